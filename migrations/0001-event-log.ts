@@ -1,0 +1,86 @@
+import { sql, type Kysely } from 'kysely'
+
+/**
+ * The event log and its inline projections (DESIGN.md decisions 1–5).
+ *
+ * - `log_head`: one row; every append transaction locks it first and advances `revision`, which
+ *   serialises writers and hands out gapless revisions in commit order.
+ * - `events`: the immutable log. A trigger rejects UPDATE, DELETE and TRUNCATE.
+ * - `objects`: current state, one row per (kind, namespace, name).
+ * - `object_versions`: each version's valid revision range [valid_from, valid_to); its object
+ *   is the event at `valid_from`. The GiST index answers "kind K (in namespace N) as of R" in
+ *   time that follows the number of live objects, not the length of history
+ *   (bench/store.bench.ts measures it against a btree on (kind, valid_to, valid_from)).
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`create extension if not exists btree_gist with schema public`.execute(db)
+
+  await sql`
+    create table log_head (
+      id smallint primary key check (id = 1),
+      revision bigint not null,
+      committed_at timestamptz not null,
+      epoch bigint not null default 0,
+      compact_revision bigint not null default 0
+    )`.execute(db)
+  await sql`insert into log_head (id, revision, committed_at) values (1, 0, '-infinity')`.execute(db)
+
+  await sql`
+    create table events (
+      revision bigint primary key,
+      tx_revision bigint not null,
+      type text not null,
+      kind text collate "C" not null,
+      namespace text collate "C" not null,
+      name text collate "C" not null,
+      uid uuid not null,
+      object jsonb not null,
+      meta jsonb not null,
+      committed_at timestamptz not null
+    )`.execute(db)
+  await sql`create index events_object_idx on events (kind, namespace, name, revision)`.execute(db)
+  // Time → revision: one entry per commit batch (all its events share committed_at).
+  await sql`create index events_time_idx on events (committed_at, revision) where revision = tx_revision`.execute(db)
+
+  await sql`
+    create function events_are_append_only() returns trigger language plpgsql as $$
+    begin
+      raise exception 'the event log is append-only: % on events is not allowed', tg_op
+        using errcode = 'restrict_violation';
+    end $$`.execute(db)
+  await sql`
+    create trigger events_append_only before update or delete on events
+    for each row execute function events_are_append_only()`.execute(db)
+  await sql`
+    create trigger events_no_truncate before truncate on events
+    for each statement execute function events_are_append_only()`.execute(db)
+
+  await sql`
+    create table objects (
+      kind text collate "C" not null,
+      namespace text collate "C" not null,
+      name text collate "C" not null,
+      uid uuid not null,
+      revision bigint not null,
+      object jsonb not null,
+      primary key (kind, namespace, name)
+    )`.execute(db)
+
+  await sql`
+    create table object_versions (
+      kind text collate "C" not null,
+      namespace text collate "C" not null,
+      name text collate "C" not null,
+      valid_from bigint not null,
+      valid_to bigint not null default 9223372036854775807,
+      primary key (kind, namespace, name, valid_from)
+    )`.execute(db)
+  await sql`
+    create index object_versions_asof_idx on object_versions
+    using gist (kind, namespace, int8range(valid_from, valid_to))`.execute(db)
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop table object_versions, objects, events, log_head`.execute(db)
+  await sql`drop function events_are_append_only`.execute(db)
+}

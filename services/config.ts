@@ -1,0 +1,79 @@
+/**
+ * Start-up configuration from the environment (twelve-factor). Every mistake is reported as a
+ * `ConfigError` with one line that names the setting and what is wrong with it.
+ */
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Where the event log lives: a PostgreSQL server, or an embedded PGlite data folder. */
+export type DatabaseConfig =
+  | { backend: 'postgres'; url: string; schema?: string }
+  | { backend: 'pglite'; dataDir: string; schema?: string }
+
+export interface Config {
+  database: DatabaseConfig
+  /** @default 4000 */
+  port: number
+  /** @default '127.0.0.1' */
+  host: string
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const url = env.DATABASE_URL?.trim()
+  const schema = env.REVKUBE_DB_SCHEMA?.trim() || undefined
+  const database: DatabaseConfig = url
+    ? { backend: 'postgres', url: checkDatabaseUrl(url), ...(schema && { schema: checkSchema(schema) }) }
+    : { backend: 'pglite', dataDir: env.REVKUBE_DATA_DIR?.trim() || './data', ...(schema && { schema: checkSchema(schema) }) }
+  return {
+    database,
+    port: checkPort(env.PORT ?? '4000'),
+    host: env.HOST?.trim() || '127.0.0.1',
+  }
+}
+
+/** Accepts `postgres://` and `postgresql://` URLs; returns the URL unchanged. */
+export function checkDatabaseUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ConfigError(`DATABASE_URL is not a valid URL: "${redact(url)}" (expected postgres://user@host:5432/database)`)
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres:// or postgresql://, got "${parsed.protocol}//" (expected postgres://user@host:5432/database)`,
+    )
+  }
+  if (!parsed.hostname && !parsed.searchParams.get('host')) {
+    throw new ConfigError(`DATABASE_URL names no host: "${redact(url)}"`)
+  }
+  if (parsed.port && !/^\d+$/.test(parsed.port)) {
+    throw new ConfigError(`DATABASE_URL has an invalid port: "${parsed.port}"`)
+  }
+  return url
+}
+
+/** Hides the password of a database URL for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@/]*@/, '$1***@')
+}
+
+function checkPort(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`)
+  }
+  return port
+}
+
+function checkSchema(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`REVKUBE_DB_SCHEMA must be a lowercase SQL identifier, got "${schema}"`)
+  }
+  return schema
+}

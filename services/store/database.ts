@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely'
+import type { Observable } from 'rxjs'
+import type { DatabaseConfig } from '../config.js'
+import type { Tables } from './schema.js'
+
+/**
+ * One database, whichever backend holds it. Everything above this interface runs the same SQL
+ * through Kysely on PostgreSQL and on embedded PGlite (DESIGN.md decision 9).
+ */
+export interface Database {
+  readonly backend: 'postgres' | 'pglite'
+  readonly db: Kysely<Tables>
+  /** Where the data lives, for logs: "PostgreSQL 127.0.0.1:5432/test", "PGlite in ./data". */
+  readonly description: string
+  /** The NOTIFY channel writers signal after each commit. */
+  readonly channel: string
+  /**
+   * Wake-ups from commits of any process (LISTEN/NOTIFY) and after every reconnect. A hint only:
+   * readers still read the log from their last revision, so a lost wake-up loses nothing.
+   */
+  readonly wakeups: Observable<void>
+  /** Makes commits acknowledged so far durable, where the backend does not do so itself. */
+  syncCommits(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The database could not be reached or opened; the message is one line for the operator. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'DatabaseUnavailableError'
+  }
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.backend === 'postgres') {
+    const { openPostgres } = await import('./postgres-database.js')
+    return openPostgres(config)
+  }
+  const { openPGlite } = await import('./pglite-database.js')
+  return openPGlite(config)
+}
+
+/** NOTIFY channel names are per schema, so isolated schemas do not wake each other. */
+export function channelFor(schema: string | undefined): string {
+  return schema ? `revkube_log_${schema}` : 'revkube_log'
+}
+
+/** int8 columns arrive as numbers; revisions stay far below 2^53. */
+export function parseInt8(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is beyond JavaScript's safe integers`)
+  return n
+}

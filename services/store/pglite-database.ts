@@ -1,0 +1,90 @@
+import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
+import { Kysely } from 'kysely'
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Observable, share } from 'rxjs'
+import { channelFor, DatabaseUnavailableError, parseInt8, type Database } from './database.js'
+import { lockDataDir } from './data-dir-lock.js'
+import { PGliteDialect } from './pglite-dialect.js'
+import type { Tables } from './schema.js'
+
+export interface PGliteOptions {
+  /** A folder, created if missing, or `memory://` for a database that lives only in this process. */
+  dataDir: string
+  schema?: string
+}
+
+export async function openPGlite(options: PGliteOptions): Promise<Database> {
+  const inMemory = options.dataDir.startsWith('memory://')
+  const dataDir = inMemory ? options.dataDir : resolve(options.dataDir)
+  let unlock = () => {}
+  if (!inMemory) {
+    try {
+      mkdirSync(dataDir, { recursive: true })
+    } catch (error) {
+      throw new DatabaseUnavailableError(`cannot create the data folder ${dataDir}: ${(error as Error).message}`)
+    }
+    unlock = lockDataDir(dataDir)
+  }
+
+  let pglite: PGlite
+  try {
+    pglite = await PGlite.create({
+      dataDir,
+      extensions: { btree_gist },
+      parsers: { 20: parseInt8 },
+    })
+    if (options.schema) {
+      await pglite.exec(`create schema if not exists "${options.schema}"; set search_path = "${options.schema}", public`)
+    }
+  } catch (error) {
+    unlock()
+    throw new DatabaseUnavailableError(
+      `cannot open the embedded database in ${dataDir}: ${(error as Error).message ?? error} ` +
+        '(is it a revkube data folder written by this version?)',
+    )
+  }
+
+  const channel = channelFor(options.schema)
+  const wakeups = new Observable<void>((subscriber) => {
+    const stop = pglite.listen(channel, () => subscriber.next())
+    return () => void stop.then((unlisten) => unlisten()).catch(() => {})
+  }).pipe(share())
+
+  return {
+    backend: 'pglite',
+    db: new Kysely<Tables>({ dialect: new PGliteDialect(pglite) }),
+    description: inMemory ? 'embedded PGlite in memory' : `embedded PGlite in ${dataDir}`,
+    channel,
+    wakeups,
+    // PGlite runs PostgreSQL with fsync off: commits reach the operating system, not the disk.
+    // Flushing the write-ahead log after each commit batch makes acknowledged writes durable.
+    syncCommits: async () => {
+      if (!inMemory) syncWal(join(dataDir, 'pg_wal'))
+    },
+    close: async () => {
+      try {
+        await pglite.close()
+      } finally {
+        unlock()
+      }
+    },
+  }
+}
+
+/** fdatasync the newest write-ahead log segments (a commit can straddle two). */
+function syncWal(walDir: string): void {
+  const segments = readdirSync(walDir)
+    .filter((name) => /^[0-9A-F]{24}$/.test(name))
+    .sort()
+    .slice(-2)
+  for (const segment of segments) {
+    const fd = openSync(join(walDir, segment), 'r+')
+    try {
+      fdatasyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+}

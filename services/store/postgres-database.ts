@@ -1,0 +1,88 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { share } from 'rxjs'
+import { redact } from '../config.js'
+import { channelFor, DatabaseUnavailableError, parseInt8, type Database } from './database.js'
+import { listen } from './postgres-listener.js'
+import type { Tables } from './schema.js'
+
+export interface PostgresOptions {
+  url: string
+  /** Tables live in this schema (created if missing) instead of the search_path's first. */
+  schema?: string
+  /** Connections in the pool. @default 10 */
+  poolSize?: number
+}
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const settings = ['-c synchronous_commit=on', '-c idle_in_transaction_session_timeout=60000']
+  if (options.schema) settings.push(`-c search_path=${options.schema},public`)
+  const config: pg.PoolConfig = {
+    connectionString: options.url,
+    options: settings.join(' '),
+    application_name: 'revkube',
+    connectionTimeoutMillis: 10_000,
+    types,
+  }
+  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 })
+  // An idle client that loses its server emits here; the pool drops it and the next query reconnects.
+  pool.on('error', () => {})
+
+  const target = describe(options.url)
+  try {
+    await pool.query('select 1')
+    if (options.schema) await pool.query(`create schema if not exists "${options.schema}"`)
+  } catch (error) {
+    await pool.end().catch(() => {})
+    throw new DatabaseUnavailableError(`cannot connect to ${target}: ${explain(error)}`, { cause: error })
+  }
+
+  const channel = channelFor(options.schema)
+  const wakeups = listen(config, channel).pipe(share())
+  return {
+    backend: 'postgres',
+    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+    description: target,
+    channel,
+    wakeups,
+    syncCommits: async () => {},
+    close: async () => {
+      await pool.end()
+    },
+  }
+}
+
+function describe(url: string): string {
+  try {
+    const u = new URL(url)
+    return `PostgreSQL at ${u.hostname || u.searchParams.get('host')}:${u.port || 5432}${u.pathname || '/'}`
+  } catch {
+    return `PostgreSQL at ${redact(url)}`
+  }
+}
+
+/** A one-line reason for a failed connection, without a stack trace. */
+export function explain(error: unknown): string {
+  const e = error as { code?: string; message?: string }
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is PostgreSQL running and listening there?)'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found'
+    case 'ETIMEDOUT':
+      return 'connection timed out'
+    case '28P01':
+    case '28000':
+      return `authentication failed (${e.message})`
+    case '3D000':
+      return e.message ?? 'database does not exist'
+  }
+  if (e.message?.includes('timeout')) return 'connection timed out'
+  return e.message ?? String(error)
+}

@@ -1,0 +1,228 @@
+import { sql, type Kysely } from 'kysely'
+import { errors } from '../errors.js'
+import type { LogEvent, ObjectKey } from './commands.js'
+import type { JsonObject, Tables } from './schema.js'
+
+type Db = Kysely<Tables>
+
+export interface Head {
+  revision: number
+  /** When the head revision was committed; null for an empty log. */
+  committedAt: Date | null
+}
+
+export interface ListOptions {
+  kind: string
+  /** Only this namespace; all namespaces when absent. */
+  namespace?: string
+  /** Read as of this revision; the current state when absent. */
+  at?: number
+  /** Page size; everything when absent. */
+  limit?: number
+  /** The `continue` token of the previous page. */
+  continue?: string
+}
+
+export interface ObjectList {
+  items: JsonObject[]
+  /** The revision the list was read at; every page of one listing shares it. */
+  revision: number
+  /** Present when more items follow: pass it back to read the next page. */
+  continue?: string
+}
+
+export interface EventQuery {
+  /** Events with revision > after. @default 0 */
+  after?: number
+  /** Events with revision <= to. */
+  to?: number
+  /** At most this many. @default 1000 */
+  limit?: number
+  kind?: string
+  namespace?: string
+  name?: string
+}
+
+export async function readHead(db: Db): Promise<Head> {
+  const row = await db.selectFrom('log_head').select(['revision', 'committed_at', 'compact_revision']).executeTakeFirstOrThrow()
+  return { revision: row.revision, committedAt: row.revision === 0 ? null : row.committed_at }
+}
+
+/** One object, current or as of revision `at`; undefined when it does not exist (then). */
+export async function getObject(db: Db, key: ObjectKey, at?: number): Promise<JsonObject | undefined> {
+  if (at === undefined) {
+    const row = await db
+      .selectFrom('objects')
+      .select('object')
+      .where('kind', '=', key.kind)
+      .where('namespace', '=', key.namespace)
+      .where('name', '=', key.name)
+      .executeTakeFirst()
+    return row?.object
+  }
+  await checkRevision(db, at)
+  const row = await sql<{ object: JsonObject }>`
+    select e.object from object_versions v join events e on e.revision = v.valid_from
+    where v.kind = ${key.kind} and v.namespace = ${key.namespace} and v.name = ${key.name}
+      and v.valid_from <= ${at} and v.valid_to > ${at}`.execute(db)
+  return row.rows[0]?.object
+}
+
+/**
+ * Objects of a kind, ordered by namespace and name, current or as of a revision. Pages share
+ * the first page's revision, so a listing is one consistent snapshot however long it takes.
+ */
+export async function listObjects(db: Db, options: ListOptions): Promise<ObjectList> {
+  const limit = options.limit
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
+    throw errors.badRequest(`limit must be a positive integer, got ${limit}`)
+  }
+  const token = options.continue ? decodeContinue(options.continue) : undefined
+  if (token && options.at !== undefined && options.at !== token.revision) {
+    throw errors.badRequest('a continue token cannot be combined with a different revision')
+  }
+  const at = token?.revision ?? options.at
+  const ns = options.namespace
+  const after = token ? sql`and (namespace, name) > (${token.namespace}, ${token.name})` : sql``
+  const inNamespace = ns === undefined ? sql`` : sql`and namespace = ${ns}`
+  const take = limit === undefined ? sql`` : sql`limit ${limit + 1}`
+
+  let revision: number
+  let rows: Array<{ namespace: string; name: string; object: JsonObject }>
+  if (at === undefined) {
+    const result = await sql<{ head: number; namespace: string | null; name: string; object: JsonObject | null }>`
+      with head as (select revision from log_head where id = 1),
+      page as (
+        select namespace, name, object from objects
+        where kind = ${options.kind} ${inNamespace} ${after}
+        order by namespace, name ${take}
+      )
+      select head.revision as head, page.namespace, page.name, page.object
+      from head left join page on true
+      order by page.namespace, page.name`.execute(db)
+    revision = result.rows[0]!.head
+    rows = result.rows.filter((r) => r.object !== null) as typeof rows
+  } else {
+    await checkRevision(db, at)
+    revision = at
+    const result = await sql<{ namespace: string; name: string; object: JsonObject }>`
+      select v.namespace, v.name, e.object
+      from object_versions v join events e on e.revision = v.valid_from
+      where v.kind = ${options.kind} ${ns === undefined ? sql`` : sql`and v.namespace = ${ns}`}
+        and int8range(v.valid_from, v.valid_to) @> ${at}::bigint
+        ${token ? sql`and (v.namespace, v.name) > (${token.namespace}, ${token.name})` : sql``}
+      order by v.namespace, v.name ${take}`.execute(db)
+    rows = result.rows
+  }
+
+  const more = limit !== undefined && rows.length > limit
+  if (more) rows = rows.slice(0, limit)
+  const last = rows[rows.length - 1]
+  return {
+    items: rows.map((r) => r.object),
+    revision,
+    ...(more && last && { continue: encodeContinue({ revision, namespace: last.namespace, name: last.name }) }),
+  }
+}
+
+/**
+ * The revision the log was at, at a point in time: the last revision committed at or before it.
+ * Times before the first event and in the future are refused.
+ */
+export async function revisionAt(db: Db, time: Date): Promise<number> {
+  if (Number.isNaN(time.getTime())) throw errors.badRequest('time is not a valid date')
+  const result = await sql<{ next_tx: number | null; head: number; first: Date | null; future: boolean }>`
+    select
+      (select revision from events where revision = tx_revision and committed_at > ${time}
+        order by committed_at, revision limit 1) as next_tx,
+      (select revision from log_head where id = 1) as head,
+      (select committed_at from events where revision = 1) as first,
+      ${time}::timestamptz > clock_timestamp() as future`.execute(db)
+  const row = result.rows[0]!
+  if (row.future) throw errors.badRequest(`time ${time.toISOString()} is in the future`)
+  if (row.first === null || time < row.first) {
+    const first = row.first ? ` (the first event was committed at ${row.first.toISOString()})` : ' (the log is empty)'
+    throw errors.badRequest(`time ${time.toISOString()} is before the first event${first}`)
+  }
+  return row.next_tx === null ? row.head : row.next_tx - 1
+}
+
+/** A page of the log in revision order; call again with `after` = the last revision seen. */
+export async function readEvents(db: Db, query: EventQuery = {}): Promise<LogEvent[]> {
+  const limit = query.limit ?? 1000
+  let q = db
+    .selectFrom('events')
+    .selectAll()
+    .where('revision', '>', query.after ?? 0)
+    .orderBy('revision')
+    .limit(limit)
+  if (query.to !== undefined) q = q.where('revision', '<=', query.to)
+  if (query.kind !== undefined) q = q.where('kind', '=', query.kind)
+  if (query.namespace !== undefined) q = q.where('namespace', '=', query.namespace)
+  if (query.name !== undefined) q = q.where('name', '=', query.name)
+  return (await q.execute()).map(toLogEvent)
+}
+
+/** Every event of one object name, across deletions and re-creations, oldest first. */
+export async function readHistory(db: Db, key: ObjectKey): Promise<LogEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('kind', '=', key.kind)
+    .where('namespace', '=', key.namespace)
+    .where('name', '=', key.name)
+    .orderBy('revision')
+    .execute()
+  return rows.map(toLogEvent)
+}
+
+export function toLogEvent(row: Tables['events']): LogEvent {
+  return {
+    revision: row.revision,
+    txRevision: row.tx_revision,
+    type: row.type,
+    kind: row.kind,
+    namespace: row.namespace,
+    name: row.name,
+    uid: row.uid,
+    object: row.object,
+    meta: row.meta,
+    committedAt: row.committed_at,
+  }
+}
+
+/** A revision to read at must be a whole number no newer than the head and not compacted away. */
+export async function checkRevision(db: Db, revision: number): Promise<void> {
+  if (!Number.isSafeInteger(revision) || revision < 0) {
+    throw errors.badRequest(`revision must be a non-negative integer, got ${revision}`)
+  }
+  const head = await db.selectFrom('log_head').select(['revision', 'compact_revision']).executeTakeFirstOrThrow()
+  if (revision > head.revision) {
+    throw errors.badRequest(`revision ${revision} is newer than the head of the log (${head.revision})`)
+  }
+  if (revision < head.compact_revision) {
+    throw errors.gone(`too old resource version: ${revision} (${head.compact_revision})`)
+  }
+}
+
+interface ContinueToken {
+  revision: number
+  namespace: string
+  name: string
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 1, rv: token.revision, ns: token.namespace, n: token.name })).toString('base64url')
+}
+
+function decodeContinue(value: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'))
+    if (t.v === 1 && Number.isSafeInteger(t.rv) && typeof t.ns === 'string' && typeof t.n === 'string') {
+      return { revision: t.rv, namespace: t.ns, name: t.n }
+    }
+  } catch {
+    // fall through
+  }
+  throw errors.badRequest('continue key is not valid')
+}
