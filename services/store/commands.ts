@@ -36,11 +36,9 @@ export interface PutCommand extends CommandBase {
   object: JsonObject
 }
 
-/** Remove the object. Its event records the object's last state. */
+/** Remove the object. Its event, of type `Deleted`, records the object's last state. */
 export interface DeleteCommand extends CommandBase {
   op: 'delete'
-  /** @default 'Deleted' */
-  type?: string
 }
 
 export type AppendCommand = PutCommand | DeleteCommand

@@ -8,11 +8,18 @@ import { DatabaseUnavailableError } from './database.js'
  * Returns the function that releases the claim.
  */
 export function lockDataDir(dataDir: string): () => void {
+  if (heldHere.has(dataDir)) {
+    throw new DatabaseUnavailableError(`the data folder ${dataDir} is already open in this process`)
+  }
   const file = join(dataDir, 'revkube.pid')
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
-      return () => rmSync(file, { force: true })
+      heldHere.add(dataDir)
+      return () => {
+        heldHere.delete(dataDir)
+        rmSync(file, { force: true })
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new DatabaseUnavailableError(`cannot use the data folder ${dataDir}: ${(error as Error).message}`)
@@ -29,6 +36,9 @@ export function lockDataDir(dataDir: string): () => void {
   }
   throw new DatabaseUnavailableError(`cannot lock the data folder ${dataDir}`)
 }
+
+/** Folders this process holds; a lock file with our own pid but not listed here is stale (pid reuse). */
+const heldHere = new Set<string>()
 
 function alive(pid: number): boolean {
   try {

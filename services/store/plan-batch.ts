@@ -43,6 +43,9 @@ export interface BatchPlan {
   head: number
 }
 
+/** The type of every event that removes an object; folds of the log rely on it. */
+export const DELETED = 'Deleted'
+
 export const keyOf = (k: ObjectKey) => `${k.kind}\u0000${k.namespace}\u0000${k.name}`
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -84,7 +87,7 @@ export function planBatch(
     const metadata = { ...(base.metadata as JsonObject | undefined), uid, resourceVersion: String(next) }
     const object = { ...base, metadata }
     const meta = command.meta ?? {}
-    const type = command.op === 'put' ? command.type : (command.type ?? 'Deleted')
+    const type = command.op === 'put' ? command.type : DELETED
     const json = JSON.stringify({
       revision: next,
       type,
@@ -168,6 +171,9 @@ function checkShape(command: AppendCommand): string | undefined {
   }
   if (typeof command.namespace !== 'string') return 'namespace must be a string (empty for cluster-scoped kinds)'
   if (command.op === 'delete') return undefined
+  if (typeof command.type !== 'string' || command.type === '' || command.type === DELETED) {
+    return `a put needs an event type other than "${DELETED}", got "${String(command.type)}"`
+  }
   const object = command.object as unknown
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return 'object must be a JSON object'
   const metadata = command.object.metadata

@@ -146,7 +146,8 @@ export class Writer {
           revision bigint, type text, kind text, namespace text, name text, uid uuid, object jsonb, meta jsonb)
       ),
       head as (
-        update log_head set revision = ${plan.head}, committed_at = greatest(clock_timestamp(), committed_at)
+        -- Milliseconds, as clients see time; never earlier than the previous commit, so time maps to revision monotonically.
+        update log_head set revision = ${plan.head}, committed_at = greatest(date_trunc('milliseconds', clock_timestamp()), committed_at)
         where id = 1 returning committed_at
       ),
       appended as (

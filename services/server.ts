@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Config } from './config.js'
+import type { Logger } from './log.js'
+import { openStore, type Store } from './store/store.js'
+
+export interface RunningServer {
+  readonly url: string
+  readonly store: Store
+  /** Stops accepting requests, waits for pending appends, closes the database. */
+  stop(): Promise<void>
+}
+
+/**
+ * The composition root: opens the store (connect + migrate) and serves HTTP.
+ * Health endpoints follow kube-apiserver: `/livez` (the process is up) and `/readyz`
+ * (the database answers); `?verbose` lists the checks.
+ */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const store = await openStore({ database: config.database, log })
+  const http = createServer((req, res) => {
+    handle(store, req, res).catch((error) => {
+      log.error('request failed', { url: req.url, error })
+      if (!res.headersSent) send(res, 500, { message: 'internal error' })
+      else res.end()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(config.port, config.host, () => resolve())
+  }).catch(async (error) => {
+    await store.close()
+    throw error
+  })
+  const address = http.address() as AddressInfo
+  const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`
+  const head = await store.head()
+  log.info('revkube is serving', { url, database: store.database.description, revision: head.revision })
+
+  return {
+    url,
+    store,
+    stop: async () => {
+      await closeHttp(http)
+      await store.close()
+    },
+  }
+}
+
+async function handle(store: Store, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  const verbose = url.searchParams.has('verbose')
+  switch (url.pathname) {
+    case '/livez':
+      return sendCheck(res, [['ping', true]], verbose)
+    case '/readyz': {
+      const database = await store.head().then(
+        () => true,
+        () => false,
+      )
+      return sendCheck(res, [['ping', true], ['database', database]], verbose)
+    }
+    case '/': {
+      const head = await store.head()
+      return send(res, 200, {
+        name: 'revkube',
+        database: store.database.description,
+        revision: String(head.revision),
+        committedAt: head.committedAt,
+      })
+    }
+    default:
+      return send(res, 404, { message: `no route for ${url.pathname}` })
+  }
+}
+
+function sendCheck(res: ServerResponse, checks: Array<[string, boolean]>, verbose: boolean): void {
+  const ok = checks.every(([, passed]) => passed)
+  res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' })
+  if (!verbose) return void res.end(ok ? 'ok' : 'failed')
+  const lines = checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${passed ? 'ok' : 'failed'}`)
+  res.end(`${lines.join('\n')}\n${ok ? 'check passed' : 'check failed'}\n`)
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+function closeHttp(http: Server): Promise<void> {
+  return new Promise((resolve) => {
+    http.close(() => resolve())
+    http.closeIdleConnections()
+  })
+}
