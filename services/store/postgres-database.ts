@@ -25,22 +25,25 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   const config: pg.PoolConfig = {
     connectionString: options.url,
     options: settings.join(' '),
-    application_name: 'revkube',
+    ...(!/[?&]application_name=/.test(options.url) && { application_name: 'revkube' }),
     connectionTimeoutMillis: 10_000,
     types,
   }
   const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 })
-  // An idle client that loses its server emits here; the pool drops it and the next query reconnects.
+  // A client that loses its server emits 'error': idle ones on the pool, checked-out ones on
+  // themselves (their query fails with the same error). Either way the pool replaces the client
+  // and the next query reconnects, so the event itself needs no action but must not go unheard.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
 
   const target = describe(options.url)
   try {
     await pool.query('select 1')
-    if (options.schema) await pool.query(`create schema if not exists "${options.schema}"`)
   } catch (error) {
     await pool.end().catch(() => {})
     throw new DatabaseUnavailableError(`cannot connect to ${target}: ${explain(error)}`, { cause: error })
   }
+  if (options.schema) await createSchema(pool, options.schema)
 
   const channel = channelFor(options.schema)
   const wakeups = listen(config, channel).pipe(share())
@@ -54,6 +57,19 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     close: async () => {
       await pool.end()
     },
+  }
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`create schema if not exists "${schema}"`)
+  } catch (error) {
+    // Two processes creating it at once: one wins, the other sees a duplicate; both may go on.
+    const code = (error as { code?: string }).code
+    if (code !== '23505' && code !== '42P06') {
+      await pool.end().catch(() => {})
+      throw new DatabaseUnavailableError(`cannot create schema "${schema}": ${explain(error)}`, { cause: error })
+    }
   }
 }
 

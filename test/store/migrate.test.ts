@@ -10,9 +10,10 @@ import type { DatabaseConfig } from '../../services/config.js'
 
 /** A database that outlives one store: a schema on PostgreSQL, a folder for PGlite. */
 function persistentConfig(): { config: DatabaseConfig; cleanup: () => Promise<void> } {
-  if (databaseUrl) {
+  const url = databaseUrl
+  if (url) {
     const schema = uniqueSchema('migrate')
-    return { config: { backend: 'postgres', url: databaseUrl, schema }, cleanup: () => dropSchema(databaseUrl, schema) }
+    return { config: { backend: 'postgres', url, schema }, cleanup: () => dropSchema(url, schema) }
   }
   const dir = mkdtempSync(join(tmpdir(), 'revkube-migrate-'))
   return { config: { backend: 'pglite', dataDir: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }

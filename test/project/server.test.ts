@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnTs, type Child } from '../support/process.js'
+import { backend, databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'
+
+describe(`npm start (${backend})`, () => {
+  let server: Child
+  let url: string
+  const dataDir = mkdtempSync(join(tmpdir(), 'revkube-server-'))
+  const schema = uniqueSchema('server')
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = databaseUrl
+      ? { DATABASE_URL: databaseUrl, REVKUBE_DB_SCHEMA: schema }
+      : { DATABASE_URL: '', REVKUBE_DATA_DIR: dataDir }
+    server = spawnTs('services/main.ts', [], { PORT: '0', LOG_FORMAT: 'json', ...env })
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const line = server.stderr().split('\n').find((l) => l.includes('revkube is serving'))
+      if (line) {
+        url = JSON.parse(line).url
+        break
+      }
+      if (server.process.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${server.stderr()}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })
+  afterAll(async () => {
+    if (server.process.exitCode === null) server.process.kill('SIGTERM')
+    await server.exited
+    rmSync(dataDir, { recursive: true, force: true })
+    if (databaseUrl) await dropSchema(databaseUrl, schema)
+  })
+
+  it('answers /livez and /readyz like kube-apiserver, verbose on request', async () => {
+    expect(await (await fetch(`${url}/livez`)).text()).toBe('ok')
+    const ready = await fetch(`${url}/readyz?verbose`)
+    expect(ready.status).toBe(200)
+    expect(await ready.text()).toBe('[+]ping ok\n[+]database ok\ncheck passed\n')
+  })
+
+  it('reports the database and the head revision', async () => {
+    const info = (await (await fetch(url)).json()) as { database: string }
+    expect(info).toMatchObject({ name: 'revkube', revision: '0' })
+    expect(info.database).toMatch(backend === 'postgres' ? /^PostgreSQL at / : /^embedded PGlite in /)
+  })
+
+  it('stops cleanly on SIGTERM', async () => {
+    server.process.kill('SIGTERM')
+    const { code } = await server.exited
+    expect(code).toBe(0)
+    expect(server.stderr()).toContain('"msg":"stopping"')
+  })
+})
