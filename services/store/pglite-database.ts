@@ -35,6 +35,7 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
       extensions: { btree_gist },
       parsers: { 20: parseInt8 },
     })
+    await pglite.exec('set work_mem = \'64MB\'')
     if (options.schema) {
       await pglite.exec(`create schema if not exists "${options.schema}"; set search_path = "${options.schema}", public`)
     }

@@ -1,6 +1,6 @@
 import { errors, OPTIMISTIC_LOCK_MESSAGE, qualifiedResource, StatusError } from '../errors.js'
 import { MAX_OBJECT_BYTES, type AppendCommand, type ObjectKey } from './commands.js'
-import { OPEN_REVISION, type EventMeta, type JsonObject } from './schema.js'
+import type { EventMeta, JsonObject } from './schema.js'
 
 /** An object's state as the batch finds it (from `objects`, then as earlier commands leave it). */
 export interface CurrentObject {
@@ -21,10 +21,10 @@ export interface PlannedEvent {
   json: string
 }
 
+/** A version that has ended: valid for revisions [valid_from, valid_to). */
 export interface VersionRow extends ObjectKey {
   valid_from: number
-  /** A revision, or OPEN_REVISION while current. */
-  valid_to: number | string
+  valid_to: number
 }
 
 /** Everything one commit batch writes, decided before any of it is written. */
@@ -32,10 +32,8 @@ export interface BatchPlan {
   /** Per command: the revision it got, or why it failed. */
   outcomes: Array<{ revision: number } | { error: StatusError }>
   events: PlannedEvent[]
-  /** New versions (valid_to is OPEN_REVISION unless a later command of the batch replaced it). */
-  opened: VersionRow[]
-  /** Versions current before the batch, now ended. */
-  closed: VersionRow[]
+  /** Versions the batch ended: ones current before it and ones it made and replaced itself. */
+  ended: VersionRow[]
   /** Revisions whose object becomes the current state of its key. */
   upserts: number[]
   deletes: ObjectKey[]
@@ -66,11 +64,8 @@ export function planBatch(
   newUid: () => string,
 ): BatchPlan {
   const state = new Map<string, CurrentObject | null>()
-  const opened = new Map<string, VersionRow>() // by key: the batch's latest version
-  const openedRows: VersionRow[] = []
-  const closed: VersionRow[] = []
   const finalState = new Map<string, { upsert: number } | { delete: ObjectKey }>()
-  const plan: BatchPlan = { outcomes: [], events: [], opened: openedRows, closed, upserts: [], deletes: [], head }
+  const plan: BatchPlan = { outcomes: [], events: [], ended: [], upserts: [], deletes: [], head }
   let revision = head
 
   for (const command of commands) {
@@ -116,19 +111,11 @@ export function planBatch(
     revision = next
     plan.outcomes.push({ revision })
     plan.events.push({ revision, type, key: command, uid, object, meta, json })
-    if (now) {
-      const inBatch = opened.get(key)
-      if (inBatch && inBatch.valid_from === now.revision) inBatch.valid_to = revision
-      else closed.push({ ...keyFields(command), valid_from: now.revision, valid_to: revision })
-    }
+    if (now) plan.ended.push({ ...keyFields(command), valid_from: now.revision, valid_to: revision })
     if (command.op === 'put') {
-      const row = { ...keyFields(command), valid_from: revision, valid_to: OPEN_REVISION }
-      opened.set(key, row)
-      openedRows.push(row)
       state.set(key, { uid, revision, object })
       finalState.set(key, { upsert: revision })
     } else {
-      opened.delete(key)
       state.set(key, null)
       finalState.set(key, { delete: keyFields(command) })
     }

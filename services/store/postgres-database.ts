@@ -20,7 +20,8 @@ const types = {
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
-  const settings = ['-c synchronous_commit=on', '-c idle_in_transaction_session_timeout=60000']
+  // work_mem: lists of thousands of objects sort in memory instead of spilling to disk.
+  const settings = ['-c synchronous_commit=on', '-c idle_in_transaction_session_timeout=60000', '-c work_mem=64MB']
   if (options.schema) settings.push(`-c search_path=${options.schema},public`)
   const config: pg.PoolConfig = {
     connectionString: options.url,

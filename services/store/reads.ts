@@ -61,7 +61,11 @@ export async function getObject(db: Db, key: ObjectKey, at?: number): Promise<Js
     return row?.object
   }
   await checkRevision(db, at)
+  // The version valid at R is either the current one (if it began by R) or one that ended after R.
   const row = await sql<{ object: JsonObject }>`
+    select object from objects
+    where kind = ${key.kind} and namespace = ${key.namespace} and name = ${key.name} and revision <= ${at}
+    union all
     select e.object from object_versions v join events e on e.revision = v.valid_from
     where v.kind = ${key.kind} and v.namespace = ${key.namespace} and v.name = ${key.name}
       and v.valid_from <= ${at} and v.valid_to > ${at}`.execute(db)
@@ -90,28 +94,30 @@ export async function listObjects(db: Db, options: ListOptions): Promise<ObjectL
   let revision: number
   let rows: Array<{ namespace: string; name: string; object: JsonObject }>
   if (at === undefined) {
-    const result = await sql<{ head: number; namespace: string | null; name: string; object: JsonObject | null }>`
-      with head as (select revision from log_head where id = 1),
-      page as (
-        select namespace, name, object from objects
-        where kind = ${options.kind} ${inNamespace} ${after}
-        order by namespace, name ${take}
-      )
-      select head.revision as head, page.namespace, page.name, page.object
-      from head left join page on true
-      order by page.namespace, page.name`.execute(db)
-    revision = result.rows[0]!.head
-    rows = result.rows.filter((r) => r.object !== null) as typeof rows
+    // One statement reads the head and the objects, so both come from one snapshot.
+    const result = await sql<{ head: number; namespace: string; name: string; object: JsonObject }>`
+      select (select revision from log_head where id = 1) as head, namespace, name, object from objects
+      where kind = ${options.kind} ${inNamespace}
+      order by namespace, name ${take}`.execute(db)
+    rows = result.rows
+    revision = result.rows[0]?.head ?? (await headOfEmptyList(db, options.kind, ns))
+    if (revision < 0) return listObjects(db, options) // objects appeared meanwhile: read again
   } else {
     await checkRevision(db, at)
     revision = at
     const result = await sql<{ namespace: string; name: string; object: JsonObject }>`
-      select v.namespace, v.name, e.object
-      from object_versions v join events e on e.revision = v.valid_from
-      where v.kind = ${options.kind} ${ns === undefined ? sql`` : sql`and v.namespace = ${ns}`}
-        and int8range(v.valid_from, v.valid_to) @> ${at}::bigint
-        ${token ? sql`and (v.namespace, v.name) > (${token.namespace}, ${token.name})` : sql``}
-      order by v.namespace, v.name ${take}`.execute(db)
+      select namespace, name, object from (
+        select namespace, name, object from objects
+        where kind = ${options.kind} ${inNamespace} and revision <= ${at}
+        union all
+        select v.namespace, v.name, e.object
+        from object_versions v join events e on e.revision = v.valid_from
+        where hashtextextended(v.kind, 0) = hashtextextended(${options.kind}, 0) and v.kind = ${options.kind}
+          ${ns === undefined ? sql`` : sql`and v.namespace = ${ns}`}
+          and int8range(v.valid_from, v.valid_to) @> ${at}::bigint
+      ) alive
+      where true ${after}
+      order by namespace, name ${take}`.execute(db)
     rows = result.rows
   }
 
@@ -123,6 +129,17 @@ export async function listObjects(db: Db, options: ListOptions): Promise<ObjectL
     revision,
     ...(more && last && { continue: encodeContinue({ revision, namespace: last.namespace, name: last.name }) }),
   }
+}
+
+/** The head at which no object of the kind exists, or -1 if some exist by now. */
+async function headOfEmptyList(db: Db, kind: string, namespace: string | undefined): Promise<number> {
+  const result = await sql<{ head: number; found: boolean }>`
+    select revision as head, exists (
+      select 1 from objects where kind = ${kind} ${namespace === undefined ? sql`` : sql`and namespace = ${namespace}`}
+    ) as found
+    from log_head where id = 1`.execute(db)
+  const row = result.rows[0]!
+  return row.found ? -1 : row.head
 }
 
 /**

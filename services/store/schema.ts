@@ -37,19 +37,20 @@ export interface ObjectsTable {
   namespace: string
   name: string
   uid: string
-  /** The revision of the event that last changed the object (its resourceVersion). */
+  /** The revision of the event that last changed the object (its resourceVersion); this
+   * version is valid from it on. */
   revision: number
   object: JsonObject
 }
 
-/** One row per version of an object, valid for revisions in [valid_from, valid_to). */
+/** One row per version that has ended, valid for revisions in [valid_from, valid_to). */
 export interface ObjectVersionsTable {
   kind: string
   namespace: string
   name: string
   /** The revision of the event holding this version's object. */
   valid_from: number
-  /** The revision that replaced or deleted it; OPEN_REVISION while current. */
+  /** The revision of the event that replaced or deleted it. */
   valid_to: number
 }
 
@@ -67,6 +68,3 @@ export interface Tables {
   object_versions: ObjectVersionsTable
   log_head: LogHeadTable
 }
-
-/** valid_to of a version that is still current (max bigint). */
-export const OPEN_REVISION = '9223372036854775807'

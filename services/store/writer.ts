@@ -24,8 +24,9 @@ interface Pending {
 /**
  * Appends commands to the log with group commit: callers that arrive while a transaction is
  * in flight wait and go together in the next one. Each transaction locks the log head first,
- * then checks preconditions, appends events and updates `objects` and `object_versions`,
- * and commits; only then are outcomes returned and events published on `committed`.
+ * then checks preconditions, appends the events, updates `objects` and records the versions
+ * they ended in `object_versions`, all in one statement, and commits; only then are outcomes
+ * returned and events published on `committed`.
  */
 export class Writer {
   private readonly pending: Pending[] = []
@@ -75,8 +76,11 @@ export class Writer {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        // Never split one append() call's commands across batches when it fits in one.
+      for (;;) {
+        // Let callers whose appends just returned queue their next ones: one big batch, not
+        // two half-size batches taking turns.
+        await new Promise((resolve) => setImmediate(resolve))
+        if (this.pending.length === 0) break
         const batch = this.pending.splice(0, Math.max(this.maxBatch, 1))
         await this.commit(batch)
       }
@@ -166,17 +170,11 @@ export class Writer {
         using jsonb_to_recordset(${JSON.stringify(plan.deletes)}::jsonb) as d(kind text, namespace text, name text)
         where o.kind = d.kind and o.namespace = d.namespace and o.name = d.name
       ),
-      closed as (
-        update object_versions v set valid_to = c.valid_to
-        from jsonb_to_recordset(${JSON.stringify(plan.closed)}::jsonb)
-          as c(kind text, namespace text, name text, valid_from bigint, valid_to bigint)
-        where v.kind = c.kind and v.namespace = c.namespace and v.name = c.name and v.valid_from = c.valid_from
-      ),
-      opened as (
+      ended as (
         insert into object_versions (kind, namespace, name, valid_from, valid_to)
         select kind, namespace, name, valid_from, valid_to
-        from jsonb_to_recordset(${JSON.stringify(plan.opened)}::jsonb)
-          as o(kind text, namespace text, name text, valid_from bigint, valid_to bigint)
+        from jsonb_to_recordset(${JSON.stringify(plan.ended)}::jsonb)
+          as v(kind text, namespace text, name text, valid_from bigint, valid_to bigint)
       )
       select committed_at, pg_notify(${this.database.channel}, ${String(plan.head)}) from head`.execute(trx)
     return { plan, committedAt: result.rows[0]!.committed_at }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AppendCommand } from '../../services/store/commands.js'
 import { keyOf, planBatch, type CurrentObject } from '../../services/store/plan-batch.js'
-import { OPEN_REVISION } from '../../services/store/schema.js'
 
 const uids = () => {
   let n = 0
@@ -69,24 +68,22 @@ describe('planBatch', () => {
       uids(),
     )
     expect(revisionsOf(plan)).toEqual([1, 2, 'Conflict', 3, 4])
-    expect(plan.opened).toEqual([
+    expect(plan.ended).toEqual([
       { kind: 'Pod', namespace: 'ns', name: 'a', valid_from: 1, valid_to: 2 },
       { kind: 'Pod', namespace: 'ns', name: 'a', valid_from: 2, valid_to: 3 },
-      { kind: 'Pod', namespace: 'ns', name: 'a', valid_from: 4, valid_to: OPEN_REVISION },
     ])
-    expect(plan.closed).toEqual([])
     expect(plan.upserts).toEqual([4])
     expect(plan.deletes).toEqual([])
   })
 
-  it('closes the version that was current before the batch and records the deleted state', () => {
+  it('ends the version that was current before the batch and records the deleted state', () => {
     const plan = planBatch(
       20,
       new Map([existing('a', { uid: uids()(), revision: 12, object: pod('a', { image: 'old' }) })]),
       [del('a')],
       uids(),
     )
-    expect(plan.closed).toEqual([{ kind: 'Pod', namespace: 'ns', name: 'a', valid_from: 12, valid_to: 21 }])
+    expect(plan.ended).toEqual([{ kind: 'Pod', namespace: 'ns', name: 'a', valid_from: 12, valid_to: 21 }])
     expect(plan.deletes).toEqual([{ kind: 'Pod', namespace: 'ns', name: 'a' }])
     expect(plan.events[0]!.type).toBe('Deleted')
     expect(plan.events[0]!.object.spec).toEqual({ image: 'old' })

@@ -1,0 +1,70 @@
+import os from 'node:os'
+
+/** Runs `worker` on `concurrency` concurrent loops for `seconds`; returns completed operations per second. */
+export async function throughput(concurrency: number, seconds: number, worker: (slot: number) => Promise<number>): Promise<number> {
+  const stopAt = performance.now() + seconds * 1000
+  const started = performance.now()
+  const counts = new Array<number>(concurrency).fill(0)
+  await Promise.all(
+    counts.map(async (_, slot) => {
+      while (performance.now() < stopAt) {
+        const done = await worker(slot) // count after the await: `x += await f()` would lose updates
+        counts[slot]! += done
+      }
+    }),
+  )
+  const total = counts.reduce((a, b) => a + b, 0)
+  return total / ((performance.now() - started) / 1000)
+}
+
+/** Milliseconds per call, one sample per repetition. */
+export async function timings(reps: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now()
+    await fn()
+    out.push(performance.now() - t)
+  }
+  return out
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+
+/** Prints rows as aligned columns. */
+export function table(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
+  for (const row of rows) console.log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`)
+}
+
+export function machine(): string {
+  return `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`
+}
+
+/** A Pod-shaped object of about `bytes` bytes of JSON. */
+export function podObject(namespace: string, name: string, bytes = 1000, generation = 1) {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: name.replace(/-\d+$/, ''), tier: 'web' }, annotations: { note: '' } },
+    spec: {
+      nodeName: `node-${name.length % 7}`,
+      containers: [{ name: 'app', image: 'registry.example.com/team/app:1.4.2', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '250m', memory: '256Mi' } } }],
+    },
+    status: { phase: 'Running', podIP: '10.0.0.1', observedGeneration: generation },
+  }
+  const missing = bytes - JSON.stringify(pod).length
+  if (missing > 0) pod.metadata.annotations.note = 'x'.repeat(missing)
+  return pod
+}
