@@ -79,7 +79,8 @@ async function appendThroughput(admin: pg.Client, store: Store): Promise<void> {
       return 100
     })
 
-  const ours = (callers: number) => throughput(callers, seconds, appender(store, `c${callers}`))
+  let run = 0
+  const ours = (callers: number) => throughput(callers, seconds, appender(store, `r${run++}`))
   const results: Record<string, number[]> = { raw16: [], raw100: [], ours1: [], ours16: [], ours256: [] }
   const runs: Array<[string, () => Promise<number>]> = [
     ['raw16', raw16],

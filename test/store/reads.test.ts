@@ -42,6 +42,12 @@ describe(`reads (${backend})`, () => {
     expect((await store.list({ kind: 'Pod', namespace: 'odd' })).items.map((o) => (o.metadata as any).name)).toEqual(['p1', 'p3'])
   })
 
+  it('reports the head revision for a list with no items', async () => {
+    const head = (await store.head()).revision
+    expect(await store.list({ kind: 'Nothing' })).toEqual({ items: [], revision: head })
+    expect(await store.list({ kind: 'Pod', namespace: 'nowhere' })).toEqual({ items: [], revision: head })
+  })
+
   it('refuses revisions that are negative, fractional or beyond the head', async () => {
     const head = (await store.head()).revision
     for (const at of [-1, 1.5, head + 1]) {
