@@ -12,9 +12,11 @@ import { join } from 'node:path'
  */
 export interface PrivatePostgres {
   url: string
-  /** Stops the server the way a crash would (immediate shutdown) and starts it again. */
-  restart(): Promise<void>
-  stop(): Promise<void>
+  /** Stops the server the way a crash would (immediate shutdown); `start` brings it back. */
+  crash(): Promise<void>
+  start(): Promise<void>
+  /** Stops the server and removes its files. */
+  destroy(): Promise<void>
 }
 
 export function postgresBinaries(): string | undefined {
@@ -54,11 +56,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await start()
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    restart: async () => {
-      await stop('immediate')
-      await start()
-    },
-    stop: async () => {
+    crash: () => stop('immediate'),
+    start,
+    destroy: async () => {
       try {
         await stop('fast')
       } finally {
