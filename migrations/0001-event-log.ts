@@ -69,6 +69,25 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (kind, namespace, name)
     ) with (fillfactor = 50)`.execute(db)
 
+  // The first step of every append, in one round trip: lock the head, then read the current
+  // uid and revision of the objects the batch names (and the object itself for deletions).
+  // The read is a second statement of a VOLATILE function, so it takes its snapshot after the
+  // lock is granted and sees every commit before this one.
+  await sql`
+    create function lock_head_and_read(keys jsonb) returns table (
+      head bigint, head_committed_at timestamptz,
+      kind text, namespace text, name text, uid uuid, revision bigint, object jsonb
+    ) language plpgsql volatile as $$
+    #variable_conflict use_column
+    begin
+      return query select l.revision, l.committed_at, null::text, null::text, null::text, null::uuid, null::bigint, null::jsonb
+        from log_head l where l.id = 1 for update;
+      return query select null::bigint, null::timestamptz, o.kind::text, o.namespace::text, o.name::text, o.uid, o.revision,
+          case when k.with_object then o.object end
+        from jsonb_to_recordset(keys) as k(kind text, namespace text, name text, with_object boolean)
+        join objects o on o.kind = k.kind and o.namespace = k.namespace and o.name = k.name;
+    end $$`.execute(db)
+
   await sql`
     create table object_versions (
       kind text collate "C" not null,
@@ -87,5 +106,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table object_versions, objects, events, log_head`.execute(db)
-  await sql`drop function events_are_append_only`.execute(db)
+  await sql`drop function events_are_append_only, lock_head_and_read`.execute(db)
 }

@@ -1,6 +1,9 @@
 import { errors, OPTIMISTIC_LOCK_MESSAGE, qualifiedResource, StatusError } from '../errors.js'
-import { MAX_OBJECT_BYTES, type AppendCommand, type ObjectKey } from './commands.js'
+import type { AppendCommand, ObjectKey } from './commands.js'
+import { checkRow, DELETED, eventRow, fillRow, metadataOf, type PreparedCommand } from './prepare-command.js'
 import type { EventMeta, JsonObject } from './schema.js'
+
+export { DELETED } from './prepare-command.js'
 
 /** An object's state as the batch finds it (from `objects`, then as earlier commands leave it). */
 export interface CurrentObject {
@@ -41,15 +44,7 @@ export interface BatchPlan {
   head: number
 }
 
-/** The type of every event that removes an object; folds of the log rely on it. */
-export const DELETED = 'Deleted'
-
 export const keyOf = (k: ObjectKey) => `${k.kind}\u0000${k.namespace}\u0000${k.name}`
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-// JSON.stringify escapes NUL and lone surrogates; PostgreSQL's jsonb accepts neither.
-const NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/
-const LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i
 
 /**
  * Decides a batch: checks each command's precondition against the state the earlier commands
@@ -60,7 +55,7 @@ const LONE_SURROGATE = /(?:^|[^\\])(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/i
 export function planBatch(
   head: number,
   current: ReadonlyMap<string, CurrentObject>,
-  commands: readonly AppendCommand[],
+  prepared: readonly PreparedCommand[],
   newUid: () => string,
 ): BatchPlan {
   const state = new Map<string, CurrentObject | null>()
@@ -68,49 +63,35 @@ export function planBatch(
   const plan: BatchPlan = { outcomes: [], events: [], ended: [], upserts: [], deletes: [], head }
   let revision = head
 
-  for (const command of commands) {
+  for (const { command, error, row } of prepared) {
     const key = keyOf(command)
     const now = state.has(key) ? state.get(key)! : (current.get(key) ?? null)
-    const failure = check(command, now)
+    const failure = error ?? check(command, now)
     if (failure) {
       plan.outcomes.push({ error: failure })
       continue
     }
     const next = revision + 1
-    const uid = now?.uid ?? (command.op === 'put' ? stringAt(command.object, 'metadata', 'uid') : undefined) ?? newUid()
     const base = command.op === 'put' ? command.object : now!.object!
-    const metadata = { ...(base.metadata as JsonObject | undefined), uid, resourceVersion: String(next) }
-    const object = { ...base, metadata }
-    const meta = command.meta ?? {}
-    const type = command.op === 'put' ? command.type : DELETED
-    const json = JSON.stringify({
-      revision: next,
-      type,
-      kind: command.kind,
-      namespace: command.namespace,
-      name: command.name,
-      uid,
-      object,
-      meta,
-    })
-    const encodingProblem = checkEncoding(json)
-    if (encodingProblem) {
-      plan.outcomes.push({ error: errors.badRequest(encodingProblem) })
-      continue
-    }
-    if (Buffer.byteLength(json) > MAX_OBJECT_BYTES) {
-      plan.outcomes.push({
-        error: errors.tooLarge(
-          `Request entity too large: ${command.kind} "${command.name}" is ${Buffer.byteLength(json)} bytes ` +
-            `with its metadata, over the limit of ${MAX_OBJECT_BYTES} bytes (1.5 MiB)`,
-        ),
-      })
-      continue
+    const uid = now?.uid ?? (metadataOf(base).uid as string | undefined) ?? newUid()
+    const object = { ...base, metadata: { ...metadataOf(base), uid, resourceVersion: String(next) } }
+    let json: string
+    if (row) {
+      json = fillRow(row, next, uid)
+    } else {
+      // A deletion's row holds the last state, known only now.
+      json = eventRow(command, String(next), uid, object)
+      const problem = checkRow(command, json)
+      if (problem) {
+        plan.outcomes.push({ error: problem })
+        continue
+      }
     }
 
     revision = next
+    const type = command.op === 'put' ? command.type : DELETED
     plan.outcomes.push({ revision })
-    plan.events.push({ revision, type, key: command, uid, object, meta, json })
+    plan.events.push({ revision, type, key: command, uid, object, meta: command.meta ?? {}, json })
     if (now) plan.ended.push({ ...keyFields(command), valid_from: now.revision, valid_to: revision })
     if (command.op === 'put') {
       state.set(key, { uid, revision, object })
@@ -130,8 +111,6 @@ export function planBatch(
 }
 
 function check(command: AppendCommand, now: CurrentObject | null): StatusError | undefined {
-  const shape = checkShape(command)
-  if (shape) return errors.badRequest(shape)
   const resource = command.resource ?? qualifiedResource(command.kind, apiVersionOf(command, now))
   const pre = command.precondition ?? {}
   if (pre.exists === false && now) return errors.alreadyExists(resource, command.name)
@@ -144,54 +123,11 @@ function check(command: AppendCommand, now: CurrentObject | null): StatusError |
   if (pre.revision !== undefined && pre.revision !== now.revision) {
     return errors.conflict(resource, command.name, OPTIMISTIC_LOCK_MESSAGE)
   }
-  const bodyUid = command.op === 'put' ? stringAt(command.object, 'metadata', 'uid') : undefined
+  const bodyUid = command.op === 'put' ? metadataOf(command.object).uid : undefined
   if (bodyUid !== undefined && bodyUid !== now.uid) {
-    return errors.conflict(resource, command.name, `Precondition failed: UID in precondition: ${bodyUid}, UID in object meta: ${now.uid}`)
+    return errors.conflict(resource, command.name, `Precondition failed: UID in precondition: ${String(bodyUid)}, UID in object meta: ${now.uid}`)
   }
   return undefined
-}
-
-/** The command must name its object the way the object names itself. */
-function checkShape(command: AppendCommand): string | undefined {
-  for (const field of ['kind', 'name'] as const) {
-    if (typeof command[field] !== 'string' || command[field] === '') return `${field} must be a non-empty string`
-  }
-  if (typeof command.namespace !== 'string') return 'namespace must be a string (empty for cluster-scoped kinds)'
-  if (command.op === 'delete') return undefined
-  if (typeof command.type !== 'string' || command.type === '' || command.type === DELETED) {
-    return `a put needs an event type other than "${DELETED}", got "${String(command.type)}"`
-  }
-  const object = command.object as unknown
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) return 'object must be a JSON object'
-  const metadata = command.object.metadata
-  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
-    return 'metadata must be an object'
-  }
-  if (command.object.kind !== undefined && command.object.kind !== command.kind) {
-    return `object kind "${String(command.object.kind)}" does not match the command's kind "${command.kind}"`
-  }
-  const name = stringAt(command.object, 'metadata', 'name')
-  if (name !== undefined && name !== command.name) {
-    return `metadata.name "${name}" does not match the command's name "${command.name}"`
-  }
-  const namespace = stringAt(command.object, 'metadata', 'namespace') ?? ''
-  if (namespace !== command.namespace) {
-    return `metadata.namespace "${namespace}" does not match the command's namespace "${command.namespace}"`
-  }
-  const uid = (metadata as JsonObject | undefined)?.uid
-  if (uid !== undefined && (typeof uid !== 'string' || !UUID.test(uid))) return `metadata.uid "${String(uid)}" is not a UUID`
-  return undefined
-}
-
-function checkEncoding(json: string): string | undefined {
-  if (NUL.test(json)) return 'the object contains a NUL character (\\u0000), which cannot be stored'
-  if (LONE_SURROGATE.test(json)) return 'the object contains invalid UTF-16 (an unpaired surrogate), which cannot be stored'
-  return undefined
-}
-
-function stringAt(object: JsonObject, parent: string, field: string): string | undefined {
-  const value = (object[parent] as JsonObject | undefined)?.[field]
-  return typeof value === 'string' ? value : undefined
 }
 
 function apiVersionOf(command: AppendCommand, now: CurrentObject | null): string | undefined {

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js'
 import type { AppendCommand, AppendOutcome, LogEvent, ObjectKey } from './commands.js'
 import type { Database } from './database.js'
 import { keyOf, planBatch, type BatchPlan, type CurrentObject } from './plan-batch.js'
-import type { Tables } from './schema.js'
+import { prepareCommand, type PreparedCommand } from './prepare-command.js'
+import type { JsonObject, Tables } from './schema.js'
 
 export interface WriterOptions {
   /** Most commands in one transaction. @default 500 */
@@ -17,7 +18,7 @@ export interface WriterOptions {
 }
 
 interface Pending {
-  command: AppendCommand
+  prepared: PreparedCommand
   settle: (outcome: AppendOutcome) => void
 }
 
@@ -54,7 +55,7 @@ export class Writer {
       let left = commands.length
       commands.forEach((command, i) => {
         this.pending.push({
-          command,
+          prepared: prepareCommand(command),
           settle: (outcome) => {
             outcomes[i] = outcome
             if (--left === 0) resolve(outcomes)
@@ -132,17 +133,12 @@ export class Writer {
   }
 
   private async write(trx: Transaction<Tables>, batch: Pending[]): Promise<{ plan: BatchPlan; committedAt: Date }> {
-    // The head lock comes first: every precondition check below then sees every earlier commit,
-    // and revisions are handed out in commit order.
-    const locked = await sql<{ revision: number; committed_at: Date }>`
-      select revision, committed_at from log_head where id = 1 for update`.execute(trx)
-    const head = locked.rows[0]
-    if (!head) throw new Error('log_head is empty: the database was not migrated')
-
-    const commands = batch.map((p) => p.command)
-    const current = await readCurrent(trx, commands)
-    const plan = planBatch(head.revision, current, commands, this.newUid)
-    if (plan.events.length === 0) return { plan, committedAt: head.committed_at }
+    // The head lock comes first: every precondition check then sees every earlier commit, and
+    // revisions are handed out in commit order.
+    const prepared = batch.map((p) => p.prepared)
+    const { head, current } = await lockHeadAndRead(trx, prepared.flatMap((p) => (p.error ? [] : [p.command])))
+    const plan = planBatch(head.revision, current, prepared, this.newUid)
+    if (plan.events.length === 0) return { plan, committedAt: head.committedAt }
 
     const result = await sql<{ committed_at: Date }>`
       with input as (
@@ -181,8 +177,14 @@ export class Writer {
   }
 }
 
-/** The current uid and revision of every object the commands name (and the object, for deletions). */
-async function readCurrent(trx: Transaction<Tables>, commands: AppendCommand[]): Promise<Map<string, CurrentObject>> {
+/**
+ * Locks the log head and reads the current uid and revision of every object the commands name
+ * (and the object itself, for deletions), in one round trip (see migrations/0001).
+ */
+async function lockHeadAndRead(
+  trx: Transaction<Tables>,
+  commands: AppendCommand[],
+): Promise<{ head: { revision: number; committedAt: Date }; current: Map<string, CurrentObject> }> {
   const wanted = new Map<string, ObjectKey & { with_object: boolean }>()
   for (const c of commands) {
     const key = keyOf(c)
@@ -190,16 +192,21 @@ async function readCurrent(trx: Transaction<Tables>, commands: AppendCommand[]):
     if (entry) entry.with_object ||= c.op === 'delete'
     else wanted.set(key, { kind: c.kind, namespace: c.namespace, name: c.name, with_object: c.op === 'delete' })
   }
-  const rows = await sql<{ kind: string; namespace: string; name: string; uid: string; revision: number; object: any }>`
-    select o.kind, o.namespace, o.name, o.uid, o.revision, case when k.with_object then o.object end as object
-    from jsonb_to_recordset(${JSON.stringify([...wanted.values()])}::jsonb)
-      as k(kind text, namespace text, name text, with_object boolean)
-    join objects o on o.kind = k.kind and o.namespace = k.namespace and o.name = k.name`.execute(trx)
+  const result = await sql<{
+    head: number | null
+    head_committed_at: Date | null
+    kind: string
+    namespace: string
+    name: string
+    uid: string
+    revision: number
+    object: JsonObject | null
+  }>`select * from lock_head_and_read(${JSON.stringify([...wanted.values()])}::jsonb)`.execute(trx)
+  const [first, ...rows] = result.rows
+  if (first?.head == null) throw new Error('log_head is empty: the database was not migrated')
   const current = new Map<string, CurrentObject>()
-  for (const r of rows.rows) {
-    current.set(keyOf(r), { uid: r.uid, revision: r.revision, ...(r.object && { object: r.object }) })
-  }
-  return current
+  for (const r of rows) current.set(keyOf(r), { uid: r.uid, revision: r.revision, ...(r.object && { object: r.object }) })
+  return { head: { revision: first.head, committedAt: first.head_committed_at! }, current }
 }
 
 /** SQLSTATE class 22 (data exception) or 23 (integrity): the input, not the database, is at fault. */

@@ -26,7 +26,7 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     await dropSchema(url, schema)
   })
 
-  it('two processes appending at once get revisions 1..N, each ack exactly once, and tail the same sequence', async () => {
+  it('two processes appending at once get revisions 1..N, each ack exactly once, no lost update, and the same tail', async () => {
     const start = (id: string) =>
       spawnTs(fixture, [JSON.stringify({ url, schema, id, concurrency: 16, tail: true, sharedKeys: 8 })])
     const writers = [start('a'), start('b')]
@@ -54,6 +54,16 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     const stored = await sql<{ revision: number; name: string }>`select revision, name from events order by revision`.execute(store.database.db)
     const byRevision = new Map(stored.rows.map((r) => [r.revision, r.name]))
     for (const a of all) expect(byRevision.get(a.revision)).toBe(a.name)
+
+    // Read-modify-write increments under resourceVersion preconditions lose nothing: each shared
+    // counter holds the number of increments both processes had acknowledged.
+    const increments = new Map<string, number>()
+    for (const a of all.filter((a) => a.name.startsWith('shared-'))) increments.set(a.name, (increments.get(a.name) ?? 0) + 1)
+    expect(increments.size).toBe(8)
+    for (const [name, n] of increments) {
+      const counter = await store.get({ kind: 'ConfigMap', namespace: 'load', name })
+      expect(Number((counter!.data as { count: string }).count)).toBe(n)
+    }
 
     expect(tails[0]).toBe(tails[1])
     expect(tails[0]).toMatch(new RegExp(`^tail ${head} true [0-9a-f]{64}$`))

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { AppendCommand } from '../../services/store/commands.js'
-import { keyOf, planBatch, type CurrentObject } from '../../services/store/plan-batch.js'
+import { keyOf, planBatch as planPrepared, type CurrentObject } from '../../services/store/plan-batch.js'
+import { prepareCommand } from '../../services/store/prepare-command.js'
+
+/** Prepares the commands the way the writer does, then plans the batch. */
+const planBatch = (head: number, current: Map<string, CurrentObject>, commands: AppendCommand[], newUid: () => string) =>
+  planPrepared(head, current, commands.map(prepareCommand), newUid)
 
 const uids = () => {
   let n = 0
@@ -23,7 +28,7 @@ const existing = (name: string, object: CurrentObject): [string, CurrentObject] 
 const revisionsOf = (plan: ReturnType<typeof planBatch>) =>
   plan.outcomes.map((o) => ('revision' in o ? o.revision : o.error.reason))
 
-describe('planBatch', () => {
+describe('prepareCommand and planBatch', () => {
   it('hands out consecutive revisions after the head to the commands that pass', () => {
     const plan = planBatch(10, new Map(), [put('a'), put('b', { precondition: { exists: true } }), put('c')], uids())
     expect(revisionsOf(plan)).toEqual([11, 'NotFound', 12])
