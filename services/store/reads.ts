@@ -131,6 +131,33 @@ export async function listObjects(db: Db, options: ListOptions): Promise<ObjectL
   }
 }
 
+/**
+ * Every current object with the revision they are current at, read in one snapshot (a
+ * repeatable-read transaction) in pages, for projections to start from without replaying the log.
+ */
+export async function readSnapshot(
+  db: Db,
+  onPage: (objects: Array<{ kind: string; namespace: string; name: string; object: JsonObject }>) => void,
+  pageSize = 5000,
+): Promise<number> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const head = (await trx.selectFrom('log_head').select('revision').executeTakeFirstOrThrow()).revision
+      let after: [string, string, string] | undefined
+      for (;;) {
+        let q = trx.selectFrom('objects').select(['kind', 'namespace', 'name', 'object']).orderBy('kind').orderBy('namespace').orderBy('name').limit(pageSize)
+        if (after) q = q.where(sql<boolean>`(kind, namespace, name) > (${after[0]}, ${after[1]}, ${after[2]})`)
+        const rows = await q.execute()
+        if (rows.length > 0) onPage(rows)
+        if (rows.length < pageSize) return head
+        const last = rows[rows.length - 1]!
+        after = [last.kind, last.namespace, last.name]
+      }
+    })
+}
+
 /** The head at which no object of the kind exists, or -1 if some exist by now. */
 async function headOfEmptyList(db: Db, kind: string, namespace: string | undefined): Promise<number> {
   const result = await sql<{ head: number; found: boolean }>`
@@ -222,17 +249,18 @@ export async function checkRevision(db: Db, revision: number): Promise<void> {
   }
 }
 
-interface ContinueToken {
+export interface ContinueToken {
   revision: number
   namespace: string
   name: string
 }
 
-function encodeContinue(token: ContinueToken): string {
+/** A continue token that resumes a listing at `revision` after (namespace, name). */
+export function encodeContinue(token: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: 1, rv: token.revision, ns: token.namespace, n: token.name })).toString('base64url')
 }
 
-function decodeContinue(value: string): ContinueToken {
+export function decodeContinue(value: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'))
     if (t.v === 1 && Number.isSafeInteger(t.rv) && typeof t.ns === 'string' && typeof t.n === 'string') {

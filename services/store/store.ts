@@ -95,6 +95,11 @@ export class Store {
     return reads.readHistory(this.database.db, key)
   }
 
+  /** Every current object, read in one snapshot page by page; returns the snapshot's revision. */
+  snapshot(onPage: Parameters<typeof reads.readSnapshot>[1], pageSize?: number): Promise<number> {
+    return reads.readSnapshot(this.database.db, onPage, pageSize)
+  }
+
   /** Every event after revision `after`: the log's backlog, then live commits, gapless and in order. */
   tail(after: number): Observable<LogEvent> {
     return this.follower.tail(after)

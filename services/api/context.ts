@@ -1,0 +1,51 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { EventMeta } from '../store/schema.js'
+
+/** Who is asking and why: recorded in the meta of every event the request causes. */
+export interface RequestContext {
+  /** The caller: a user name or a controller identity such as `system:controller:deployment`. */
+  actor: string
+  groups?: string[]
+  requestId?: string
+  /** Ties together the events of one logical operation (an apply of many objects, a rollout). */
+  correlationId?: string
+  /** The revision of the event that led to this request (a controller's trigger). */
+  causationRevision?: number
+  /** Why: a change-cause or a controller's reason. */
+  reason?: string
+  /** Validate and decide, but write nothing. */
+  dryRun?: boolean
+}
+
+/** What a decision needs from the world: the time, fresh uids, randomness for generated names. */
+export interface Environment {
+  now(): Date
+  newUid(): string
+  /** Five characters for generateName, from Kubernetes' alphabet. */
+  randomSuffix(): string
+}
+
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
+
+export const realEnvironment: Environment = {
+  now: () => new Date(),
+  newUid: () => randomUUID(),
+  randomSuffix: () => Array.from(randomBytes(5), (b) => ALPHABET[b % ALPHABET.length]).join(''),
+}
+
+/** RFC 3339 with whole seconds, as Kubernetes writes timestamps. */
+export function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+export function eventMeta(ctx: RequestContext, extra: Record<string, unknown> = {}): EventMeta {
+  return {
+    actor: ctx.actor,
+    ...(ctx.groups && { groups: ctx.groups }),
+    ...(ctx.requestId && { requestId: ctx.requestId }),
+    ...((ctx.correlationId ?? ctx.requestId) && { correlationId: ctx.correlationId ?? ctx.requestId }),
+    ...(ctx.causationRevision !== undefined && { causationRevision: ctx.causationRevision }),
+    ...(ctx.reason && { reason: ctx.reason }),
+    ...extra,
+  }
+}

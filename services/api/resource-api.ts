@@ -1,0 +1,207 @@
+import { errors, isStatusError, StatusError } from '../errors.js'
+import { isObject, type JsonObject } from '../resources/json.js'
+import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
+import { registry as builtin, type KindRegistry } from '../resources/registry.js'
+import type { AppendCommand } from '../store/commands.js'
+import type { Store } from '../store/store.js'
+import { eventMeta, realEnvironment, type Environment, type RequestContext } from './context.js'
+import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate, type Decision, type DeleteOptions } from './decide.js'
+import { listFiltered, type ListOptions, type ListResult } from './list.js'
+import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
+import { metadataOf } from './object-meta.js'
+
+export interface ResourceApiOptions {
+  store: Store
+  registry?: KindRegistry
+  env?: Environment
+}
+
+/** A key and the kind it belongs to, resolved from what a caller wrote. */
+interface Target {
+  definition: KindDefinition
+  namespace: string
+  name: string
+}
+
+/**
+ * The Kubernetes-shaped API over the event log: every verb reads the stored object, decides
+ * (pure, services/api/decide.ts) and appends the result as an event. GraphQL, the CLI and a
+ * kubectl facade are thin layers over this.
+ */
+export class ResourceApi {
+  readonly store: Store
+  readonly registry: KindRegistry
+  readonly env: Environment
+
+  constructor(options: ResourceApiOptions) {
+    this.store = options.store
+    this.registry = options.registry ?? builtin
+    this.env = options.env ?? realEnvironment
+  }
+
+  /** Creates an object; `namespace` is used when the object names none. */
+  async create(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    const definition = this.registry.forManifest(input.apiVersion, input.kind)
+    const namespace = this.namespaceFor(definition, input, options.namespace)
+    const object = decideCreate(definition, input, namespace, this.env)
+    const metadata = metadataOf(object)
+    if (definition.namespaced) await checkNamespaceAcceptsContent(this.store, definition, namespace, String(metadata.name))
+    if (ctx.dryRun) return object
+    const [outcome] = await this.store.append([
+      this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
+    ])
+    if (outcome!.ok) return outcome!.event.object
+    if (isStatusError(outcome!.error, 'AlreadyExists') && input.metadata && !(input.metadata as JsonObject).name) {
+      throw new StatusError('AlreadyExists', `${outcome!.error.message}, the server was not able to generate a unique name for the object`, {
+        ...outcome!.error.details,
+        retryAfterSeconds: 1,
+      })
+    }
+    throw outcome!.error
+  }
+
+  /** One object, now or as of revision `at`. */
+  async get(kind: string, namespace: string | undefined, name: string, options: { at?: number } = {}): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
+    const object = await this.store.get({ kind: target.definition.kind, namespace: target.namespace, name }, options)
+    if (!object) throw this.notFound(target)
+    return object
+  }
+
+  /** Objects of a kind, filtered by label and field selectors, paged with a consistent revision. */
+  list(kind: string, options: ListOptions = {}): Promise<ListResult> {
+    return listFiltered(this.store, this.registry.resolve(kind), options)
+  }
+
+  /** Replaces an object. With metadata.resourceVersion the write is conditional on it (Conflict if stale). */
+  async update(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    const definition = this.registry.forManifest(input.apiVersion, input.kind)
+    const target = this.targetOf(definition, input, options.namespace)
+    return this.mutate(ctx, target, (current) => decideUpdate(definition, input, current), {
+      expected: expectedRevision(input),
+      meta: { verb: 'update' },
+    })
+  }
+
+  /** Replaces an object's status (the status subresource). */
+  async updateStatus(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    const definition = this.registry.forManifest(input.apiVersion, input.kind)
+    const target = this.targetOf(definition, input, options.namespace)
+    return this.mutate(ctx, target, (current) => decideStatusUpdate(definition, input, current), {
+      expected: expectedRevision(input),
+      meta: { verb: 'update', subresource: 'status' },
+    })
+  }
+
+  /** Deletes an object, or marks it for deletion while finalizers (or a kubelet) finish. */
+  async delete(ctx: RequestContext, kind: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
+    if (target.definition.kind === 'Namespace') undeletableNamespace(name)
+    return this.mutate(ctx, target, (current) => decideDelete(target.definition, current, options, this.env), {
+      meta: { verb: 'delete', ...(options.propagationPolicy && { propagationPolicy: options.propagationPolicy }) },
+    })
+  }
+
+  /** Deletes every object of a kind that the selectors match. */
+  async deleteCollection(
+    ctx: RequestContext,
+    kind: string,
+    options: Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>,
+    deleteOptions: DeleteOptions = {},
+  ): Promise<JsonObject[]> {
+    const definition = this.registry.resolve(kind)
+    const correlated = { ...ctx, correlationId: ctx.correlationId ?? ctx.requestId ?? this.env.newUid() }
+    const deleted: JsonObject[] = []
+    let page: ListResult | undefined
+    do {
+      page = await this.list(kind, { ...options, limit: 500, ...(page?.continue && { continue: page.continue }) })
+      for (const item of page.items) {
+        const metadata = metadataOf(item)
+        try {
+          deleted.push(await this.delete(correlated, definition.kind, metadata.namespace as string | undefined, String(metadata.name), deleteOptions))
+        } catch (error) {
+          if (!isStatusError(error, 'NotFound')) throw error
+        }
+      }
+    } while (page.continue)
+    return deleted
+  }
+
+  /** Reads and writes go through `mutate` with the stored object; exposed for patch, apply and scale. */
+  async mutate(
+    ctx: RequestContext,
+    target: Target,
+    decide: (current: JsonObject) => Decision,
+    options: { expected?: number | undefined; meta?: Record<string, unknown> } = {},
+  ): Promise<JsonObject> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.get({ kind: target.definition.kind, namespace: target.namespace, name: target.name })
+      if (!current) throw this.notFound(target)
+      const revision = Number(metadataOf(current).resourceVersion)
+      if (options.expected !== undefined && options.expected !== revision) throw conflict(target.definition, target.name)
+      const decision = decide(current)
+      if (decision.op === 'none' || ctx.dryRun) return decision.object
+      const [outcome] = await this.store.append([this.command(ctx, target, decision, { revision }, options.meta)])
+      if (outcome!.ok) return outcome!.event.object
+      // Without a resourceVersion from the caller the write was unconditional: try again on the new state.
+      const retry = options.expected === undefined && isStatusError(outcome!.error, 'Conflict') && attempt < 10
+      if (!retry) throw isStatusError(outcome!.error, 'Conflict') ? conflict(target.definition, target.name) : outcome!.error
+    }
+  }
+
+  /** Resolves `kind` (any of its names) and checks the namespace fits its scope. */
+  target(kind: string, namespace: string | undefined, name: string): Target {
+    const definition = this.registry.resolve(kind)
+    if (!definition.namespaced) return { definition, namespace: '', name }
+    if (!namespace) throw errors.badRequest(`a namespace is required for ${qualifiedResourceName(definition)}`)
+    return { definition, namespace, name }
+  }
+
+  private targetOf(definition: KindDefinition, input: JsonObject, namespace: string | undefined): Target {
+    const name = metadataOf(input).name
+    if (typeof name !== 'string' || name === '') throw errors.badRequest('metadata.name is required')
+    return { definition, namespace: this.namespaceFor(definition, input, namespace), name }
+  }
+
+  private namespaceFor(definition: KindDefinition, input: JsonObject, requested: string | undefined): string {
+    if (!definition.namespaced) return ''
+    const own = metadataOf(input).namespace
+    if (typeof own === 'string' && own !== '' && requested && own !== requested) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request')
+    }
+    return (typeof own === 'string' && own !== '' ? own : requested) || 'default'
+  }
+
+  private command(
+    ctx: RequestContext,
+    target: Target,
+    decision: Exclude<Decision, { op: 'none' }>,
+    precondition: AppendCommand['precondition'],
+    meta: Record<string, unknown> = {},
+  ): AppendCommand {
+    const base = {
+      kind: target.definition.kind,
+      namespace: target.namespace,
+      name: target.name,
+      resource: { resource: target.definition.resource, group: target.definition.group },
+      meta: eventMeta(ctx, meta),
+      ...(precondition && { precondition }),
+    }
+    return decision.op === 'delete' ? { ...base, op: 'delete' } : { ...base, op: 'put', type: decision.type, object: decision.object }
+  }
+
+  private notFound(target: Target): StatusError {
+    return errors.notFound({ resource: target.definition.resource, group: target.definition.group }, target.name)
+  }
+}
+
+/** metadata.resourceVersion of a write, if the caller sent one. */
+function expectedRevision(input: JsonObject): number | undefined {
+  const value = isObject(input.metadata) ? input.metadata.resourceVersion : undefined
+  if (value === undefined || value === null || value === '') return undefined
+  const revision = Number(value)
+  if (!Number.isSafeInteger(revision) || revision < 0) {
+    throw errors.badRequest(`metadata.resourceVersion: Invalid value: ${JSON.stringify(value)}: must be a valid resource version`)
+  }
+  return revision
+}

@@ -1,0 +1,59 @@
+import type { FieldError } from './field-errors.js'
+import type { JsonObject } from './json.js'
+import type { NameRule } from './validation/names.js'
+
+/** Where a kind's /scale subresource reads and writes (dotted paths into the object). */
+export interface ScaleSubresource {
+  specReplicas: string
+  statusReplicas: string
+  /** A metav1.LabelSelector in the object, reported as a string in Scale.status.selector. */
+  selector: string
+}
+
+/**
+ * One kind's strategy, as Kubernetes' apiserver has one per resource: its names, scope, defaults,
+ * validation and subresources. The generic registry (services/api) does everything else, so a
+ * new kind is one small file with one of these.
+ */
+export interface KindDefinition {
+  kind: string
+  /** '' for the core group. */
+  group: string
+  /** Versions served, preferred first. */
+  versions: readonly string[]
+  /** The plural resource name: `deployments`. */
+  resource: string
+  shortNames?: readonly string[]
+  namespaced: boolean
+  /** How metadata.name is validated. */
+  nameRule: NameRule
+  /**
+   * The kind has a status subresource: writes to the object keep the stored status, status writes
+   * keep everything else, and metadata.generation counts spec changes.
+   */
+  status?: boolean
+  /** Also count changes of metadata.annotations in generation (Deployments copy them to ReplicaSets). */
+  generationCountsAnnotations?: boolean
+  scale?: ScaleSubresource
+  /** Values of the fields field selectors may use besides metadata.name and metadata.namespace. */
+  selectableFields?: (object: JsonObject) => Record<string, string>
+  /** Kubernetes' defaults, applied to a fresh copy about to be stored (mutate it). */
+  defaults?: (object: JsonObject) => void
+  /** The status a new object starts with (Kubernetes resets what a create sends). @default {} */
+  initialStatus?: (object: JsonObject) => JsonObject | undefined
+  /** Keep the status a create sends (Nodes register with theirs). */
+  keepStatusOnCreate?: boolean
+  /** Validation of the whole object (metadata is validated generically). */
+  validate?: (object: JsonObject) => FieldError[]
+  /** Further checks on update against the stored object, e.g. immutable fields. */
+  validateUpdate?: (object: JsonObject, old: JsonObject) => FieldError[]
+}
+
+export function apiVersionOf(definition: KindDefinition, version = definition.versions[0]!): string {
+  return definition.group ? `${definition.group}/${version}` : version
+}
+
+/** `deployments.apps`, `pods`: how messages name a resource. */
+export function qualifiedResourceName(definition: KindDefinition): string {
+  return definition.group ? `${definition.resource}.${definition.group}` : definition.resource
+}

@@ -1,0 +1,15 @@
+import { isObject, type JsonObject } from '../../json.js'
+import type { KindDefinition } from '../../kind.js'
+
+export const node: KindDefinition = {
+  kind: 'Node',
+  group: '',
+  versions: ['v1'],
+  resource: 'nodes',
+  shortNames: ['no'],
+  namespaced: false,
+  nameRule: 'dns1123-subdomain',
+  status: true,
+  keepStatusOnCreate: true,
+  selectableFields: (o) => ({ 'spec.unschedulable': String(isObject(o.spec) && (o.spec as JsonObject).unschedulable === true) }),
+}

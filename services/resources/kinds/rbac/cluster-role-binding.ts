@@ -1,0 +1,13 @@
+import type { KindDefinition } from '../../kind.js'
+import { immutableRoleRef, validateBinding } from './rules.js'
+
+export const clusterRoleBinding: KindDefinition = {
+  kind: 'ClusterRoleBinding',
+  group: 'rbac.authorization.k8s.io',
+  versions: ['v1'],
+  resource: 'clusterrolebindings',
+  namespaced: false,
+  nameRule: 'path-segment',
+  validate: (o) => validateBinding(o, false),
+  validateUpdate: immutableRoleRef,
+}

@@ -1,0 +1,12 @@
+import type { KindDefinition } from '../../kind.js'
+import { validateRules } from './rules.js'
+
+export const clusterRole: KindDefinition = {
+  kind: 'ClusterRole',
+  group: 'rbac.authorization.k8s.io',
+  versions: ['v1'],
+  resource: 'clusterroles',
+  namespaced: false,
+  nameRule: 'path-segment',
+  validate: (o) => validateRules(o, true),
+}

@@ -1,0 +1,13 @@
+import type { KindDefinition } from '../../kind.js'
+import { immutableRoleRef, validateBinding } from './rules.js'
+
+export const roleBinding: KindDefinition = {
+  kind: 'RoleBinding',
+  group: 'rbac.authorization.k8s.io',
+  versions: ['v1'],
+  resource: 'rolebindings',
+  namespaced: true,
+  nameRule: 'path-segment',
+  validate: (o) => validateBinding(o, true),
+  validateUpdate: immutableRoleRef,
+}
