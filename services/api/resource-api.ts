@@ -9,6 +9,7 @@ import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate,
 import { listFiltered, type ListOptions, type ListResult } from './list.js'
 import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
 import { metadataOf } from './object-meta.js'
+import { decideScale, scaleDefinition, scaleOf } from './scale.js'
 
 export interface ResourceApiOptions {
   store: Store
@@ -125,6 +126,31 @@ export class ResourceApi {
       }
     } while (page.continue)
     return deleted
+  }
+
+  /** The /scale subresource: the workload's replicas as an autoscaling/v1 Scale. */
+  async getScale(kind: string, namespace: string | undefined, name: string): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
+    scaleDefinition(target.definition)
+    return scaleOf(target.definition, await this.get(kind, namespace, name))
+  }
+
+  /** Sets the workload's replicas; with `resourceVersion` the write is conditional on it. */
+  async updateScale(
+    ctx: RequestContext,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    replicas: number,
+    options: { resourceVersion?: string } = {},
+  ): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
+    scaleDefinition(target.definition)
+    const updated = await this.mutate(ctx, target, (current) => decideScale(target.definition, current, replicas), {
+      expected: expectedRevision({ metadata: { resourceVersion: options.resourceVersion } }),
+      meta: { verb: 'update', subresource: 'scale' },
+    })
+    return scaleOf(target.definition, updated)
   }
 
   /** Reads and writes go through `mutate` with the stored object; exposed for patch, apply and scale. */

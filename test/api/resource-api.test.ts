@@ -184,6 +184,22 @@ describe(`the resource API (${backend})`, () => {
     expect((await api.list('pods', { labelSelector: 'tier=back' })).items).toEqual([])
   })
 
+  it('reads and writes replicas through the scale subresource', async () => {
+    await api.create(alice, deployment('scaled'))
+    const scale = await api.getScale('deployments', 'default', 'scaled')
+    expect(scale).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', spec: { replicas: 1 }, status: { replicas: 0, selector: 'app=scaled' } })
+    const updated = await api.updateScale(alice, 'deploy', 'default', 'scaled', 4)
+    expect(updated.spec).toEqual({ replicas: 4 })
+    const object = await api.get('deploy', 'default', 'scaled')
+    expect([spec(object).replicas, meta(object).generation]).toEqual([4, 2])
+    const stale = await failure(api.updateScale(alice, 'deploy', 'default', 'scaled', 5, { resourceVersion: String(meta(scale).resourceVersion) }))
+    expect(stale.reason).toBe('Conflict')
+    const negative = await failure(api.updateScale(alice, 'deploy', 'default', 'scaled', -1))
+    expect(negative.message).toBe('Scale.autoscaling "scaled" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+    const noScale = await failure(api.getScale('configmaps', 'default', 'counter'))
+    expect(noScale.reason).toBe('NotFound')
+  })
+
   it('writes nothing on a dry run', async () => {
     const head = (await t.store.head()).revision
     const dry = await api.create({ ...alice, dryRun: true }, deployment('dry'))
