@@ -2,22 +2,31 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import type { Logger } from './log.js'
+import { Projection } from '../projections/projection.js'
+import { bootstrapNamespaces } from './api/namespaces.js'
+import { ResourceApi } from './api/resource-api.js'
 import { openStore, type Store } from './store/store.js'
 
 export interface RunningServer {
   readonly url: string
   readonly store: Store
+  readonly api: ResourceApi
+  readonly projection: Projection
   /** Stops accepting requests, waits for pending appends, closes the database. */
   stop(): Promise<void>
 }
 
 /**
- * The composition root: opens the store (connect + migrate) and serves HTTP.
+ * The composition root: opens the store (connect + migrate), starts the projection, creates the
+ * bootstrap namespaces and serves HTTP.
  * Health endpoints follow kube-apiserver: `/livez` (the process is up) and `/readyz`
  * (the database answers); `?verbose` lists the checks.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore({ database: config.database, log })
+  const projection = await Projection.start(store, { log })
+  const api = new ResourceApi({ store, projection })
+  await bootstrapNamespaces(api)
   const http = createServer((req, res) => {
     handle(store, req, res).catch((error) => {
       log.error('request failed', { url: req.url, error })
@@ -29,6 +38,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     http.once('error', reject)
     http.listen(config.port, config.host, () => resolve())
   }).catch(async (error) => {
+    projection.stop()
     await store.close()
     throw error
   })
@@ -40,8 +50,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     url,
     store,
+    api,
+    projection,
     stop: async () => {
       await closeHttp(http)
+      projection.stop()
       await store.close()
     },
   }

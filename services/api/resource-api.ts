@@ -1,20 +1,33 @@
 import { errors, isStatusError, StatusError } from '../errors.js'
 import { isObject, type JsonObject } from '../resources/json.js'
-import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
+import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import type { AppendCommand } from '../store/commands.js'
 import type { Store } from '../store/store.js'
 import { eventMeta, realEnvironment, type Environment, type RequestContext } from './context.js'
 import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate, type Decision, type DeleteOptions } from './decide.js'
-import { listFiltered, type ListOptions, type ListResult } from './list.js'
+import type { Observable } from 'rxjs'
+import { boundedIterator } from '../../projections/bounded-iterator.js'
+import type { Projection } from '../../projections/projection.js'
+import { watch, type WatchEvent } from '../../projections/watch.js'
+import { listFiltered, matches, parseSelectors, type ListOptions, type ListResult } from './list.js'
 import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
 import { metadataOf } from './object-meta.js'
 import { decideScale, scaleDefinition, scaleOf } from './scale.js'
 
 export interface ResourceApiOptions {
   store: Store
+  /** The live projection watches are served from. */
+  projection?: Projection
   registry?: KindRegistry
   env?: Environment
+}
+
+export interface WatchRequest extends Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> {
+  /** Events after this revision; without it, ADDED for every current object first. */
+  fromRevision?: number
+  /** @default 10000 */
+  bookmarkIntervalMs?: number
 }
 
 /** A key and the kind it belongs to, resolved from what a caller wrote. */
@@ -33,9 +46,11 @@ export class ResourceApi {
   readonly store: Store
   readonly registry: KindRegistry
   readonly env: Environment
+  readonly projection: Projection | undefined
 
   constructor(options: ResourceApiOptions) {
     this.store = options.store
+    this.projection = options.projection
     this.registry = options.registry ?? builtin
     this.env = options.env ?? realEnvironment
   }
@@ -126,6 +141,38 @@ export class ResourceApi {
       }
     } while (page.continue)
     return deleted
+  }
+
+  /**
+   * Watches a kind with Kubernetes' semantics (projections/watch.ts). As an Observable; see
+   * `watchIterator` for consumers that pull.
+   */
+  watch(kind: string, request: WatchRequest = {}): Observable<WatchEvent> {
+    if (!this.projection) throw new StatusError('ServiceUnavailable', 'watches are not served by this API instance (no projection)')
+    const definition = this.registry.resolve(kind)
+    const { labels, fields } = parseSelectors(definition, request)
+    if (request.fromRevision !== undefined && (!Number.isSafeInteger(request.fromRevision) || request.fromRevision < 0)) {
+      throw errors.badRequest(`resourceVersion must be a non-negative integer, got ${request.fromRevision}`)
+    }
+    return watch(this.projection, this.store, {
+      kind: definition.kind,
+      apiVersion: apiVersionOf(definition),
+      ...(definition.namespaced && request.namespace && { namespace: request.namespace }),
+      matches: (object) => matches(definition, object, labels, fields),
+      ...(request.fromRevision !== undefined && { fromRevision: request.fromRevision }),
+      ...(request.bookmarkIntervalMs !== undefined && { bookmarkIntervalMs: request.bookmarkIntervalMs }),
+    })
+  }
+
+  /**
+   * A watch for consumers that pull: at most `bufferLimit` events wait; a consumer further behind
+   * is cut off with a 410 that names the revision to resume from.
+   */
+  watchIterator(kind: string, request: WatchRequest = {}, bufferLimit = 1000): AsyncIterableIterator<WatchEvent> {
+    return boundedIterator(this.watch(kind, request), bufferLimit, (last) => {
+      const resume = last?.revision ?? request.fromRevision ?? this.projection!.revision
+      return new StatusError('Gone', `the watch fell behind: more than ${bufferLimit} events were waiting; resume from revision ${resume}`)
+    })
   }
 
   /** The /scale subresource: the workload's replicas as an autoscaling/v1 Scale. */
