@@ -10,21 +10,19 @@ import { eventObject, objectKey, type ClusterState } from './cluster-state.js'
  */
 export function evolve(state: ClusterState, event: LogEvent): ClusterState {
   if (event.revision <= state.revision) return state
-  const previous = state.objects.get(event.kind)?.get(event.namespace)?.get(event.name)
-  if (previous) unindex(state, event.kind, previous)
   const next = eventObject(event)
   let byNamespace = state.objects.get(event.kind)
+  let names = byNamespace?.get(event.namespace)
+  const previous = names?.get(event.name)
   if (next) {
     if (!byNamespace) state.objects.set(event.kind, (byNamespace = new Map()))
-    let names = byNamespace.get(event.namespace)
     if (!names) byNamespace.set(event.namespace, (names = new Map()))
     names.set(event.name, next)
-    index(state, event.kind, next)
-  } else {
-    const names = byNamespace?.get(event.namespace)
-    names?.delete(event.name)
-    if (names?.size === 0) byNamespace!.delete(event.namespace)
+  } else if (names) {
+    names.delete(event.name)
+    if (names.size === 0) byNamespace!.delete(event.namespace)
   }
+  reindex(state, event.kind, previous, next)
   state.revision = event.revision
   return state
 }
@@ -36,45 +34,66 @@ export function load(state: ClusterState, kind: string, namespace: string, name:
   let names = byNamespace.get(namespace)
   if (!names) byNamespace.set(namespace, (names = new Map()))
   const previous = names.get(name)
-  if (previous) unindex(state, kind, previous)
   names.set(name, object)
-  index(state, kind, object)
+  reindex(state, kind, previous, object)
 }
 
-function index(state: ClusterState, kind: string, object: JsonObject): void {
-  visit(state, kind, object, (set, value) => set.add(value))
+/** The fields the indexes use, of one object. */
+interface Indexed {
+  key: string
+  node: string | undefined
+  owners: string[]
+  labels: string[]
 }
 
-function unindex(state: ClusterState, kind: string, object: JsonObject): void {
-  visit(state, kind, object, (set, value) => set.delete(value))
-}
-
-/** Walks the index entries an object has, creating sets on the way (removal leaves empty sets pruned). */
-function visit(state: ClusterState, kind: string, object: JsonObject, apply: (set: Set<string>, value: string) => void): void {
+function indexed(kind: string, object: JsonObject): Indexed {
   const metadata = (object.metadata ?? {}) as JsonObject
-  const namespace = String(metadata.namespace ?? '')
-  const key = objectKey(namespace, String(metadata.name))
-  const entry = (map: Map<string, Set<string>>, at: string, value: string) => {
-    let set = map.get(at)
-    if (!set) map.set(at, (set = new Set()))
-    apply(set, value)
-    if (set.size === 0) map.delete(at)
-  }
-  if (kind === 'Pod') {
-    const node = ((object.spec ?? {}) as JsonObject).nodeName
-    if (typeof node === 'string' && node !== '') entry(state.podsByNode, node, key)
-  }
-  const owners = metadata.ownerReferences
-  if (Array.isArray(owners)) {
-    for (const owner of owners) {
+  const key = objectKey(String(metadata.namespace ?? ''), String(metadata.name))
+  const nodeName = kind === 'Pod' ? ((object.spec ?? {}) as JsonObject).nodeName : undefined
+  const owners: string[] = []
+  if (Array.isArray(metadata.ownerReferences)) {
+    for (const owner of metadata.ownerReferences) {
       const uid = (owner as JsonObject | null)?.uid
-      if (typeof uid === 'string') entry(state.byOwner, uid, `${kind}/${key}`)
+      if (typeof uid === 'string') owners.push(uid)
     }
   }
-  const labels = metadata.labels as Record<string, unknown> | undefined
-  if (labels && typeof labels === 'object') {
+  const labels: string[] = []
+  const labelMap = metadata.labels
+  if (labelMap && typeof labelMap === 'object') for (const k in labelMap) labels.push(`${k}=${String((labelMap as JsonObject)[k])}`)
+  return { key, node: typeof nodeName === 'string' && nodeName !== '' ? nodeName : undefined, owners, labels }
+}
+
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i])
+
+/** Moves an object's index entries from its previous to its next version, touching only what changed. */
+function reindex(state: ClusterState, kind: string, previous: JsonObject | undefined, next: JsonObject | undefined): void {
+  const before = previous && indexed(kind, previous)
+  const after = next && indexed(kind, next)
+  if (before?.node !== after?.node || before?.key !== after?.key) {
+    if (before?.node) remove(state.podsByNode, before.node, before.key)
+    if (after?.node) add(state.podsByNode, after.node, after.key)
+  }
+  if (!before || !after || !same(before.owners, after.owners)) {
+    for (const uid of before?.owners ?? []) remove(state.byOwner, uid, `${kind}/${before!.key}`)
+    for (const uid of after?.owners ?? []) add(state.byOwner, uid, `${kind}/${after!.key}`)
+  }
+  if (!before || !after || !same(before.labels, after.labels)) {
     let byLabel = state.byLabel.get(kind)
     if (!byLabel) state.byLabel.set(kind, (byLabel = new Map()))
-    for (const [k, v] of Object.entries(labels)) entry(byLabel, `${k}=${String(v)}`, key)
+    for (const label of before?.labels ?? []) remove(byLabel, label, before!.key)
+    for (const label of after?.labels ?? []) add(byLabel, label, after!.key)
   }
+}
+
+function add(map: Map<string, Set<string>>, at: string, value: string): void {
+  let set = map.get(at)
+  if (!set) map.set(at, (set = new Set()))
+  set.add(value)
+}
+
+function remove(map: Map<string, Set<string>>, at: string, value: string): void {
+  const set = map.get(at)
+  if (!set) return
+  set.delete(value)
+  if (set.size === 0) map.delete(at)
 }
