@@ -10,6 +10,10 @@ import type { Observable } from 'rxjs'
 import { boundedIterator } from '../../projections/bounded-iterator.js'
 import type { Projection } from '../../projections/projection.js'
 import { watch, type WatchEvent } from '../../projections/watch.js'
+import { applyJsonPatch } from '../resources/patch/json-patch.js'
+import { applyMergePatch } from '../resources/patch/merge-patch.js'
+import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-patch.js'
+import { applyManifests, type ApplyResult } from './apply.js'
 import { listFiltered, matches, parseSelectors, type ListOptions, type ListResult } from './list.js'
 import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
 import { metadataOf } from './object-meta.js'
@@ -107,6 +111,41 @@ export class ResourceApi {
       expected: expectedRevision(input),
       meta: { verb: 'update', subresource: 'status' },
     })
+  }
+
+  /**
+   * Patches an object: a JSON merge patch (RFC 7386), a JSON patch (RFC 6902) or a strategic merge
+   * patch, applied to the stored object and then written like an update (or a status update for
+   * the status subresource). A patch that sets metadata.resourceVersion is conditional on it.
+   */
+  async patch(
+    ctx: RequestContext,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    options: { subresource?: 'status' } = {},
+  ): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
+    const { definition } = target
+    return this.mutate(
+      ctx,
+      target,
+      (current) => {
+        const patched = applyPatch(type, current, patch, definition.kind)
+        if (!isObject(patched)) throw errors.badRequest('the patch must leave an object')
+        const wanted = isObject(patched.metadata) ? patched.metadata.resourceVersion : undefined
+        if (wanted !== undefined && wanted !== metadataOf(current).resourceVersion) throw conflict(definition, name)
+        return options.subresource === 'status' ? decideStatusUpdate(definition, patched, current) : decideUpdate(definition, patched, current)
+      },
+      { meta: { verb: 'patch', patchType: type, ...(options.subresource && { subresource: options.subresource }) } },
+    )
+  }
+
+  /** `kubectl apply`: creates or three-way-merges each manifest (services/api/apply.ts). */
+  apply(ctx: RequestContext, input: string | Uint8Array | JsonObject[], options: { namespace?: string } = {}): Promise<ApplyResult[]> {
+    return applyManifests(this, ctx, input, options)
   }
 
   /** Deletes an object, or marks it for deletion while finalizers (or a kubelet) finish. */
@@ -265,6 +304,21 @@ export class ResourceApi {
 
   private notFound(target: Target): StatusError {
     return errors.notFound({ resource: target.definition.resource, group: target.definition.group }, target.name)
+  }
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic'
+
+function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: string): unknown {
+  switch (type) {
+    case 'merge':
+      return applyMergePatch(current, patch)
+    case 'json':
+      return applyJsonPatch(current, patch)
+    case 'strategic':
+      return applyStrategicMergePatch(current, patch, kind)
+    default:
+      throw errors.badRequest(`unsupported patch type "${String(type)}": use merge, json or strategic`)
   }
 }
 

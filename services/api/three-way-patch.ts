@@ -1,0 +1,51 @@
+import { isObject, type JsonObject } from '../resources/json.js'
+import { listStrategy } from '../resources/patch/strategic-merge-keys.js'
+
+/**
+ * The strategic merge patch `kubectl apply` sends: set what the manifest sets; remove what the
+ * previously applied manifest set and this one no longer does; leave alone everything else — the
+ * fields controllers and other writers own. Lists that merge by key get `$patch: delete` entries
+ * for removed items; merged scalar lists (finalizers) get `$deleteFromPrimitiveList`. Pure.
+ */
+export function threeWayPatch(kind: string, lastApplied: JsonObject | undefined, desired: JsonObject): JsonObject {
+  return mergeObjects(kind, '', lastApplied ?? {}, desired)
+}
+
+function mergeObjects(kind: string, path: string, original: JsonObject, modified: JsonObject): JsonObject {
+  const patch: JsonObject = {}
+  for (const [key, value] of Object.entries(modified)) {
+    const at = path === '' ? key : `${path}.${key}`
+    const before = original[key]
+    if (isObject(value) && isObject(before)) {
+      patch[key] = mergeObjects(kind, at, before, value)
+    } else if (Array.isArray(value) && Array.isArray(before)) {
+      const strategy = listStrategy(kind, at)
+      if (strategy.kind === 'merge') patch[key] = mergeLists(kind, at, strategy.key, before, value)
+      else {
+        patch[key] = value
+        const removed = strategy.kind === 'set' ? before.filter((item) => !value.includes(item)) : []
+        if (removed.length > 0) patch[`$deleteFromPrimitiveList/${key}`] = removed
+      }
+    } else {
+      patch[key] = value
+    }
+  }
+  for (const key of Object.keys(original)) if (!(key in modified)) patch[key] = null
+  return patch
+}
+
+function mergeLists(kind: string, path: string, mergeKey: string, original: unknown[], modified: unknown[]): unknown[] {
+  const keyOf = (item: unknown) => (isObject(item) ? JSON.stringify(item[mergeKey]) : undefined)
+  const originals = new Map(original.filter(isObject).map((item) => [keyOf(item), item]))
+  const kept = new Set<string | undefined>()
+  const items = modified.map((item) => {
+    const key = keyOf(item)
+    kept.add(key)
+    const before = originals.get(key)
+    return isObject(item) && before ? mergeObjects(kind, path, before, item) : item
+  })
+  for (const [key, item] of originals) {
+    if (!kept.has(key)) items.push({ [mergeKey]: item[mergeKey], $patch: 'delete' })
+  }
+  return items
+}
