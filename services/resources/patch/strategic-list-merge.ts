@@ -1,0 +1,126 @@
+import { errors } from '../../errors.js'
+import { goValue } from './go-format.js'
+import { type JsonKind, type JsonObject, isJsonObject, jsonEqual, jsonKind, withoutKey } from './json-value.js'
+import {
+  noMergeKey,
+  patchNotApplicable,
+  strategicPatchFailure,
+  strategicPatchMessages,
+  unknownPatchType,
+} from './patch-errors.js'
+import { directives } from './strategic-directives.js'
+import type { ListStrategy } from './strategic-merge-keys.js'
+import { orderMergedList } from './strategic-order.js'
+
+/** What list merging needs from the map merge it is part of (passed in to keep imports acyclic). */
+export interface MergeContext {
+  /** How the list at a path (dotted, indexes dropped) is patched. */
+  strategy(path: string): ListStrategy
+  /** Merges a patch map into an original map (or into nothing) whose fields sit under `path`. */
+  mergeMap(original: JsonObject | undefined, patch: JsonObject, path: string): JsonObject
+}
+
+/**
+ * Patches the list at `path`: lists with a merge key merge item by item (`$patch: delete` items
+ * remove, a `$patch: replace` item replaces the list), merged scalar lists become a union, and
+ * all other lists are replaced by the patch's.
+ */
+export function mergeList(original: unknown[], patch: unknown[], path: string, context: MergeContext): unknown[] {
+  const strategy = context.strategy(path)
+  if (strategy.kind === 'replace') return newList(patch, path, context)
+  if (original.length === 0 && patch.length === 0) return []
+  if (elementKind([original, patch]) !== 'object') {
+    return orderMergedList(unique([...original, ...patch]), patch, original, undefined)
+  }
+  if (strategy.kind !== 'merge') throw strategicPatchFailure('cannot merge lists without merge key for type string')
+  const key = strategy.key
+  const { base, items, replaced } = splitDirectiveItems(original as JsonObject[], patch as JsonObject[], key)
+  if (replaced) {
+    const replacement = items.map((item) => context.mergeMap(undefined, item, path))
+    return orderMergedList(replacement, [], replacement, key)
+  }
+  return orderMergedList(mergeByKey(base, items, key, path, context), items, base, key)
+}
+
+/**
+ * A patch list that replaces (or stands where there was no list): directive items are dropped
+ * and objects are patched against nothing, so nested nulls and directives do not leak through.
+ */
+export function newList(patch: unknown[], path: string, context: MergeContext): unknown[] {
+  return patch.flatMap((item) => {
+    if (!isJsonObject(item)) return [item]
+    if (!Object.hasOwn(item, directives.patch)) return [context.mergeMap(undefined, item, path)]
+    const directive = item[directives.patch]
+    if (directive === 'replace' || directive === 'delete') return []
+    if (directive === 'merge') return [context.mergeMap(undefined, withoutKey(item, directives.patch), path)]
+    throw unknownPatchType(directive, item)
+  })
+}
+
+/** `$deleteFromPrimitiveList`: every occurrence of the given scalars removed. */
+export function deleteScalars(original: unknown[], values: unknown[]): unknown[] {
+  if (values.some((value) => typeof value === 'object' && value !== null)) {
+    throw errors.badRequest(strategicPatchMessages.primitiveList)
+  }
+  return original.filter((item) => !values.some((value) => jsonEqual(value, item)))
+}
+
+/**
+ * The one JSON type shared by the items of the lists. Kubernetes refuses lists of lists (422)
+ * and lists mixing types.
+ */
+export function elementKind(lists: unknown[][]): JsonKind {
+  let kind: JsonKind | undefined
+  for (const item of lists.flat()) {
+    const itemKind = jsonKind(item)
+    if (kind === undefined && itemKind === 'array') throw patchNotApplicable(strategicPatchMessages.listOfLists)
+    if (kind !== undefined && itemKind !== kind) {
+      throw strategicPatchFailure(`list element types are not identical: ${goValue(lists)}`)
+    }
+    kind = itemKind
+  }
+  return kind ?? 'null'
+}
+
+function unique(items: unknown[]): unknown[] {
+  return items.filter((item, index) => items.findIndex((other) => jsonEqual(other, item)) === index)
+}
+
+/** Applies `$patch` items: deletions by merge key, and whether the whole list is replaced. */
+function splitDirectiveItems(original: JsonObject[], patch: JsonObject[], key: string) {
+  let base = original
+  const items: JsonObject[] = []
+  let replaced = false
+  for (const item of patch) {
+    if (!Object.hasOwn(item, directives.patch)) {
+      items.push(item)
+      continue
+    }
+    const directive = item[directives.patch]
+    if (directive === 'delete') {
+      if (!Object.hasOwn(item, key)) throw noMergeKey(item, key)
+      base = base.filter((entry) => !(Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key])))
+    } else if (directive === 'replace') {
+      replaced = true
+    } else if (directive === 'merge') {
+      items.push(withoutKey(item, directives.patch))
+    } else {
+      throw unknownPatchType(directive, item)
+    }
+  }
+  return replaced ? { base: items, items, replaced } : { base, items, replaced }
+}
+
+/** Each patch item merges into the original item with the same key, or is appended. */
+function mergeByKey(base: JsonObject[], items: JsonObject[], key: string, path: string, context: MergeContext) {
+  const merged: unknown[] = [...base]
+  for (const item of items) {
+    if (!Object.hasOwn(item, key)) throw noMergeKey(item, key)
+    const at = merged.findIndex(
+      (entry) => isJsonObject(entry) && Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key]),
+    )
+    if (at >= 0) merged[at] = context.mergeMap(merged[at] as JsonObject, item, path)
+    else merged.push(context.mergeMap(undefined, item, path))
+  }
+  return merged
+}

@@ -1,0 +1,111 @@
+import { describe, it } from 'vitest'
+import { applyStrategicMergePatch } from '../../../services/resources/patch/strategic-merge-patch.js'
+import { frozen } from './deep-freeze.js'
+import { type ExpectedStatus, badRequest, expectStatus, internal, rejected } from './expect-status.js'
+
+const pod = {
+  metadata: { name: 'web', finalizers: ['a'] },
+  spec: { containers: [{ name: 'app', image: 'app:1' }], imagePullSecrets: [] },
+}
+
+const cases: [string, unknown, ExpectedStatus][] = [
+  [
+    'an unknown $patch on a map',
+    { metadata: { labels: { $patch: 'frobnicate', app: 'web' } } },
+    internal('unknown patch type: frobnicate in map: map[$patch:frobnicate app:web]'),
+  ],
+  [
+    'an unknown $patch on a list item',
+    { spec: { containers: [{ name: 'app', $patch: 'frobnicate' }] } },
+    internal('unknown patch type: frobnicate in map: map[$patch:frobnicate name:app]'),
+  ],
+  [
+    'a $patch that is not a string',
+    { metadata: { $patch: 5 } },
+    internal('unknown patch type: %!s(int64=5) in map: map[$patch:5]'),
+  ],
+  [
+    'a container without its merge key',
+    { spec: { containers: [{ image: 'nginx' }] } },
+    internal('map: map[image:nginx] does not contain declared merge key: name'),
+  ],
+  [
+    'a $patch: delete item without its merge key',
+    { spec: { containers: [{ $patch: 'delete' }] } },
+    internal('map: map[$patch:delete] does not contain declared merge key: name'),
+  ],
+  [
+    'a list of lists where items should merge',
+    { spec: { imagePullSecrets: [['app']] } },
+    rejected('lists of lists are not supported'),
+  ],
+  [
+    'a merged list whose patch items differ in type from the original items',
+    { spec: { containers: [['app']] } },
+    internal('list element types are not identical: [[map[image:app:1 name:app]] [[app]]]'),
+  ],
+  [
+    'a merged list mixing types',
+    { metadata: { finalizers: [1] } },
+    internal('list element types are not identical: [[a] [1]]'),
+  ],
+  [
+    '$retainKeys that is not a list',
+    { metadata: { $retainKeys: 'name' } },
+    badRequest('invalid patch format of retainKeys'),
+  ],
+  [
+    'a key $retainKeys does not list',
+    { metadata: { $retainKeys: ['name'], labels: { a: 'b' } } },
+    badRequest('invalid patch format of retainKeys'),
+  ],
+  [
+    '$deleteFromPrimitiveList without a field',
+    { metadata: { $deleteFromPrimitiveList: ['a'] } },
+    badRequest('invalid patch format of primitive list'),
+  ],
+  [
+    '$deleteFromPrimitiveList with objects',
+    { metadata: { '$deleteFromPrimitiveList/finalizers': [{ a: 1 }] } },
+    badRequest('invalid patch format of primitive list'),
+  ],
+  [
+    '$setElementOrder without a field',
+    { spec: { $setElementOrder: [{ name: 'app' }] } },
+    badRequest('invalid patch format of setElementOrder list'),
+  ],
+  [
+    '$setElementOrder that is not a list',
+    { spec: { '$setElementOrder/containers': 'app' } },
+    internal('expected a []interface {}, but received a string'),
+  ],
+  [
+    '$setElementOrder entries without the merge key',
+    { spec: { '$setElementOrder/containers': [{ image: 'x' }] } },
+    internal('map: map[image:x] does not contain declared merge key: name'),
+  ],
+  [
+    'a patch list in another order than $setElementOrder',
+    {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
+        containers: [{ name: 'a' }, { name: 'b' }],
+      },
+    },
+    internal(
+      "The order in patch list:\n[map[name:a] map[name:b]]\n doesn't match $setElementOrder list:\n" +
+        '[map[name:b] map[name:a]]\n',
+    ),
+  ],
+  [
+    'a patch that is a list, not an object',
+    [{ op: 'add' }],
+    badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}'),
+  ],
+]
+
+describe('applyStrategicMergePatch: errors as Kubernetes reports them', () => {
+  it.each(cases)('rejects %s', (_, patch, expected) => {
+    expectStatus(() => applyStrategicMergePatch(frozen(pod), frozen(patch), 'Pod'), expected)
+  })
+})
