@@ -1,5 +1,5 @@
 import { errors, isStatusError, type StatusError } from '../errors.js'
-import { clone, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { clone, deeperThan, isObject, MAX_DEPTH, objectAt, type JsonObject } from '../resources/json.js'
 import { decodeManifests } from '../resources/manifest.js'
 import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-patch.js'
 import type { RequestContext } from './context.js'
@@ -41,6 +41,8 @@ export async function applyManifests(
 }
 
 async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObject, namespace: string | undefined): Promise<ApplyResult> {
+  if (!isObject(manifest)) throw errors.badRequest('a manifest must be a JSON object')
+  if (deeperThan(manifest)) throw errors.badRequest(`the manifest nests deeper than ${MAX_DEPTH} levels`)
   const definition = api.registry.forManifest(manifest.apiVersion, manifest.kind)
   const name = metadataOf(manifest).name
   if (typeof name !== 'string' || name === '') throw errors.badRequest(`${definition.kind}: metadata.name is required for apply`)

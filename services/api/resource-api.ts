@@ -1,5 +1,5 @@
 import { errors, isStatusError, StatusError } from '../errors.js'
-import { isObject, type JsonObject } from '../resources/json.js'
+import { deeperThan, isObject, MAX_DEPTH, type JsonObject } from '../resources/json.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import type { AppendCommand } from '../store/commands.js'
@@ -61,6 +61,7 @@ export class ResourceApi {
 
   /** Creates an object; `namespace` is used when the object names none. */
   async create(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    checkBody(input)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const namespace = this.namespaceFor(definition, input, options.namespace)
     const object = decideCreate(definition, input, namespace, this.env)
@@ -95,6 +96,7 @@ export class ResourceApi {
 
   /** Replaces an object. With metadata.resourceVersion the write is conditional on it (Conflict if stale). */
   async update(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    checkBody(input)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const target = this.targetOf(definition, input, options.namespace)
     return this.mutate(ctx, target, (current) => decideUpdate(definition, input, current), {
@@ -105,6 +107,7 @@ export class ResourceApi {
 
   /** Replaces an object's status (the status subresource). */
   async updateStatus(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
+    checkBody(input)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const target = this.targetOf(definition, input, options.namespace)
     return this.mutate(ctx, target, (current) => decideStatusUpdate(definition, input, current), {
@@ -127,6 +130,7 @@ export class ResourceApi {
     type: PatchType,
     options: { subresource?: 'status' } = {},
   ): Promise<JsonObject> {
+    if (deeperThan(patch)) throw errors.badRequest(`the patch nests deeper than ${MAX_DEPTH} levels`)
     const target = this.target(kind, namespace, name)
     const { definition } = target
     return this.mutate(
@@ -320,6 +324,13 @@ function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: 
     default:
       throw errors.badRequest(`unsupported patch type "${String(type)}": use merge, json or strategic`)
   }
+}
+
+/** A body must be a JSON object of sane depth before anything looks inside it. */
+function checkBody(body: unknown, what = 'the object'): JsonObject {
+  if (!isObject(body)) throw errors.badRequest(`${what} must be a JSON object`)
+  if (deeperThan(body)) throw errors.badRequest(`${what} nests deeper than ${MAX_DEPTH} levels`)
+  return body
 }
 
 /** metadata.resourceVersion of a write, if the caller sent one. */

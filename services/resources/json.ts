@@ -61,3 +61,20 @@ export function objectAt(object: unknown, key: string): JsonObject | undefined {
   const value = isObject(object) ? object[key] : undefined
   return isObject(value) ? value : undefined
 }
+
+/** Deepest nesting of objects and arrays allowed in a request body (Kubernetes' decoder stops at 10000; sane manifests stay far below 100). */
+export const MAX_DEPTH = 100
+
+/** True when `value` nests objects/arrays deeper than `max` (checked without recursion). */
+export function deeperThan(value: unknown, max = MAX_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!
+    if (typeof current !== 'object' || current === null) continue
+    if (depth > max) return true
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}
