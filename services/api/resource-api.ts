@@ -300,7 +300,8 @@ export class ResourceApi {
       namespace: target.namespace,
       name: target.name,
       resource: { resource: target.definition.resource, group: target.definition.group },
-      meta: eventMeta(ctx, meta),
+      // Every event carries a correlation id; a request without one gets its own.
+      meta: eventMeta({ ...ctx, correlationId: ctx.correlationId ?? ctx.requestId ?? this.env.newUid() }, meta),
       ...(precondition && { precondition }),
     }
     return decision.op === 'delete' ? { ...base, op: 'delete' } : { ...base, op: 'put', type: decision.type, object: decision.object }

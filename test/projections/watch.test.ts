@@ -139,3 +139,25 @@ describe(`projections (${backend})`, () => {
     )
   })
 })
+
+describe(`slow watchers (${backend})`, () => {
+  it('are cut off with a 410 naming the revision to resume from, and can resume from it', async () => {
+    const watching = new ResourceApi({ store: t.store, projection })
+    const start = (await t.store.head()).revision
+    const iterator = watching.watchIterator('pods', { fromRevision: start }, 3)
+    for (let i = 0; i < 3; i++) await api.create(ctx, pod(`slow-${i}`, { app: 'slow' }))
+    await waitFor(() => projection.revision >= start + 3, 'the projection')
+    const first = await iterator.next()
+    expect(first.value.type).toBe('ADDED')
+    for (let i = 3; i < 8; i++) await api.create(ctx, pod(`slow-${i}`, { app: 'slow' }))
+    await waitFor(() => projection.revision >= start + 8, 'the projection')
+    const error = await iterator.next().then(() => undefined, (e) => e)
+    expect(error?.reason).toBe('Gone')
+    expect(error?.message).toBe(`the watch fell behind: more than 3 events were waiting; resume from revision ${first.value.revision}`)
+    const resumed: WatchEvent[] = []
+    const sub = watching.watch('pods', { fromRevision: first.value.revision }).subscribe((e) => resumed.push(e))
+    await waitFor(() => resumed.length === 7, 'the resumed watch')
+    sub.unsubscribe()
+    expect(resumed.map((e) => (e.object.metadata as JsonObject).name)).toEqual(Array.from({ length: 7 }, (_, i) => `slow-${i + 1}`))
+  })
+})
