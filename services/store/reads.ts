@@ -41,6 +41,10 @@ export interface EventQuery {
   kind?: string
   namespace?: string
   name?: string
+  /** Only events by this actor. */
+  actor?: string
+  /** Only events whose meta.causationRevision is one of these. */
+  causedBy?: number[]
 }
 
 export async function readHead(db: Db): Promise<Head> {
@@ -204,7 +208,18 @@ export async function readEvents(db: Db, query: EventQuery = {}): Promise<LogEve
   if (query.kind !== undefined) q = q.where('kind', '=', query.kind)
   if (query.namespace !== undefined) q = q.where('namespace', '=', query.namespace)
   if (query.name !== undefined) q = q.where('name', '=', query.name)
+  if (query.actor !== undefined) q = q.where(sql<string>`meta->>'actor'`, '=', query.actor)
+  if (query.causedBy !== undefined) {
+    if (query.causedBy.length === 0) return []
+    q = q.where(sql<boolean>`meta ? 'causationRevision'`).where(sql<number>`(meta->>'causationRevision')::bigint`, 'in', query.causedBy)
+  }
   return (await q.execute()).map(toLogEvent)
+}
+
+/** The event at one revision, if the log has it. */
+export async function readEvent(db: Db, revision: number): Promise<LogEvent | undefined> {
+  const row = await db.selectFrom('events').selectAll().where('revision', '=', revision).executeTakeFirst()
+  return row ? toLogEvent(row) : undefined
 }
 
 /** Every event of one object name, across deletions and re-creations, oldest first. */

@@ -91,6 +91,10 @@ export class Store {
     return reads.readEvents(this.database.db, query)
   }
 
+  event(revision: number): Promise<LogEvent | undefined> {
+    return reads.readEvent(this.database.db, revision)
+  }
+
   history(key: ObjectKey): Promise<LogEvent[]> {
     return reads.readHistory(this.database.db, key)
   }
