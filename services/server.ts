@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import type { Logger } from './log.js'
+import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/server.js'
 import { Projection } from '../projections/projection.js'
 import { bootstrapNamespaces } from './api/namespaces.js'
 import { ResourceApi } from './api/resource-api.js'
@@ -18,7 +19,7 @@ export interface RunningServer {
 
 /**
  * The composition root: opens the store (connect + migrate), starts the projection, creates the
- * bootstrap namespaces and serves HTTP.
+ * bootstrap namespaces and serves GraphQL (HTTP, SSE and WebSocket on /graphql) and health.
  * Health endpoints follow kube-apiserver: `/livez` (the process is up) and `/readyz`
  * (the database answers); `?verbose` lists the checks.
  */
@@ -27,7 +28,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const projection = await Projection.start(store, { log })
   const api = new ResourceApi({ store, projection })
   await bootstrapNamespaces(api)
+  const graphql = createGraphQLServer({ api, store, projection }, log)
   const http = createServer((req, res) => {
+    if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) return void graphql.yoga(req, res)
     handle(store, req, res).catch((error) => {
       log.error('request failed', { url: req.url, error })
       if (!res.headersSent) send(res, 500, { message: 'internal error' })
@@ -42,10 +45,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await store.close()
     throw error
   })
+  const closeWebSockets = graphql.attachWebSockets(http)
   const address = http.address() as AddressInfo
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`
   const head = await store.head()
-  log.info('revkube is serving', { url, database: store.database.description, revision: head.revision })
+  log.info('revkube is serving', { url, graphql: `${url}${GRAPHQL_PATH}`, database: store.database.description, revision: head.revision })
 
   return {
     url,
@@ -53,6 +57,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     api,
     projection,
     stop: async () => {
+      await closeWebSockets()
       await closeHttp(http)
       projection.stop()
       await store.close()

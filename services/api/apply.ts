@@ -64,7 +64,7 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
     return object
   }
   if (!existing) {
-    const object = await api.create({ ...ctx }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
+    const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
     return { action: 'created', object }
   }
 

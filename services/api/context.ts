@@ -15,6 +15,8 @@ export interface RequestContext {
   reason?: string
   /** Validate and decide, but write nothing. */
   dryRun?: boolean
+  /** More to record in the events' meta (it takes precedence over what the verb records). */
+  meta?: Record<string, unknown>
 }
 
 /** What a decision needs from the world: the time, fresh uids, randomness for generated names. */
@@ -47,5 +49,6 @@ export function eventMeta(ctx: RequestContext, extra: Record<string, unknown> = 
     ...(ctx.causationRevision !== undefined && { causationRevision: ctx.causationRevision }),
     ...(ctx.reason && { reason: ctx.reason }),
     ...extra,
+    ...ctx.meta,
   }
 }

@@ -225,7 +225,7 @@ export class ResourceApi {
     return scaleOf(target.definition, await this.get(kind, namespace, name))
   }
 
-  /** Sets the workload's replicas; with `resourceVersion` the write is conditional on it. */
+  /** Sets the workload's replicas through /scale; returns the Scale. */
   async updateScale(
     ctx: RequestContext,
     kind: string,
@@ -235,12 +235,24 @@ export class ResourceApi {
     options: { resourceVersion?: string } = {},
   ): Promise<JsonObject> {
     const target = this.target(kind, namespace, name)
+    return scaleOf(target.definition, await this.scale(ctx, kind, namespace, name, replicas, options))
+  }
+
+  /** Sets the workload's replicas; returns the object. With `resourceVersion` the write is conditional on it. */
+  async scale(
+    ctx: RequestContext,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    replicas: number,
+    options: { resourceVersion?: string } = {},
+  ): Promise<JsonObject> {
+    const target = this.target(kind, namespace, name)
     scaleDefinition(target.definition)
-    const updated = await this.mutate(ctx, target, (current) => decideScale(target.definition, current, replicas), {
+    return this.mutate(ctx, target, (current) => decideScale(target.definition, current, replicas), {
       expected: expectedRevision({ metadata: { resourceVersion: options.resourceVersion } }),
       meta: { verb: 'update', subresource: 'scale' },
     })
-    return scaleOf(target.definition, updated)
   }
 
   /** Reads and writes go through `mutate` with the stored object; exposed for patch, apply and scale. */

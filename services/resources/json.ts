@@ -23,7 +23,19 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as JsonObject).filter((k) => (a as JsonObject)[k] !== undefined)
   const kb = Object.keys(b as JsonObject).filter((k) => (b as JsonObject)[k] !== undefined)
   if (ka.length !== kb.length) return false
-  return ka.every((k) => deepEqual((a as JsonObject)[k], (b as JsonObject)[k]))
+  return ka.every((k) => Object.hasOwn(b as object, k) && deepEqual((a as JsonObject)[k], (b as JsonObject)[k]))
+}
+
+/**
+ * Sets an own, enumerable property. Plain assignment of `__proto__` would change the prototype
+ * instead, and `JSON.parse` (or a YAML mapping) happily produces a `__proto__` key.
+ */
+export function setKey(object: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  } else {
+    object[key] = value
+  }
 }
 
 /** The object at `key` of `parent`, created when missing (or not an object). */

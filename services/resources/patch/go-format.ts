@@ -1,4 +1,4 @@
-import { isJsonObject } from './json-value.js'
+import { isObject } from '../json.js'
 
 /**
  * How Go prints a decoded JSON value (`interface{}` holding `map[string]interface{}`,
@@ -21,7 +21,7 @@ export function goString(value: unknown): string {
 export function goTypeName(value: unknown): string {
   if (value === null || value === undefined) return '%!s(<nil>)'
   if (Array.isArray(value)) return '[]interface {}'
-  if (isJsonObject(value)) return 'map[string]interface {}'
+  if (isObject(value)) return 'map[string]interface {}'
   if (typeof value === 'string') return 'string'
   if (typeof value === 'boolean') return 'bool'
   return isInt64(value as number) ? 'int64' : 'float64'
@@ -30,7 +30,7 @@ export function goTypeName(value: unknown): string {
 /** The word Go's encoding/json uses for a JSON value's type in "cannot unmarshal X into ...". */
 export function goJsonKind(value: unknown): string {
   if (Array.isArray(value)) return 'array'
-  if (isJsonObject(value)) return 'object'
+  if (isObject(value)) return 'object'
   if (typeof value === 'boolean') return 'bool'
   return typeof value
 }
@@ -39,7 +39,7 @@ function format(value: unknown, verb: 'v' | 's'): string {
   if (value === null || value === undefined) return verb === 'v' ? '<nil>' : '%!s(<nil>)'
   if (typeof value === 'string') return value
   if (Array.isArray(value)) return `[${value.map((v) => format(v, verb)).join(' ')}]`
-  if (isJsonObject(value)) {
+  if (isObject(value)) {
     const entries = Object.keys(value)
       .sort()
       .map((k) => `${k}:${format(value[k], verb)}`)

@@ -1,5 +1,5 @@
+import { isObject } from '../json.js'
 import { goJsonKind } from './go-format.js'
-import { isJsonObject } from './json-value.js'
 import { MAX_JSON_PATCH_OPERATIONS, tooManyOperations, undecodableJsonPatch } from './patch-errors.js'
 
 /**
@@ -39,7 +39,7 @@ function decodeOperation(element: unknown): JsonPatchOperation {
   if (element === null || element === undefined) {
     return { op: undefined, path: undefined, from: undefined, hasValue: false, value: undefined }
   }
-  if (!isJsonObject(element)) {
+  if (!isObject(element)) {
     const kind = goJsonKind(element)
     throw undecodableJsonPatch(`json: cannot unmarshal ${kind} into Go value of type handlers.jsonPatchOp`)
   }

@@ -1,5 +1,5 @@
+import { isObject, setKey, type JsonObject } from '../json.js'
 import { parseIndex, parsePointer } from './json-pointer.js'
-import { type JsonObject, isJsonObject, setKey } from './json-value.js'
 
 /**
  * Where a JSON patch operation acts: the container (object or array) holding the last token of
@@ -21,7 +21,7 @@ export interface Location {
 export type Read = { found: true; value: unknown } | { found: false; error?: string }
 
 function isContainer(value: unknown): value is Container {
-  return Array.isArray(value) || isJsonObject(value)
+  return Array.isArray(value) || isObject(value)
 }
 
 /**

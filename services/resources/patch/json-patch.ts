@@ -1,6 +1,7 @@
+import { clone, isObject } from '../json.js'
 import { type JsonPatchOperation, decodeJsonPatch } from './json-patch-document.js'
 import { type Location, insertAt, locate, readAt, removeAt, replaceAt } from './json-patch-target.js'
-import { cloneJson, isJsonObject, jsonEqual } from './json-value.js'
+import { jsonEqual } from './json-value.js'
 import { patchNotApplicable } from './patch-errors.js'
 
 /**
@@ -15,7 +16,7 @@ import { patchNotApplicable } from './patch-errors.js'
  */
 export function applyJsonPatch(target: unknown, operations: unknown): unknown {
   const decoded = decodeJsonPatch(operations)
-  let document = cloneJson(target)
+  let document = clone(target)
   for (const operation of decoded) document = applyOperation(document, operation)
   return document
 }
@@ -47,7 +48,7 @@ function fail(detail: string): never {
 
 /** A missing value is added as null, as Kubernetes does. */
 function valueOf(operation: JsonPatchOperation): unknown {
-  return cloneJson(operation.value ?? null)
+  return clone(operation.value ?? null)
 }
 
 function add(document: unknown, operation: JsonPatchOperation): unknown {
@@ -74,10 +75,10 @@ function replace(document: unknown, operation: JsonPatchOperation): unknown {
   if (path === '') {
     const value = operation.value
     // The library wraps a nil error here, hence Go's %!w(<nil>).
-    if (!Array.isArray(value) && !isJsonObject(value)) {
+    if (!Array.isArray(value) && !isObject(value)) {
       fail('replace operation value must be object or array: %!w(<nil>)')
     }
-    return cloneJson(value)
+    return clone(value)
   }
   const at = locate(document, path) ?? fail(missing(`replace operation does not apply: doc is missing path: ${path}`))
   if (!readAt(at).found) fail(missing(`replace operation does not apply: doc is missing key: ${path}`))
@@ -109,7 +110,7 @@ function copy(document: unknown, { from, path }: JsonPatchOperation): unknown {
   if (path === undefined) fail(missing('copy operation failed to decode path'))
   const target =
     locate(document, path) ?? fail(missing(`copy operation does not apply: doc is missing destination path: ${path}`))
-  const error = insertAt(target, cloneJson(read.value))
+  const error = insertAt(target, clone(read.value))
   if (error !== undefined) fail(`error while adding value during copy: ${error}`)
   return document
 }

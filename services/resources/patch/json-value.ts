@@ -1,17 +1,14 @@
-/**
- * Plain JSON values as the patch functions see them: what `JSON.parse` returns, never class
- * instances. The patch code treats its inputs as read-only and builds new containers.
- */
+import { isObject, setKey, type JsonObject } from '../json.js'
 
-export type JsonObject = { [key: string]: unknown }
+/**
+ * What the patch functions need beyond `../json.ts` for plain JSON values (what `JSON.parse`
+ * returns, never class instances): JSON types, copies that keep a `__proto__` key an ordinary
+ * member, and an equality that counts members as JSON does. The patch code treats its inputs as
+ * read-only and builds new containers.
+ */
 
 /** The JSON type of a value, as RFC 8259 names them. */
 export type JsonKind = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null'
-
-/** A JSON object: not null, not an array. */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** The JSON type of a value; undefined (an absent member) counts as null. */
 export function jsonKind(value: unknown): JsonKind {
@@ -21,18 +18,6 @@ export function jsonKind(value: unknown): JsonKind {
   if (typeof value === 'string') return 'string'
   if (typeof value === 'number') return 'number'
   return 'boolean'
-}
-
-/**
- * Sets an own, enumerable property. Plain assignment of `__proto__` would change the prototype
- * instead, and `JSON.parse` happily produces a `__proto__` key.
- */
-export function setKey(object: JsonObject, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
-  } else {
-    object[key] = value
-  }
 }
 
 /** A shallow copy of an object (own enumerable keys, order kept). */
@@ -49,20 +34,16 @@ export function withoutKey(object: JsonObject, key: string): JsonObject {
   return copy
 }
 
-/** A deep copy: fresh, unfrozen containers all the way down. */
-export function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T
-  if (!isJsonObject(value)) return value
-  const copy: JsonObject = {}
-  for (const key of Object.keys(value)) setKey(copy, key, cloneJson(value[key]))
-  return copy as T
-}
-
-/** Structural equality of JSON values; object key order does not matter, array order does. */
+/**
+ * Structural equality of JSON values; object key order does not matter, array order does.
+ * Stricter than `deepEqual` in `../json.ts`, on purpose: a member counts when it is an own key, so
+ * `{"__proto__": {}}` differs from `{"x": 1}` and `{"a": undefined}` from `{}`, where `deepEqual`
+ * (which skips undefined members and reads keys through the prototype) finds them equal.
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]))
-  if (!isJsonObject(a) || !isJsonObject(b)) return false
+  if (!isObject(a) || !isObject(b)) return false
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
 }

@@ -1,5 +1,5 @@
 import { errors } from '../../errors.js'
-import { type JsonObject, cloneJson, isJsonObject, setKey } from './json-value.js'
+import { clone, isObject, setKey, type JsonObject } from '../json.js'
 import { INVALID_MERGE_PATCH } from './patch-errors.js'
 
 /**
@@ -9,11 +9,11 @@ import { INVALID_MERGE_PATCH } from './patch-errors.js'
  * neither input is modified.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isJsonObject(patch)) return cloneJson(patch)
-  const base: JsonObject = isJsonObject(target) ? target : {}
+  if (!isObject(patch)) return clone(patch)
+  const base: JsonObject = isObject(target) ? target : {}
   const result: JsonObject = {}
   for (const key of Object.keys(base)) {
-    if (!Object.hasOwn(patch, key)) setKey(result, key, cloneJson(base[key]))
+    if (!Object.hasOwn(patch, key)) setKey(result, key, clone(base[key]))
     else if (patch[key] !== null) setKey(result, key, applyMergePatch(base[key], patch[key]))
   }
   for (const key of Object.keys(patch)) {
@@ -27,6 +27,6 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
  * object, otherwise 400 BadRequest "Invalid JSON Patch" (evanphx/json-patch's `ErrBadJSONPatch`).
  */
 export function applyObjectMergePatch(target: JsonObject, patch: unknown): JsonObject {
-  if (!isJsonObject(patch)) throw errors.badRequest(INVALID_MERGE_PATCH)
+  if (!isObject(patch)) throw errors.badRequest(INVALID_MERGE_PATCH)
   return applyMergePatch(target, patch) as JsonObject
 }

@@ -1,6 +1,7 @@
 import { errors } from '../../errors.js'
+import { isObject, type JsonObject } from '../json.js'
 import { goValue } from './go-format.js'
-import { type JsonKind, type JsonObject, isJsonObject, jsonEqual, jsonKind, withoutKey } from './json-value.js'
+import { type JsonKind, jsonEqual, jsonKind, withoutKey } from './json-value.js'
 import {
   noMergeKey,
   patchNotApplicable,
@@ -48,7 +49,7 @@ export function mergeList(original: unknown[], patch: unknown[], path: string, c
  */
 export function newList(patch: unknown[], path: string, context: MergeContext): unknown[] {
   return patch.flatMap((item) => {
-    if (!isJsonObject(item)) return [item]
+    if (!isObject(item)) return [item]
     if (!Object.hasOwn(item, directives.patch)) return [context.mergeMap(undefined, item, path)]
     const directive = item[directives.patch]
     if (directive === 'replace' || directive === 'delete') return []
@@ -117,7 +118,7 @@ function mergeByKey(base: JsonObject[], items: JsonObject[], key: string, path: 
   for (const item of items) {
     if (!Object.hasOwn(item, key)) throw noMergeKey(item, key)
     const at = merged.findIndex(
-      (entry) => isJsonObject(entry) && Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key]),
+      (entry) => isObject(entry) && Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key]),
     )
     if (at >= 0) merged[at] = context.mergeMap(merged[at] as JsonObject, item, path)
     else merged.push(context.mergeMap(undefined, item, path))

@@ -1,6 +1,7 @@
 import { errors } from '../../errors.js'
+import { clone, isObject, setKey, type JsonObject } from '../json.js'
 import { goJsonKind } from './go-format.js'
-import { type JsonObject, cloneJson, copyObject, isJsonObject, jsonKind, setKey, withoutKey } from './json-value.js'
+import { copyObject, jsonKind, withoutKey } from './json-value.js'
 import { strategicPatchMessages, unknownPatchType } from './patch-errors.js'
 import { childPath, directiveField, directives } from './strategic-directives.js'
 import { type MergeContext, deleteScalars, mergeList, newList } from './strategic-list-merge.js'
@@ -23,15 +24,15 @@ export { mergeKeys } from './strategic-merge-keys.js'
  * no-op instead of creating the list).
  */
 export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: string): unknown {
-  if (patch === null || patch === undefined) return cloneJson(target)
-  if (!isJsonObject(patch)) {
+  if (patch === null || patch === undefined) return clone(target)
+  if (!isObject(patch)) {
     throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`)
   }
   const context: MergeContext = {
     strategy: (path) => listStrategy(kind, path),
     mergeMap: (original, mapPatch, path) => mergeMap(original, mapPatch, path, context),
   }
-  return cloneJson(mergeMap(isJsonObject(target) ? target : undefined, patch, '', context))
+  return clone(mergeMap(isObject(target) ? target : undefined, patch, '', context))
 }
 
 function mergeMap(
@@ -105,7 +106,7 @@ function mergeField(base: JsonObject, key: string, value: unknown, path: string,
     if (present && Array.isArray(current)) setKey(base, field, deleteScalars(current, value))
   } else if (!present || jsonKind(current) !== jsonKind(value)) {
     setKey(base, field, patchAgainstNothing(value, fieldPath, context))
-  } else if (isJsonObject(value)) {
+  } else if (isObject(value)) {
     setKey(base, field, mergeMap(current as JsonObject, value, fieldPath, context))
   } else if (Array.isArray(value)) {
     setKey(base, field, mergeList(current as unknown[], value, fieldPath, context))
@@ -115,7 +116,7 @@ function mergeField(base: JsonObject, key: string, value: unknown, path: string,
 }
 
 function patchAgainstNothing(value: unknown, path: string, context: MergeContext): unknown {
-  if (isJsonObject(value)) return mergeMap(undefined, value, path, context)
+  if (isObject(value)) return mergeMap(undefined, value, path, context)
   if (Array.isArray(value)) return newList(value, path, context)
   return value
 }

@@ -1,4 +1,5 @@
-import { isJsonObject, jsonEqual } from './json-value.js'
+import { isObject } from '../json.js'
+import { jsonEqual } from './json-value.js'
 import { badArgType, noMergeKey } from './patch-errors.js'
 
 /**
@@ -28,7 +29,7 @@ export function orderMergedList(
 /** Every item must be an object carrying the merge key. */
 export function requireMergeKeys(list: unknown[], mergeKey: string): void {
   for (const item of list) {
-    if (!isJsonObject(item)) throw badArgType('map[string]interface {}', item)
+    if (!isObject(item)) throw badArgType('map[string]interface {}', item)
     if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey)
   }
 }
@@ -36,7 +37,7 @@ export function requireMergeKeys(list: unknown[], mergeKey: string): void {
 /** Whether two list items are the same item: equal merge key values, or equal scalars. */
 export function sameItem(a: unknown, b: unknown, mergeKey: string | undefined): boolean {
   if (mergeKey === undefined) return jsonEqual(a, b)
-  return isJsonObject(a) && isJsonObject(b) && jsonEqual(a[mergeKey], b[mergeKey])
+  return isObject(a) && isObject(b) && jsonEqual(a[mergeKey], b[mergeKey])
 }
 
 function indexIn(order: unknown[], item: unknown, mergeKey: string | undefined): number {

@@ -1,5 +1,6 @@
+import { isObject, setKey, type JsonObject } from '../json.js'
 import { goValue } from './go-format.js'
-import { type JsonObject, isJsonObject, jsonEqual, setKey } from './json-value.js'
+import { jsonEqual } from './json-value.js'
 import { badArgType, noMergeKey, strategicPatchFailure, strategicPatchMessages } from './patch-errors.js'
 import { childPath, directiveField, directives } from './strategic-directives.js'
 import { type MergeContext, elementKind, mergeList, newList } from './strategic-list-merge.js'
@@ -68,7 +69,7 @@ function checkPatchFollowsOrder(patch: unknown[], order: unknown[], mergeKey: st
   let o = 0
   while (p < kept.length && o < order.length) {
     const item = kept[p]
-    if (isJsonObject(item) && Object.hasOwn(item, directives.patch)) {
+    if (isObject(item) && Object.hasOwn(item, directives.patch)) {
       p++
       continue
     }
@@ -84,14 +85,14 @@ function checkPatchFollowsOrder(patch: unknown[], order: unknown[], mergeKey: st
 }
 
 function isDeletion(item: unknown): boolean {
-  if (!isJsonObject(item)) throw badArgType('map[string]interface {}', item)
+  if (!isObject(item)) throw badArgType('map[string]interface {}', item)
   return item[directives.patch] === 'delete'
 }
 
 function sameElement(a: unknown, b: unknown, mergeKey: string | undefined): boolean {
   if (mergeKey === undefined) return jsonEqual(a, b)
   for (const item of [a, b]) {
-    if (!isJsonObject(item)) throw badArgType('map[string]interface {}', item)
+    if (!isObject(item)) throw badArgType('map[string]interface {}', item)
     if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey)
   }
   return jsonEqual((a as JsonObject)[mergeKey], (b as JsonObject)[mergeKey])

@@ -1,0 +1,80 @@
+import type { Projection } from '../projections/projection.js'
+import type { RequestContext } from '../services/api/context.js'
+import type { ResourceApi } from '../services/api/resource-api.js'
+import type { JsonObject } from '../services/resources/json.js'
+import type { Store } from '../services/store/store.js'
+import { badRequest } from './errors.js'
+
+/** `input At { revision, time }` as it arrives. */
+export interface AtInput {
+  revision?: number | null
+  time?: Date | null
+}
+
+/** An object as resolvers pass it around: the object and the revision it was read at. */
+export interface ObjectRef {
+  object: JsonObject
+  at: number
+}
+
+/** What every resolver of one GraphQL operation shares. */
+export interface GraphQLContext {
+  api: ResourceApi
+  store: Store
+  projection: Projection
+  /** Who is asking: recorded in the events mutations cause. */
+  request: RequestContext
+  /** The revision reads without `at` use: the head when the operation first needed one, then fixed. */
+  head(): Promise<number>
+  /** Resolves an `At` (exactly one of revision and time) to a revision; the operation's head without one. */
+  revisionOf(at: AtInput | null | undefined): Promise<number>
+  /** Every object of a kind (in a namespace) at a revision, read once per operation. */
+  all(kind: string, namespace: string | undefined, at: number): Promise<JsonObject[]>
+}
+
+export interface ContextServices {
+  api: ResourceApi
+  store: Store
+  projection: Projection
+}
+
+export function createContext(services: ContextServices, request: RequestContext): GraphQLContext {
+  let pinned: Promise<number> | undefined
+  const lists = new Map<string, Promise<JsonObject[]>>()
+  const head = () => (pinned ??= services.store.head().then((h) => h.revision))
+  return {
+    ...services,
+    request,
+    head,
+    revisionOf: async (at) => {
+      if (!at) return head()
+      const hasRevision = at.revision !== undefined && at.revision !== null
+      const hasTime = at.time !== undefined && at.time !== null
+      if (hasRevision === hasTime) throw badRequest('At needs exactly one of revision and time')
+      if (hasRevision) {
+        const current = await head()
+        if (at.revision! > current) throw badRequest(`revision ${at.revision} is newer than the head of the log (${current})`)
+        return at.revision!
+      }
+      return services.store.revisionAt(at.time!)
+    },
+    all: (kind, namespace, at) => {
+      const key = `${kind}\u0000${namespace ?? ''}\u0000${at}`
+      let list = lists.get(key)
+      if (!list) {
+        list = (async () => {
+          const items: JsonObject[] = []
+          let page = await services.api.list(kind, { ...(namespace && { namespace }), at, limit: 5000 })
+          items.push(...page.items)
+          while (page.continue) {
+            page = await services.api.list(kind, { limit: 5000, continue: page.continue })
+            items.push(...page.items)
+          }
+          return items
+        })()
+        lists.set(key, list)
+      }
+      return list
+    },
+  }
+}

@@ -1,0 +1,155 @@
+import { GraphQLError } from 'graphql'
+import type { ApplyResult } from '../services/api/apply.js'
+import type { RequestContext } from '../services/api/context.js'
+import type { PatchType } from '../services/api/resource-api.js'
+import { errors, StatusError } from '../services/errors.js'
+import { clone, isObject, type JsonObject } from '../services/resources/json.js'
+import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
+import { toGraphQLError } from './errors.js'
+
+export const typeDefs = /* GraphQL */ `
+  enum PatchType {
+    "RFC 7386 JSON merge patch"
+    MERGE
+    "RFC 6902 JSON patch"
+    JSON
+    "Kubernetes' strategic merge patch (lists such as containers merge by name)"
+    STRATEGIC
+  }
+
+  enum PropagationPolicy {
+    Foreground
+    Background
+    Orphan
+  }
+
+  input Preconditions {
+    uid: String
+    resourceVersion: String
+  }
+
+  type Mutation {
+    "Creates or updates each manifest (YAML, multi-document, or JSON) in order, like kubectl apply."
+    apply(manifest: String!, namespace: String, dryRun: Boolean): [Object!]!
+    create(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    "Replaces an object; conditional on metadata.resourceVersion when it is set."
+    replace(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    "Replaces an object's status (the status subresource)."
+    replaceStatus(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    "Patches an object. type defaults to STRATEGIC, as kubectl patch does. subresource: status."
+    patch(kind: String!, namespace: String, name: String!, patch: JSON!, type: PatchType, subresource: String, dryRun: Boolean): Object!
+    "Deletes an object, or marks it for deletion while finalizers remain (then it is returned marked)."
+    delete(kind: String!, namespace: String, name: String!, propagationPolicy: PropagationPolicy, preconditions: Preconditions, gracePeriodSeconds: Int, dryRun: Boolean): Object!
+    "Sets the replicas of a Deployment, ReplicaSet, ReplicationController or StatefulSet."
+    scale(kind: String!, namespace: String, name: String!, replicas: Int!, dryRun: Boolean): Object!
+    "Writes the object back as it was at a point in history, as a new revision; re-creates it if it is gone."
+    revert(kind: String!, namespace: String, name: String!, to: At!, dryRun: Boolean): Object!
+  }
+`
+
+const patchTypes: Record<string, PatchType> = { MERGE: 'merge', JSON: 'json', STRATEGIC: 'strategic' }
+
+function request(ctx: GraphQLContext, dryRun: boolean | null | undefined, extra: Partial<RequestContext> = {}): RequestContext {
+  return { ...ctx.request, ...extra, ...(dryRun && { dryRun: true }) }
+}
+
+async function ref(ctx: GraphQLContext, object: JsonObject): Promise<ObjectRef> {
+  const rv = Number(((object.metadata ?? {}) as JsonObject).resourceVersion)
+  return { object, at: Number.isSafeInteger(rv) && rv > 0 ? rv : await ctx.head() }
+}
+
+function body(value: unknown): JsonObject {
+  if (!isObject(value)) throw errors.badRequest('object must be a JSON object (a Kubernetes manifest)')
+  return value
+}
+
+/** An apply with failures is an error naming each; what succeeded is listed in its extensions. */
+function applyFailure(results: ApplyResult[]): GraphQLError {
+  const describe = (r: ApplyResult) => {
+    const source = r.action === 'failed' ? r.manifest : r.object
+    const metadata = (source.metadata ?? {}) as JsonObject
+    return { kind: source.kind, namespace: metadata.namespace, name: metadata.name }
+  }
+  const failed = results.flatMap((r, index) => (r.action === 'failed' ? [{ index, ...describe(r), error: r.error }] : []))
+  const first = toGraphQLError(failed[0]!.error) as GraphQLError
+  const lines = failed.map((f) => `document ${f.index + 1} (${String(f.kind)} "${String(f.name ?? '')}"): ${f.error.message}`)
+  return new GraphQLError(`${failed.length} of ${results.length} manifests failed: ${lines.join('; ')}`, {
+    extensions: {
+      ...first.extensions,
+      failures: failed.map((f) => ({ index: f.index, kind: f.kind, name: f.name, reason: f.error.reason, message: f.error.message })),
+      applied: results.flatMap((r, index) => (r.action === 'failed' ? [] : [{ index, ...describe(r), action: r.action }])),
+    },
+  })
+}
+
+async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: string; name: string; to: AtInput; dryRun?: boolean }) {
+  const at = await ctx.revisionOf(args.to)
+  const definition = ctx.api.registry.resolve(args.kind)
+  const key = { kind: definition.kind, namespace: definition.namespaced ? (args.namespace ?? 'default') : '', name: args.name }
+  const old = await ctx.store.get(key, { at })
+  if (!old) {
+    throw new StatusError('NotFound', `${definition.group ? `${definition.resource}.${definition.group}` : definition.resource} "${args.name}" did not exist at revision ${at}`)
+  }
+  const current = await ctx.store.get(key)
+  const object = clone(old)
+  const metadata = { ...((object.metadata ?? {}) as JsonObject) }
+  for (const serverOwned of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete metadata[serverOwned]
+  const req = request(ctx, args.dryRun, { reason: ctx.request.reason ?? `revert to revision ${at}`, meta: { verb: 'revert', revertedTo: at } })
+  if (current) {
+    const now = (current.metadata ?? {}) as JsonObject
+    object.metadata = { ...metadata, uid: now.uid, creationTimestamp: now.creationTimestamp, finalizers: now.finalizers }
+    if (now.finalizers === undefined) delete (object.metadata as JsonObject).finalizers
+    return ref(ctx, await ctx.api.update(req, object))
+  }
+  delete metadata.uid
+  object.metadata = metadata
+  delete object.status
+  return ref(ctx, await ctx.api.create(req, object, { ...(key.namespace && { namespace: key.namespace }) }))
+}
+
+export const resolvers = {
+  Mutation: {
+    apply: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+      if (results.some((r) => r.action === 'failed')) throw applyFailure(results)
+      return Promise.all(results.map((r) => ref(ctx, (r as { object: JsonObject }).object)))
+    },
+    create: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.create(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    replace: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.update(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    replaceStatus: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.updateStatus(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    patch: async (
+      _: unknown,
+      args: { kind: string; namespace?: string; name: string; patch: unknown; type?: string; subresource?: string; dryRun?: boolean },
+      ctx: GraphQLContext,
+    ) => {
+      if (args.subresource && args.subresource !== 'status') throw errors.badRequest(`unsupported subresource "${args.subresource}": use status, or the scale mutation`)
+      const type = patchTypes[args.type ?? 'STRATEGIC']!
+      const subresource = args.subresource === 'status' ? { subresource: 'status' as const } : {}
+      return ref(ctx, await ctx.api.patch(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.patch, type, subresource))
+    },
+    delete: async (
+      _: unknown,
+      args: { kind: string; namespace?: string; name: string; propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string }; gracePeriodSeconds?: number; dryRun?: boolean },
+      ctx: GraphQLContext,
+    ) =>
+      ref(
+        ctx,
+        await ctx.api.delete(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, {
+          ...(args.propagationPolicy && { propagationPolicy: args.propagationPolicy }),
+          ...(args.preconditions && {
+            preconditions: {
+              ...(args.preconditions.uid && { uid: args.preconditions.uid }),
+              ...(args.preconditions.resourceVersion && { resourceVersion: args.preconditions.resourceVersion }),
+            },
+          }),
+          ...(args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && { gracePeriodSeconds: args.gracePeriodSeconds }),
+        }),
+      ),
+    scale: async (_: unknown, args: { kind: string; namespace?: string; name: string; replicas: number; dryRun?: boolean }, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.scale(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.replicas)),
+    revert: (_: unknown, args: Parameters<typeof revert>[1], ctx: GraphQLContext) => revert(ctx, args),
+  },
+}

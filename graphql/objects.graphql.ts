@@ -1,0 +1,174 @@
+import { encodeContinue } from '../services/store/reads.js'
+import type { JsonObject } from '../services/resources/json.js'
+import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
+import { badRequest } from './errors.js'
+import { DateTime, JSONScalar, Revision } from './scalars.js'
+
+/** The fields every Kubernetes object has, shared by the Object interface and its typed kinds. */
+export const objectFields = `
+  kind: String!
+  apiVersion: String!
+  metadata: ObjectMeta!
+  "The object's resourceVersion: the revision of the event that last changed it."
+  revision: Revision!
+  "The whole Kubernetes object."
+  raw: JSON!
+`
+
+/** Lists are paged: at most this many per page, this many when `first` is absent. */
+export const MAX_PAGE = 10_000
+export const DEFAULT_PAGE = 1_000
+
+export const typeDefs = /* GraphQL */ `
+  scalar Revision
+  scalar JSON
+  scalar DateTime
+
+  "A point in the log's history: exactly one of a revision or a time."
+  input At {
+    revision: Revision
+    time: DateTime
+  }
+
+  type RevisionInfo {
+    revision: Revision!
+    "When the head revision was committed."
+    time: DateTime!
+  }
+
+  type ObjectMeta {
+    "Absent only on the object of a BOOKMARK."
+    name: String
+    namespace: String
+    uid: String
+    resourceVersion: String
+    generation: Int
+    generateName: String
+    creationTimestamp: DateTime
+    deletionTimestamp: DateTime
+    labels: JSON
+    annotations: JSON
+    ownerReferences: JSON
+    finalizers: [String!]
+  }
+
+  "Any Kubernetes object. Typed kinds (Pod, Node, Service, Deployment, ReplicaSet, Namespace) add their own fields."
+  interface Object {
+    ${objectFields}
+  }
+
+  "An object of a kind without a typed GraphQL type."
+  type GenericObject implements Object {
+    ${objectFields}
+  }
+
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+
+  type ObjectEdge {
+    cursor: String!
+    node: Object!
+  }
+
+  type ObjectConnection {
+    edges: [ObjectEdge!]!
+    pageInfo: PageInfo!
+    "The revision this page was read at; later pages (after:) read at the same one."
+    revision: Revision!
+  }
+
+  type Query {
+    "The head of the log."
+    revision: RevisionInfo!
+    "One object, now or at a point in history; null if it did not exist."
+    object(kind: String!, namespace: String, name: String!, at: At): Object
+    "Objects of a kind, filtered by Kubernetes label and field selectors, in pages of first (default ${DEFAULT_PAGE}, at most ${MAX_PAGE})."
+    objects(kind: String!, namespace: String, labelSelector: String, fieldSelector: String, at: At, first: Int, after: String): ObjectConnection!
+  }
+`
+
+const typed = new Set(['Pod', 'Node', 'Service', 'Deployment', 'ReplicaSet', 'Namespace'])
+const meta = (ref: ObjectRef) => (ref.object.metadata ?? {}) as JsonObject
+
+/** A connection page over objects read at one revision. */
+export function connection(items: JsonObject[], at: number, more: string | undefined) {
+  const cursor = (o: JsonObject) => {
+    const m = (o.metadata ?? {}) as JsonObject
+    return encodeContinue({ revision: at, namespace: String(m.namespace ?? ''), name: String(m.name) })
+  }
+  const edges = items.map((object) => ({ cursor: cursor(object), node: { object, at } satisfies ObjectRef }))
+  return { edges, pageInfo: { hasNextPage: more !== undefined, endCursor: edges.at(-1)?.cursor ?? null }, revision: at }
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first === undefined || first === null) return DEFAULT_PAGE
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badRequest(`first must be between 1 and ${MAX_PAGE}, got ${first}`)
+  return first
+}
+
+interface ListArgs {
+  kind: string
+  namespace?: string | null
+  labelSelector?: string | null
+  fieldSelector?: string | null
+  at?: AtInput | null
+  first?: number | null
+  after?: string | null
+}
+
+/** objects(...) for any kind; typed list queries use it too. */
+export async function listObjects(ctx: GraphQLContext, args: ListArgs) {
+  const limit = pageSize(args.first)
+  const at = args.after ? undefined : await ctx.revisionOf(args.at)
+  const page = await ctx.api.list(args.kind, {
+    ...(args.namespace && { namespace: args.namespace }),
+    ...(args.labelSelector && { labelSelector: args.labelSelector }),
+    ...(args.fieldSelector && { fieldSelector: args.fieldSelector }),
+    ...(at !== undefined && { at }),
+    ...(args.after && { continue: args.after }),
+    limit,
+  })
+  return connection(page.items, page.revision, page.continue)
+}
+
+export async function getObject(ctx: GraphQLContext, kind: string, namespace: string | null | undefined, name: string, atInput?: AtInput | null) {
+  const at = await ctx.revisionOf(atInput)
+  const definition = ctx.api.registry.resolve(kind)
+  const object = await ctx.store.get({ kind: definition.kind, namespace: definition.namespaced ? (namespace ?? 'default') : '', name }, { at })
+  return object ? ({ object, at } satisfies ObjectRef) : null
+}
+
+/** Field resolvers shared by every type implementing Object. */
+export const objectResolvers = {
+  kind: (ref: ObjectRef) => ref.object.kind,
+  apiVersion: (ref: ObjectRef) => ref.object.apiVersion,
+  metadata: (ref: ObjectRef) => meta(ref),
+  revision: (ref: ObjectRef) => Number(meta(ref).resourceVersion ?? 0),
+  raw: (ref: ObjectRef) => ref.object,
+}
+
+export const resolvers = {
+  Revision,
+  JSON: JSONScalar,
+  DateTime,
+  Object: {
+    __resolveType: (ref: ObjectRef) => (typed.has(String(ref.object.kind)) ? String(ref.object.kind) : 'GenericObject'),
+  },
+  GenericObject: objectResolvers,
+  ObjectMeta: {
+    labels: (m: JsonObject) => m.labels ?? null,
+    annotations: (m: JsonObject) => m.annotations ?? null,
+    namespace: (m: JsonObject) => m.namespace || null,
+  },
+  Query: {
+    revision: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
+      const head = await ctx.store.head()
+      return { revision: head.revision, time: head.committedAt ?? new Date(0) }
+    },
+    object: (_: unknown, args: { kind: string; namespace?: string; name: string; at?: AtInput }, ctx: GraphQLContext) =>
+      getObject(ctx, args.kind, args.namespace, args.name, args.at),
+    objects: (_: unknown, args: ListArgs, ctx: GraphQLContext) => listObjects(ctx, args),
+  },
+}

@@ -1,0 +1,87 @@
+import { filter } from 'rxjs'
+import { boundedIterator } from '../projections/bounded-iterator.js'
+import type { WatchEvent } from '../projections/watch.js'
+import { StatusError } from '../services/errors.js'
+import type { LogEvent } from '../services/store/commands.js'
+import type { GraphQLContext, ObjectRef } from './context.js'
+
+export const typeDefs = /* GraphQL */ `
+  enum WatchEventType {
+    ADDED
+    MODIFIED
+    DELETED
+    "Carries only the current revision, so a quiet watch can resume near the head."
+    BOOKMARK
+  }
+
+  type WatchEvent {
+    type: WatchEventType!
+    object: Object!
+    revision: Revision!
+  }
+
+  type Subscription {
+    "Changes to objects of a kind, with Kubernetes' watch semantics; resumable from any revision (events after it)."
+    watch(kind: String!, namespace: String, labelSelector: String, fieldSelector: String, fromRevision: Revision): WatchEvent!
+    "The event log as it grows, from any revision (events after it)."
+    log(fromRevision: Revision, kind: String, namespace: String): LogEvent!
+  }
+`
+
+/** Events a subscriber may fall behind by before it is cut off (and told where to resume). */
+export const SUBSCRIPTION_BUFFER = 1000
+
+let active = 0
+
+/** Subscriptions currently open on this server (each released when its client goes). */
+export function activeSubscriptions(): number {
+  return active
+}
+
+/** Counts a subscription from its first read until it ends, however it ends. */
+async function* counted<T>(source: AsyncIterableIterator<T>): AsyncGenerator<T> {
+  active++
+  try {
+    yield* source
+  } finally {
+    active--
+    await source.return?.()
+  }
+}
+
+const tooSlow = (last: number | undefined) =>
+  new StatusError('Gone', `the subscription fell behind: more than ${SUBSCRIPTION_BUFFER} events were waiting; resume from revision ${last}`)
+
+export const resolvers = {
+  Subscription: {
+    watch: {
+      subscribe: async (
+        _: unknown,
+        args: { kind: string; namespace?: string; labelSelector?: string; fieldSelector?: string; fromRevision?: number },
+        ctx: GraphQLContext,
+      ) =>
+        counted(
+          ctx.api.watchIterator(
+            args.kind,
+            {
+              ...(args.namespace && { namespace: args.namespace }),
+              ...(args.labelSelector && { labelSelector: args.labelSelector }),
+              ...(args.fieldSelector && { fieldSelector: args.fieldSelector }),
+              ...(args.fromRevision !== undefined && args.fromRevision !== null && { fromRevision: args.fromRevision }),
+            },
+            SUBSCRIPTION_BUFFER,
+          ),
+        ),
+      resolve: (event: WatchEvent) => ({ type: event.type, revision: event.revision, object: { object: event.object, at: event.revision } satisfies ObjectRef }),
+    },
+    log: {
+      subscribe: async (_: unknown, args: { fromRevision?: number; kind?: string; namespace?: string }, ctx: GraphQLContext) => {
+        const kind = args.kind ? ctx.api.registry.resolve(args.kind).kind : undefined
+        const from = args.fromRevision ?? (await ctx.head())
+        const events = ctx.store.tail(from).pipe(filter((e) => (!kind || e.kind === kind) && (args.namespace == null || e.namespace === args.namespace)))
+        return counted(boundedIterator(events, SUBSCRIPTION_BUFFER, (last) => tooSlow(last?.revision ?? from)))
+      },
+      resolve: (event: LogEvent) => event,
+    },
+  },
+}
