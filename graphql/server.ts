@@ -112,7 +112,8 @@ export function createGraphQLServer(services: ContextServices, log: Logger): Gra
           execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
           subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
           onSubscribe: async (ctx, _id, params) => {
-            if (Object.keys(ctx.subscriptions).length >= limits.subscriptionsPerConnection) {
+            // graphql-ws lists the operation being subscribed in ctx.subscriptions already.
+            if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
               return [new GraphQLError(`this connection already holds ${limits.subscriptionsPerConnection} subscriptions, the limit`, { extensions: { code: 'BAD_REQUEST' } })]
             }
             const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

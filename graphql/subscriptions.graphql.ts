@@ -38,15 +38,38 @@ export function activeSubscriptions(): number {
   return active
 }
 
-/** Counts a subscription from its first read until it ends, however it ends. */
-async function* counted<T>(source: AsyncIterableIterator<T>): AsyncGenerator<T> {
+/**
+ * Counts a subscription from its start until it ends, however it ends. Not an async generator:
+ * one of those cannot be returned while it waits for its next value, so a client that left a
+ * quiet subscription would keep it open.
+ */
+function counted<T>(source: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
   active++
-  try {
-    yield* source
-  } finally {
-    active--
-    await source.return?.()
+  let open = true
+  const close = () => {
+    if (open) {
+      open = false
+      active--
+    }
   }
+  const iterator: AsyncIterableIterator<T> = {
+    next: async () => {
+      try {
+        const result = await source.next()
+        if (result.done) close()
+        return result
+      } catch (error) {
+        close()
+        throw error
+      }
+    },
+    return: async (value?: unknown) => {
+      close()
+      return (await source.return?.(value)) ?? { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  }
+  return iterator
 }
 
 const tooSlow = (last: number | undefined) =>
