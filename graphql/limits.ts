@@ -15,6 +15,7 @@ import {
   isInterfaceType,
   type GraphQLCompositeType,
 } from 'graphql'
+import { DEFAULT_PAGE } from './objects.graphql.js'
 
 /** Limits against abusive queries, each with a clear error. */
 export const limits = {
@@ -72,7 +73,11 @@ export function costLimit(context: ValidationContext): ASTVisitor {
         const named = getNamedType(field.type)
         const child = isCompositeType(named) ? costOf(named, s.selectionSet, seen) : 0
         const first = s.arguments?.find((a) => a.name.value === 'first')?.value
-        const multiplier = first?.kind === Kind.INT ? Number(first.value) : isListType(type) || named.name.endsWith('Connection') ? limits.listMultiplier : 1
+        const connection = named.name.endsWith('Connection')
+        // A connection counts its page size once; its edges list is that page, not another multiplier.
+        const multiplier = connection
+          ? first?.kind === Kind.INT ? Number(first.value) : DEFAULT_PAGE
+          : isListType(type) && !(s.name.value === 'edges' && parent.name.endsWith('Connection')) ? limits.listMultiplier : 1
         total += 1 + multiplier * child
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         const on = s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent

@@ -67,6 +67,39 @@ describe(`GraphQL queries and mutations over HTTP (${backend})`, () => {
     expect(data.namespace.objects.map((o: any) => o.metadata.name)).toEqual(['p1', 'p2'])
   })
 
+  it('resolves nested relations at the revision of the query, reading each kind once', async () => {
+    const before = (await ok(`{ revision { revision } }`)).revision.revision
+    await ok(`mutation($o: JSON!) { create(object: $o) { kind } }`, {
+      o: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p-late', namespace: 'default', labels: { app: 'web' } }, spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'x' }] } },
+    })
+    const lists: string[] = []
+    const list = t.server.api.list.bind(t.server.api)
+    t.server.api.list = (kind, options) => {
+      lists.push(kind)
+      return list(kind, options)
+    }
+    try {
+      const data = await ok(`query($r: Revision!) {
+        objects(kind: "pods", at: { revision: $r }) { edges { node { ... on Pod { metadata { name } node { metadata { name } pods { metadata { name } } } } } } }
+      }`, { r: before })
+      const pods = data.objects.edges.map((e: any) => e.node)
+      expect(pods.map((p: any) => p.metadata.name)).toEqual(['p1', 'p2'])
+      for (const pod of pods) expect(pod.node.pods.map((p: any) => p.metadata.name)).toEqual(['p1', 'p2'])
+      expect(lists).toEqual(['pods', 'Node', 'Pod'])
+    } finally {
+      t.server.api.list = list
+      await ok(`mutation { delete(kind: "pods", namespace: "default", name: "p-late") { kind } }`)
+    }
+  })
+
+  it('serves GraphiQL with example queries to browsers', async () => {
+    const response = await fetch(t.url, { headers: { accept: 'text/html' } })
+    const html = await response.text()
+    expect(response.status).toBe(200)
+    expect(html).toContain('<title>revkube</title>')
+    expect(html).toContain('WhoChangedIt')
+  })
+
   it('pages objects Relay-style, every page at the first page\'s revision', async () => {
     const first = await ok(`{ objects(kind: "pods", first: 1) { revision edges { cursor node { metadata { name } } } pageInfo { hasNextPage endCursor } } }`)
     expect(first.objects.pageInfo.hasNextPage).toBe(true)
