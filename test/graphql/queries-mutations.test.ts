@@ -88,7 +88,7 @@ describe(`GraphQL queries and mutations over HTTP (${backend})`, () => {
       expect(lists).toEqual(['pods', 'Node', 'Pod'])
     } finally {
       t.server.api.list = list
-      await ok(`mutation { delete(kind: "pods", namespace: "default", name: "p-late") { kind } }`)
+      await ok(`mutation { delete(kind: "pods", namespace: "default", name: "p-late", gracePeriodSeconds: 0) { kind } }`)
     }
   })
 
