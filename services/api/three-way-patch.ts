@@ -15,7 +15,7 @@ function mergeObjects(kind: string, path: string, original: JsonObject, modified
   const patch: JsonObject = {}
   for (const [key, value] of Object.entries(modified)) {
     const at = path === '' ? key : `${path}.${key}`
-    const before = original[key]
+    const before = Object.hasOwn(original, key) ? original[key] : undefined
     if (isObject(value) && isObject(before)) {
       patch[key] = mergeObjects(kind, at, before, value)
     } else if (Array.isArray(value) && Array.isArray(before)) {
@@ -30,7 +30,7 @@ function mergeObjects(kind: string, path: string, original: JsonObject, modified
       patch[key] = value
     }
   }
-  for (const key of Object.keys(original)) if (!(key in modified)) patch[key] = null
+  for (const key of Object.keys(original)) if (!Object.hasOwn(modified, key)) patch[key] = null
   return patch
 }
 

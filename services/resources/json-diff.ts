@@ -16,12 +16,12 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): DiffOperat
   if (isObject(before) && isObject(after)) {
     const ops: DiffOperation[] = []
     for (const key of Object.keys(before)) {
-      if (before[key] !== undefined && (after[key] === undefined || !(key in after))) ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
+      if (before[key] !== undefined && (!Object.hasOwn(after, key) || after[key] === undefined)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
     }
     for (const [key, value] of Object.entries(after)) {
       if (value === undefined) continue
       const at = `${path}/${escape(key)}`
-      if (!(key in before) || before[key] === undefined) ops.push({ op: 'add', path: at, value })
+      if (!Object.hasOwn(before, key) || before[key] === undefined) ops.push({ op: 'add', path: at, value })
       else ops.push(...jsonDiff(before[key], value, at))
     }
     return ops

@@ -1,45 +1,75 @@
 import { fieldError, type FieldError } from '../field-errors.js'
-import { arrayAt, defaultTo, isObject, objectAt, type JsonObject } from '../json.js'
-import { validateLabels } from '../validation/labels.js'
-import { validateName } from '../validation/names.js'
-import { compareQuantities, parseQuantity, validateQuantity } from '../validation/quantity.js'
-import { validateImage, validatePort, validatePortName } from '../validation/common.js'
+import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../json.js'
+import { trimGoSpace } from '../validation/go-space.js'
+import { labelValue, validateLabels } from '../validation/labels.js'
+import { inclusiveRangeError } from '../validation/messages.js'
+import { qualifiedName, validateName } from '../validation/names.js'
+import { compareQuantities, parseQuantity } from '../validation/quantity.js'
+import { defaultContainer, validateContainers } from './container.js'
+import { defaultZero } from './zero-value.js'
 
-/** Pod spec defaults and validation, shared by Pods and every pod template (Deployments, Jobs, …). */
+/**
+ * Pod spec defaults and validation, shared by Pods and every pod template (Deployments, Jobs, …)
+ * (kubernetes `pkg/apis/core/v1/defaults.go`, `pkg/apis/core/validation/validation.go`).
+ */
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never']
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']
-const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never']
-const PROTOCOLS = ['TCP', 'UDP', 'SCTP']
-const TOLERATION_OPERATORS = ['Exists', 'Equal']
+const TOLERATION_OPERATORS = ['Equal', 'Exists']
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute']
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
 const CONTAINER_LISTS = ['initContainers', 'containers'] as const
+const VOLUME_SOURCES_WITH_MODE = ['secret', 'configMap', 'downwardAPI', 'projected']
+const MAX_INT32 = 2147483647
 
-/** Kubernetes' defaults for a pod spec (SetDefaults_PodSpec, _Container, DefaultTolerationSeconds). */
+/**
+ * `SetDefaults_PodSpec` and what the generated defaulters apply to every pod spec, pod templates
+ * included: policies, grace period, scheduler, containers, volumes. Pod-only defaults are in
+ * {@link defaultPodOnly}.
+ */
 export function defaultPodSpec(spec: JsonObject): void {
-  defaultTo(spec, 'restartPolicy', 'Always')
-  defaultTo(spec, 'dnsPolicy', 'ClusterFirst')
-  defaultTo(spec, 'terminationGracePeriodSeconds', 30)
+  defaultZero(spec, 'dnsPolicy', 'ClusterFirst')
+  defaultZero(spec, 'restartPolicy', 'Always')
   defaultTo(spec, 'securityContext', {})
-  defaultTo(spec, 'schedulerName', 'default-scheduler')
-  defaultTo(spec, 'enableServiceLinks', true)
-  defaultTo(spec, 'serviceAccountName', typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default')
-  defaultTo(spec, 'serviceAccount', spec.serviceAccountName)
+  defaultTo(spec, 'terminationGracePeriodSeconds', 30)
+  defaultZero(spec, 'schedulerName', 'default-scheduler')
+  // v1 conversion: the deprecated `serviceAccount` mirrors `serviceAccountName`, and fills it when only it is set.
+  defaultZero(spec, 'serviceAccountName', spec.serviceAccount)
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '') spec.serviceAccount = spec.serviceAccountName
+  else delete spec.serviceAccountName
   for (const list of CONTAINER_LISTS) {
     for (const container of arrayAt(spec, list)) if (isObject(container)) defaultContainer(container)
   }
-  defaultTolerationSeconds(spec)
+  for (const volume of arrayAt(spec, 'volumes')) {
+    if (!isObject(volume)) continue
+    if (Object.keys(volume).every((key) => key === 'name')) volume.emptyDir = {}
+    for (const source of VOLUME_SOURCES_WITH_MODE) {
+      const value = objectAt(volume, source)
+      if (value) defaultTo(value, 'defaultMode', 420)
+    }
+  }
 }
 
-function defaultContainer(container: JsonObject): void {
-  const image = typeof container.image === 'string' ? container.image : ''
-  const tag = image.includes('@') ? 'digest' : (image.split('/').pop() ?? '').split(':')[1]
-  defaultTo(container, 'imagePullPolicy', tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent')
-  defaultTo(container, 'terminationMessagePath', '/dev/termination-log')
-  defaultTo(container, 'terminationMessagePolicy', 'File')
-  defaultTo(container, 'resources', {})
-  for (const port of arrayAt(container, 'ports')) if (isObject(port)) defaultTo(port, 'protocol', 'TCP')
+/**
+ * What only a Pod gets, not a pod template: `SetDefaults_Pod` (requests from limits, service links,
+ * host ports on the host network) and the admission plugins every cluster runs (ServiceAccount:
+ * `default`; DefaultTolerationSeconds: 300 s for not-ready and unreachable nodes).
+ */
+export function defaultPodOnly(spec: JsonObject): void {
+  for (const list of CONTAINER_LISTS) {
+    for (const container of arrayAt(spec, list)) {
+      if (!isObject(container)) continue
+      const resources = objectAt(container, 'resources')
+      const limits = objectAt(resources, 'limits')
+      if (resources && limits) resources.requests = { ...limits, ...objectAt(resources, 'requests') }
+      if (spec.hostNetwork === true) {
+        for (const port of arrayAt(container, 'ports')) if (isObject(port)) defaultZero(port, 'hostPort', port.containerPort)
+      }
+    }
+  }
+  defaultTo(spec, 'enableServiceLinks', true)
+  defaultZero(spec, 'serviceAccountName', 'default')
+  spec.serviceAccount = spec.serviceAccountName
+  defaultTolerationSeconds(spec)
 }
 
 /** Every pod tolerates not-ready and unreachable nodes for 300 s unless it says otherwise. */
@@ -47,151 +77,104 @@ function defaultTolerationSeconds(spec: JsonObject): void {
   const tolerations = arrayAt(spec, 'tolerations').filter(isObject)
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     const tolerated = tolerations.some(
-      (t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === undefined || t.effect === 'NoExecute'),
+      (t) => (t.key === key || ((t.key ?? '') === '' && t.operator === 'Exists')) && ((t.effect ?? '') === '' || t.effect === 'NoExecute'),
     )
     if (!tolerated) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 })
   }
   spec.tolerations = tolerations
 }
 
-/** Validates a pod spec at `path` (`spec`, `spec.template.spec`, …). */
-export function validatePodSpec(spec: unknown, path: string, options: { restartPolicies?: string[] } = {}): FieldError[] {
-  if (!isObject(spec)) return [fieldError.required(path)]
+/**
+ * `ValidatePodSpec` at `path` (`spec`, `spec.template.spec`, …): volumes, containers, init
+ * containers, policies, node selector, names and tolerations, in upstream's order.
+ */
+export function validatePodSpec(spec: unknown, path: string): FieldError[] {
+  const pod = isObject(spec) ? spec : {}
   const errors: FieldError[] = []
   const volumes = new Set<string>()
-  arrayAt(spec, 'volumes').forEach((volume, i) => {
-    const at = `${path}.volumes[${i}]`
-    const name = isObject(volume) ? volume.name : undefined
-    if (typeof name !== 'string' || name === '') return errors.push(fieldError.required(`${at}.name`))
-    errors.push(...validateName('dns1123-label', name, `${at}.name`))
-    if (volumes.has(name)) errors.push(fieldError.duplicate(`${at}.name`, name))
-    volumes.add(name)
+  arrayAt(pod, 'volumes').forEach((volume, i) => {
+    const at = `${path}.volumes[${i}].name`
+    const name = isObject(volume) && typeof volume.name === 'string' ? volume.name : ''
+    if (name === '') errors.push(fieldError.required(at))
+    else errors.push(...validateName('dns1123-label', name, at))
+    if (volumes.has(name)) errors.push(fieldError.duplicate(at, name))
+    else volumes.add(name)
   })
-
-  if (arrayAt(spec, 'containers').length === 0) errors.push(fieldError.required(`${path}.containers`))
-  const containerNames = new Set<string>()
-  const portNames = new Set<string>()
-  for (const list of CONTAINER_LISTS) {
-    arrayAt(spec, list).forEach((container, i) => {
-      errors.push(...validateContainer(container, `${path}.${list}[${i}]`, containerNames, portNames, volumes))
-    })
+  const containers = arrayAt(pod, 'containers')
+  const initContainers = arrayAt(pod, 'initContainers')
+  errors.push(...validateContainers(containers, `${path}.containers`, volumes, true))
+  errors.push(...validateContainers(initContainers, `${path}.initContainers`, volumes, false))
+  const names = new Set(containers.map((c) => (isObject(c) ? c.name : undefined)))
+  initContainers.forEach((c, i) => {
+    const name = isObject(c) && typeof c.name === 'string' ? c.name : ''
+    if (names.has(name)) errors.push(fieldError.duplicate(`${path}.initContainers[${i}].name`, name))
+    if (name !== '') names.add(name)
+  })
+  errors.push(...oneOf(pod.restartPolicy, `${path}.restartPolicy`, RESTART_POLICIES))
+  errors.push(...oneOf(pod.dnsPolicy, `${path}.dnsPolicy`, DNS_POLICIES))
+  if (pod.nodeSelector !== undefined) errors.push(...validateLabels(pod.nodeSelector, `${path}.nodeSelector`))
+  for (const field of ['serviceAccountName', 'nodeName'] as const) {
+    const value = pod[field]
+    if (typeof value === 'string' && value !== '') errors.push(...validateName('dns1123-subdomain', value, `${path}.${field}`))
   }
-
-  const allowed = options.restartPolicies ?? RESTART_POLICIES
-  if (spec.restartPolicy !== undefined && !allowed.includes(spec.restartPolicy as string)) {
-    errors.push(fieldError.notSupported(`${path}.restartPolicy`, spec.restartPolicy, allowed))
+  const deadline = pod.activeDeadlineSeconds
+  if (deadline !== undefined && deadline !== null && (typeof deadline !== 'number' || deadline < 1 || deadline > MAX_INT32)) {
+    errors.push(fieldError.invalid(`${path}.activeDeadlineSeconds`, deadline, inclusiveRangeError(1, MAX_INT32)))
   }
-  if (spec.dnsPolicy !== undefined && !DNS_POLICIES.includes(spec.dnsPolicy as string)) {
-    errors.push(fieldError.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES))
+  for (const field of ['hostname', 'subdomain'] as const) {
+    const value = pod[field]
+    if (typeof value === 'string' && value !== '') errors.push(...validateName('dns1123-label', value, `${path}.${field}`))
   }
-  const grace = spec.terminationGracePeriodSeconds
+  arrayAt(pod, 'tolerations').forEach((t, i) => errors.push(...validateToleration(t, `${path}.tolerations[${i}]`)))
+  const grace = pod.terminationGracePeriodSeconds
   if (grace !== undefined && (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0)) {
     errors.push(fieldError.invalid(`${path}.terminationGracePeriodSeconds`, grace, 'must be greater than or equal to 0'))
   }
-  if (spec.nodeSelector !== undefined) errors.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`))
-  arrayAt(spec, 'tolerations').forEach((t, i) => errors.push(...validateToleration(t, `${path}.tolerations[${i}]`)))
   return errors
 }
 
-function validateContainer(
-  container: unknown,
-  path: string,
-  names: Set<string>,
-  portNames: Set<string>,
-  volumes: Set<string>,
-): FieldError[] {
-  if (!isObject(container)) return [fieldError.invalid(path, container, 'must be an object')]
+/** What only a Pod is checked for (`validateContainersOnlyForPod`): images without surrounding whitespace. */
+export function validatePodOnly(spec: unknown, path: string): FieldError[] {
   const errors: FieldError[] = []
-  const name = container.name
-  if (typeof name !== 'string' || name === '') {
-    errors.push(fieldError.required(`${path}.name`))
-  } else {
-    errors.push(...validateName('dns1123-label', name, `${path}.name`))
-    if (names.has(name)) errors.push(fieldError.duplicate(`${path}.name`, name))
-    names.add(name)
-  }
-  errors.push(...validateImage(container.image, `${path}.image`))
-  if (container.imagePullPolicy !== undefined && !PULL_POLICIES.includes(container.imagePullPolicy as string)) {
-    errors.push(fieldError.notSupported(`${path}.imagePullPolicy`, container.imagePullPolicy, PULL_POLICIES))
-  }
-  arrayAt(container, 'ports').forEach((port, i) => {
-    const at = `${path}.ports[${i}]`
-    if (!isObject(port)) return errors.push(fieldError.invalid(at, port, 'must be an object'))
-    errors.push(...validatePort(port.containerPort, `${at}.containerPort`))
-    if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol as string)) {
-      errors.push(fieldError.notSupported(`${at}.protocol`, port.protocol, PROTOCOLS))
-    }
-    if (port.name !== undefined) {
-      errors.push(...validatePortName(port.name, `${at}.name`))
-      if (typeof port.name === 'string' && portNames.has(port.name)) errors.push(fieldError.duplicate(`${at}.name`, port.name))
-      if (typeof port.name === 'string') portNames.add(port.name)
-    }
-  })
-  arrayAt(container, 'env').forEach((env, i) => {
-    const at = `${path}.env[${i}]`
-    const envName = isObject(env) ? env.name : undefined
-    if (typeof envName !== 'string' || envName === '') return errors.push(fieldError.required(`${at}.name`))
-    if (!ENV_NAME.test(envName)) {
-      errors.push(
-        fieldError.invalid(
-          `${at}.name`,
-          envName,
-          "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')",
-        ),
-      )
-    }
-  })
-  arrayAt(container, 'volumeMounts').forEach((mount, i) => {
-    const at = `${path}.volumeMounts[${i}]`
-    const mountName = isObject(mount) ? mount.name : undefined
-    if (typeof mountName !== 'string' || mountName === '') errors.push(fieldError.required(`${at}.name`))
-    else if (!volumes.has(mountName)) errors.push(fieldError.notFound(`${at}.name`, mountName))
-    if (!isObject(mount) || typeof mount.mountPath !== 'string' || mount.mountPath === '') errors.push(fieldError.required(`${at}.mountPath`))
-  })
-  errors.push(...validateResources(container.resources, `${path}.resources`))
-  return errors
-}
-
-/** Requests and limits: valid non-negative quantities, and no request above its limit. */
-export function validateResources(resources: unknown, path: string): FieldError[] {
-  if (resources === undefined) return []
-  if (!isObject(resources)) return [fieldError.invalid(path, resources, 'must be an object')]
-  const errors: FieldError[] = []
-  for (const kind of ['requests', 'limits'] as const) {
-    const list = objectAt(resources, kind)
-    for (const [name, value] of Object.entries(list ?? {})) {
-      errors.push(...validateQuantity(value, `${path}.${kind}[${name}]`, { nonNegative: true }))
-    }
-  }
-  const requests = objectAt(resources, 'requests') ?? {}
-  const limits = objectAt(resources, 'limits') ?? {}
-  for (const [name, request] of Object.entries(requests)) {
-    const limit = limits[name]
-    const r = parseQuantity(String(request))
-    const l = limit === undefined ? undefined : parseQuantity(String(limit))
-    if (r && l && compareQuantities(r, l) > 0) {
-      errors.push(fieldError.invalid(`${path}.requests`, String(request), `must be less than or equal to ${name} limit of ${String(limit)}`))
-    }
+  for (const list of ['containers', 'initContainers'] as const) {
+    arrayAt(spec, list).forEach((container, i) => {
+      const image = isObject(container) ? container.image : undefined
+      if (typeof image === 'string' && trimGoSpace(image) !== image) {
+        errors.push(fieldError.invalid(`${path}.${list}[${i}].image`, image, 'must not have leading or trailing whitespace'))
+      }
+    })
   }
   return errors
 }
 
+/** A required enum field: `Required value` when empty, `Unsupported value` when unknown. */
+export function oneOf(value: unknown, path: string, supported: string[]): FieldError[] {
+  if (value === undefined || value === null || value === '') return [fieldError.required(path)]
+  return supported.includes(value as string) ? [] : [fieldError.notSupported(path, value, supported)]
+}
+
+/** `ValidateTolerations` for one toleration. */
 function validateToleration(toleration: unknown, path: string): FieldError[] {
   if (!isObject(toleration)) return [fieldError.invalid(path, toleration, 'must be an object')]
   const errors: FieldError[] = []
-  const operator = toleration.operator ?? 'Equal'
-  if (!TOLERATION_OPERATORS.includes(operator as string)) {
-    errors.push(fieldError.notSupported(`${path}.operator`, operator, TOLERATION_OPERATORS))
+  const key = typeof toleration.key === 'string' ? toleration.key : ''
+  const operator = toleration.operator ?? ''
+  const effect = toleration.effect ?? ''
+  const value = typeof toleration.value === 'string' ? toleration.value : ''
+  if (key !== '') errors.push(...qualifiedName(key).map((message) => fieldError.invalid(`${path}.key`, key, message)))
+  if (key === '' && operator !== 'Exists') {
+    errors.push(fieldError.invalid(`${path}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
   }
-  if (operator === 'Exists' && toleration.value !== undefined && toleration.value !== '') {
-    errors.push(fieldError.invalid(`${path}.operator`, toleration.value, 'value must be empty when `operator` is \'Exists\''))
+  if (toleration.tolerationSeconds !== undefined && toleration.tolerationSeconds !== null && effect !== 'NoExecute') {
+    errors.push(fieldError.invalid(`${path}.effect`, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
   }
-  if (toleration.effect !== undefined && toleration.effect !== '' && !TAINT_EFFECTS.includes(toleration.effect as string)) {
-    errors.push(fieldError.notSupported(`${path}.effect`, toleration.effect, TAINT_EFFECTS))
-  }
-  if (toleration.tolerationSeconds !== undefined && toleration.effect !== 'NoExecute') {
-    errors.push(fieldError.invalid(`${path}.effect`, toleration.effect ?? '', 'effect must be \'NoExecute\' when `tolerationSeconds` is set'))
-  }
+  if (operator === 'Equal' || operator === '') {
+    const problems = labelValue(value)
+    if (problems.length > 0) errors.push(fieldError.invalid(`${path}.operator`, value, problems.join(';')))
+  } else if (operator === 'Exists') {
+    if (value !== '') errors.push(fieldError.invalid(`${path}.operator`, toleration, "value must be empty when `operator` is 'Exists'"))
+  } else errors.push(fieldError.notSupported(`${path}.operator`, operator, TOLERATION_OPERATORS))
+  if (effect !== '' && !TAINT_EFFECTS.includes(effect as string)) errors.push(fieldError.notSupported(`${path}.effect`, effect, TAINT_EFFECTS))
   return errors
 }
 
@@ -214,4 +197,9 @@ export function qosClass(spec: JsonObject): 'Guaranteed' | 'Burstable' | 'BestEf
   }
   if (!any) return 'BestEffort'
   return guaranteed ? 'Guaranteed' : 'Burstable'
+}
+
+/** The pod spec of a template, created if missing, so that defaults apply to what validation sees. */
+export function templatePodSpec(spec: JsonObject): JsonObject {
+  return child(child(spec, 'template'), 'spec')
 }

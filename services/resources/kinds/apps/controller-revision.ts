@@ -1,5 +1,7 @@
-import { fieldError } from '../../field-errors.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
+import { deepEqual } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { nonNegativeInteger } from '../workload.js'
 
 export const controllerRevision: KindDefinition = {
   kind: 'ControllerRevision',
@@ -8,9 +10,12 @@ export const controllerRevision: KindDefinition = {
   resource: 'controllerrevisions',
   namespaced: true,
   nameRule: 'dns1123-subdomain',
-  validate: (o) =>
-    typeof o.revision !== 'number' || !Number.isInteger(o.revision) || o.revision < 0
-      ? [fieldError.invalid('revision', o.revision ?? null, 'must be greater than or equal to 0')]
-      : [],
-  validateUpdate: (o, old) => (JSON.stringify(o.data) === JSON.stringify(old.data) ? [] : [fieldError.invalid('data', o.data, 'field is immutable')]),
+  // `ValidateControllerRevision`: data is mandatory; an absent revision is 0.
+  validate: (o) => {
+    const errors: FieldError[] = []
+    if (o.data === undefined || o.data === null) errors.push(fieldError.required('data', 'data is mandatory'))
+    errors.push(...nonNegativeInteger(o.revision, 'revision'))
+    return errors
+  },
+  validateUpdate: (o, old) => (deepEqual(o.data, old.data) ? [] : [fieldError.invalid('data', o.data ?? null, 'field is immutable')]),
 }

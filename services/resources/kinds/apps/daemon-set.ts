@@ -1,8 +1,18 @@
-import { fieldError } from '../../field-errors.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { defaultTemplate, immutableSelector, nonNegativeInteger, validateTemplate } from '../workload.js'
-import { validateIntOrPercent } from './int-or-percent.js'
+import {
+  defaultTemplate,
+  emptySelector,
+  immutableSelector,
+  nonNegativeInteger,
+  restartAlways,
+  selectorMatchesTemplate,
+  validatePodTemplate,
+  workloadSelector,
+} from '../workload.js'
+import { defaultZero } from '../zero-value.js'
+import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
 
 const STRATEGIES = ['RollingUpdate', 'OnDelete']
 
@@ -18,7 +28,7 @@ export const daemonSet: KindDefinition = {
   defaults: (o) => {
     const spec = child(o, 'spec')
     const strategy = child(spec, 'updateStrategy')
-    defaultTo(strategy, 'type', 'RollingUpdate')
+    defaultZero(strategy, 'type', 'RollingUpdate')
     if (strategy.type === 'RollingUpdate') {
       const rolling = child(strategy, 'rollingUpdate')
       defaultTo(rolling, 'maxUnavailable', 1)
@@ -28,17 +38,43 @@ export const daemonSet: KindDefinition = {
     defaultTemplate(spec)
   },
   initialStatus: () => ({ currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 }),
-  validate: (o) => {
-    const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    const strategy = objectAt(spec, 'updateStrategy') ?? {}
-    const type = strategy.type ?? 'RollingUpdate'
-    return [
-      ...validateTemplate(spec, 'spec', { restartPolicies: ['Always'] }),
-      ...nonNegativeInteger(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
-      ...(STRATEGIES.includes(type as string) ? [] : [fieldError.notSupported('spec.updateStrategy.type', type, STRATEGIES)]),
-      ...validateIntOrPercent(objectAt(strategy, 'rollingUpdate')?.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'),
-      ...validateIntOrPercent(objectAt(strategy, 'rollingUpdate')?.maxSurge, 'spec.updateStrategy.rollingUpdate.maxSurge'),
-    ]
-  },
+  validate: (o) => validateDaemonSetSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: immutableSelector,
+}
+
+/**
+ * `ValidateDaemonSetSpec`. Unlike a Deployment, an absent selector is not `Required`: it selects
+ * nothing, so only the template labels fail to match it.
+ */
+function validateDaemonSetSpec(spec: JsonObject): FieldError[] {
+  const { errors, selector } = workloadSelector(spec, 'spec', { required: false })
+  if (selector !== null) errors.push(...selectorMatchesTemplate(selector, spec.template, 'spec.template'))
+  errors.push(...emptySelector(spec, 'spec', 'empty selector is invalid for daemonset'))
+  errors.push(...validatePodTemplate(spec.template, 'spec.template'))
+  errors.push(...restartAlways(spec, 'spec', 'DaemonSet'))
+  errors.push(...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds'))
+  errors.push(...validateUpdateStrategy(objectAt(spec, 'updateStrategy') ?? {}))
+  errors.push(...nonNegativeInteger(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'))
+  return errors
+}
+
+/** `ValidateDaemonSetUpdateStrategy` and `ValidateRollingUpdateDaemonSet`. */
+function validateUpdateStrategy(strategy: JsonObject): FieldError[] {
+  const path = 'spec.updateStrategy'
+  if (strategy.type === 'OnDelete') return []
+  if (strategy.type !== 'RollingUpdate') return [fieldError.notSupported(path, strategy, STRATEGIES)]
+  const rolling = objectAt(strategy, 'rollingUpdate')
+  if (!rolling) return [fieldError.required(`${path}.rollingUpdate`)]
+  const at = `${path}.rollingUpdate`
+  const errors = [
+    ...validateIntOrPercent(rolling.maxUnavailable, `${at}.maxUnavailable`),
+    ...validateIntOrPercent(rolling.maxSurge, `${at}.maxSurge`),
+    ...notMoreThan100Percent(rolling.maxUnavailable, `${at}.maxUnavailable`),
+    ...notMoreThan100Percent(rolling.maxSurge, `${at}.maxSurge`),
+  ]
+  const unavailable = intOrPercentValue(rolling.maxUnavailable) !== 0
+  const surge = intOrPercentValue(rolling.maxSurge) !== 0
+  if (unavailable && surge) errors.push(fieldError.invalid(`${at}.maxSurge`, rolling.maxSurge, 'may not be set when maxUnavailable is non-zero'))
+  if (!unavailable && !surge) errors.push(fieldError.required(`${at}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'))
+  return errors
 }

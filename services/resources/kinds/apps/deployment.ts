@@ -1,10 +1,20 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { defaultReplicas, defaultTemplate, immutableSelector, nonNegativeInteger, validateTemplate } from '../workload.js'
-import { intOrPercentValue, validateIntOrPercent } from './int-or-percent.js'
+import {
+  defaultReplicas,
+  defaultTemplate,
+  emptySelector,
+  immutableSelector,
+  nonNegativeInteger,
+  printableSelector,
+  validateReplicaTemplate,
+  workloadSelector,
+} from '../workload.js'
+import { defaultZero } from '../zero-value.js'
+import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
 
-const STRATEGIES = ['RollingUpdate', 'Recreate']
+const STRATEGIES = ['Recreate', 'RollingUpdate']
 
 export const deployment: KindDefinition = {
   kind: 'Deployment',
@@ -21,7 +31,7 @@ export const deployment: KindDefinition = {
     const spec = child(o, 'spec')
     defaultReplicas(spec)
     const strategy = child(spec, 'strategy')
-    defaultTo(strategy, 'type', 'RollingUpdate')
+    defaultZero(strategy, 'type', 'RollingUpdate')
     if (strategy.type === 'RollingUpdate') {
       const rolling = child(strategy, 'rollingUpdate')
       defaultTo(rolling, 'maxUnavailable', '25%')
@@ -35,36 +45,45 @@ export const deployment: KindDefinition = {
   validateUpdate: immutableSelector,
 }
 
+/** `ValidateDeploymentSpec`, in upstream's order. */
 function validateDeploymentSpec(spec: JsonObject): FieldError[] {
-  const errors: FieldError[] = [
-    ...nonNegativeInteger(spec.replicas, 'spec.replicas'),
-    ...nonNegativeInteger(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'),
-    ...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds'),
-    ...validateTemplate(spec, 'spec', { restartPolicies: ['Always'] }),
-  ]
-  const strategy = objectAt(spec, 'strategy') ?? {}
-  const type = strategy.type ?? 'RollingUpdate'
-  if (!STRATEGIES.includes(type as string)) errors.push(fieldError.notSupported('spec.strategy.type', type, STRATEGIES))
-  const rolling = objectAt(strategy, 'rollingUpdate')
-  if (type === 'Recreate' && rolling) {
-    errors.push(fieldError.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"))
-  }
-  if (type === 'RollingUpdate' && rolling) {
-    const path = 'spec.strategy.rollingUpdate'
-    errors.push(...validateIntOrPercent(rolling.maxUnavailable, `${path}.maxUnavailable`))
-    errors.push(...validateIntOrPercent(rolling.maxSurge, `${path}.maxSurge`))
-    const unavailable = intOrPercentValue(rolling.maxUnavailable)
-    const surge = intOrPercentValue(rolling.maxSurge)
-    if (unavailable?.value === 0 && surge?.value === 0) {
-      errors.push(fieldError.invalid(`${path}.maxUnavailable`, rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'))
-    }
-    if (unavailable?.percent && unavailable.value > 100) {
-      errors.push(fieldError.invalid(`${path}.maxUnavailable`, rolling.maxUnavailable, 'must not be greater than 100%'))
-    }
-  }
+  const errors = nonNegativeInteger(spec.replicas, 'spec.replicas')
+  const { errors: selectorErrors, selector } = workloadSelector(spec, 'spec', { required: true })
+  errors.push(...selectorErrors, ...emptySelector(spec, 'spec', 'empty selector is invalid for deployment'))
+  if (selector === null) errors.push(fieldError.invalid('spec.selector', printableSelector(spec.selector), 'invalid label selector'))
+  else errors.push(...validateReplicaTemplate(spec, 'spec', selector, 'Deployment'))
+  errors.push(...validateStrategy(objectAt(spec, 'strategy') ?? {}))
+  errors.push(...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds'))
+  errors.push(...nonNegativeInteger(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'))
   const deadline = spec.progressDeadlineSeconds
-  if (typeof deadline === 'number' && deadline <= (typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0)) {
-    errors.push(fieldError.invalid('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'))
+  if (deadline !== undefined && deadline !== null) {
+    errors.push(...nonNegativeInteger(deadline, 'spec.progressDeadlineSeconds'))
+    const minReady = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0
+    if (typeof deadline === 'number' && deadline <= minReady) {
+      errors.push(fieldError.invalid('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'))
+    }
   }
+  return errors
+}
+
+/** `ValidateDeploymentStrategy` and `ValidateRollingUpdateDeployment`. */
+function validateStrategy(strategy: JsonObject): FieldError[] {
+  const path = 'spec.strategy'
+  const rolling = strategy.rollingUpdate
+  if (strategy.type === 'Recreate') {
+    return rolling === undefined || rolling === null ? [] : [fieldError.forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")]
+  }
+  if (strategy.type !== 'RollingUpdate') return [fieldError.notSupported(path, strategy, STRATEGIES)]
+  const update = objectAt(strategy, 'rollingUpdate')
+  if (!update) return [fieldError.required(`${path}.rollingUpdate`, 'this should be defaulted and never be nil')]
+  const at = `${path}.rollingUpdate`
+  const errors = [
+    ...validateIntOrPercent(update.maxUnavailable, `${at}.maxUnavailable`),
+    ...validateIntOrPercent(update.maxSurge, `${at}.maxSurge`),
+  ]
+  if (intOrPercentValue(update.maxUnavailable) === 0 && intOrPercentValue(update.maxSurge) === 0) {
+    errors.push(fieldError.invalid(`${at}.maxUnavailable`, update.maxUnavailable, 'may not be 0 when `maxSurge` is 0'))
+  }
+  errors.push(...notMoreThan100Percent(update.maxUnavailable, `${at}.maxUnavailable`))
   return errors
 }

@@ -1,6 +1,16 @@
+import { fieldError } from '../../field-errors.js'
 import { child, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { defaultReplicas, defaultTemplate, immutableSelector, nonNegativeInteger, validateTemplate } from '../workload.js'
+import {
+  defaultReplicas,
+  defaultTemplate,
+  emptySelector,
+  immutableSelector,
+  nonNegativeInteger,
+  printableSelector,
+  validateReplicaTemplate,
+  workloadSelector,
+} from '../workload.js'
 
 export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',
@@ -19,9 +29,15 @@ export const replicaSet: KindDefinition = {
     defaultTemplate(spec)
   },
   initialStatus: () => ({ replicas: 0 }),
+  // `ValidateReplicaSetSpec`; upstream's empty-selector message says "deployment" here too.
   validate: (o) => {
     const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    return [...nonNegativeInteger(spec.replicas, 'spec.replicas'), ...validateTemplate(spec, 'spec', { restartPolicies: ['Always'] })]
+    const errors = [...nonNegativeInteger(spec.replicas, 'spec.replicas'), ...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds')]
+    const { errors: selectorErrors, selector } = workloadSelector(spec, 'spec', { required: true })
+    errors.push(...selectorErrors, ...emptySelector(spec, 'spec', 'empty selector is invalid for deployment'))
+    if (selector === null) errors.push(fieldError.invalid('spec.selector', printableSelector(spec.selector), 'invalid label selector'))
+    else errors.push(...validateReplicaTemplate(spec, 'spec', selector, 'ReplicaSet'))
+    return errors
   },
   validateUpdate: immutableSelector,
 }

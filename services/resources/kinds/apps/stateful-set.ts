@@ -1,11 +1,23 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
+import { child, deepEqual, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { validateName } from '../../validation/names.js'
-import { defaultReplicas, defaultTemplate, immutableSelector, nonNegativeInteger, validateTemplate } from '../workload.js'
+import {
+  defaultReplicas,
+  defaultTemplate,
+  emptySelector,
+  immutableSelector,
+  nonNegativeInteger,
+  printableSelector,
+  validateReplicaTemplate,
+  workloadSelector,
+} from '../workload.js'
+import { defaultZero } from '../zero-value.js'
 
-const POLICIES = ['OrderedReady', 'Parallel']
-const STRATEGIES = ['RollingUpdate', 'OnDelete']
+const RETENTION = ['Retain', 'Delete']
+/** What an update may change; anything else in `spec` is Forbidden. */
+const UPDATABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']
+const FORBIDDEN_UPDATE =
+  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
 
 export const statefulSet: KindDefinition = {
   kind: 'StatefulSet',
@@ -19,48 +31,75 @@ export const statefulSet: KindDefinition = {
   scale: { specReplicas: 'spec.replicas', statusReplicas: 'status.replicas', selector: 'spec.selector' },
   defaults: (o) => {
     const spec = child(o, 'spec')
-    defaultReplicas(spec)
-    defaultTo(spec, 'podManagementPolicy', 'OrderedReady')
+    defaultZero(spec, 'podManagementPolicy', 'OrderedReady')
     const strategy = child(spec, 'updateStrategy')
-    defaultTo(strategy, 'type', 'RollingUpdate')
-    if (strategy.type === 'RollingUpdate') defaultTo(child(strategy, 'rollingUpdate'), 'partition', 0)
-    defaultTo(spec, 'revisionHistoryLimit', 10)
+    // Only a defaulted strategy gets a rollingUpdate (with partition 0); an explicit one keeps its own.
+    if (strategy.type === undefined || strategy.type === null || strategy.type === '') {
+      strategy.type = 'RollingUpdate'
+      child(strategy, 'rollingUpdate')
+    }
+    const rolling = objectAt(strategy, 'rollingUpdate')
+    if (strategy.type === 'RollingUpdate' && rolling) defaultTo(rolling, 'partition', 0)
     const retention = child(spec, 'persistentVolumeClaimRetentionPolicy')
-    defaultTo(retention, 'whenDeleted', 'Retain')
-    defaultTo(retention, 'whenScaled', 'Retain')
+    defaultZero(retention, 'whenDeleted', 'Retain')
+    defaultZero(retention, 'whenScaled', 'Retain')
+    defaultReplicas(spec)
+    defaultTo(spec, 'revisionHistoryLimit', 10)
     defaultTemplate(spec)
   },
   initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
-  validate: (o) => {
-    const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    const errors: FieldError[] = [
-      ...nonNegativeInteger(spec.replicas, 'spec.replicas'),
-      ...validateTemplate(spec, 'spec', { restartPolicies: ['Always'] }),
-    ]
-    const policy = spec.podManagementPolicy ?? 'OrderedReady'
-    if (!POLICIES.includes(policy as string)) errors.push(fieldError.notSupported('spec.podManagementPolicy', policy, POLICIES))
-    const type = objectAt(spec, 'updateStrategy')?.type ?? 'RollingUpdate'
-    if (!STRATEGIES.includes(type as string)) errors.push(fieldError.notSupported('spec.updateStrategy.type', type, STRATEGIES))
-    arrayAt(spec, 'volumeClaimTemplates').forEach((claim, i) => {
-      const name = isObject(claim) ? objectAt(claim, 'metadata')?.name : undefined
-      if (typeof name !== 'string' || name === '') errors.push(fieldError.required(`spec.volumeClaimTemplates[${i}].metadata.name`))
-      else errors.push(...validateName('dns1123-subdomain', name, `spec.volumeClaimTemplates[${i}].metadata.name`))
-    })
-    return errors
-  },
+  validate: (o) => validateStatefulSetSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: (o, old) => {
-    const errors = immutableSelector(o, old)
-    for (const field of ['serviceName', 'volumeClaimTemplates', 'podManagementPolicy']) {
-      if (JSON.stringify(objectAt(o, 'spec')?.[field]) !== JSON.stringify(objectAt(old, 'spec')?.[field])) {
-        errors.push(
-          fieldError.forbidden(
-            'spec',
-            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-          ),
-        )
-        break
-      }
-    }
-    return errors
+    const spec = objectAt(o, 'spec') ?? {}
+    const before = objectAt(old, 'spec') ?? {}
+    const fixed = (s: JsonObject) => Object.fromEntries(Object.entries(s).filter(([key]) => !UPDATABLE.includes(key)))
+    const errors: FieldError[] = deepEqual(fixed(spec), fixed(before))
+      ? []
+      : [fieldError.forbidden('spec', FORBIDDEN_UPDATE)]
+    return [...errors, ...immutableSelector(o, old)]
   },
+}
+
+/**
+ * `ValidateStatefulSetSpec`. As upstream, the template's pod spec is not validated (only its
+ * labels and annotations); a bad one fails when the controller creates the pods.
+ */
+function validateStatefulSetSpec(spec: JsonObject): FieldError[] {
+  const errors: FieldError[] = []
+  const policy = spec.podManagementPolicy
+  if (policy === undefined || policy === '') errors.push(fieldError.required('spec.podManagementPolicy'))
+  else if (policy !== 'OrderedReady' && policy !== 'Parallel') {
+    errors.push(fieldError.invalid('spec.podManagementPolicy', policy, "must be 'OrderedReady' or 'Parallel'"))
+  }
+  errors.push(...validateUpdateStrategy(objectAt(spec, 'updateStrategy') ?? {}))
+  const retention = objectAt(spec, 'persistentVolumeClaimRetentionPolicy')
+  for (const field of ['whenDeleted', 'whenScaled'] as const) {
+    if (retention && !RETENTION.includes(retention[field] as string)) {
+      errors.push(fieldError.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${field}`, retention[field] ?? '', RETENTION))
+    }
+  }
+  errors.push(...nonNegativeInteger(spec.replicas, 'spec.replicas'))
+  errors.push(...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds'))
+  errors.push(...nonNegativeInteger(objectAt(spec, 'ordinals')?.start, 'spec.ordinals.start'))
+  const { errors: selectorErrors, selector } = workloadSelector(spec, 'spec', { required: true })
+  errors.push(...selectorErrors, ...emptySelector(spec, 'spec', 'empty selector is invalid for statefulset'))
+  if (selector === null) errors.push(fieldError.invalid('spec.selector', printableSelector(spec.selector)))
+  else errors.push(...validateReplicaTemplate(spec, 'spec', selector, 'StatefulSet', { podSpec: false }))
+  return errors
+}
+
+function validateUpdateStrategy(strategy: JsonObject): FieldError[] {
+  const path = 'spec.updateStrategy'
+  const rolling = objectAt(strategy, 'rollingUpdate')
+  switch (strategy.type) {
+    case undefined:
+    case '':
+      return [fieldError.required(path)]
+    case 'OnDelete':
+      return rolling ? [fieldError.invalid(`${path}.rollingUpdate`, rolling, "only allowed for updateStrategy 'RollingUpdate'")] : []
+    case 'RollingUpdate':
+      return nonNegativeInteger(rolling?.partition, `${path}.rollingUpdate.partition`)
+    default:
+      return [fieldError.invalid(path, strategy, "must be 'RollingUpdate' or 'OnDelete'")]
+  }
 }

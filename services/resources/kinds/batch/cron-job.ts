@@ -1,11 +1,15 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { nonNegativeInteger } from '../workload.js'
-import { parseSchedule } from './cron-schedule.js'
-import { defaultJobSpec, validateJobSpec } from './job.js'
+import { oneOf } from '../pod-spec.js'
+import { defaultTemplate, nonNegativeInteger, printableSelector } from '../workload.js'
+import { defaultZero } from '../zero-value.js'
+import { knownTimeZone, parseSchedule } from './cron-schedule.js'
+import { validateJobSpec } from './job-spec.js'
 
 const POLICIES = ['Allow', 'Forbid', 'Replace']
+/** Jobs are named `<cronjob>-<minutes since epoch>`: 11 characters more, within a 63-character label. */
+const MAX_NAME_LENGTH = 52
 
 export const cronJob: KindDefinition = {
   kind: 'CronJob',
@@ -16,40 +20,61 @@ export const cronJob: KindDefinition = {
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,
+  // SetDefaults_CronJob; the job template gets pod defaults only, Job defaults apply to the Jobs it makes.
   defaults: (o) => {
     const spec = child(o, 'spec')
-    defaultTo(spec, 'concurrencyPolicy', 'Allow')
+    defaultZero(spec, 'concurrencyPolicy', 'Allow')
     defaultTo(spec, 'suspend', false)
     defaultTo(spec, 'successfulJobsHistoryLimit', 3)
     defaultTo(spec, 'failedJobsHistoryLimit', 1)
-    const jobSpec = objectAt(objectAt(spec, 'jobTemplate'), 'spec')
-    if (jobSpec) {
-      const podSpec = objectAt(objectAt(jobSpec, 'template'), 'spec')
-      const restart = podSpec?.restartPolicy
-      defaultJobSpec(jobSpec)
-      if (podSpec && restart === undefined) delete podSpec.restartPolicy
-    }
+    defaultTemplate(child(child(spec, 'jobTemplate'), 'spec'))
   },
   validate: (o) => {
-    const errors: FieldError[] = []
-    const name = objectAt(o, 'metadata')?.name
-    if (typeof name === 'string' && name.length > 52) {
-      errors.push(fieldError.invalid('metadata.name', name, 'must be no more than 52 characters'))
-    }
     const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    if (typeof spec.schedule !== 'string' || spec.schedule === '') errors.push(fieldError.required('spec.schedule'))
-    else {
-      const parsed = parseSchedule(spec.schedule)
-      if ('error' in parsed) errors.push(fieldError.invalid('spec.schedule', spec.schedule, parsed.error))
+    const errors: FieldError[] = [...validateSchedule(spec.schedule)]
+    errors.push(...nonNegativeInteger(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'))
+    errors.push(...validateTimeZone(spec.timeZone))
+    errors.push(...oneOf(spec.concurrencyPolicy, 'spec.concurrencyPolicy', POLICIES))
+    const jobSpec = objectAt(objectAt(spec, 'jobTemplate'), 'spec') ?? {}
+    errors.push(...validateJobSpec(jobSpec, 'spec.jobTemplate.spec'))
+    if (jobSpec.selector !== undefined && jobSpec.selector !== null) {
+      errors.push(fieldError.invalid('spec.jobTemplate.spec.selector', printableSelector(jobSpec.selector), '`selector` will be auto-generated'))
     }
-    const policy = spec.concurrencyPolicy ?? 'Allow'
-    if (!POLICIES.includes(policy as string)) errors.push(fieldError.notSupported('spec.concurrencyPolicy', policy, POLICIES))
+    if (jobSpec.manualSelector === true) errors.push(fieldError.notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']))
     errors.push(...nonNegativeInteger(spec.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'))
     errors.push(...nonNegativeInteger(spec.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'))
-    errors.push(...nonNegativeInteger(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'))
-    const jobSpec = objectAt(objectAt(spec, 'jobTemplate'), 'spec')
-    if (!jobSpec) errors.push(fieldError.required('spec.jobTemplate.spec'))
-    else errors.push(...validateJobSpec(jobSpec, 'spec.jobTemplate.spec'))
+    const name = objectAt(o, 'metadata')?.name
+    if (typeof name === 'string' && name.length > MAX_NAME_LENGTH) {
+      errors.push(fieldError.invalid('metadata.name', name, `must be no more than ${MAX_NAME_LENGTH} characters`))
+    }
     return errors
   },
+}
+
+/** The schedule parses (robfig/cron's message) and names no time zone: that is `spec.timeZone`'s job. */
+function validateSchedule(schedule: unknown): FieldError[] {
+  if (typeof schedule !== 'string' || schedule === '') return [fieldError.required('spec.schedule')]
+  const errors: FieldError[] = []
+  const parsed = parseSchedule(schedule)
+  if ('error' in parsed) errors.push(fieldError.invalid('spec.schedule', schedule, parsed.error))
+  if (schedule.includes('TZ')) errors.push(fieldError.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'))
+  return errors
+}
+
+/** `validateTimeZone`: an IANA name Go can load, not `Local`. */
+function validateTimeZone(zone: unknown): FieldError[] {
+  if (zone === undefined || zone === null) return []
+  const path = 'spec.timeZone'
+  if (zone === '') return [fieldError.invalid(path, zone, 'timeZone must be nil or non-empty string')]
+  const text = String(zone)
+  const unknown = fieldError.invalid(path, zone, `unknown time zone ${text}`)
+  for (const part of text.split('/')) {
+    if (part === '.' || part === '..' || part.startsWith('-') || !/^[A-Za-z.\-_0-9+]{1,14}$/.test(part)) return [unknown]
+  }
+  const errors: FieldError[] = []
+  if (text.toLowerCase() === 'local') {
+    errors.push(fieldError.invalid(path, zone, 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'))
+  }
+  if (!knownTimeZone(text)) errors.push(unknown)
+  return errors
 }

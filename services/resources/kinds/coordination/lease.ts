@@ -9,11 +9,17 @@ export const lease: KindDefinition = {
   resource: 'leases',
   namespaced: true,
   nameRule: 'dns1123-subdomain',
+  // `ValidateLeaseSpec`.
   validate: (o) => {
-    const seconds = objectAt(o, 'spec')?.leaseDurationSeconds
+    const spec = objectAt(o, 'spec') ?? {}
     const errors: FieldError[] = []
-    if (seconds !== undefined && (typeof seconds !== 'number' || seconds <= 0)) {
+    const seconds = spec.leaseDurationSeconds
+    if (seconds !== undefined && seconds !== null && (typeof seconds !== 'number' || seconds <= 0)) {
       errors.push(fieldError.invalid('spec.leaseDurationSeconds', seconds, 'must be greater than 0'))
+    }
+    const transitions = spec.leaseTransitions
+    if (typeof transitions === 'number' && transitions < 0) {
+      errors.push(fieldError.invalid('spec.leaseTransitions', transitions, 'must be greater than or equal to 0'))
     }
     return errors
   },

@@ -2,7 +2,6 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 
-const TYPES = ['Normal', 'Warning']
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
 export const event: KindDefinition = {
@@ -30,15 +29,15 @@ export const event: KindDefinition = {
     defaultTo(o, 'type', 'Normal')
     defaultTo(o, 'count', 1)
   },
+  // `ValidateEventCreate` for v1 (legacy) events: only the namespaces are checked, "for backwards
+  // compatibility". An event about a cluster-scoped object lives in `default` (or nowhere).
   validate: (o: JsonObject) => {
     const errors: FieldError[] = []
-    const involved = objectAt(o, 'involvedObject')
-    if (!involved) errors.push(fieldError.required('involvedObject'))
-    const namespace = objectAt(o, 'metadata')?.namespace
-    if (involved?.namespace !== undefined && involved.namespace !== '' && involved.namespace !== namespace) {
-      errors.push(fieldError.invalid('involvedObject.namespace', involved.namespace, 'does not match event.namespace'))
-    }
-    if (o.type !== undefined && !TYPES.includes(o.type as string)) errors.push(fieldError.notSupported('type', o.type, TYPES))
+    if (o.eventTime !== undefined && o.eventTime !== null) return errors
+    const involved = str(objectAt(o, 'involvedObject')?.namespace)
+    const namespace = str(objectAt(o, 'metadata')?.namespace)
+    const matches = involved === '' ? namespace === '' || namespace === 'default' : involved === namespace
+    if (!matches) errors.push(fieldError.invalid('involvedObject.namespace', involved, 'does not match event.namespace'))
     return errors
   },
 }

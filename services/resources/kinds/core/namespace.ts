@@ -1,5 +1,10 @@
-import { defaultTo, child, type JsonObject } from '../../json.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
+import { arrayAt, child, defaultTo, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { qualifiedName } from '../../validation/names.js'
+
+/** Finalizer names that need no domain (`helper.IsStandardFinalizerName`). */
+const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion']
 
 export const namespace: KindDefinition = {
   kind: 'Namespace',
@@ -11,9 +16,22 @@ export const namespace: KindDefinition = {
   nameRule: 'dns1123-label',
   status: true,
   selectableFields: (o) => ({ 'status.phase': String((o.status as JsonObject | undefined)?.phase ?? '') }),
+  // The namespace strategy requires the `kubernetes` finalizer on create; the namespace controller removes it.
   defaults: (o) => {
     const spec = child(o, 'spec')
     defaultTo(spec, 'finalizers', ['kubernetes'])
   },
   initialStatus: () => ({ phase: 'Active' }),
+  // `ValidateNamespace`: each spec finalizer is a qualified name, and standard or fully qualified.
+  validate: (o) => {
+    const errors: FieldError[] = []
+    for (const finalizer of arrayAt(o.spec, 'finalizers')) {
+      const name = String(finalizer)
+      errors.push(...qualifiedName(name).map((message) => fieldError.invalid('spec.finalizers', name, message)))
+      if (!name.includes('/') && !STANDARD_FINALIZERS.includes(name)) {
+        errors.push(fieldError.invalid('spec.finalizers', name, 'name is neither a standard finalizer name nor is it fully qualified'))
+      }
+    }
+    return errors
+  },
 }

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../../json.js'
+import { isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 
 export const node: KindDefinition = {
@@ -12,4 +12,10 @@ export const node: KindDefinition = {
   status: true,
   keepStatusOnCreate: true,
   selectableFields: (o) => ({ 'spec.unschedulable': String(isObject(o.spec) && (o.spec as JsonObject).unschedulable === true) }),
+  // SetDefaults_NodeStatus: what is allocatable defaults to the capacity.
+  defaults: (o) => {
+    const status = objectAt(o, 'status')
+    const capacity = objectAt(status, 'capacity')
+    if (status && capacity && status.allocatable === undefined) status.allocatable = { ...capacity }
+  },
 }

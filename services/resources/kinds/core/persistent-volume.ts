@@ -1,13 +1,31 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, defaultTo, objectAt } from '../../json.js'
+import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { validateQuantity } from '../../validation/quantity.js'
+import { validateName } from '../../validation/names.js'
+import { parseQuantity, validateQuantity } from '../../validation/quantity.js'
+import { defaultZero } from '../zero-value.js'
 
-export const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']
+/** Supported values as upstream lists them: sorted. */
+export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']
+const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain']
+const VOLUME_MODES = ['Block', 'Filesystem']
+/** The volume sources a PersistentVolume may name (exactly one). */
+const SOURCES = [
+  'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'flocker', 'nfs', 'rbd', 'quobyte', 'cephfs', 'iscsi',
+  'cinder', 'fc', 'flexVolume', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'scaleIO',
+  'local', 'storageos', 'csi',
+]
 
+/** Each access mode one Kubernetes knows, reported at the list's path. */
 export function validateAccessModes(modes: unknown[], path: string): FieldError[] {
-  if (modes.length === 0) return [fieldError.required(path)]
-  return modes.flatMap((mode, i) => (ACCESS_MODES.includes(mode as string) ? [] : [fieldError.notSupported(`${path}[${i}]`, mode, ACCESS_MODES)]))
+  return modes.flatMap((mode) => (ACCESS_MODES.includes(mode as string) ? [] : [fieldError.notSupported(path, mode, ACCESS_MODES)]))
+}
+
+/** `ValidatePositiveQuantityValue`: a valid quantity above zero. */
+export function validatePositiveQuantity(value: unknown, path: string): FieldError[] {
+  const errors = validateQuantity(value, path)
+  const parsed = errors.length === 0 ? parseQuantity(String(value)) : undefined
+  return parsed && parsed.nanos <= 0n ? [fieldError.invalid(path, String(value), 'must be greater than zero')] : errors
 }
 
 export const persistentVolume: KindDefinition = {
@@ -21,16 +39,36 @@ export const persistentVolume: KindDefinition = {
   status: true,
   defaults: (o) => {
     const spec = child(o, 'spec')
-    defaultTo(spec, 'persistentVolumeReclaimPolicy', 'Retain')
-    defaultTo(spec, 'volumeMode', 'Filesystem')
+    defaultZero(spec, 'persistentVolumeReclaimPolicy', 'Retain')
+    defaultZero(spec, 'volumeMode', 'Filesystem')
   },
   initialStatus: () => ({ phase: 'Pending' }),
-  validate: (o) => {
-    const spec = objectAt(o, 'spec') ?? {}
-    const storage = objectAt(spec, 'capacity')?.storage
-    return [
-      ...validateAccessModes(arrayAt(spec, 'accessModes'), 'spec.accessModes'),
-      ...(storage === undefined ? [fieldError.required('spec.capacity')] : validateQuantity(storage, 'spec.capacity[storage]', { nonNegative: true })),
-    ]
-  },
+  validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
+}
+
+/** `ValidatePersistentVolumeSpec`. */
+function validateSpec(spec: JsonObject): FieldError[] {
+  const errors: FieldError[] = []
+  const modes = arrayAt(spec, 'accessModes')
+  if (modes.length === 0) errors.push(fieldError.required('spec.accessModes'))
+  errors.push(...validateAccessModes(modes, 'spec.accessModes'))
+  const capacity = objectAt(spec, 'capacity')
+  const resources = Object.keys(capacity ?? {})
+  if (resources.length === 0) errors.push(fieldError.required('spec.capacity'))
+  if (!resources.includes('storage') || resources.length > 1) errors.push(fieldError.notSupported('spec.capacity', capacity ?? null, ['storage']))
+  for (const [name, value] of Object.entries(capacity ?? {})) errors.push(...validatePositiveQuantity(value, `spec.capacity[${name}]`))
+  const policy = spec.persistentVolumeReclaimPolicy
+  if (typeof policy === 'string' && policy !== '' && !RECLAIM_POLICIES.includes(policy)) {
+    errors.push(fieldError.notSupported('spec.persistentVolumeReclaimPolicy', policy, RECLAIM_POLICIES))
+  }
+  const sources = SOURCES.filter((source) => isObject(spec[source]))
+  for (const extra of sources.slice(1)) errors.push(fieldError.forbidden(`spec.${extra}`, 'may not specify more than 1 volume type'))
+  if (sources.length === 0) errors.push(fieldError.required('spec', 'must specify a volume type'))
+  if (typeof spec.storageClassName === 'string' && spec.storageClassName !== '') {
+    errors.push(...validateName('dns1123-subdomain', spec.storageClassName, 'spec.storageClassName'))
+  }
+  if (spec.volumeMode !== undefined && !VOLUME_MODES.includes(spec.volumeMode as string)) {
+    errors.push(fieldError.notSupported('spec.volumeMode', spec.volumeMode, VOLUME_MODES))
+  }
+  return errors
 }

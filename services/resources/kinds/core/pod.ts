@@ -1,7 +1,7 @@
 import { fieldError } from '../../field-errors.js'
 import { child, deepEqual, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { defaultPodSpec, qosClass, validatePodSpec } from '../pod-spec.js'
+import { defaultPodOnly, defaultPodSpec, qosClass, validatePodOnly, validatePodSpec } from '../pod-spec.js'
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
@@ -28,9 +28,13 @@ export const pod: KindDefinition = {
       'status.nominatedNodeName': str(status.nominatedNodeName),
     }
   },
-  defaults: (o) => defaultPodSpec(child(o, 'spec')),
+  defaults: (o) => {
+    const spec = child(o, 'spec')
+    defaultPodSpec(spec)
+    defaultPodOnly(spec)
+  },
   initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(objectAt(o, 'spec') ?? {}) }),
-  validate: (o) => validatePodSpec(o.spec, 'spec'),
+  validate: (o) => [...validatePodSpec(o.spec, 'spec'), ...validatePodOnly(o.spec, 'spec')],
   validateUpdate: (o, old) => {
     // A pod's spec is immutable but for a few fields; the scheduler binds through nodeName once.
     const spec = { ...(objectAt(o, 'spec') ?? {}) }

@@ -1,6 +1,9 @@
-import { child, defaultTo, objectAt, type JsonObject } from '../../json.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
+import { child, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
-import { defaultReplicas, defaultTemplate, nonNegativeInteger, validateTemplate } from '../workload.js'
+import { labelSelectorFromSet } from '../../label-selector.js'
+import { defaultPodSpec } from '../pod-spec.js'
+import { defaultReplicas, nonNegativeInteger, validateReplicaTemplate } from '../workload.js'
 
 export const replicationController: KindDefinition = {
   kind: 'ReplicationController',
@@ -13,17 +16,33 @@ export const replicationController: KindDefinition = {
   status: true,
   scale: { specReplicas: 'spec.replicas', statusReplicas: 'status.replicas', selector: 'spec.selector' },
   selectableFields: (o) => ({ 'status.replicas': String(objectAt(o, 'status')?.replicas ?? 0) }),
+  // SetDefaults_ReplicationController: the selector, and the RC's own labels, default to the template's labels.
   defaults: (o) => {
     const spec = child(o, 'spec')
+    const template = objectAt(spec, 'template')
+    const labels = objectAt(objectAt(template, 'metadata'), 'labels')
+    if (labels) {
+      if (Object.keys(objectAt(spec, 'selector') ?? {}).length === 0) spec.selector = { ...labels }
+      const metadata = child(o, 'metadata')
+      if (Object.keys(objectAt(metadata, 'labels') ?? {}).length === 0) metadata.labels = { ...labels }
+    }
     defaultReplicas(spec)
-    // An RC without a selector selects its template's labels.
-    const labels = objectAt(objectAt(objectAt(spec, 'template'), 'metadata'), 'labels')
-    if (labels) defaultTo(spec, 'selector', { ...labels })
-    defaultTemplate(spec)
+    if (template) defaultPodSpec(child(template, 'spec'))
   },
   initialStatus: () => ({ replicas: 0 }),
-  validate: (o) => {
-    const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    return [...nonNegativeInteger(spec.replicas, 'spec.replicas'), ...validateTemplate(spec, 'spec', { restartPolicies: ['Always'], selector: 'map' })]
-  },
+  validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
+}
+
+/** `ValidateReplicationControllerSpec`: a non-empty selector (a plain label map) that the template's labels satisfy. */
+function validateSpec(spec: JsonObject): FieldError[] {
+  const errors = nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds')
+  const selector = objectAt(spec, 'selector') ?? {}
+  if (Object.keys(selector).length === 0) errors.push(fieldError.required('spec.selector'))
+  errors.push(...nonNegativeInteger(spec.replicas, 'spec.replicas'))
+  if (!isObject(spec.template)) errors.push(fieldError.required('spec.template'))
+  else {
+    const matchSelector = labelSelectorFromSet(Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)])))
+    errors.push(...validateReplicaTemplate(spec, 'spec', matchSelector, 'ReplicationController'))
+  }
+  return errors
 }

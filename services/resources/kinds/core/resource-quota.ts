@@ -1,7 +1,15 @@
-import type { FieldError } from '../../field-errors.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
 import { objectAt } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { qualifiedName } from '../../validation/names.js'
 import { validateQuantity } from '../../validation/quantity.js'
+
+/** Quota resources that need no domain (`helper.IsStandardQuotaResourceName`). */
+const QUOTA_RESOURCES = new Set([
+  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage',
+  'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'services', 'replicationcontrollers', 'resourcequotas',
+  'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers',
+])
 
 export const resourceQuota: KindDefinition = {
   kind: 'ResourceQuota',
@@ -12,10 +20,16 @@ export const resourceQuota: KindDefinition = {
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,
+  // `ValidateResourceQuotaSpec`: resource names quota knows (or qualified ones), non-negative amounts.
   validate: (o) => {
     const errors: FieldError[] = []
     for (const [name, value] of Object.entries(objectAt(objectAt(o, 'spec'), 'hard') ?? {})) {
-      errors.push(...validateQuantity(value, `spec.hard[${name}]`, { nonNegative: true }))
+      const path = `spec.hard[${name}]`
+      const nameErrors = qualifiedName(name).map((message) => fieldError.invalid(path, name, message))
+      errors.push(...nameErrors)
+      const standard = QUOTA_RESOURCES.has(name) || name.startsWith('count/') || name.startsWith('hugepages-') || name.startsWith('requests.hugepages-')
+      if (nameErrors.length === 0 && !name.includes('/') && !standard) errors.push(fieldError.invalid(path, name, 'must be a standard resource for quota'))
+      errors.push(...validateQuantity(value, path, { nonNegative: true }))
     }
     return errors
   },

@@ -3,11 +3,17 @@ import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '
 import type { KindDefinition } from '../../kind.js'
 import { validateLabels } from '../../validation/labels.js'
 import { validateName } from '../../validation/names.js'
-import { validatePort, validatePortName } from '../../validation/common.js'
+import { validatePort, validatePortNumberOrName } from '../../validation/common.js'
+import { oneOf } from '../pod-spec.js'
+import { defaultZero, isZero } from '../zero-value.js'
 
-const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']
-const PROTOCOLS = ['TCP', 'UDP', 'SCTP']
+/** Supported values as upstream lists them: sorted. */
+const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
 const AFFINITIES = ['ClientIP', 'None']
+/** `DefaultClientIPServiceAffinitySeconds`: three hours. */
+const CLIENT_IP_TIMEOUT = 10800
+const MAX_CLIENT_IP_TIMEOUT = 86400
 
 export const service: KindDefinition = {
   kind: 'Service',
@@ -18,16 +24,24 @@ export const service: KindDefinition = {
   namespaced: true,
   nameRule: 'dns1035-label',
   status: true,
+  // SetDefaults_Service.
   defaults: (o) => {
     const spec = child(o, 'spec')
-    defaultTo(spec, 'type', 'ClusterIP')
-    defaultTo(spec, 'sessionAffinity', 'None')
-    if (spec.type !== 'ExternalName') defaultTo(spec, 'internalTrafficPolicy', 'Cluster')
+    defaultZero(spec, 'sessionAffinity', 'None')
+    if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig
+    if (spec.sessionAffinity === 'ClientIP') {
+      const clientIP = child(child(spec, 'sessionAffinityConfig'), 'clientIP')
+      defaultTo(clientIP, 'timeoutSeconds', CLIENT_IP_TIMEOUT)
+    }
+    defaultZero(spec, 'type', 'ClusterIP')
     for (const port of arrayAt(spec, 'ports')) {
       if (!isObject(port)) continue
-      defaultTo(port, 'protocol', 'TCP')
-      defaultTo(port, 'targetPort', port.port)
+      defaultZero(port, 'protocol', 'TCP')
+      if (isZero(port.targetPort)) port.targetPort = port.port
     }
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') defaultZero(spec, 'externalTrafficPolicy', 'Cluster')
+    if (spec.type === 'LoadBalancer') defaultTo(spec, 'allocateLoadBalancerNodePorts', true)
+    if (spec.type !== 'ExternalName') defaultTo(spec, 'internalTrafficPolicy', 'Cluster')
   },
   initialStatus: () => ({ loadBalancer: {} }),
   validate: (o) => validateServiceSpec(objectAt(o, 'spec') ?? {}),
@@ -39,41 +53,55 @@ export const service: KindDefinition = {
   },
 }
 
+/** `ValidateService`, in upstream's order. */
 function validateServiceSpec(spec: JsonObject): FieldError[] {
   const errors: FieldError[] = []
-  const type = spec.type ?? 'ClusterIP'
-  if (!TYPES.includes(type as string)) errors.push(fieldError.notSupported('spec.type', type, TYPES))
-  if (spec.sessionAffinity !== undefined && !AFFINITIES.includes(spec.sessionAffinity as string)) {
-    errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, AFFINITIES))
-  }
-  if (type === 'ExternalName') {
-    if (typeof spec.externalName !== 'string' || spec.externalName === '') errors.push(fieldError.required('spec.externalName'))
-    return errors
-  }
   const ports = arrayAt(spec, 'ports')
   const headless = spec.clusterIP === 'None'
-  if (ports.length === 0 && !headless) errors.push(fieldError.required('spec.ports'))
+  if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errors.push(fieldError.required('spec.ports'))
+  if (spec.type === 'ExternalName') {
+    // The name (a CNAME) may end with a dot.
+    const cname = typeof spec.externalName === 'string' ? spec.externalName.replace(/\.$/, '') : ''
+    if (cname === '') errors.push(fieldError.required('spec.externalName'))
+    else errors.push(...validateName('dns1123-subdomain', cname, 'spec.externalName'))
+  }
   const names = new Set<string>()
-  ports.forEach((port, i) => {
-    const at = `spec.ports[${i}]`
-    if (!isObject(port)) return errors.push(fieldError.invalid(at, port, 'must be an object'))
-    if (ports.length > 1 && (port.name === undefined || port.name === '')) errors.push(fieldError.required(`${at}.name`))
-    if (typeof port.name === 'string' && port.name !== '') {
-      errors.push(...validateName('dns1123-label', port.name, `${at}.name`))
-      if (names.has(port.name)) errors.push(fieldError.duplicate(`${at}.name`, port.name))
-      names.add(port.name)
+  ports.forEach((port, i) => errors.push(...validateServicePort(isObject(port) ? port : {}, `spec.ports[${i}]`, ports.length > 1, names)))
+  if (spec.selector !== undefined && spec.selector !== null) errors.push(...validateLabels(spec.selector, 'spec.selector'))
+  errors.push(...oneOf(spec.sessionAffinity, 'spec.sessionAffinity', AFFINITIES))
+  if (spec.sessionAffinity === 'ClientIP') {
+    const timeout = objectAt(objectAt(spec, 'sessionAffinityConfig'), 'clientIP')?.timeoutSeconds
+    if (typeof timeout === 'number' && (timeout <= 0 || timeout > MAX_CLIENT_IP_TIMEOUT)) {
+      errors.push(
+        fieldError.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_TIMEOUT}`),
+      )
     }
-    errors.push(...validatePort(port.port, `${at}.port`))
-    if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol as string)) {
-      errors.push(fieldError.notSupported(`${at}.protocol`, port.protocol, PROTOCOLS))
-    }
-    const target = port.targetPort
-    if (typeof target === 'string') errors.push(...validatePortName(target, `${at}.targetPort`))
-    else if (target !== undefined) errors.push(...validatePort(target, `${at}.targetPort`))
-    if (port.nodePort !== undefined && type === 'ClusterIP') {
-      errors.push(fieldError.forbidden(`${at}.nodePort`, 'may not be used when `type` is \'ClusterIP\''))
-    }
-  })
-  if (spec.selector !== undefined) errors.push(...validateLabels(spec.selector, 'spec.selector'))
+  }
+  errors.push(...oneOf(spec.type, 'spec.type', TYPES))
+  if (spec.type === 'ClusterIP') {
+    ports.forEach((port, i) => {
+      if (isObject(port) && !isZero(port.nodePort)) errors.push(fieldError.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"))
+    })
+  }
+  return errors
+}
+
+/**
+ * `validateServicePort`: a unique DNS-1123 label name (required when there are several ports), a
+ * port number, a protocol, and a target port number or IANA service name.
+ */
+function validateServicePort(port: JsonObject, path: string, requireName: boolean, names: Set<string>): FieldError[] {
+  const errors: FieldError[] = []
+  const name = typeof port.name === 'string' ? port.name : ''
+  if (requireName && name === '') errors.push(fieldError.required(`${path}.name`))
+  else if (name !== '') {
+    errors.push(...validateName('dns1123-label', name, `${path}.name`))
+    if (names.has(name)) errors.push(fieldError.duplicate(`${path}.name`, name))
+    else names.add(name)
+  }
+  errors.push(...validatePort(port.port, `${path}.port`))
+  if (port.protocol === undefined || port.protocol === '') errors.push(fieldError.required(`${path}.protocol`))
+  else if (!PROTOCOLS.includes(port.protocol as string)) errors.push(fieldError.notSupported(`${path}.protocol`, port.protocol, PROTOCOLS))
+  errors.push(...validatePortNumberOrName(port.targetPort, `${path}.targetPort`))
   return errors
 }

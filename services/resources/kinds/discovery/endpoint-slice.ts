@@ -2,7 +2,10 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, isObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 
-const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN']
+/** Supported values as upstream lists them: sorted. */
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6']
+const MAX_ENDPOINTS = 1000
+const MAX_ADDRESSES = 100
 
 export const endpointSlice: KindDefinition = {
   kind: 'EndpointSlice',
@@ -11,17 +14,18 @@ export const endpointSlice: KindDefinition = {
   resource: 'endpointslices',
   namespaced: true,
   nameRule: 'dns1123-subdomain',
+  // `ValidateEndpointSlice`: an address type, then at most 1000 endpoints of 1 to 100 addresses.
   validate: (o) => {
     const errors: FieldError[] = []
-    if (!ADDRESS_TYPES.includes(o.addressType as string)) {
-      errors.push(o.addressType === undefined ? fieldError.required('addressType') : fieldError.notSupported('addressType', o.addressType, ADDRESS_TYPES))
-    }
-    arrayAt(o, 'endpoints').forEach((endpoint, i) => {
+    if (o.addressType === undefined || o.addressType === '') errors.push(fieldError.required('addressType'))
+    else if (!ADDRESS_TYPES.includes(o.addressType as string)) errors.push(fieldError.notSupported('addressType', o.addressType, ADDRESS_TYPES))
+    const endpoints = arrayAt(o, 'endpoints')
+    if (endpoints.length > MAX_ENDPOINTS) return [...errors, fieldError.tooMany('endpoints', endpoints.length, MAX_ENDPOINTS)]
+    endpoints.forEach((endpoint, i) => {
       const addresses = isObject(endpoint) ? arrayAt(endpoint, 'addresses') : []
       if (addresses.length === 0) errors.push(fieldError.required(`endpoints[${i}].addresses`, 'must contain at least 1 address'))
-      if (addresses.length > 100) errors.push(fieldError.tooMany(`endpoints[${i}].addresses`, addresses.length, 100))
+      else if (addresses.length > MAX_ADDRESSES) errors.push(fieldError.tooMany(`endpoints[${i}].addresses`, addresses.length, MAX_ADDRESSES))
     })
-    if (arrayAt(o, 'endpoints').length > 1000) errors.push(fieldError.tooMany('endpoints', arrayAt(o, 'endpoints').length, 1000))
     return errors
   },
   validateUpdate: (o, old) => (o.addressType === old.addressType ? [] : [fieldError.invalid('addressType', o.addressType, 'field is immutable')]),

@@ -1,5 +1,5 @@
 import type { KindDefinition } from '../../kind.js'
-import { immutableRoleRef, validateBinding } from './rules.js'
+import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
 
 export const clusterRoleBinding: KindDefinition = {
   kind: 'ClusterRoleBinding',
@@ -8,6 +8,7 @@ export const clusterRoleBinding: KindDefinition = {
   resource: 'clusterrolebindings',
   namespaced: false,
   nameRule: 'path-segment',
+  defaults: defaultBinding,
   validate: (o) => validateBinding(o, false),
   validateUpdate: immutableRoleRef,
 }

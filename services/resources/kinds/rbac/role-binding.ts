@@ -1,5 +1,5 @@
 import type { KindDefinition } from '../../kind.js'
-import { immutableRoleRef, validateBinding } from './rules.js'
+import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
 
 export const roleBinding: KindDefinition = {
   kind: 'RoleBinding',
@@ -8,6 +8,7 @@ export const roleBinding: KindDefinition = {
   resource: 'rolebindings',
   namespaced: true,
   nameRule: 'path-segment',
+  defaults: defaultBinding,
   validate: (o) => validateBinding(o, true),
   validateUpdate: immutableRoleRef,
 }

@@ -1,7 +1,9 @@
-import { fieldError } from '../../field-errors.js'
-import { defaultTo } from '../../json.js'
+import { fieldError, type FieldError } from '../../field-errors.js'
+import { deepEqual, defaultTo, isObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { qualifiedName } from '../../validation/names.js'
 
+/** Supported values as upstream lists them: sorted. */
 const RECLAIM = ['Delete', 'Retain']
 const BINDING = ['Immediate', 'WaitForFirstConsumer']
 
@@ -17,10 +19,24 @@ export const storageClass: KindDefinition = {
     defaultTo(o, 'reclaimPolicy', 'Delete')
     defaultTo(o, 'volumeBindingMode', 'Immediate')
   },
-  validate: (o) => [
-    ...(typeof o.provisioner !== 'string' || o.provisioner === '' ? [fieldError.required('provisioner')] : []),
-    ...(RECLAIM.includes(o.reclaimPolicy as string) ? [] : [fieldError.notSupported('reclaimPolicy', o.reclaimPolicy, RECLAIM)]),
-    ...(BINDING.includes(o.volumeBindingMode as string) ? [] : [fieldError.notSupported('volumeBindingMode', o.volumeBindingMode, BINDING)]),
-  ],
-  validateUpdate: (o, old) => (o.provisioner === old.provisioner ? [] : [fieldError.invalid('provisioner', o.provisioner, 'field is immutable')]),
+  // `ValidateStorageClass`: the provisioner is a qualified name (checked lower-cased).
+  validate: (o) => {
+    const errors: FieldError[] = []
+    const provisioner = typeof o.provisioner === 'string' ? o.provisioner : ''
+    if (provisioner === '') errors.push(fieldError.required('provisioner'))
+    else errors.push(...qualifiedName(provisioner.toLowerCase()).map((message) => fieldError.invalid('provisioner', provisioner, message)))
+    if (o.reclaimPolicy !== '' && !RECLAIM.includes(o.reclaimPolicy as string)) errors.push(fieldError.notSupported('reclaimPolicy', o.reclaimPolicy, RECLAIM))
+    if (!BINDING.includes(o.volumeBindingMode as string)) errors.push(fieldError.notSupported('volumeBindingMode', o.volumeBindingMode, BINDING))
+    return errors
+  },
+  // `ValidateStorageClassUpdate`: what a class provisions never changes.
+  validateUpdate: (o, old) => {
+    const errors: FieldError[] = []
+    const parameters = (x: unknown) => (isObject(x) && Object.keys(x).length > 0 ? x : undefined)
+    if (!deepEqual(parameters(o.parameters), parameters(old.parameters))) errors.push(fieldError.forbidden('parameters', 'updates to parameters are forbidden.'))
+    if (o.provisioner !== old.provisioner) errors.push(fieldError.forbidden('provisioner', 'updates to provisioner are forbidden.'))
+    if (o.reclaimPolicy !== old.reclaimPolicy) errors.push(fieldError.forbidden('reclaimPolicy', 'updates to reclaimPolicy are forbidden.'))
+    if (o.volumeBindingMode !== old.volumeBindingMode) errors.push(fieldError.invalid('volumeBindingMode', o.volumeBindingMode ?? null, 'field is immutable'))
+    return errors
+  },
 }
