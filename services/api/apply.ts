@@ -5,6 +5,7 @@ import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-pat
 import type { RequestContext } from './context.js'
 import { decideUpdate } from './decide.js'
 import { metadataOf } from './object-meta.js'
+import { getObject } from '../../projections/cluster-state.js'
 import type { ResourceApi } from './resource-api.js'
 import { threeWayPatch } from './three-way-patch.js'
 
@@ -57,19 +58,24 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
   const record = JSON.stringify(desired)
 
   const target = api.target(definition.kind, String(desiredMeta.namespace ?? ''), name)
-  const existing = await api.store.get({ kind: definition.kind, namespace: target.namespace, name })
   const withRecord = (object: JsonObject) => {
     const metadata = metadataOf(object)
     object.metadata = { ...metadata, annotations: { ...(objectAt(metadata, 'annotations') ?? {}), [LAST_APPLIED]: record } }
     return object
   }
-  if (!existing) {
-    const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
-    return { action: 'created', object }
+  // Try a create unless the object is known to exist; AlreadyExists sends it down the update path.
+  const known = api.projection ? getObject(api.projection.state, definition.kind, target.namespace, name) : await api.store.get({ kind: definition.kind, namespace: target.namespace, name })
+  if (!known) {
+    try {
+      const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
+      return { action: 'created', object }
+    } catch (error) {
+      if (!isStatusError(error, 'AlreadyExists')) throw error
+    }
   }
 
   let changed = false
-  const object = await api.mutate(
+  const update = () => api.mutate(
     ctx,
     target,
     (current) => {
@@ -83,7 +89,15 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
     },
     { meta: { verb: 'apply' } },
   )
-  return { action: changed ? 'configured' : 'unchanged', object }
+  try {
+    const object = await update()
+    return { action: changed ? 'configured' : 'unchanged', object }
+  } catch (error) {
+    // The projection still showed an object that is gone by now: create it after all.
+    if (!known || !isStatusError(error, 'NotFound')) throw error
+    const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
+    return { action: 'created', object }
+  }
 }
 
 function parseRecord(text: string): JsonObject | undefined {

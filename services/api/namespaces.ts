@@ -1,5 +1,5 @@
 import { errors, StatusError } from '../errors.js'
-import { objectAt } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../resources/json.js'
 import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import type { Store } from '../store/store.js'
 import type { RequestContext } from './context.js'
@@ -9,8 +9,20 @@ import type { ResourceApi } from './resource-api.js'
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 const PROTECTED = new Set(['default', 'kube-system', 'kube-public'])
 
-/** NamespaceLifecycle admission: content goes only into namespaces that exist and are not terminating. */
-export async function checkNamespaceAcceptsContent(store: Store, definition: KindDefinition, namespace: string, name: string): Promise<void> {
+/**
+ * NamespaceLifecycle admission: content goes only into namespaces that exist and are not
+ * terminating. Like Kubernetes' plugin, it trusts a cache (the projection) for namespaces it
+ * knows to be active and asks the store about any other.
+ */
+export async function checkNamespaceAcceptsContent(
+  store: Store,
+  cached: ((name: string) => JsonObject | undefined) | undefined,
+  definition: KindDefinition,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  const known = cached?.(namespace)
+  if (known && objectAt(known, 'status')?.phase === 'Active') return
   const found = await store.get({ kind: 'Namespace', namespace: '', name: namespace })
   if (!found) throw errors.notFound({ resource: 'namespaces', group: '' }, namespace)
   if (objectAt(found, 'status')?.phase === 'Terminating') {

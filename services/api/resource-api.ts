@@ -8,6 +8,7 @@ import { eventMeta, realEnvironment, type Environment, type RequestContext } fro
 import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate, type Decision, type DeleteOptions } from './decide.js'
 import type { Observable } from 'rxjs'
 import { boundedIterator } from '../../projections/bounded-iterator.js'
+import { getObject } from '../../projections/cluster-state.js'
 import type { Projection } from '../../projections/projection.js'
 import { watch, type WatchEvent } from '../../projections/watch.js'
 import { applyJsonPatch } from '../resources/patch/json-patch.js'
@@ -59,6 +60,9 @@ export class ResourceApi {
     this.env = options.env ?? realEnvironment
   }
 
+  /** A namespace as the projection knows it (possibly a moment behind the store). */
+  private readonly cachedNamespace = (name: string) => (this.projection ? getObject(this.projection.state, 'Namespace', '', name) : undefined)
+
   /** Creates an object; `namespace` is used when the object names none. */
   async create(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
     checkBody(input)
@@ -66,7 +70,7 @@ export class ResourceApi {
     const namespace = this.namespaceFor(definition, input, options.namespace)
     const object = decideCreate(definition, input, namespace, this.env)
     const metadata = metadataOf(object)
-    if (definition.namespaced) await checkNamespaceAcceptsContent(this.store, definition, namespace, String(metadata.name))
+    if (definition.namespaced) await checkNamespaceAcceptsContent(this.store, this.cachedNamespace, definition, namespace, String(metadata.name))
     if (ctx.dryRun) return object
     const [outcome] = await this.store.append([
       this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
