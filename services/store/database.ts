@@ -21,7 +21,20 @@ export interface Database {
   readonly wakeups: Observable<void>
   /** Makes commits acknowledged so far durable, where the backend does not do so itself. */
   syncCommits(): Promise<void>
+  /**
+   * Tries to take the named lock for this process (a PostgreSQL session advisory lock on a
+   * connection of its own; always granted on embedded PGlite, which has one process). Undefined
+   * if another process holds it.
+   */
+  tryLock(name: string): Promise<HeldLock | undefined>
   close(): Promise<void>
+}
+
+/** A lock this process holds until it releases it or its connection dies. */
+export interface HeldLock {
+  /** Resolves if the lock is lost (the connection holding it died). */
+  lost: Promise<void>
+  release(): Promise<void>
 }
 
 /** The database could not be reached or opened; the message is one line for the operator. */

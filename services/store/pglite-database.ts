@@ -61,6 +61,7 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     wakeups,
     // PGlite runs PostgreSQL with fsync off: commits reach the operating system, not the disk.
     // Flushing the write-ahead log after each commit batch makes acknowledged writes durable.
+    tryLock: async () => ({ lost: new Promise<void>(() => {}), release: async () => {} }),
     syncCommits: async () => {
       if (!inMemory) syncWal(join(dataDir, 'pg_wal'))
     },

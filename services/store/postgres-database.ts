@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { share } from 'rxjs'
 import { redact } from '../config.js'
-import { channelFor, DatabaseUnavailableError, parseInt8, type Database } from './database.js'
+import { channelFor, DatabaseUnavailableError, parseInt8, type Database, type HeldLock } from './database.js'
 import { listen } from './postgres-listener.js'
 import type { Tables } from './schema.js'
 
@@ -55,6 +55,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     channel,
     wakeups,
     syncCommits: async () => {},
+    tryLock: (name) => tryAdvisoryLock(config, `${options.schema ?? ''}:${name}`),
     close: async () => {
       await pool.end()
     },
@@ -71,6 +72,41 @@ async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
       await pool.end().catch(() => {})
       throw new DatabaseUnavailableError(`cannot create schema "${schema}": ${explain(error)}`, { cause: error })
     }
+  }
+}
+
+/**
+ * A session advisory lock on a connection of its own, checked every few seconds: if the connection
+ * dies, PostgreSQL releases the lock and `lost` resolves, so at most one process holds it.
+ */
+async function tryAdvisoryLock(config: pg.ClientConfig, name: string): Promise<HeldLock | undefined> {
+  const client = new pg.Client({ ...config, keepAlive: true })
+  let lose!: () => void
+  const lost = new Promise<void>((resolve) => (lose = resolve))
+  client.on('error', () => lose())
+  client.on('end', () => lose())
+  try {
+    await client.connect()
+    const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [name])
+    if (!result.rows[0]?.locked) {
+      await client.end()
+      return undefined
+    }
+  } catch {
+    await client.end().catch(() => {})
+    return undefined
+  }
+  const check = setInterval(() => void client.query('select 1').catch(() => lose()), 5000)
+  check.unref()
+  void lost.then(() => clearInterval(check))
+  return {
+    lost,
+    release: async () => {
+      clearInterval(check)
+      client.removeAllListeners('end')
+      await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch(() => {})
+      await client.end().catch(() => {})
+    },
   }
 }
 
