@@ -21,6 +21,10 @@ export interface Config {
   port: number
   /** @default '127.0.0.1' */
   host: string
+  /** Run the controllers, scheduler and simulated kubelets (when this process leads). @default true */
+  controllers: boolean
+  /** Simulated nodes to create at start if there are fewer. @default 0 */
+  simNodes: number
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -33,6 +37,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     port: checkPort(env.PORT ?? '4000'),
     host: env.HOST?.trim() || '127.0.0.1',
+    controllers: checkBoolean('REVKUBE_CONTROLLERS', env.REVKUBE_CONTROLLERS ?? 'true'),
+    simNodes: checkCount('REVKUBE_SIM_NODES', env.REVKUBE_SIM_NODES ?? '0'),
   }
 }
 
@@ -69,6 +75,19 @@ function checkPort(value: string): number {
     throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`)
   }
   return port
+}
+
+function checkBoolean(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(v)) return true
+  if (['false', '0', 'no', 'off'].includes(v)) return false
+  throw new ConfigError(`${name} must be true or false, got "${value}"`)
+}
+
+function checkCount(name: string, value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || n > 100_000) throw new ConfigError(`${name} must be a whole number from 0 to 100000, got "${value}"`)
+  return n
 }
 
 function checkSchema(schema: string): string {

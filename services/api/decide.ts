@@ -82,7 +82,7 @@ export function decideDelete(definition: KindDefinition, current: JsonObject, op
     throw invalid('DeleteOptions', '', '', [fieldError.notSupported('propagationPolicy', policy, [...POLICIES, 'nil'])])
   }
   checkPreconditions(definition, current, options.preconditions)
-  if (metadata.deletionTimestamp !== undefined) return { op: 'none', object: current }
+  if (metadata.deletionTimestamp !== undefined) return deleteAgain(current, options, env)
 
   const finalizers = Array.isArray(metadata.finalizers) ? [...(metadata.finalizers as string[])] : []
   const add = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined
@@ -98,6 +98,25 @@ export function decideDelete(definition: KindDefinition, current: JsonObject, op
   if (finalizers.length > 0) meta.finalizers = finalizers
   if (typeof meta.generation === 'number' && meta.generation > 0) meta.generation += 1
   if (definition.kind === 'Namespace') object.status = { ...objectAt(object, 'status'), phase: 'Terminating' }
+  return { op: 'put', type: 'DeletionRequested', object }
+}
+
+/**
+ * A delete of an object already being deleted: a shorter grace period takes effect (0 removes it,
+ * once no finalizers remain, as a kubelet does when its containers have stopped); anything else
+ * changes nothing.
+ */
+function deleteAgain(current: JsonObject, options: DeleteOptions, env: Environment): Decision {
+  const metadata = metadataOf(current)
+  const grace = options.gracePeriodSeconds
+  const remaining = typeof metadata.deletionGracePeriodSeconds === 'number' ? metadata.deletionGracePeriodSeconds : 0
+  if (grace === undefined || grace >= remaining) return { op: 'none', object: current }
+  const finalizers = Array.isArray(metadata.finalizers) ? metadata.finalizers : []
+  if (grace <= 0 && finalizers.length === 0) return { op: 'delete', object: current }
+  const object = clone(current)
+  const meta = object.metadata as JsonObject
+  meta.deletionTimestamp = timestamp(new Date(env.now().getTime() + Math.max(0, grace) * 1000))
+  meta.deletionGracePeriodSeconds = Math.max(0, grace)
   return { op: 'put', type: 'DeletionRequested', object }
 }
 
@@ -135,7 +154,11 @@ export function conflict(definition: KindDefinition, name: string): StatusError 
 function settle(object: JsonObject, current: JsonObject, type: 'Updated' | 'StatusUpdated'): Decision {
   const metadata = metadataOf(object)
   const finalizers = Array.isArray(metadata.finalizers) ? metadata.finalizers : []
-  if (metadata.deletionTimestamp !== undefined && finalizers.length === 0 && !pendingNamespaceFinalizers(object)) {
+  // Kubernetes' ShouldDeleteDuringUpdate: the last finalizer gone ends a deletion, unless a grace
+  // period is still running (a pod whose kubelet has not stopped it yet keeps taking status).
+  const grace = metadata.deletionGracePeriodSeconds
+  const graceRunning = typeof grace === 'number' && grace > 0
+  if (metadata.deletionTimestamp !== undefined && finalizers.length === 0 && !graceRunning && !pendingNamespaceFinalizers(object)) {
     return { op: 'delete', object }
   }
   const comparable = (o: JsonObject) => ({ ...o, metadata: { ...metadataOf(o), resourceVersion: undefined } })

@@ -138,6 +138,16 @@ describe(`the resource API (${backend})`, () => {
     expect(types).toEqual(['Created', 'DeletionRequested', 'Deleted'])
   })
 
+  it('deletes a scheduled pod gracefully: status goes on during the grace period, and a delete with grace 0 ends it', async () => {
+    const bound = await api.create(alice, { ...pod('graceful'), spec: { nodeName: 'n1', containers: [{ name: 'app', image: 'busybox' }] } })
+    const marked = await api.delete(alice, 'pods', 'default', 'graceful')
+    expect(meta(marked)).toMatchObject({ deletionGracePeriodSeconds: 30 })
+    const stopping = await api.updateStatus({ actor: 'system:node:n1' }, { ...marked, status: { phase: 'Running', reason: 'Terminating' } })
+    expect(meta(stopping).deletionTimestamp).toBe(meta(marked).deletionTimestamp)
+    await api.delete({ actor: 'system:node:n1' }, 'pods', 'default', 'graceful', { gracePeriodSeconds: 0, preconditions: { uid: String(meta(bound).uid) } })
+    expect(await t.store.get({ kind: 'Pod', namespace: 'default', name: 'graceful' })).toBeUndefined()
+  })
+
   it('records the propagation policy; foreground and orphan add their finalizers', async () => {
     await api.create(alice, deployment('fg'))
     await api.create(alice, deployment('orphaned'))

@@ -22,7 +22,7 @@ export interface TestServer {
 /** A real revkube server on a free port, over a fresh database. */
 export async function startTestServer(): Promise<TestServer> {
   const database = await freshDatabaseConfig()
-  const server = await startServer({ database, port: 0, host: '127.0.0.1' }, createLogger({ level: 'error' }))
+  const server = await startServer({ database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, createLogger({ level: 'error' }))
   const url = `${server.url}/graphql`
   const clients: Client[] = []
   return {

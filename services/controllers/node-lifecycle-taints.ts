@@ -1,0 +1,65 @@
+import { arrayAt, deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { condition, spec } from './helpers/objects.js'
+
+/**
+ * Taints the node lifecycle controller owns, and the taint eviction rules it applies with them
+ * (k8s-reference.md 5.3 and 6; kubernetes `pkg/controller/nodelifecycle`,
+ * `pkg/controller/tainteviction`, k8s.io/api `core/v1/toleration.go`).
+ */
+
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable'
+export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready'
+const OWNED = [TAINT_UNREACHABLE, TAINT_NOT_READY]
+
+/**
+ * The node's taints as its Ready condition asks: `unreachable` for Unknown, `not-ready` for False,
+ * each NoSchedule and NoExecute; neither when Ready is True (or was never reported). Taints already
+ * there keep their timeAdded. Undefined when the node has the right ones already.
+ */
+export function readinessTaints(node: JsonObject, time: string): JsonObject[] | undefined {
+  const ready = condition(node, 'Ready')?.status
+  const key = ready === 'Unknown' ? TAINT_UNREACHABLE : ready === 'False' ? TAINT_NOT_READY : undefined
+  const taints = arrayAt(spec(node), 'taints').filter(isObject)
+  const owned = (t: JsonObject) => OWNED.includes(String(t.key)) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')
+  const wanted = key
+    ? ['NoSchedule', 'NoExecute'].map((effect) => taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: time })
+    : []
+  const current = taints.filter(owned)
+  if (current.length === wanted.length && wanted.every((w) => current.some((c) => deepEqual(c, w)))) return undefined
+  return [...taints.filter((t) => !owned(t)), ...wanted]
+}
+
+/** `ToleratesTaint`: effect, key and value (by operator) all match. */
+export function toleratesTaint(toleration: JsonObject, taint: JsonObject): boolean {
+  const effect = String(toleration.effect ?? '')
+  if (effect !== '' && effect !== taint.effect) return false
+  const key = String(toleration.key ?? '')
+  if (key !== '' && key !== taint.key) return false
+  const operator = String(toleration.operator ?? 'Equal')
+  if (operator === 'Exists') return true
+  if (operator === 'Equal' || operator === '') return String(toleration.value ?? '') === String(taint.value ?? '')
+  return false
+}
+
+/** The node's NoExecute taints. */
+export const noExecuteTaints = (node: JsonObject) => arrayAt(spec(node), 'taints').filter((t): t is JsonObject => isObject(t) && t.effect === 'NoExecute')
+
+/**
+ * When a pod must leave a node with these NoExecute taints, in ms: -Infinity when a taint is not
+ * tolerated (at once), Infinity when every taint is tolerated forever; otherwise the earliest
+ * taint's timeAdded plus the tolerationSeconds of the first toleration that matches it
+ * (`GetMatchingTolerations`, `getMinTolerationTime`). A taint without timeAdded counts from 0.
+ */
+export function evictionDeadline(pod: JsonObject, taints: JsonObject[]): number {
+  const tolerations = arrayAt(spec(pod), 'tolerations').filter(isObject)
+  let deadline = Infinity
+  for (const taint of taints) {
+    const toleration = tolerations.find((t) => toleratesTaint(t, taint))
+    if (!toleration) return -Infinity
+    const seconds = toleration.tolerationSeconds
+    if (typeof seconds !== 'number') continue
+    const added = Date.parse(String(taint.timeAdded ?? ''))
+    deadline = Math.min(deadline, (Number.isFinite(added) ? added : 0) + Math.max(0, seconds) * 1000)
+  }
+  return deadline
+}
