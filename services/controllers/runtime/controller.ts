@@ -46,6 +46,8 @@ export type Action = ActionBase &
     | { type: 'updateStatus'; object: JsonObject }
     | { type: 'patch'; kind: string; namespace: string; name: string; patch: unknown; patchType: PatchType; subresource?: 'status' }
     | { type: 'delete'; kind: string; namespace: string; name: string; options?: DeleteOptions }
+    /** Sets replicas through the scale subresource, conditional on `resourceVersion` when given. */
+    | { type: 'scale'; kind: string; namespace: string; name: string; replicas: number; resourceVersion?: string }
   )
 
 export const nothing: Reconciliation = { actions: [] }

@@ -167,6 +167,9 @@ export class ControllerRunner {
       case 'delete':
         object = await api.delete(ctx, action.kind, action.namespace || undefined, action.name, action.options ?? {})
         break
+      case 'scale':
+        object = await api.scale(ctx, action.kind, action.namespace || undefined, action.name, action.replicas, action.resourceVersion ? { resourceVersion: action.resourceVersion } : {})
+        break
     }
     const revision = Number((object.metadata as JsonObject | undefined)?.resourceVersion)
     return Number.isSafeInteger(revision) ? revision : 0

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listObjects } from '../../projections/cluster-state.js'
+import { Projection } from '../../projections/projection.js'
+import { realEnvironment } from '../../services/api/context.js'
+import { bootstrapNamespaces } from '../../services/api/namespaces.js'
+import { ResourceApi } from '../../services/api/resource-api.js'
+import { controllerOf } from '../../services/controllers/helpers/objects.js'
+import { createJobController } from '../../services/controllers/job.controller.js'
+import { FakeClock } from '../../services/controllers/runtime/clock.js'
+import { ControllerRunner } from '../../services/controllers/runtime/runner.js'
+import { silentLogger } from '../../services/log.js'
+import type { JsonObject } from '../../services/resources/json.js'
+import { backend, openTestStore, type TestStore } from '../support/store.js'
+
+let t: TestStore
+let api: ResourceApi
+let projection: Projection
+let runner: ControllerRunner
+const clock = new FakeClock(new Date())
+const user = { actor: 'user' }
+const kubelet = { actor: 'system:node:test' }
+
+beforeAll(async () => {
+  t = await openTestStore()
+  projection = await Projection.start(t.store)
+  // Objects' timestamps (creation, deletion) on the controllers' clock.
+  api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
+  await bootstrapNamespaces(api)
+  runner = new ControllerRunner({ api, projection, controllers: [createJobController()], clock, log: silentLogger })
+  runner.start()
+})
+afterAll(async () => {
+  await runner.stop()
+  projection.stop()
+  await t.cleanup()
+})
+
+const job = (name: string, spec: JsonObject = {}) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: 'default' },
+  spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } }, ...spec },
+})
+
+const meta = (o: JsonObject) => o.metadata as JsonObject
+const podsOf = (name: string) => listObjects(projection.state, 'Pod', 'default').filter((p) => controllerOf(p)?.name === name)
+const running = (name: string) => podsOf(name).filter((p) => !['Succeeded', 'Failed'].includes(String((p.status as JsonObject).phase)))
+const statusOf = async (name: string) => (await api.get('job', 'default', name)).status as JsonObject
+const conditionTypes = async (name: string) => (((await statusOf(name)).conditions ?? []) as JsonObject[]).filter((c) => c.status === 'True').map((c) => c.type)
+const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** The stand-in kubelet: the pod's one container ran and exited with `exitCode`. */
+async function finish(pod: JsonObject, exitCode: number) {
+  const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: now() }
+  await api.updateStatus(kubelet, {
+    ...pod,
+    metadata: { ...meta(pod), resourceVersion: undefined },
+    status: {
+      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now() }],
+      containerStatuses: [{ name: 'work', ready: false, restartCount: 0, image: 'busybox', imageID: '', state: { terminated } }],
+    },
+  })
+}
+
+async function finishAll(name: string, exitCode: number) {
+  for (const pod of running(name)) await finish(pod, exitCode)
+  await runner.settled()
+}
+
+describe(`the Job controller (${backend})`, () => {
+  it('runs completions 3 with parallelism 2 to completion', async () => {
+    await api.create(user, job('batch', { completions: 3, parallelism: 2 }))
+    await runner.settled()
+    const first = podsOf('batch')
+    expect(first).toHaveLength(2)
+    const pod = first[0]!
+    expect(String(meta(pod).name)).toMatch(/^batch-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+    expect(meta(pod).labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'batch', 'job-name': 'batch' })
+    expect(meta(pod).finalizers).toEqual(['batch.kubernetes.io/job-tracking'])
+    expect(await statusOf('batch')).toMatchObject({ active: 2, ready: 0, terminating: 0, startTime: now() })
+
+    await finishAll('batch', 0)
+    expect(podsOf('batch')).toHaveLength(3)
+    expect(await statusOf('batch')).toMatchObject({ active: 1, succeeded: 2 })
+
+    await finishAll('batch', 0)
+    const status = await statusOf('batch')
+    expect(status).toMatchObject({ succeeded: 3, completionTime: now(), uncountedTerminatedPods: {} })
+    expect(status.active).toBeUndefined()
+    expect(await conditionTypes('batch')).toEqual(['SuccessCriteriaMet', 'Complete'])
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({ reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' })
+    expect(podsOf('batch').flatMap((p) => (meta(p).finalizers ?? []) as string[])).toEqual([])
+    const events = listObjects(projection.state, 'Event', 'default').filter((e) => (e.involvedObject as JsonObject).name === 'batch')
+    expect(events.map((e) => e.reason).sort()).toEqual(['Completed', 'SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate'])
+  })
+
+  it('replaces failed pods after a back-off of 10 s doubling, and fails once failures pass backoffLimit', async () => {
+    await api.create(user, job('flaky', { backoffLimit: 2 }))
+    await runner.settled()
+    await finishAll('flaky', 1)
+    expect(await statusOf('flaky')).toMatchObject({ failed: 1 })
+    clock.advance(9_000)
+    await runner.settled()
+    expect(running('flaky')).toHaveLength(0)
+    clock.advance(1_000)
+    await runner.settled()
+    expect(running('flaky')).toHaveLength(1)
+
+    await finishAll('flaky', 1)
+    clock.advance(19_000)
+    await runner.settled()
+    expect(running('flaky')).toHaveLength(0)
+    clock.advance(1_000)
+    await runner.settled()
+    expect(running('flaky')).toHaveLength(1)
+
+    await finishAll('flaky', 1)
+    expect(await conditionTypes('flaky')).toEqual(['FailureTarget', 'Failed'])
+    const status = await statusOf('flaky')
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' })
+    expect(status).toMatchObject({ failed: 3 })
+    const warnings = listObjects(projection.state, 'Event', 'default').filter((e) => (e.involvedObject as JsonObject).name === 'flaky' && e.type === 'Warning')
+    expect(warnings.map((e) => [e.reason, e.message])).toEqual([['BackoffLimitExceeded', 'Job has reached the specified backoff limit']])
+    clock.advance(600_000)
+    await runner.settled()
+    expect(podsOf('flaky')).toHaveLength(3)
+  })
+
+  it('counts container restarts against backoffLimit when pods restart OnFailure', async () => {
+    const spec = { backoffLimit: 2, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'work', image: 'busybox' }] } } }
+    await api.create(user, job('restarts', spec))
+    await runner.settled()
+    const [pod] = running('restarts')
+    const restarted = (restartCount: number) => ({
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now() }],
+      containerStatuses: [{ name: 'work', ready: true, restartCount, image: 'busybox', imageID: '', state: { running: { startedAt: now() } } }],
+    })
+    await api.updateStatus(kubelet, { ...pod!, metadata: { ...meta(pod!), resourceVersion: undefined }, status: restarted(1) })
+    await runner.settled()
+    expect(await conditionTypes('restarts')).toEqual([])
+    await api.updateStatus(kubelet, { ...pod!, metadata: { ...meta(pod!), resourceVersion: undefined }, status: restarted(2) })
+    await runner.settled()
+    expect(await conditionTypes('restarts')).toEqual(['FailureTarget', 'Failed'])
+    expect(podsOf('restarts')).toHaveLength(0)
+  })
+
+  it('fails a Job active longer than activeDeadlineSeconds, stopping its pods', async () => {
+    await api.create(user, job('slow', { activeDeadlineSeconds: 30 }))
+    await runner.settled()
+    expect(running('slow')).toHaveLength(1)
+    clock.advance(30_000)
+    await runner.settled()
+    expect(podsOf('slow')).toHaveLength(0)
+    const status = await statusOf('slow')
+    expect(await conditionTypes('slow')).toEqual(['FailureTarget', 'Failed'])
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({ reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' })
+    expect(status).toMatchObject({ failed: 1 })
+  })
+
+  it('gives Indexed pods their completion index and counts completed indexes', async () => {
+    await api.create(user, job('indexed', { completionMode: 'Indexed', completions: 3, parallelism: 3 }))
+    await runner.settled()
+    const pods = podsOf('indexed').sort((a, b) => String(meta(a).name).localeCompare(String(meta(b).name)))
+    expect(pods.map((p) => String(meta(p).name).replace(/-[^-]+$/, ''))).toEqual(['indexed-0', 'indexed-1', 'indexed-2'])
+    expect(meta(pods[1]!).annotations).toEqual({ 'batch.kubernetes.io/job-completion-index': '1' })
+    expect(pods[1]!.spec).toMatchObject({ hostname: 'indexed-1' })
+    await finish(pods[1]!, 0)
+    await runner.settled()
+    expect(await statusOf('indexed')).toMatchObject({ completedIndexes: '1', succeeded: 1, active: 2 })
+  })
+
+  it('starts a suspended Job only when resumed, and deletes a finished one after ttlSecondsAfterFinished', async () => {
+    await api.create(user, job('later', { suspend: true, ttlSecondsAfterFinished: 60 }))
+    await runner.settled()
+    expect(podsOf('later')).toHaveLength(0)
+    expect(await conditionTypes('later')).toEqual(['Suspended'])
+    await api.patch(user, 'job', 'default', 'later', { spec: { suspend: false } }, 'merge')
+    await runner.settled()
+    expect(running('later')).toHaveLength(1)
+    expect((await statusOf('later')).conditions).toContainEqual(expect.objectContaining({ type: 'Suspended', status: 'False', reason: 'JobResumed' }))
+    await finishAll('later', 0)
+    expect(await conditionTypes('later')).toEqual(['SuccessCriteriaMet', 'Complete'])
+    clock.advance(59_000)
+    await runner.settled()
+    await expect(api.get('job', 'default', 'later')).resolves.toBeDefined()
+    clock.advance(1_000)
+    await runner.settled()
+    await expect(api.get('job', 'default', 'later')).rejects.toThrow(/not found/)
+  })
+})
