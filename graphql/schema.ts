@@ -4,11 +4,12 @@ import * as history from './history.graphql.js'
 import * as kinds from './kinds.graphql.js'
 import * as mutations from './mutations.graphql.js'
 import * as objects from './objects.graphql.js'
+import * as operators from './operators.graphql.js'
 import * as subscriptions from './subscriptions.graphql.js'
 
 /** The GraphQL schema, joined from one module per area. */
 export function buildSchema() {
-  const areas = [objects, history, kinds, mutations, subscriptions]
+  const areas = [objects, history, kinds, mutations, operators, subscriptions]
   return createSchema<GraphQLContext>({
     typeDefs: areas.map((a) => a.typeDefs),
     resolvers: areas.map((a) => a.resolvers) as never,
