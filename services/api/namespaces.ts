@@ -4,6 +4,7 @@ import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js
 import type { Store } from '../store/store.js'
 import type { RequestContext } from './context.js'
 import type { ResourceApi } from './resource-api.js'
+import { bootstrapKubernetesService } from './service-allocation.js'
 
 /** The namespaces every cluster has; the first three may not be deleted. */
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
@@ -49,4 +50,6 @@ export async function bootstrapNamespaces(api: ResourceApi): Promise<void> {
       if (!(error instanceof StatusError && error.reason === 'AlreadyExists')) throw error
     }
   }
+  // The `default/kubernetes` Service, with the first address of the service range.
+  await bootstrapKubernetesService(api, ctx)
 }

@@ -19,6 +19,7 @@ import { listFiltered, matches, parseSelectors, type ListOptions, type ListResul
 import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
 import { metadataOf } from './object-meta.js'
 import { decideScale, scaleDefinition, scaleOf } from './scale.js'
+import { allocateServiceChange, allocateServiceCreate } from './service-allocation.js'
 
 export interface ResourceApiOptions {
   store: Store
@@ -71,10 +72,13 @@ export class ResourceApi {
     const object = decideCreate(definition, input, namespace, this.env)
     const metadata = metadataOf(object)
     if (definition.namespaced) await checkNamespaceAcceptsContent(this.store, this.cachedNamespace, definition, namespace, String(metadata.name))
+    // Services: clusterIP and nodePorts are allocated (reserved as objects) before the Service is stored (service-allocation.ts).
+    const reservation = definition.kind === 'Service' ? await allocateServiceCreate(this, ctx, object) : undefined
     if (ctx.dryRun) return object
     const [outcome] = await this.store.append([
       this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
     ])
+    await reservation?.settle(outcome!.ok)
     if (outcome!.ok) return outcome!.event.object
     if (isStatusError(outcome!.error, 'AlreadyExists') && input.metadata && !(input.metadata as JsonObject).name) {
       throw new StatusError('AlreadyExists', `${outcome!.error.message}, the server was not able to generate a unique name for the object`, {
@@ -271,9 +275,13 @@ export class ResourceApi {
       if (!current) throw this.notFound(target)
       const revision = Number(metadataOf(current).resourceVersion)
       if (options.expected !== undefined && options.expected !== revision) throw conflict(target.definition, target.name)
-      const decision = decide(current)
+      let decision = decide(current)
+      // Services: keep, allocate and release clusterIPs and nodePorts as Kubernetes does (service-allocation.ts).
+      const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current) : undefined
+      if (reservation) decision = reservation.decision
       if (decision.op === 'none' || ctx.dryRun) return decision.object
       const [outcome] = await this.store.append([this.command(ctx, target, decision, { revision }, options.meta)])
+      await reservation?.settle(outcome!.ok)
       if (outcome!.ok) return outcome!.event.object
       // Without a resourceVersion from the caller the write was unconditional: try again on the new state.
       const retry = options.expected === undefined && isStatusError(outcome!.error, 'Conflict') && attempt < 10

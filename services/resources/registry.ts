@@ -25,6 +25,8 @@ import { serviceAccount } from './kinds/core/service-account.js'
 import { service } from './kinds/core/service.js'
 import { endpointSlice } from './kinds/discovery/endpoint-slice.js'
 import { ingress } from './kinds/networking/ingress.js'
+import { ipAddress } from './kinds/networking/ip-address.js'
+import { serviceNodePort } from './kinds/networking/service-node-port.js'
 import { clusterRoleBinding } from './kinds/rbac/cluster-role-binding.js'
 import { clusterRole } from './kinds/rbac/cluster-role.js'
 import { roleBinding } from './kinds/rbac/role-binding.js'
@@ -39,6 +41,8 @@ export const builtinKinds: readonly KindDefinition[] = [
   job, cronJob, horizontalPodAutoscaler, ingress,
   role, clusterRole, roleBinding, clusterRoleBinding,
   storageClass, lease, endpointSlice,
+  // Service allocation: one object per reserved clusterIP and node port (services/api/service-allocation.ts).
+  ipAddress, serviceNodePort,
 ]
 
 /**

@@ -42,7 +42,7 @@ describe(`npm start (${backend})`, () => {
 
   it('reports the database and the head revision', async () => {
     const info = (await (await fetch(url)).json()) as { database: string }
-    expect(info).toMatchObject({ name: 'revkube', revision: '4' }) // the four bootstrap namespaces
+    expect(info).toMatchObject({ name: 'revkube', revision: '6' }) // four namespaces, then default/kubernetes and its IP address
     expect(info.database).toMatch(backend === 'postgres' ? /^PostgreSQL at / : /^embedded PGlite in /)
   })
 

@@ -154,4 +154,16 @@ export const minimal: Record<string, JsonObject> = {
     addressType: 'IPv4',
     endpoints: [{ addresses: ['10.0.0.5'] }],
   },
+  IPAddress: {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IPAddress',
+    metadata: { name: '10.96.0.10' },
+    spec: { parentRef: { group: '', resource: 'services', namespace: 'kube-system', name: 'kube-dns' } },
+  },
+  ServiceNodePort: {
+    apiVersion: 'internal.revkube.io/v1',
+    kind: 'ServiceNodePort',
+    metadata: { name: '30080' },
+    spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'web' } },
+  },
 }

@@ -1,0 +1,47 @@
+import { getObject, listObjects } from '../../projections/cluster-state.js'
+import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
+import { registry as builtin, type KindRegistry } from '../resources/registry.js'
+import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
+import { keyOfObject, meta, spec, status } from './helpers/objects.js'
+import { quotaUsage } from './quota-usage.js'
+import { keyOf, nothing, splitKey, type Controller } from './runtime/controller.js'
+
+/**
+ * The resource quota controller (K `pkg/controller/resourcequota/resource_quota_controller.go`):
+ * keeps each ResourceQuota's status current, `hard` copied from spec.hard and `used` recounted
+ * for exactly those resources (quota-usage.ts), whenever something in its namespace changes and
+ * at every resync (upstream's full recalculation, 5 minutes). Writes only when the status differs.
+ */
+export function createResourceQuotaController(registry: KindRegistry = builtin): Controller {
+  return {
+    name: 'resourcequota',
+    keysFor: (change, state) => {
+      const { event } = change
+      if (event.kind === 'ResourceQuota') return [keyOf(event.namespace, event.name)]
+      if (!event.namespace || event.kind === 'Event') return []
+      return listObjects(state, 'ResourceQuota', event.namespace).map(keyOfObject)
+    },
+    allKeys: (state) => listObjects(state, 'ResourceQuota').map(keyOfObject),
+    reconcile: (key, state, now) => {
+      const { namespace, name } = splitKey(key)
+      const quota = getObject(state, 'ResourceQuota', namespace, name)
+      if (!quota || meta(quota).deletionTimestamp !== undefined) return nothing
+      const hard = canonical(objectAt(spec(quota), 'hard') ?? {})
+      const used = quotaUsage(state, registry, quota, now)
+      const current = status(quota)
+      if (deepEqual(canonical(objectAt(current, 'hard') ?? {}), hard) && deepEqual(objectAt(current, 'used') ?? {}, used)) return nothing
+      const object: JsonObject = { ...quota, status: { ...current, hard, used } }
+      return { actions: [{ type: 'updateStatus', object }] }
+    },
+  }
+}
+
+/** Quantities in their canonical form, as the API serialises them. */
+function canonical(list: JsonObject): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(list)) {
+    const q = parseQuantity(String(value))
+    out[name] = q ? quantityString(q) : String(value)
+  }
+  return out
+}
