@@ -4,7 +4,12 @@ import type { Config } from './config.js'
 import type { Logger } from './log.js'
 import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/server.js'
 import { Projection } from '../projections/projection.js'
+import { realEnvironment } from './api/context.js'
 import { bootstrapNamespaces } from './api/namespaces.js'
+import { startControlPlane, type ControlPlane } from './controllers/control-plane.js'
+import { realClock, type Clock } from './controllers/runtime/clock.js'
+import { runWhenLeader } from './controllers/runtime/leader-election.js'
+import { createSimulatedNodes } from './kubelet/simulated-nodes.js'
 import { ResourceApi } from './api/resource-api.js'
 import { openStore, type Store } from './store/store.js'
 
@@ -13,6 +18,10 @@ export interface RunningServer {
   readonly store: Store
   readonly api: ResourceApi
   readonly projection: Projection
+  /** Whether this process runs the controllers now (it holds the leader lock). */
+  readonly leading: boolean
+  /** Resolves when the controllers have nothing left to do (only while leading). */
+  settled(timeoutMs?: number): Promise<void>
   /** Stops accepting requests, waits for pending appends, closes the database. */
   stop(): Promise<void>
 }
@@ -23,11 +32,33 @@ export interface RunningServer {
  * Health endpoints follow kube-apiserver: `/livez` (the process is up) and `/readyz`
  * (the database answers); `?verbose` lists the checks.
  */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** The controllers' clock. @default real time */
+  clock?: Clock
+}
+
+export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? realClock
   const store = await openStore({ database: config.database, log })
   const projection = await Projection.start(store, { log })
-  const api = new ResourceApi({ store, projection })
+  const api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() } })
   await bootstrapNamespaces(api)
+  let plane: ControlPlane | undefined
+  const leadership = config.controllers
+    ? runWhenLeader(
+        store.database,
+        async () => {
+          const running = startControlPlane({ api, projection, clock, log })
+          plane = running
+          if (config.simNodes > 0) await createSimulatedNodes(api, config.simNodes)
+          return async () => {
+            plane = undefined
+            await running.stop()
+          }
+        },
+        { log },
+      )
+    : undefined
   const graphql = createGraphQLServer({ api, store, projection }, log)
   const http = createServer((req, res) => {
     if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) return void graphql.yoga(req, res)
@@ -41,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     http.once('error', reject)
     http.listen(config.port, config.host, () => resolve())
   }).catch(async (error) => {
+    await leadership?.stop()
     projection.stop()
     await store.close()
     throw error
@@ -56,9 +88,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     api,
     projection,
+    get leading() {
+      return leadership?.leading ?? false
+    },
+    settled: async (timeoutMs) => {
+      if (!plane) throw new Error('this process does not run the controllers')
+      await plane.settled(timeoutMs)
+    },
     stop: async () => {
       await closeWebSockets()
       await closeHttp(http)
+      await leadership?.stop()
       projection.stop()
       await store.close()
     },

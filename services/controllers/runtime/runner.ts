@@ -76,9 +76,10 @@ export class ControllerRunner {
     }
   }
 
+  /** Start-up and resync: no event asked for these, so the writes they lead to name no cause. */
   private enqueueAll(controller: Controller): void {
     const queue = this.queues.get(controller)!
-    for (const key of controller.allKeys(this.options.projection.state)) queue.add(key, this.options.projection.revision)
+    for (const key of controller.allKeys(this.options.projection.state)) queue.add(key, 0)
   }
 
   private scheduleResync(controller: Controller): void {

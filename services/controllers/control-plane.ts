@@ -1,0 +1,72 @@
+import type { Projection } from '../../projections/projection.js'
+import type { ResourceApi } from '../api/resource-api.js'
+import { createKubelet } from '../kubelet/kubelet.js'
+import { HeartbeatTable } from '../kubelet/heartbeat-table.js'
+import { PodMetrics } from '../kubelet/pod-metrics.js'
+import type { Logger } from '../log.js'
+import { createScheduler } from '../scheduler/scheduler.controller.js'
+import { createCronJobController } from './cron-job.controller.js'
+import { createDaemonSetController } from './daemon-set.controller.js'
+import { createDeploymentController } from './deployment/deployment.controller.js'
+import { createEndpointSliceController } from './endpoint-slice.controller.js'
+import { createEndpointsController } from './endpoints.controller.js'
+import { createGarbageCollector } from './garbage-collector.controller.js'
+import { createHorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.controller.js'
+import { createJobController } from './job.controller.js'
+import { createNamespaceController } from './namespace.controller.js'
+import { createNodeLifecycleController } from './node-lifecycle.controller.js'
+import { createReplicaSetController } from './replica-set.controller.js'
+import { createStatefulSetController } from './stateful-set.controller.js'
+import { createResourceQuotaController } from './resource-quota.controller.js'
+import type { Clock } from './runtime/clock.js'
+import { ControllerRunner } from './runtime/runner.js'
+
+/** What kube-controller-manager, kube-scheduler and the kubelets do, running in this process. */
+export interface ControlPlane {
+  /** Resolves when nothing is left to reconcile (for tests and benchmarks). */
+  settled(timeoutMs?: number): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface ControlPlaneOptions {
+  api: ResourceApi
+  projection: Projection
+  clock: Clock
+  log: Logger
+}
+
+/** Starts every controller, the scheduler and the simulated kubelets on one runner. */
+export function startControlPlane(options: ControlPlaneOptions): ControlPlane {
+  const heartbeats = new HeartbeatTable()
+  const metrics = new PodMetrics()
+  const kubelet = createKubelet({ heartbeats, metrics, clock: options.clock })
+  const runner = new ControllerRunner({
+    ...options,
+    controllers: [
+      createScheduler(),
+      kubelet,
+      createNodeLifecycleController({ heartbeats }),
+      createDeploymentController(),
+      createReplicaSetController('ReplicaSet'),
+      createReplicaSetController('ReplicationController'),
+      createDaemonSetController(),
+      createStatefulSetController(),
+      createJobController(),
+      createCronJobController(),
+      createHorizontalPodAutoscalerController({ metrics }),
+      createEndpointsController(),
+      createEndpointSliceController(),
+      createNamespaceController(options.api.registry),
+      createGarbageCollector(options.api.registry),
+      createResourceQuotaController(options.api.registry),
+    ],
+  })
+  runner.start()
+  return {
+    settled: (timeoutMs) => runner.settled(timeoutMs),
+    stop: async () => {
+      await runner.stop()
+      kubelet.stop()
+    },
+  }
+}
