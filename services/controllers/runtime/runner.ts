@@ -133,6 +133,9 @@ export class ControllerRunner {
         const error = result.reason
         // Level-triggered: someone else got there first; the next look will see it.
         if (isStatusError(error, 'AlreadyExists') || isStatusError(error, 'NotFound')) continue
+        // Recording an Event is best effort, as Kubernetes' event recorder is (a terminating
+        // namespace refuses new content, events included): it never holds up the real work.
+        if (isEventRecord(batch[i]!)) continue
         failed = true
         if (!isStatusError(error, 'Conflict')) {
           this.options.log.warn('controller: a write failed', { controller: controller.name, action: describe(batch[i]!), error: (error as Error).message })
@@ -175,6 +178,10 @@ export class ControllerRunner {
     const revision = Number((object.metadata as JsonObject | undefined)?.resourceVersion)
     return Number.isSafeInteger(revision) ? revision : 0
   }
+}
+
+function isEventRecord(action: Action): boolean {
+  return action.type === 'create' && action.object.kind === 'Event'
 }
 
 function describe(action: Action): string {
