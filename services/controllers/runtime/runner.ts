@@ -15,12 +15,19 @@ export interface RunnerOptions {
   controllers: Controller[]
   clock: Clock
   log: Logger
+  /**
+   * Workers per controller, by name (Kubernetes' --concurrent-*-syncs). A key is never worked on
+   * by two workers at once, so only controllers whose keys are independent should have more
+   * than one. @default 1
+   */
+  workers?: Record<string, number>
 }
 
 /**
  * Runs controllers the way Kubernetes' controller-manager does: every change of the projection
  * asks each controller which keys to look at again; one worker per controller reconciles them,
- * level-triggered, and carries out the writes through the resource API as the controller, with
+ * level-triggered (several workers for controllers whose keys are independent), and carries out
+ * the writes through the resource API as the controller, with
  * the triggering revision as the cause. After writing, a worker waits until the projection has
  * its own writes, so it never acts twice on a state it already changed.
  */
@@ -51,7 +58,8 @@ export class ControllerRunner {
     for (const controller of controllers) {
       this.enqueueAll(controller)
       this.scheduleResync(controller)
-      this.workers.push(this.work(controller))
+      const workers = Math.max(1, this.options.workers?.[controller.name] ?? 1)
+      for (let i = 0; i < workers; i++) this.workers.push(this.work(controller))
     }
   }
 

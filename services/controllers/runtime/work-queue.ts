@@ -13,7 +13,7 @@ export class WorkQueue {
   private readonly dirty = new Map<string, number>() // re-added while processing
   private readonly failures = new Map<string, number>()
   private readonly timers = new Map<string, () => void>()
-  private wake: (() => void) | undefined
+  private readonly sleepers: Array<() => void> = []
   private closed = false
 
   constructor(private readonly clock: Clock) {}
@@ -31,7 +31,7 @@ export class WorkQueue {
     }
     this.waiting.set(key, cause)
     this.queue.push(key)
-    this.wake?.()
+    this.sleepers.shift()?.()
   }
 
   /** Adds the key after `ms` (sooner if something adds it meanwhile). */
@@ -64,8 +64,7 @@ export class WorkQueue {
   async next(): Promise<{ key: string; cause: number } | undefined> {
     while (this.queue.length === 0) {
       if (this.closed) return undefined
-      await new Promise<void>((resolve) => (this.wake = resolve))
-      this.wake = undefined
+      await new Promise<void>((resolve) => this.sleepers.push(resolve))
     }
     const key = this.queue.shift()!
     const cause = this.waiting.get(key) ?? 0
@@ -97,6 +96,6 @@ export class WorkQueue {
     this.closed = true
     for (const cancel of this.timers.values()) cancel()
     this.timers.clear()
-    this.wake?.()
+    for (const wake of this.sleepers.splice(0)) wake()
   }
 }
