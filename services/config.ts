@@ -42,6 +42,38 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
+/** Command-line flags and the variables they stand for; a flag wins over its variable. */
+export const FLAGS = {
+  'sim-nodes': 'REVKUBE_SIM_NODES',
+  controllers: 'REVKUBE_CONTROLLERS',
+  port: 'PORT',
+  host: 'HOST',
+  'data-dir': 'REVKUBE_DATA_DIR',
+} as const
+
+/**
+ * The environment with `--flag value` / `--flag=value` arguments applied over it (`--no-controllers`
+ * for `--controllers=false`). Unknown flags and flags without a value are ConfigErrors.
+ */
+export function envWithFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out = { ...env }
+  const names = Object.keys(FLAGS).map((f) => `--${f}`).join(', ')
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--no-controllers') {
+      out.REVKUBE_CONTROLLERS = 'false'
+      continue
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    const flag = match?.[1] as keyof typeof FLAGS | undefined
+    if (!match || !flag || !(flag in FLAGS)) throw new ConfigError(`unknown argument "${arg}" (flags: ${names}, --no-controllers)`)
+    const value = match[2] ?? argv[++i]
+    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) throw new ConfigError(`--${flag} needs a value`)
+    out[FLAGS[flag]] = value
+  }
+  return out
+}
+
 /** Accepts `postgres://` and `postgresql://` URLs; returns the URL unchanged. */
 export function checkDatabaseUrl(url: string): string {
   let parsed: URL

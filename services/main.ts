@@ -1,15 +1,15 @@
 /**
- * `npm start`: reads the configuration from the environment and serves until SIGINT or SIGTERM.
+ * `npm start [-- --sim-nodes N …]`: reads the configuration from the environment and the flags and serves until SIGINT or SIGTERM.
  * Start-up failures print one line that names the problem and exit with status 1.
  */
-import { ConfigError, configFromEnv } from './config.js'
+import { ConfigError, configFromEnv, envWithFlags } from './config.js'
 import { log } from './log.js'
 import { DatabaseUnavailableError } from './store/database.js'
 import { NewerSchemaError } from './store/migrate.js'
 import { startServer } from './server.js'
 
 try {
-  const server = await startServer(configFromEnv(), log)
+  const server = await startServer(configFromEnv(envWithFlags(process.argv.slice(2))), log)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

@@ -16,8 +16,8 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** Runs `npm start`'s entry point with the given environment until it exits. */
-async function start(env: NodeJS.ProcessEnv) {
-  const child = spawnTs('services/main.ts', [], { PORT: '0', DATABASE_URL: '', REVKUBE_DATA_DIR: tempDir(), ...env })
+async function start(env: NodeJS.ProcessEnv, args: string[] = []) {
+  const child = spawnTs('services/main.ts', args, { PORT: '0', DATABASE_URL: '', REVKUBE_DATA_DIR: tempDir(), ...env })
   const { code } = await child.exited
   return { code, stderr: child.stderr() }
 }
@@ -46,6 +46,12 @@ describe('start-up failures print one line and exit non-zero', () => {
 
   it('names an invalid port', async () => {
     expectOneLine(await start({ PORT: 'eighty' }), /^revkube: PORT must be a number/)
+  })
+
+  it('names an unknown flag and a flag without its value', async () => {
+    expectOneLine(await start({}, ['--sim-node', '3']), /^revkube: unknown argument "--sim-node" \(flags: --sim-nodes, /)
+    expectOneLine(await start({}, ['--sim-nodes']), /^revkube: --sim-nodes needs a value/)
+    expectOneLine(await start({}, ['--sim-nodes=lots']), /^revkube: REVKUBE_SIM_NODES must be a whole number/)
   })
 
   it('refuses a database migrated by a newer revkube', async () => {

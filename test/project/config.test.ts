@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, configFromEnv, envWithFlags } from '../../services/config.js'
+
+describe('configuration from the environment and flags', () => {
+  it('reads the defaults: embedded database, port 4000, controllers on, no simulated nodes', () => {
+    expect(configFromEnv({})).toEqual({
+      database: { backend: 'pglite', dataDir: './data' },
+      port: 4000,
+      host: '127.0.0.1',
+      controllers: true,
+      simNodes: 0,
+    })
+  })
+
+  it('lets a flag win over its variable, in either spelling', () => {
+    const env = envWithFlags(['--sim-nodes', '3', '--port=8080', '--no-controllers', '--data-dir', '/tmp/x'], { REVKUBE_SIM_NODES: '9', PORT: '1' })
+    expect(configFromEnv(env)).toMatchObject({ simNodes: 3, port: 8080, controllers: false, database: { dataDir: '/tmp/x' } })
+    expect(configFromEnv(envWithFlags(['--controllers=false']))).toMatchObject({ controllers: false })
+  })
+
+  it('names unknown flags, missing values and bad values', () => {
+    expect(() => envWithFlags(['--nodes', '3'])).toThrow(ConfigError)
+    expect(() => envWithFlags(['--nodes', '3'])).toThrow(/unknown argument "--nodes"/)
+    expect(() => envWithFlags(['stray'])).toThrow(/unknown argument "stray"/)
+    expect(() => envWithFlags(['--port'])).toThrow(/--port needs a value/)
+    expect(() => envWithFlags(['--port', '--no-controllers'])).toThrow(/--port needs a value/)
+    expect(() => configFromEnv(envWithFlags(['--sim-nodes', '-1']))).toThrow(/REVKUBE_SIM_NODES must be a whole number/)
+    expect(() => configFromEnv({ REVKUBE_CONTROLLERS: 'maybe' })).toThrow(/REVKUBE_CONTROLLERS must be true or false, got "maybe"/)
+  })
+})
