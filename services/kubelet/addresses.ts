@@ -23,16 +23,18 @@ export function rangeIndexOf(cidr: unknown): number | undefined {
   return (range - FIRST_RANGE + RANGES) % RANGES
 }
 
-/** The lowest range index no node has yet. */
-export function freeRangeIndex(nodes: Iterable<JsonObject>): number {
-  const used = new Set<number>()
-  for (const node of nodes) {
-    const index = rangeIndexOf(isObject(node.spec) ? node.spec.podCIDR : undefined)
-    if (index !== undefined) used.add(index)
-  }
+/** The pod ranges the nodes hold. */
+export function podCIDRsOf(nodes: Iterable<JsonObject>): Set<string> {
+  const used = new Set<string>()
+  for (const node of nodes) if (isObject(node.spec) && typeof node.spec.podCIDR === 'string') used.add(node.spec.podCIDR)
+  return used
+}
+
+/** The range with the lowest index that is not taken. */
+export function freePodCIDR(taken: ReadonlySet<string>): string {
   let n = 0
-  while (used.has(n)) n++
-  return n
+  while (taken.has(podCIDRFor(n))) n++
+  return podCIDRFor(n)
 }
 
 /** The InternalIP of the node with range index `n`. */

@@ -6,13 +6,14 @@ import type { Clock } from '../controllers/runtime/clock.js'
 import type { Action, Controller, Reconciliation } from '../controllers/runtime/controller.js'
 import { nothing } from '../controllers/runtime/controller.js'
 import type { JsonObject } from '../resources/json.js'
-import { freePodIP } from './addresses.js'
+import { freePodCIDR, freePodIP, podCIDRsOf } from './addresses.js'
 import type { KubeletEvent } from './container-status.js'
 import type { HeartbeatTable } from './heartbeat-table.js'
 import { hostIPOf, isNodeReady, nodeStartedEvents, postedNodeStatus, registeredNode } from './node-status.js'
 import type { PodMetrics } from './pod-metrics.js'
 import { isTerminal, isTerminating, stepPod } from './pod-status.js'
 import { stopPod } from './pod-termination.js'
+import { Reservations } from './reservations.js'
 import { DEFAULTS, isNodeDown, podUsage, type KubeletDefaults } from './sim-knobs.js'
 
 export interface KubeletOptions {
@@ -49,6 +50,14 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   const interval = options.heartbeatIntervalMs ?? 10_000
   const defaults: KubeletDefaults = { startupSeconds: options.startupSeconds ?? DEFAULTS.startupSeconds, jobRunSeconds: options.jobRunSeconds ?? DEFAULTS.jobRunSeconds }
   let cancel: (() => void) | undefined
+  /** Pod IPs (pool `node:<name>`, owner the pod's key) and pod ranges (pool `podCIDR`, owner `node:<name>`) not yet in the state */
+  const reservations = new Reservations()
+
+  /** The lowest address of the node's range that no unfinished pod on it holds, nor was just given. */
+  function freeIP(state: ClusterState, node: JsonObject, podKey: string): string | undefined {
+    const pick = (taken: ReadonlySet<string>) => freePodIP(String(spec(node).podCIDR), taken)
+    return reservations.take(`node:${nameOf(node)}`, podKey, usedIPs(state, node), pick)
+  }
 
   function startHeartbeats(state: ClusterState): void {
     if (cancel) return
@@ -62,6 +71,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
 
   function reconcileNode(name: string, state: ClusterState, now: Date): Reconciliation {
     const node = getObject(state, 'Node', '', name)
+    if (!node || typeof spec(node).podCIDR === 'string') reservations.release(`node:${name}`)
     if (!node) {
       heartbeats.forget(name)
       return nothing
@@ -69,7 +79,8 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     if (isNodeDown(node)) return nothing
     heartbeats.renew(name, now)
     const actor = `system:node:${name}`
-    const registered = registeredNode(node, state.objects.get('Node')?.get('')?.values() ?? [])
+    const freeRange = () => reservations.take('podCIDR', `node:${name}`, podCIDRsOf(state.objects.get('Node')?.get('')?.values() ?? []), (taken) => freePodCIDR(taken))!
+    const registered = registeredNode(node, freeRange)
     if (registered) return { actions: [{ type: 'update', object: registered, actor, reason: 'node registration' }] }
     const posted = postedNodeStatus(node, now)
     if (!posted) return nothing
@@ -82,6 +93,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     const pod = getObject(state, 'Pod', key.slice(0, slash), key.slice(slash + 1))
     const nodeName = pod ? spec(pod).nodeName : undefined
     const node = typeof nodeName === 'string' ? getObject(state, 'Node', '', nodeName) : undefined
+    if (!pod || status(pod).podIP || isTerminal(pod)) reservations.release(key)
     if (!pod || !node || isNodeDown(node) || typeof spec(node).podCIDR !== 'string' || !isNodeReady(node)) {
       metrics.forget(key)
       return nothing
@@ -103,7 +115,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       return { actions }
     }
 
-    const step = stepPod(pod, { now, hostIP: hostIPOf(node) ?? '', podIP: status(pod).podIP ? undefined : freeIP(state, node), defaults })
+    const step = stepPod(pod, { now, hostIP: hostIPOf(node) ?? '', podIP: status(pod).podIP ? undefined : freeIP(state, node, key), defaults })
     const phase = step.status?.phase ?? status(pod).phase
     if (phase === 'Running') metrics.report(key, { ...podUsage(pod), timestamp: now })
     else metrics.forget(key)
@@ -140,12 +152,12 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   }
 }
 
-/** The lowest address of the node's range that no unfinished pod on it holds. */
-function freeIP(state: ClusterState, node: JsonObject): string | undefined {
+/** The IPs unfinished pods on the node hold. */
+function usedIPs(state: ClusterState, node: JsonObject): Set<string> {
   const used = new Set<string>()
   for (const pod of podsOnNode(state, nameOf(node))) {
     const ip = status(pod).podIP
     if (typeof ip === 'string' && !isTerminal(pod)) used.add(ip)
   }
-  return freePodIP(String(spec(node).podCIDR), used)
+  return used
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
 import { condition, labelsOf, meta, nameOf, spec, status, uidOf } from '../controllers/helpers/objects.js'
 import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { freeRangeIndex, internalIPFor, podCIDRFor, rangeIndexOf } from './addresses.js'
+import { internalIPFor, rangeIndexOf } from './addresses.js'
 
 /** What a simulated node has unless the Node object says otherwise. */
 export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = {
@@ -30,9 +30,9 @@ const HEALTHY: ReadonlyArray<{ type: string; status: string; reason: string; mes
 /**
  * The Node as its kubelet registers it: the well-known labels, and a pod range of its own
  * (kube-controller-manager's IPAM does that in Kubernetes; the simulation has the kubelet do it).
- * Undefined when nothing is missing. `nodes` are all nodes, so the range is unique.
+ * Undefined when nothing is missing. `freeRange` hands out a range no other node has.
  */
-export function registeredNode(node: JsonObject, nodes: Iterable<JsonObject>): JsonObject | undefined {
+export function registeredNode(node: JsonObject, freeRange: () => string): JsonObject | undefined {
   const name = nameOf(node)
   const labels = labelsOf(node)
   const wanted: Record<string, string> = {
@@ -45,7 +45,7 @@ export function registeredNode(node: JsonObject, nodes: Iterable<JsonObject>): J
   const missing = Object.entries(wanted).filter(([key]) => labels[key] === undefined)
   const hasRange = typeof spec(node).podCIDR === 'string'
   if (missing.length === 0 && hasRange) return undefined
-  const cidr = hasRange ? String(spec(node).podCIDR) : podCIDRFor(freeRangeIndex(nodes))
+  const cidr = hasRange ? String(spec(node).podCIDR) : freeRange()
   return {
     ...node,
     metadata: { ...meta(node), labels: { ...labels, ...Object.fromEntries(missing) } },

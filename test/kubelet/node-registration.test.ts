@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { freePodIP, freeRangeIndex, inCIDR, internalIPFor, podCIDRFor, rangeIndexOf } from '../../services/kubelet/addresses.js'
+import { freePodCIDR, freePodIP, inCIDR, internalIPFor, podCIDRFor, podCIDRsOf, rangeIndexOf } from '../../services/kubelet/addresses.js'
 import { HeartbeatTable } from '../../services/kubelet/heartbeat-table.js'
 import { postedNodeStatus, registeredNode } from '../../services/kubelet/node-status.js'
+import { Reservations } from '../../services/kubelet/reservations.js'
 import { podUsage } from '../../services/kubelet/sim-knobs.js'
 import type { JsonObject } from '../../services/resources/json.js'
 
@@ -12,7 +13,7 @@ describe('simulated node addresses', () => {
     expect([0, 1, 255, 256].map(podCIDRFor)).toEqual(['10.244.0.0/24', '10.244.1.0/24', '10.244.255.0/24', '10.245.0.0/24'])
     expect([0, 1, 256].map((n) => rangeIndexOf(podCIDRFor(n)))).toEqual([0, 1, 256])
     expect(rangeIndexOf('192.168.0.0/16')).toBeUndefined()
-    expect(freeRangeIndex([node('a', { spec: { podCIDR: '10.244.0.0/24' } }), node('b', { spec: { podCIDR: '10.244.2.0/24' } })])).toBe(1)
+    expect(freePodCIDR(podCIDRsOf([node('a', { spec: { podCIDR: '10.244.0.0/24' } }), node('b', { spec: { podCIDR: '10.244.2.0/24' } })]))).toBe('10.244.1.0/24')
     expect(internalIPFor(0)).toBe('172.18.0.2')
     expect(internalIPFor(300)).toBe('172.18.1.46')
   })
@@ -27,12 +28,34 @@ describe('simulated node addresses', () => {
   })
 })
 
+describe('addresses handed out before the state shows them', () => {
+  it('never gives one address to two owners, and gives an owner the same one until released', () => {
+    const r = new Reservations()
+    const pick = (taken: ReadonlySet<string>) => freePodIP('10.244.0.0/24', taken)
+    const inState = new Set(['10.244.0.2'])
+    expect(r.take('node:a', 'default/p1', inState, pick)).toBe('10.244.0.3')
+    expect(r.take('node:a', 'default/p2', inState, pick)).toBe('10.244.0.4')
+    expect(r.take('node:a', 'default/p1', inState, pick)).toBe('10.244.0.3')
+    expect(r.take('node:b', 'default/p3', new Set(), (t) => freePodIP('10.244.1.0/24', t))).toBe('10.244.1.2')
+    r.release('default/p1')
+    expect(r.take('node:a', 'default/p4', inState, pick)).toBe('10.244.0.3')
+    for (const owner of ['default/p2', 'default/p3', 'default/p4', 'unknown']) r.release(owner)
+    expect(r.size).toBe(0)
+  })
+
+  it('gives nodes registering at once different pod ranges', () => {
+    const r = new Reservations()
+    const ranges = ['n1', 'n2', 'n3'].map((n) => r.take('podCIDR', `node:${n}`, new Set(['10.244.0.0/24']), freePodCIDR))
+    expect(ranges).toEqual(['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24'])
+  })
+})
+
 describe('node registration and status', () => {
   it('adds the well-known labels and a free pod range once', () => {
-    const registered = registeredNode(node('n2', { metadata: { name: 'n2', labels: { zone: 'a' } } }), [node('n1', { spec: { podCIDR: '10.244.0.0/24' } })])!
+    const registered = registeredNode(node('n2', { metadata: { name: 'n2', labels: { zone: 'a' } } }), () => '10.244.1.0/24')!
     expect(registered.metadata).toMatchObject({ labels: { zone: 'a', 'kubernetes.io/hostname': 'n2', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } })
     expect(registered.spec).toEqual({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] })
-    expect(registeredNode(registered, [registered])).toBeUndefined()
+    expect(registeredNode(registered, () => '10.244.9.0/24')).toBeUndefined()
   })
 
   it('posts healthy conditions and defaults once, then nothing while nothing changes', () => {

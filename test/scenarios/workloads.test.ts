@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JsonObject } from '../../services/resources/json.js'
+import { inCIDR } from '../../services/kubelet/addresses.js'
 import { isReady, startTestCluster, type TestCluster } from '../support/cluster.js'
 import { backend } from '../support/store.js'
 
@@ -52,6 +53,12 @@ describe(`a cluster with controllers, a scheduler and simulated nodes (${backend
     const running = await pods('shop', 'app=web')
     expect(running.map((p) => status(p).phase)).toEqual(['Running', 'Running', 'Running'])
     expect(new Set(running.map((p) => spec(p).nodeName)).size).toBe(3)
+    const nodes = (await c.server.api.list('nodes', {})).items
+    expect(new Set(nodes.map((n) => spec(n).podCIDR)).size).toBe(nodes.length)
+    for (const pod of running) {
+      const node = nodes.find((n) => meta(n).name === spec(pod).nodeName)!
+      expect(inCIDR(String(status(pod).podIP), String(spec(node).podCIDR))).toBe(true)
+    }
     await c.until(async () => {
       const endpoints = await c.server.store.get({ kind: 'Endpoints', namespace: 'shop', name: 'web' })
       const addresses = ((endpoints?.subsets as JsonObject[] | undefined)?.[0]?.addresses as JsonObject[] | undefined) ?? []
