@@ -11,7 +11,7 @@ import { openTestStore, type TestStore } from '../support/store.js'
 
 /**
  * A store, a projection, the API (on the controllers' fake clock) and a runner with the given
- * controllers: what the Service, namespace, garbage collector and quota controller tests share.
+ * controllers: what the controller tests share.
  */
 export interface Cluster {
   t: TestStore
@@ -26,9 +26,8 @@ export const user = { actor: 'user' }
 /** The stand-in kubelet's identity. */
 export const kubelet = { actor: 'system:node:node-1' }
 
-export async function startCluster(controllers: Controller[]): Promise<Cluster> {
+export async function startCluster(controllers: Controller[], clock = new FakeClock(new Date())): Promise<Cluster> {
   const t = await openTestStore()
-  const clock = new FakeClock(new Date())
   const projection = await Projection.start(t.store)
   const api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
   await bootstrapNamespaces(api)

@@ -1,22 +1,12 @@
-import { Projection } from '../../projections/projection.js'
-import { realEnvironment, timestamp, type RequestContext } from '../../services/api/context.js'
-import { bootstrapNamespaces } from '../../services/api/namespaces.js'
-import { ResourceApi } from '../../services/api/resource-api.js'
+import { timestamp, type RequestContext } from '../../services/api/context.js'
 import { FakeClock } from '../../services/controllers/runtime/clock.js'
 import type { Controller } from '../../services/controllers/runtime/controller.js'
-import { ControllerRunner } from '../../services/controllers/runtime/runner.js'
 import { isStatusError } from '../../services/errors.js'
-import { silentLogger } from '../../services/log.js'
 import { isObject, type JsonObject } from '../../services/resources/json.js'
-import { openTestStore, type TestStore } from '../support/store.js'
+import { startCluster, type Cluster } from './cluster-harness.js'
 
-/** A store, a projection, the API on a fake clock and a runner with the given controllers. */
-export interface Harness {
-  t: TestStore
-  api: ResourceApi
-  projection: Projection
-  runner: ControllerRunner
-  clock: FakeClock
+/** A cluster (cluster-harness.ts) with the helpers the workload controller tests use. */
+export interface Harness extends Omit<Cluster, 'stop'> {
   user: RequestContext
   /** Waits until the controllers have nothing left to do. */
   settled(): Promise<void>
@@ -26,31 +16,17 @@ export interface Harness {
 }
 
 export async function startHarness(controllers: Controller[]): Promise<Harness> {
-  const t = await openTestStore()
-  const clock = new FakeClock()
-  const projection = await Projection.start(t.store)
-  const api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
-  await bootstrapNamespaces(api)
-  const runner = new ControllerRunner({ api, projection, controllers, clock, log: silentLogger })
-  runner.start()
-  const settled = () => runner.settled()
+  const cluster = await startCluster(controllers, new FakeClock())
+  const settled = () => cluster.runner.settled()
   return {
-    t,
-    api,
-    projection,
-    runner,
-    clock,
+    ...cluster,
     user: { actor: 'alice' },
     settled,
     advance: async (ms) => {
-      clock.advance(ms)
+      cluster.clock.advance(ms)
       await settled()
     },
-    close: async () => {
-      await runner.stop()
-      projection.stop()
-      await t.cleanup()
-    },
+    close: () => cluster.stop(),
   }
 }
 

@@ -1,39 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listObjects } from '../../projections/cluster-state.js'
-import { Projection } from '../../projections/projection.js'
-import { realEnvironment } from '../../services/api/context.js'
-import { bootstrapNamespaces } from '../../services/api/namespaces.js'
-import { ResourceApi } from '../../services/api/resource-api.js'
+import type { Projection } from '../../projections/projection.js'
+import type { ResourceApi } from '../../services/api/resource-api.js'
 import { controllerOf } from '../../services/controllers/helpers/objects.js'
 import { createJobController } from '../../services/controllers/job.controller.js'
 import { FakeClock } from '../../services/controllers/runtime/clock.js'
-import { ControllerRunner } from '../../services/controllers/runtime/runner.js'
-import { silentLogger } from '../../services/log.js'
+import type { ControllerRunner } from '../../services/controllers/runtime/runner.js'
 import type { JsonObject } from '../../services/resources/json.js'
-import { backend, openTestStore, type TestStore } from '../support/store.js'
+import { backend } from '../support/store.js'
+import { startCluster, type Cluster } from './cluster-harness.js'
 
-let t: TestStore
-let api: ResourceApi
-let projection: Projection
-let runner: ControllerRunner
 const clock = new FakeClock(new Date())
 const user = { actor: 'user' }
 const kubelet = { actor: 'system:node:test' }
+let c: Cluster
+let api: ResourceApi
+let projection: Projection
+let runner: ControllerRunner
 
 beforeAll(async () => {
-  t = await openTestStore()
-  projection = await Projection.start(t.store)
-  // Objects' timestamps (creation, deletion) on the controllers' clock.
-  api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
-  await bootstrapNamespaces(api)
-  runner = new ControllerRunner({ api, projection, controllers: [createJobController()], clock, log: silentLogger })
-  runner.start()
+  c = await startCluster([createJobController()], clock)
+  ;({ api, projection, runner } = c)
 })
-afterAll(async () => {
-  await runner.stop()
-  projection.stop()
-  await t.cleanup()
-})
+afterAll(() => c.stop())
 
 const job = (name: string, spec: JsonObject = {}) => ({
   apiVersion: 'batch/v1',

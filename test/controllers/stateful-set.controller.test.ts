@@ -1,39 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listObjects } from '../../projections/cluster-state.js'
-import { Projection } from '../../projections/projection.js'
-import { realEnvironment } from '../../services/api/context.js'
-import { bootstrapNamespaces } from '../../services/api/namespaces.js'
-import { ResourceApi } from '../../services/api/resource-api.js'
+import type { Projection } from '../../projections/projection.js'
+import type { ResourceApi } from '../../services/api/resource-api.js'
 import { controllerOf } from '../../services/controllers/helpers/objects.js'
 import { FakeClock } from '../../services/controllers/runtime/clock.js'
-import { ControllerRunner } from '../../services/controllers/runtime/runner.js'
+import type { ControllerRunner } from '../../services/controllers/runtime/runner.js'
 import { createStatefulSetController } from '../../services/controllers/stateful-set.controller.js'
-import { silentLogger } from '../../services/log.js'
 import type { JsonObject } from '../../services/resources/json.js'
-import { backend, openTestStore, type TestStore } from '../support/store.js'
+import { backend } from '../support/store.js'
+import { startCluster, type Cluster } from './cluster-harness.js'
 
-let t: TestStore
-let api: ResourceApi
-let projection: Projection
-let runner: ControllerRunner
 const clock = new FakeClock(new Date())
 const user = { actor: 'user' }
 const kubelet = { actor: 'system:node:test' }
+let c: Cluster
+let api: ResourceApi
+let projection: Projection
+let runner: ControllerRunner
 
 beforeAll(async () => {
-  t = await openTestStore()
-  projection = await Projection.start(t.store)
-  // Objects' timestamps (creation, deletion) on the controllers' clock.
-  api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
-  await bootstrapNamespaces(api)
-  runner = new ControllerRunner({ api, projection, controllers: [createStatefulSetController()], clock, log: silentLogger })
-  runner.start()
+  c = await startCluster([createStatefulSetController()], clock)
+  ;({ api, projection, runner } = c)
 })
-afterAll(async () => {
-  await runner.stop()
-  projection.stop()
-  await t.cleanup()
-})
+afterAll(() => c.stop())
 
 const statefulSet = (name: string, policy: 'OrderedReady' | 'Parallel') => ({
   apiVersion: 'apps/v1',
@@ -93,11 +82,11 @@ describe(`the StatefulSet controller (${backend})`, () => {
   })
 
   it('scales down from the highest ordinal, one at a time, and keeps the claims', async () => {
-    const head = (await t.store.head()).revision
+    const head = (await c.t.store.head()).revision
     await api.scale(user, 'sts', 'default', 'web', 1)
     await runner.settled()
     expect(podsOf('web')).toEqual(['web-0'])
-    const deletions = (await t.store.events({ after: head, kind: 'Pod' })).filter((e) => e.type === 'Deleted').map((e) => e.name)
+    const deletions = (await c.t.store.events({ after: head, kind: 'Pod' })).filter((e) => e.type === 'Deleted').map((e) => e.name)
     expect(deletions).toEqual(['web-2', 'web-1'])
     expect(claims()).toEqual(['data-web-0', 'data-web-1', 'data-web-2'])
     expect((await api.get('sts', 'default', 'web')).status).toMatchObject({ replicas: 1, readyReplicas: 1 })

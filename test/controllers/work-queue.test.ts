@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FakeClock } from '../../services/controllers/runtime/clock.js'
+import { restAfter } from '../../services/controllers/runtime/runner.js'
 import { WorkQueue } from '../../services/controllers/runtime/work-queue.js'
 
 describe('WorkQueue', () => {
@@ -21,6 +22,25 @@ describe('WorkQueue', () => {
     expect(queue.length).toBe(0)
     queue.done(item!.key)
     expect(await queue.next()).toEqual({ key: 'a', cause: 2 })
+  })
+
+  it('lets a key that took long rest before it comes round again, still counted as in progress', async () => {
+    const queue = new WorkQueue(new FakeClock())
+    queue.add('big', 1)
+    const item = await queue.next()
+    queue.add('big', 2)
+    queue.done(item!.key, 30)
+    queue.add('big', 3)
+    expect(queue.length).toBe(0)
+    expect(queue.idle).toBe(false)
+    queue.add('small', 4)
+    expect(await queue.next()).toEqual({ key: 'small', cause: 4 })
+    queue.done('small')
+    expect(await queue.next()).toEqual({ key: 'big', cause: 3 })
+  })
+
+  it('rests a key four times as long as its reconcile took, from 2 ms, at most 2 s', () => {
+    expect([0.5, 1.9, 2, 10, 400, 1000].map(restAfter)).toEqual([0, 0, 8, 40, 1600, 2000])
   })
 
   it('backs off failures exponentially from 5 ms, and starts over after a success', async () => {

@@ -107,8 +107,11 @@ export class ControllerRunner {
       const item = await queue.next()
       if (!item) return
       this.inFlight++
+      let restMs = 0
       try {
+        const started = performance.now()
         const result = controller.reconcile(item.key, projection.state, clock.now())
+        restMs = restAfter(performance.now() - started)
         const outcome = await this.carryOut(controller, result.actions, item.cause)
         if (outcome.lastRevision > 0) await projection.waitFor(outcome.lastRevision).catch(() => undefined)
         if (outcome.failed) queue.addRateLimited(item.key, item.cause)
@@ -120,7 +123,7 @@ export class ControllerRunner {
         log.error('controller: reconcile failed', { controller: controller.name, key: item.key, error })
         queue.addRateLimited(item.key, item.cause)
       } finally {
-        queue.done(item.key)
+        queue.done(item.key, restMs)
         this.inFlight--
       }
     }
@@ -186,6 +189,16 @@ export class ControllerRunner {
     const revision = Number((object.metadata as JsonObject | undefined)?.resourceVersion)
     return Number.isSafeInteger(revision) ? revision : 0
   }
+}
+
+/**
+ * Reconcile is synchronous: while it runs, nothing else in the process does. A key whose reconcile
+ * took `ms` of the event loop (a ReplicaSet of 30,000 pods looks at every one) rests four times as
+ * long before its next, so no single key takes more than a fifth of the loop and pods, nodes and
+ * smaller objects keep moving. Level-triggered, the next reconcile sees everything that changed.
+ */
+export function restAfter(ms: number): number {
+  return ms < 2 ? 0 : Math.min(4 * ms, 2_000)
 }
 
 function isEventRecord(action: Action): boolean {

@@ -13,6 +13,7 @@ export class WorkQueue {
   private readonly dirty = new Map<string, number>() // re-added while processing
   private readonly failures = new Map<string, number>()
   private readonly timers = new Map<string, () => void>()
+  private readonly rests = new Map<string, NodeJS.Timeout>()
   private readonly sleepers: Array<() => void> = []
   private closed = false
 
@@ -73,8 +74,20 @@ export class WorkQueue {
     return { key, cause }
   }
 
-  /** Processing of `key` finished; if it was added meanwhile it goes back in the queue. */
-  done(key: string): void {
+  /**
+   * Processing of `key` finished; if it was added meanwhile it goes back in the queue — after
+   * `restMs` of real time when given, during which the key still counts as being processed.
+   */
+  done(key: string, restMs = 0): void {
+    if (restMs > 0 && !this.closed) {
+      const timer = setTimeout(() => {
+        this.rests.delete(key)
+        this.done(key)
+      }, restMs)
+      timer.unref()
+      this.rests.set(key, timer)
+      return
+    }
     this.processing.delete(key)
     const again = this.dirty.get(key)
     if (again !== undefined) {
@@ -96,6 +109,8 @@ export class WorkQueue {
     this.closed = true
     for (const cancel of this.timers.values()) cancel()
     this.timers.clear()
+    for (const timer of this.rests.values()) clearTimeout(timer)
+    this.rests.clear()
     for (const wake of this.sleepers.splice(0)) wake()
   }
 }
