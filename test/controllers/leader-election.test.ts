@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { runWhenLeader } from '../../services/controllers/runtime/leader-election.js'
 import { silentLogger } from '../../services/log.js'
 import { openDatabase } from '../../services/store/database.js'
-import { backend, databaseUrl, uniqueSchema } from '../support/store.js'
+import { backend, databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'
 import { waitFor } from '../support/wait.js'
 
 describe(`leader election (${backend})`, () => {
@@ -50,6 +50,7 @@ describe(`leader election (${backend})`, () => {
     } finally {
       await a.close()
       await b.close()
+      await dropSchema(databaseUrl!, schema)
     }
   })
 })
