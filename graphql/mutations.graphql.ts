@@ -28,9 +28,32 @@ export const typeDefs = /* GraphQL */ `
     resourceVersion: String
   }
 
+  "What apply did with one manifest: created, configured, unchanged, or failed (with the error)."
+  type ApplyOutcome {
+    "The manifest's place in the document, from 0."
+    index: Int!
+    action: String!
+    kind: String
+    namespace: String
+    name: String
+    "The stored object (absent when the manifest failed)."
+    object: Object
+    error: ApiError
+  }
+
+  "A Kubernetes Status error: its reason (NotFound, Conflict, Invalid, …), message and field causes."
+  type ApiError {
+    reason: String!
+    message: String!
+    code: Int!
+    causes: JSON
+  }
+
   type Mutation {
     "Creates or updates each manifest (YAML, multi-document, or JSON) in order, like kubectl apply."
     apply(manifest: String!, namespace: String, dryRun: Boolean): [Object!]!
+    "Like apply, but reports what happened to each manifest and goes on past failures, as kubectl apply does."
+    applyEach(manifest: String!, namespace: String, dryRun: Boolean): [ApplyOutcome!]!
     create(object: JSON!, namespace: String, dryRun: Boolean): Object!
     "Replaces an object; conditional on metadata.resourceVersion when it is set."
     replace(object: JSON!, namespace: String, dryRun: Boolean): Object!
@@ -82,6 +105,15 @@ function applyFailure(results: ApplyResult[]): GraphQLError {
   })
 }
 
+async function applyOutcome(ctx: GraphQLContext, result: ApplyResult, index: number) {
+  const source = result.action === 'failed' ? result.manifest : result.object
+  const metadata = (source.metadata ?? {}) as JsonObject
+  const named = { index, action: result.action, kind: source.kind, namespace: metadata.namespace ?? null, name: metadata.name ?? null }
+  if (result.action !== 'failed') return { ...named, object: await ref(ctx, result.object), error: null }
+  const { reason, message, code, details } = result.error
+  return { ...named, object: null, error: { reason, message, code, causes: details.causes ?? null } }
+}
+
 async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: string; name: string; to: AtInput; dryRun?: boolean }) {
   const at = await ctx.revisionOf(args.to)
   const definition = ctx.api.registry.resolve(args.kind)
@@ -113,6 +145,10 @@ export const resolvers = {
       const results = await ctx.api.apply(request(ctx, args.dryRun), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
       if (results.some((r) => r.action === 'failed')) throw applyFailure(results)
       return Promise.all(results.map((r) => ref(ctx, (r as { object: JsonObject }).object)))
+    },
+    applyEach: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+      return Promise.all(results.map((r, index) => applyOutcome(ctx, r, index)))
     },
     create: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
       ref(ctx, await ctx.api.create(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),

@@ -1,5 +1,6 @@
 import { createSchema } from 'graphql-yoga'
 import type { GraphQLContext } from './context.js'
+import * as discovery from './discovery.graphql.js'
 import * as history from './history.graphql.js'
 import * as kinds from './kinds.graphql.js'
 import * as mutations from './mutations.graphql.js'
@@ -9,7 +10,7 @@ import * as subscriptions from './subscriptions.graphql.js'
 
 /** The GraphQL schema, joined from one module per area. */
 export function buildSchema() {
-  const areas = [objects, history, kinds, mutations, operators, subscriptions]
+  const areas = [objects, history, kinds, mutations, operators, subscriptions, discovery]
   return createSchema<GraphQLContext>({
     typeDefs: areas.map((a) => a.typeDefs),
     resolvers: areas.map((a) => a.resolvers) as never,
