@@ -42,11 +42,11 @@ export function toYaml(value: unknown): string {
   return stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false })
 }
 
-/** Left-aligned columns separated by three spaces, as kubectl's tabwriter prints them. */
-export function formatTable(rows: string[][]): string {
+/** Left-aligned columns separated by `gap` spaces (kubectl's get uses three, its rollout history two). */
+export function formatTable(rows: string[][], gap = 3): string {
   if (rows.length === 0) return ''
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n') + '\n'
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + gap))).join('').trimEnd()).join('\n') + '\n'
 }
 
 export interface TableOptions {

@@ -1,7 +1,38 @@
 import type { Command } from '../command.js'
 import { apply, create } from './apply.js'
 import { deleteCommand } from './delete.js'
+import { describe } from './describe.js'
+import { diff } from './diff.js'
 import { get } from './get.js'
+import { history } from './history.js'
+import { annotate, label } from './label.js'
+import { log } from './log.js'
+import { cordon, drain, taint, uncordon } from './nodes.js'
+import { patch } from './patch.js'
+import { revert } from './revert.js'
+import { rollout } from './rollout.js'
+import { scale } from './scale.js'
+import { why } from './why.js'
 
 /** Every revkube command, in the order --help lists them. */
-export const commands: Command[] = [get, apply, create, deleteCommand]
+export const commands: Command[] = [
+  get,
+  describe,
+  apply,
+  create,
+  deleteCommand,
+  scale,
+  label,
+  annotate,
+  patch,
+  ...rollout,
+  cordon,
+  uncordon,
+  drain,
+  taint,
+  history,
+  diff,
+  why,
+  log,
+  revert,
+]
