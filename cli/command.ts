@@ -11,6 +11,8 @@ export interface Io {
   stdinLines(): AsyncIterable<string>
   /** Standard output is a terminal (progress bars, colours). */
   readonly isTTY: boolean
+  /** Standard error is a terminal (progress bars of export, import and replay). */
+  readonly errIsTTY?: boolean
   readonly env: Record<string, string | undefined>
   readonly cwd: string
   now(): Date

@@ -142,6 +142,7 @@ export function processIo(): Io {
     },
     stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
     isTTY: process.stdout.isTTY === true,
+    errIsTTY: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

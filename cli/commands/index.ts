@@ -12,6 +12,7 @@ import { patch } from './patch.js'
 import { revert } from './revert.js'
 import { rollout } from './rollout.js'
 import { scale } from './scale.js'
+import { server } from './server.js'
 import { why } from './why.js'
 
 /** Every revkube command, in the order --help lists them. */
@@ -35,4 +36,5 @@ export const commands: Command[] = [
   why,
   log,
   revert,
+  server,
 ]
