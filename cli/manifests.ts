@@ -57,11 +57,11 @@ async function listDirectory(full: string, shown: string, recursive: boolean): P
 /** Parses a multi-document YAML (or JSON) text; an error names the source, line and column. */
 export function parseManifest(source: string, text: string): ManifestFile {
   const objects: Json[] = []
-  for (const document of parseAllDocuments(text, { prettyErrors: false })) {
+  for (const document of parseAllDocuments(text)) {
     const problem = document.errors[0]
     if (problem) {
       const at = problem.linePos?.[0]
-      throw new CliError(`error parsing ${source}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${problem.message.split('\n')[0]}`)
+      throw new CliError(`error parsing ${source}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
     }
     const value: unknown = document.toJSON()
     if (value === null || value === undefined) continue
