@@ -25,6 +25,11 @@ export interface Config {
   controllers: boolean
   /** Simulated nodes to create at start if there are fewer. @default 0 */
   simNodes: number
+  /**
+   * How long a graceful shutdown waits for open requests and subscriptions before it cuts their
+   * connections (the database is closed cleanly either way). @default 10000
+   */
+  shutdownTimeoutMs?: number
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,6 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST?.trim() || '127.0.0.1',
     controllers: checkBoolean('REVKUBE_CONTROLLERS', env.REVKUBE_CONTROLLERS ?? 'true'),
     simNodes: checkCount('REVKUBE_SIM_NODES', env.REVKUBE_SIM_NODES ?? '0'),
+    shutdownTimeoutMs: checkDuration('REVKUBE_SHUTDOWN_TIMEOUT', env.REVKUBE_SHUTDOWN_TIMEOUT ?? '10s'),
   }
 }
 
@@ -49,6 +55,7 @@ export const FLAGS = {
   port: 'PORT',
   host: 'HOST',
   'data-dir': 'REVKUBE_DATA_DIR',
+  'shutdown-timeout': 'REVKUBE_SHUTDOWN_TIMEOUT',
 } as const
 
 /**
@@ -120,6 +127,14 @@ function checkCount(name: string, value: string): number {
   const n = Number(value)
   if (!/^\d+$/.test(value.trim()) || n > 100_000) throw new ConfigError(`${name} must be a whole number from 0 to 100000, got "${value}"`)
   return n
+}
+
+/** `10s`, `500ms`, `2m`, or a bare number of seconds; returns milliseconds. */
+function checkDuration(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim())
+  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[(match[2] ?? 's') as 'ms' | 's' | 'm'] : NaN
+  if (!(ms <= 3_600_000)) throw new ConfigError(`${name} must be a duration such as 10s, 500ms or 2m (at most 1h), got "${value}"`)
+  return Math.round(ms)
 }
 
 function checkSchema(schema: string): string {

@@ -1,7 +1,9 @@
 /**
- * Structured logs on stderr: `text` (default on a terminal) or `json` lines (LOG_FORMAT=json),
- * filtered by LOG_LEVEL (debug, info, warn, error; default info).
+ * Structured logs on stderr: `text` (the default, for a terminal) or pino's NDJSON (LOG_FORMAT=json:
+ * `{"level":30,"time":…,"pid":…,"hostname":…,"msg":…}` plus the fields), filtered by LOG_LEVEL
+ * (debug, info, warn, error; default info).
  */
+import { pino, type Logger as PinoLogger } from 'pino'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
@@ -14,29 +16,51 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger
 }
 
-export function createLogger(
-  options: { level?: string | undefined; format?: string | undefined; write?: (line: string) => void } = {},
-  context: Record<string, unknown> = {},
-): Logger {
-  const min = order[(options.level as Level) ?? 'info'] ?? order.info
-  const json = options.format === 'json'
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`))
-  const emit = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
-    if (order[level] < min) return
-    const all = { ...context, ...fields }
-    if (json) {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...serialisable(all) }))
-    } else {
-      const pairs = Object.entries(serialisable(all)).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)}`)
-      write([new Date().toISOString(), level.toUpperCase().padEnd(5), message, ...pairs].join(' '))
-    }
+export interface LoggerOptions {
+  /** debug, info, warn or error. @default 'info' */
+  level?: string | undefined
+  /** `json` for pino's NDJSON; anything else is text. @default 'text' */
+  format?: string | undefined
+  /** Where each line goes (without its newline). @default stderr, written synchronously so a line logged just before exit is not lost */
+  write?: (line: string) => void
+}
+
+export function createLogger(options: LoggerOptions = {}, context: Record<string, unknown> = {}): Logger {
+  const level: Level = options.level && options.level in order ? (options.level as Level) : 'info'
+  if (options.format === 'json') return jsonLogger(level, options.write, context)
+  return textLogger(level, options.write ?? ((line) => process.stderr.write(`${line}\n`)), context)
+}
+
+function jsonLogger(level: Level, write: ((line: string) => void) | undefined, context: Record<string, unknown>): Logger {
+  const destination = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ dest: 2, sync: true })
+  const root = pino({ level, serializers: { error: pino.stdSerializers.err } }, destination)
+  return wrapPino(Object.keys(context).length > 0 ? root.child(context) : root)
+}
+
+function wrapPino(logger: PinoLogger): Logger {
+  return {
+    debug: (m, f) => (f ? logger.debug(f, m) : logger.debug(m)),
+    info: (m, f) => (f ? logger.info(f, m) : logger.info(m)),
+    warn: (m, f) => (f ? logger.warn(f, m) : logger.warn(m)),
+    error: (m, f) => (f ? logger.error(f, m) : logger.error(m)),
+    child: (fields) => wrapPino(logger.child(fields)),
+  }
+}
+
+/** `2026-11-26T14:02:00.000Z INFO  message key="value" n=3`, as Kubernetes' text format pairs keys and values. */
+function textLogger(level: Level, write: (line: string) => void, context: Record<string, unknown>): Logger {
+  const min = order[level]
+  const emit = (at: Level, message: string, fields: Record<string, unknown> = {}) => {
+    if (order[at] < min) return
+    const pairs = Object.entries(serialisable({ ...context, ...fields })).map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    write([new Date().toISOString(), at.toUpperCase().padEnd(5), message, ...pairs].join(' '))
   }
   return {
     debug: (m, f) => emit('debug', m, f),
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(options, { ...context, ...fields }),
+    child: (fields) => textLogger(level, write, { ...context, ...fields }),
   }
 }
 

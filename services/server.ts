@@ -1,16 +1,22 @@
+import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { sql } from 'kysely'
 import type { Config } from './config.js'
 import type { Logger } from './log.js'
-import { createGraphQLServer, GRAPHQL_PATH } from '../graphql/server.js'
+import { createGraphQLServer, GRAPHQL_PATH, type GraphQLServer } from '../graphql/server.js'
 import { Projection } from '../projections/projection.js'
 import { realEnvironment } from './api/context.js'
 import { bootstrapNamespaces } from './api/namespaces.js'
 import { startControlPlane, type ControlPlane } from './controllers/control-plane.js'
 import { realClock, type Clock } from './controllers/runtime/clock.js'
-import { runWhenLeader } from './controllers/runtime/leader-election.js'
+import { runWhenLeader, type Leadership } from './controllers/runtime/leader-election.js'
+import { serveHealth, type HealthCheck } from './health.js'
 import { createSimulatedNodes } from './kubelet/simulated-nodes.js'
+import { ServerMetrics } from './metrics.js'
 import { ResourceApi } from './api/resource-api.js'
+import type { Database } from './store/database.js'
 import { openStore, type Store } from './store/store.js'
 
 export interface RunningServer {
@@ -22,66 +28,194 @@ export interface RunningServer {
   readonly leading: boolean
   /** Resolves when the controllers have nothing left to do (only while leading). */
   settled(timeoutMs?: number): Promise<void>
-  /** Stops accepting requests, waits for pending appends, closes the database. */
+  /**
+   * Shuts down gracefully: readiness fails, new requests get 503, every subscription gets a last
+   * SHUTTING_DOWN result, open requests finish (for at most the configured grace period, then
+   * their connections are cut), the controllers stop, pending appends commit, the database closes.
+   */
   stop(): Promise<void>
 }
 
-/**
- * The composition root: opens the store (connect + migrate), starts the projection, creates the
- * bootstrap namespaces and serves GraphQL (HTTP, SSE and WebSocket on /graphql) and health.
- * Health endpoints follow kube-apiserver: `/livez` (the process is up) and `/readyz`
- * (the database answers); `?verbose` lists the checks.
- */
+/** Moments of start-up and shutdown a caller (a test) may look at; each is awaited. */
+export interface ServerHooks {
+  /** The HTTP server listens; nothing else has started, so it is live but not ready. */
+  listening?(url: string): void | Promise<void>
+  /** The store is open and migrated; the projection has not started. */
+  storeOpened?(store: Store): void | Promise<void>
+  /** stop() has begun: readiness fails and new requests are refused; nothing is closed yet. */
+  draining?(): void | Promise<void>
+}
+
 export interface ServerOptions {
   /** The controllers' clock. @default real time */
   clock?: Clock
+  hooks?: ServerHooks
 }
 
+/** @default grace period of a shutdown */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+
+/**
+ * The composition root. Listens first, so `/livez` answers at once and `/readyz` tells what start-up
+ * is waiting for; then opens the store (connect, migrate), starts the projection and waits until it
+ * has the head of the log, creates the bootstrap namespaces, starts the controllers (when this
+ * process leads) and becomes ready: GraphQL (HTTP, SSE and WebSocket on /graphql) answers 503
+ * until then. Also serves `/metrics` (Prometheus). Resolves once ready.
+ */
 export async function startServer(config: Config, log: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? realClock
-  const store = await openStore({ database: config.database, log })
-  const projection = await Projection.start(store, { log })
-  const api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() } })
-  await bootstrapNamespaces(api)
-  let plane: ControlPlane | undefined
-  const leadership = config.controllers
-    ? runWhenLeader(
-        store.database,
-        async () => {
-          const running = startControlPlane({ api, projection, clock, log })
-          plane = running
-          if (config.simNodes > 0) await createSimulatedNodes(api, config.simNodes)
-          return async () => {
-            plane = undefined
-            await running.stop()
-          }
-        },
-        { log },
-      )
-    : undefined
-  const graphql = createGraphQLServer({ api, store, projection }, log)
+  const hooks = options.hooks ?? {}
+  const graceMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
+  const metrics = new ServerMetrics()
+
+  let database: Database | undefined
+  let store: Store | undefined
+  let projection: Projection | undefined
+  let caughtUp = false
+  let graphql: GraphQLServer | undefined
+  let ready = false
+  let draining = false
+
+  const liveness: HealthCheck[] = [{ name: 'ping', run: () => undefined }]
+  const readiness: HealthCheck[] = [
+    ...liveness,
+    {
+      name: 'database',
+      run: async () => {
+        if (!database) return 'not connected yet'
+        await sql`select 1`.execute(database.db)
+        return undefined
+      },
+    },
+    { name: 'migrations', run: () => (store ? undefined : 'not done yet') },
+    {
+      name: 'projections',
+      // Once caught up at start-up, a projection a few revisions behind under load is still ready.
+      run: async () => {
+        if (caughtUp) return undefined
+        if (!store || !projection) return store ? 'loading the current objects' : 'not started'
+        const head = (await store.head()).revision
+        if (projection.revision >= head) caughtUp = true
+        return caughtUp ? undefined : `at revision ${projection.revision}, the log at ${head}`
+      },
+    },
+    { name: 'bootstrap', run: () => (ready ? undefined : 'bootstrap namespaces and controllers not started yet') },
+    { name: 'shutdown', run: () => (draining ? 'the server is shutting down' : undefined) },
+  ]
+
   const http = createServer((req, res) => {
-    if (req.url === GRAPHQL_PATH || req.url?.startsWith(`${GRAPHQL_PATH}?`)) return void graphql.yoga(req, res)
-    handle(store, req, res).catch((error) => {
+    const path = pathOf(req)
+    if (draining) res.shouldKeepAlive = false
+    if (path === GRAPHQL_PATH) {
+      if (ready && graphql && !draining) return void graphql.yoga(req, res)
+      const requestId = (req.headers['x-request-id'] as string | undefined) || randomUUID()
+      log.debug('graphql request refused', { requestId, reason: draining ? 'shutting down' : 'starting' })
+      if (draining) return unavailable(res, requestId, 'the server is shutting down', 'SHUTTING_DOWN')
+      return unavailable(res, requestId, 'revkube is starting and not ready yet (see /readyz?verbose)', 'UNAVAILABLE')
+    }
+    route(req, res, path).catch((error) => {
       log.error('request failed', { url: req.url, error })
       if (!res.headersSent) send(res, 500, { message: 'internal error' })
       else res.end()
     })
   })
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(req) !== GRAPHQL_PATH) return refuseUpgrade(socket, '404 Not Found')
+    if (draining || !ready || !graphql) return refuseUpgrade(socket, '503 Service Unavailable')
+    graphql.webSockets.handleUpgrade(req, socket, head)
+  })
+
+  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (path === '/livez' || path.startsWith('/livez/')) return serveHealth('livez', liveness, url, res)
+    if (path === '/readyz' || path.startsWith('/readyz/')) return serveHealth('readyz', readiness, url, res)
+    if (path === '/metrics') {
+      const body = await metrics.metrics()
+      res.writeHead(200, { 'content-type': metrics.contentType })
+      return void res.end(body)
+    }
+    if (path === '/') {
+      if (!store) return send(res, 503, { name: 'revkube', message: 'starting: the database is not open yet' })
+      const head = await store.head()
+      return send(res, 200, { name: 'revkube', database: store.database.description, revision: String(head.revision), committedAt: head.committedAt })
+    }
+    send(res, 404, { message: `no route for ${path}` })
+  }
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
-    http.listen(config.port, config.host, () => resolve())
-  }).catch(async (error) => {
-    await leadership?.stop()
-    projection.stop()
-    await store.close()
-    throw error
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject)
+      resolve()
+    })
   })
-  const closeWebSockets = graphql.attachWebSockets(http)
   const address = http.address() as AddressInfo
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`
+  log.debug('listening; starting up', { url })
+
+  let leadership: Leadership | undefined
+  let plane: ControlPlane | undefined
+  let api: ResourceApi
+  try {
+    await hooks.listening?.(url)
+    store = await openStore({ database: config.database, log, onAppended: metrics.observeAppend, onConnected: (d) => (database = d) })
+    metrics.watchStore(store)
+    await hooks.storeOpened?.(store)
+    projection = await Projection.start(store, { log })
+    metrics.watchProjection(projection)
+    await projection.waitFor((await store.head()).revision, 120_000)
+    api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() } })
+    await bootstrapNamespaces(api)
+    const services = { api, store, projection }
+    graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation })
+    const subscriptions = graphql.subscriptions
+    metrics.watchSubscriptions(() => subscriptions.counts())
+    leadership = config.controllers
+      ? runWhenLeader(
+          store.database,
+          async () => {
+            const running = startControlPlane({ api, projection: services.projection, clock, log, stats: metrics.controllers })
+            plane = running
+            if (config.simNodes > 0) await createSimulatedNodes(api, config.simNodes)
+            return async () => {
+              plane = undefined
+              await running.stop()
+            }
+          },
+          { log },
+        )
+      : undefined
+    ready = true
+  } catch (error) {
+    draining = true
+    await leadership?.stop()
+    projection?.stop()
+    metrics.close()
+    await store?.close().catch(() => {})
+    await closeHttp(http, Date.now())
+    throw error
+  }
+
   const head = await store.head()
   log.info('revkube is serving', { url, graphql: `${url}${GRAPHQL_PATH}`, database: store.database.description, revision: head.revision })
+
+  const running = { store, projection, graphql }
+  const shutdown = async () => {
+    const deadline = Date.now() + graceMs
+    draining = true
+    await hooks.draining?.()
+    const subscriptionsEnded = await running.graphql.subscriptions.close(deadline)
+    await running.graphql.webSockets.close(deadline)
+    const requestsEnded = await closeHttp(http, deadline)
+    if (!subscriptionsEnded || !requestsEnded) {
+      log.warn('shutdown: the grace period ran out; cut the connections still open', { graceSeconds: graceMs / 1000 })
+    }
+    await leadership?.stop()
+    running.projection.stop()
+    metrics.close()
+    await running.store.close()
+  }
+  let stopping: Promise<void> | undefined
 
   return {
     url,
@@ -95,49 +229,24 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       if (!plane) throw new Error('this process does not run the controllers')
       await plane.settled(timeoutMs)
     },
-    stop: async () => {
-      await closeWebSockets()
-      await closeHttp(http)
-      await leadership?.stop()
-      projection.stop()
-      await store.close()
-    },
+    stop: () => (stopping ??= shutdown()),
   }
 }
 
-async function handle(store: Store, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost')
-  const verbose = url.searchParams.has('verbose')
-  switch (url.pathname) {
-    case '/livez':
-      return sendCheck(res, [['ping', true]], verbose)
-    case '/readyz': {
-      const database = await store.head().then(
-        () => true,
-        () => false,
-      )
-      return sendCheck(res, [['ping', true], ['database', database]], verbose)
-    }
-    case '/': {
-      const head = await store.head()
-      return send(res, 200, {
-        name: 'revkube',
-        database: store.database.description,
-        revision: String(head.revision),
-        committedAt: head.committedAt,
-      })
-    }
-    default:
-      return send(res, 404, { message: `no route for ${url.pathname}` })
-  }
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/'
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
 }
 
-function sendCheck(res: ServerResponse, checks: Array<[string, boolean]>, verbose: boolean): void {
-  const ok = checks.every(([, passed]) => passed)
-  res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8' })
-  if (!verbose) return void res.end(ok ? 'ok' : 'failed')
-  const lines = checks.map(([name, passed]) => `[${passed ? '+' : '-'}]${name} ${passed ? 'ok' : 'failed'}`)
-  res.end(`${lines.join('\n')}\n${ok ? 'check passed' : 'check failed'}\n`)
+/** GraphQL over HTTP's shape, so clients show the message: `{"errors":[{"message":…,"extensions":{"code":…}}]}`. */
+function unavailable(res: ServerResponse, requestId: string, message: string, code: string): void {
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'x-request-id': requestId })
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }))
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -145,9 +254,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body))
 }
 
-function closeHttp(http: Server): Promise<void> {
-  return new Promise((resolve) => {
-    http.close(() => resolve())
-    http.closeIdleConnections()
-  })
+/**
+ * Stops listening and waits for open requests to finish, closing connections as they fall idle;
+ * at `deadline` cuts the rest. Resolves whether every request finished in time.
+ */
+async function closeHttp(http: Server, deadline: number): Promise<boolean> {
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()))
+  http.closeIdleConnections()
+  const sweep = setInterval(() => http.closeIdleConnections(), 25)
+  let timer: NodeJS.Timeout | undefined
+  const inTime = await Promise.race([
+    closed.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())))),
+  ])
+  clearInterval(sweep)
+  clearTimeout(timer)
+  if (!inTime) {
+    http.closeAllConnections()
+    await closed
+  }
+  return inTime
 }

@@ -19,6 +19,7 @@ import { createReplicaSetController } from './replica-set.controller.js'
 import { createStatefulSetController } from './stateful-set.controller.js'
 import { createResourceQuotaController } from './resource-quota.controller.js'
 import type { Clock } from './runtime/clock.js'
+import type { ControllerStats } from './runtime/controller-stats.js'
 import { ControllerRunner } from './runtime/runner.js'
 
 /** What kube-controller-manager, kube-scheduler and the kubelets do, running in this process. */
@@ -33,6 +34,8 @@ export interface ControlPlaneOptions {
   projection: Projection
   clock: Clock
   log: Logger
+  /** Where the runner counts reconciles (for /metrics). */
+  stats?: ControllerStats
 }
 
 /** Starts every controller, the scheduler and the simulated kubelets on one runner. */

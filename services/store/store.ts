@@ -18,6 +18,10 @@ export interface StoreOptions {
   /** Head poll interval of tails, a safety net under LISTEN/NOTIFY. @default 1000 */
   pollIntervalMs?: number
   newUid?: () => string
+  /** Told how long each append took, from the call until its outcomes, as callers wait for them. */
+  onAppended?: (seconds: number) => void
+  /** Called once connected, before migrating (start-up reports the two apart). */
+  onConnected?: (database: Database) => void
 }
 
 /**
@@ -40,6 +44,7 @@ export class Store {
       log,
       ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }),
       ...(options.newUid && { newUid: options.newUid }),
+      ...(options.onAppended && { onAppended: options.onAppended }),
     })
     this.committed = this.writer.committed
     this.follower = new LogFollower(database, this.writer.committed, {
@@ -121,6 +126,7 @@ export class Store {
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const database = await openDatabase(options.database)
+  options.onConnected?.(database)
   try {
     await migrate(database.db, database.description)
   } catch (error) {

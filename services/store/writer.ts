@@ -14,6 +14,8 @@ export interface WriterOptions {
   maxBatch?: number
   /** Generates uids for created objects that bring none. @default uuid v4 */
   newUid?: () => string
+  /** Told how long each append took, from the call until its outcomes (e.g. a latency histogram). */
+  onAppended?: (seconds: number) => void
   log: Logger
 }
 
@@ -50,6 +52,8 @@ export class Writer {
   /** Appends the commands (in this order, in one batch) and returns each one's outcome. */
   append(commands: readonly AppendCommand[]): Promise<AppendOutcome[]> {
     if (commands.length === 0) return Promise.resolve([])
+    const onAppended = this.options.onAppended
+    const started = onAppended ? performance.now() : 0
     return new Promise((resolve) => {
       const outcomes: AppendOutcome[] = new Array(commands.length)
       let left = commands.length
@@ -58,7 +62,9 @@ export class Writer {
           prepared: prepareCommand(command),
           settle: (outcome) => {
             outcomes[i] = outcome
-            if (--left === 0) resolve(outcomes)
+            if (--left > 0) return
+            onAppended?.((performance.now() - started) / 1000)
+            resolve(outcomes)
           },
         })
       })

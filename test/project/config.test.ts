@@ -9,7 +9,15 @@ describe('configuration from the environment and flags', () => {
       host: '127.0.0.1',
       controllers: true,
       simNodes: 0,
+      shutdownTimeoutMs: 10_000,
     })
+  })
+
+  it('reads the shutdown grace period as a duration, bare numbers in seconds', () => {
+    expect(configFromEnv(envWithFlags(['--shutdown-timeout', '2.5']))).toMatchObject({ shutdownTimeoutMs: 2500 })
+    expect(configFromEnv({ REVKUBE_SHUTDOWN_TIMEOUT: '750ms' })).toMatchObject({ shutdownTimeoutMs: 750 })
+    expect(configFromEnv({ REVKUBE_SHUTDOWN_TIMEOUT: '1m' })).toMatchObject({ shutdownTimeoutMs: 60_000 })
+    expect(() => configFromEnv({ REVKUBE_SHUTDOWN_TIMEOUT: 'soon' })).toThrow(/REVKUBE_SHUTDOWN_TIMEOUT must be a duration such as 10s/)
   })
 
   it('lets a flag win over its variable, in either spelling', () => {

@@ -37,7 +37,11 @@ describe(`npm start (${backend})`, () => {
     expect(await (await fetch(`${url}/livez`)).text()).toBe('ok')
     const ready = await fetch(`${url}/readyz?verbose`)
     expect(ready.status).toBe(200)
-    expect(await ready.text()).toBe('[+]ping ok\n[+]database ok\ncheck passed\n')
+    expect(await ready.text()).toBe(
+      '[+]ping ok\n[+]database ok\n[+]migrations ok\n[+]projections ok\n[+]bootstrap ok\n[+]shutdown ok\nreadyz check passed\n',
+    )
+    expect(await (await fetch(`${url}/readyz/database`)).text()).toBe('ok')
+    expect((await fetch(`${url}/readyz/nonsense`)).status).toBe(404)
   })
 
   it('reports the database and the head revision', async () => {

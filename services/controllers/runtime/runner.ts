@@ -7,6 +7,7 @@ import type { JsonObject } from '../../resources/json.js'
 import type { Logger } from '../../log.js'
 import type { Clock } from './clock.js'
 import type { Action, Controller } from './controller.js'
+import { ControllerStats, type ControllerCounts } from './controller-stats.js'
 import { WorkQueue } from './work-queue.js'
 
 export interface RunnerOptions {
@@ -21,6 +22,8 @@ export interface RunnerOptions {
    * than one. @default 1
    */
   workers?: Record<string, number>
+  /** Where reconciles are counted and queue depths reported (for /metrics). @default counts of this runner alone */
+  stats?: ControllerStats
 }
 
 /**
@@ -33,6 +36,8 @@ export interface RunnerOptions {
  */
 export class ControllerRunner {
   private readonly queues = new Map<Controller, WorkQueue>()
+  private readonly counts = new Map<Controller, ControllerCounts>()
+  private readonly stats: ControllerStats
   private subscription: Subscription | undefined
   private readonly workers: Promise<void>[] = []
   private readonly resyncs: Array<() => void> = []
@@ -40,7 +45,11 @@ export class ControllerRunner {
   private running = false
 
   constructor(private readonly options: RunnerOptions) {
-    for (const controller of options.controllers) this.queues.set(controller, new WorkQueue(options.clock))
+    this.stats = options.stats ?? new ControllerStats()
+    for (const controller of options.controllers) {
+      this.queues.set(controller, new WorkQueue(options.clock))
+      this.counts.set(controller, this.stats.countsOf(controller.name))
+    }
   }
 
   start(): void {
@@ -61,10 +70,12 @@ export class ControllerRunner {
       const workers = Math.max(1, this.options.workers?.[controller.name] ?? 1)
       for (let i = 0; i < workers; i++) this.workers.push(this.work(controller))
     }
+    this.stats.reportQueues(() => [...this.queues].map(([controller, queue]) => [controller.name, queue.length]))
   }
 
   async stop(): Promise<void> {
     this.running = false
+    this.stats.reportQueues(undefined)
     this.subscription?.unsubscribe()
     for (const cancel of this.resyncs) cancel()
     for (const queue of this.queues.values()) queue.shutdown()
@@ -102,6 +113,7 @@ export class ControllerRunner {
 
   private async work(controller: Controller): Promise<void> {
     const queue = this.queues.get(controller)!
+    const counts = this.counts.get(controller)!
     const { projection, clock, log } = this.options
     for (;;) {
       const item = await queue.next()
@@ -114,15 +126,19 @@ export class ControllerRunner {
         restMs = restAfter(performance.now() - started)
         const outcome = await this.carryOut(controller, result.actions, item.cause)
         if (outcome.lastRevision > 0) await projection.waitFor(outcome.lastRevision).catch(() => undefined)
-        if (outcome.failed) queue.addRateLimited(item.key, item.cause)
-        else {
+        if (outcome.failed) {
+          counts.errors++
+          queue.addRateLimited(item.key, item.cause)
+        } else {
           queue.forget(item.key)
           if (result.requeueAfterMs !== undefined) queue.addAfter(item.key, result.requeueAfterMs, item.cause)
         }
       } catch (error) {
         log.error('controller: reconcile failed', { controller: controller.name, key: item.key, error })
+        counts.errors++
         queue.addRateLimited(item.key, item.cause)
       } finally {
+        counts.reconciles++
         queue.done(item.key, restMs)
         this.inFlight--
       }
