@@ -23,6 +23,7 @@ export interface ParsedArgs {
 export const globalFlags: FlagSpec[] = [
   { name: 'server', short: 's', type: 'string', value: 'URL', help: 'the revkube server (default $REVKUBE_SERVER or http://127.0.0.1:4000)' },
   { name: 'token', type: 'string', value: 'TOKEN', help: 'bearer token for the server (default $REVKUBE_TOKEN)' },
+  { name: 'as', type: 'string', value: 'USER', help: 'act as this user (recorded as the actor of your changes)' },
   { name: 'namespace', short: 'n', type: 'string', value: 'NS', help: 'the namespace (default "default")' },
   { name: 'help', short: 'h', type: 'boolean', help: 'help for this command' },
 ]

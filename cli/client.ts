@@ -17,6 +17,8 @@ export class RevkubeClient {
   constructor(
     readonly server: string,
     private readonly token: string | undefined,
+    /** --as: the user to act as, sent as Impersonate-User (and X-Remote-User until authentication lands). */
+    private readonly as?: string,
   ) {
     let url: URL
     try {
@@ -34,6 +36,7 @@ export class RevkubeClient {
       accept: 'application/graphql-response+json, application/json',
       'user-agent': 'revkube-cli',
       ...(this.token && { authorization: `Bearer ${this.token}` }),
+      ...(this.as && { 'impersonate-user': this.as, 'x-remote-user': this.as }),
     }
   }
 
@@ -64,7 +67,7 @@ export class RevkubeClient {
       webSocketImpl: WebSocket,
       lazy: true,
       retryAttempts: 0,
-      connectionParams: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      connectionParams: { ...(this.token && { authorization: `Bearer ${this.token}` }), ...(this.as && { user: this.as }) },
     }))
     const iterator = client.iterate<T>({ query, variables })
     try {

@@ -59,6 +59,7 @@ export function createContext(args: string[], flags: FlagValues, io: Io): Comman
       (client ??= new RevkubeClient(
         (flags.server as string | undefined) ?? io.env.REVKUBE_SERVER ?? DEFAULT_SERVER,
         (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN,
+        flags.as as string | undefined,
       )),
     close: async () => client?.close(),
   }
