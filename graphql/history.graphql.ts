@@ -11,6 +11,8 @@ export const typeDefs = /* GraphQL */ `
   "One entry of the event log: what changed, who changed it, why, and what caused it."
   type LogEvent {
     revision: Revision!
+    "The first revision of the transaction that committed this event (events committed together share it and their time)."
+    txRevision: Revision!
     "When the event was committed."
     time: DateTime!
     "Created, Updated, StatusUpdated, DeletionRequested, Deleted."
@@ -81,7 +83,9 @@ export const typeDefs = /* GraphQL */ `
     history(kind: String!, namespace: String, name: String!): [ObjectVersion!]!
     "What was created, modified and deleted between two points, with before and after."
     changes(from: At!, to: At!, kind: String, namespace: String, labelSelector: String): [Change!]!
-    "The raw event log, oldest first, filtered, in pages of first (default 1000)."
+    "The revision a point in history names: a revision as given (no newer than the head), a time as the last revision committed at or before it."
+    revisionAt(at: At!): Revision!
+    "The raw event log after revision from, up to to (default: the head when the listing started), oldest first, filtered, in pages of first (default 1000)."
     log(from: Revision, to: Revision, kind: String, namespace: String, name: String, actor: String, first: Int, after: String): LogEventConnection!
     "The chain of events that led to this one, following causation: its cause first, the root last."
     causes(revision: Revision!): [LogEvent!]!
@@ -236,6 +240,7 @@ export const resolvers = {
       }))
     },
     changes: (_: unknown, args: Parameters<typeof changes>[1], ctx: GraphQLContext) => changes(ctx, args),
+    revisionAt: (_: unknown, args: { at: AtInput }, ctx: GraphQLContext) => ctx.revisionOf(args.at),
     log: (_: unknown, args: Parameters<typeof log>[1], ctx: GraphQLContext) => log(ctx, args),
     causes: (_: unknown, args: { revision: number }, ctx: GraphQLContext) => causes(ctx, args.revision),
     effects: (_: unknown, args: { revision: number }, ctx: GraphQLContext) => effects(ctx, args.revision),

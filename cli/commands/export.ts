@@ -7,7 +7,7 @@ import { Progress, type ProgressMode } from '../progress.js'
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'Write the raw event log as NDJSON, one event per line, for backup or `revkube import`',
+  summary: 'Write the raw event log as NDJSON (one event per line) for backup or import',
   usage: 'export [--from WHEN] [--to WHEN] [--progress] > log.ndjson',
   description: [
     'Every line holds one event with everything needed to restore it exactly: revision, txRevision,',

@@ -6,11 +6,11 @@ import { parseLogLine } from '../log-lines.js'
 import { Progress } from '../progress.js'
 
 /** Events written per statement. */
-const PAGE = 2000
+const PAGE = 5000
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Restore an exported event log into an empty database (offline: no server may be running on it)',
+  summary: 'Restore an exported event log into an empty database (offline, before a server starts on it)',
   usage: 'import [--data-dir DIR | --database-url URL [--schema NAME]] < log.ndjson',
   description: [
     'Reads the NDJSON of `revkube export` from standard input and writes it straight into the',
@@ -28,7 +28,7 @@ export const importCommand: Command = {
   examples: [
     'revkube import --data-dir ./restored < log.ndjson',
     'revkube import --database-url postgres://postgres@127.0.0.1:5432/revkube < log.ndjson',
-    'gunzip -c backup.ndjson.gz | revkube import --data-dir ./restored && npm start -- --data-dir ./restored',
+    'gunzip -c backup.ndjson.gz | revkube import --data-dir ./restored && revkube server --data-dir ./restored',
   ],
   local: true,
   flags: [
@@ -37,6 +37,7 @@ export const importCommand: Command = {
     { name: 'schema', type: 'string', value: 'NAME', help: 'the PostgreSQL schema (default $REVKUBE_DB_SCHEMA, else the search_path)' },
   ],
   run: async (ctx) => {
+    const started = performance.now()
     const database = await databaseOf(ctx)
     const { openStore } = await import('../../services/store/store.js')
     const { importLog, LogImportError } = await import('../../services/store/import-log.js')
@@ -44,7 +45,6 @@ export const importCommand: Command = {
       throw new CliError(error instanceof Error ? error.message : String(error))
     })
     const progress = new Progress({ mode: ctx.io.errIsTTY ? 'bar' : 'lines', write: ctx.io.err, doing: 'importing', did: 'imported', intervalMs: 5000 })
-    const started = performance.now()
     const source = pagesOf(ctx)
     try {
       const result = await importLog(store.database, source.pages, { onProgress: (n) => progress.update(n) })
@@ -74,17 +74,13 @@ async function databaseOf(ctx: CommandContext): Promise<DatabaseConfig> {
   const dataDir = ctx.flags['data-dir'] as string | undefined
   const url = ctx.flags['database-url'] as string | undefined
   if (dataDir !== undefined && url !== undefined) throw new CliError('--data-dir and --database-url cannot be combined: choose one database')
-  const env = ctx.io.env
-  const schema = (ctx.flags.schema as string | undefined) ?? env.REVKUBE_DB_SCHEMA
   if (dataDir !== undefined && ctx.flags.schema !== undefined) throw new CliError('--schema applies to PostgreSQL (--database-url) only')
+  const env = ctx.io.env
+  const postgres = dataDir === undefined ? (url ?? env.DATABASE_URL) : undefined
+  const schema = (ctx.flags.schema as string | undefined) ?? env.REVKUBE_DB_SCHEMA
   const { configFromEnv, ConfigError } = await import('../../services/config.js')
   try {
-    const { database } = configFromEnv({
-      ...(dataDir === undefined && (url ?? env.DATABASE_URL) && { DATABASE_URL: url ?? env.DATABASE_URL }),
-      ...(dataDir === undefined && schema && { REVKUBE_DB_SCHEMA: schema }),
-      REVKUBE_DATA_DIR: dataDir ?? env.REVKUBE_DATA_DIR,
-    })
-    return database
+    return configFromEnv({ DATABASE_URL: postgres, REVKUBE_DB_SCHEMA: postgres ? schema : undefined, REVKUBE_DATA_DIR: dataDir ?? env.REVKUBE_DATA_DIR }).database
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message)
     throw error

@@ -3,12 +3,15 @@ import { apply, create } from './apply.js'
 import { deleteCommand } from './delete.js'
 import { describe } from './describe.js'
 import { diff } from './diff.js'
+import { exportCommand } from './export.js'
 import { get } from './get.js'
 import { history } from './history.js'
+import { importCommand } from './import.js'
 import { annotate, label } from './label.js'
 import { log } from './log.js'
 import { cordon, drain, taint, uncordon } from './nodes.js'
 import { patch } from './patch.js'
+import { replay } from './replay.js'
 import { revert } from './revert.js'
 import { rollout } from './rollout.js'
 import { scale } from './scale.js'
@@ -36,5 +39,8 @@ export const commands: Command[] = [
   why,
   log,
   revert,
+  exportCommand,
+  importCommand,
+  replay,
   server,
 ]

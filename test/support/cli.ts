@@ -33,6 +33,9 @@ export function revkube(server: string | undefined, args: string[], options: { s
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
+    // A command may exit before reading all its input (an import refused at line 10), as a shell's
+    // pipeline allows: the broken pipe is not the test's failure.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(options.stdin ?? '')
   })
 }
