@@ -23,6 +23,7 @@ export const get: Command = {
   examples: [
     'revkube get pods',
     'revkube get deploy web -o yaml',
+    'revkube get all -n kube-system',
     'revkube get pods -A -l app=web -o wide',
     'revkube get pods --at -10m                   # the pods as they were ten minutes ago',
     'revkube get deploy/web --at 1234 -o json     # as of revision 1234',
@@ -33,6 +34,7 @@ export const get: Command = {
     const format = outputFormat(ctx)
     const at = atOf(ctx)
     const allNamespaces = ctx.flags['all-namespaces'] === true
+    if (ctx.args.length === 1 && ctx.args[0] === 'all') return listKinds(ctx, ALL, true)
     if (ctx.args.length === 1 && ctx.args[0]!.includes(',') && !ctx.args[0]!.includes('/')) return listKinds(ctx, ctx.args[0]!.split(','))
     const targets = await parseTargets(ctx, ctx.args, false)
     if (targets.length === 1 && targets[0]!.name === undefined) {
@@ -68,14 +70,18 @@ export const get: Command = {
   },
 }
 
-/** `get deploy,svc`: one table per kind, names as kind/name, as kubectl prints them. */
-async function listKinds(ctx: CommandContext, kinds: string[]): Promise<number> {
+/** kubectl's `all` category. */
+const ALL = ['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs']
+
+/** `get deploy,svc` (and `get all`): one table per kind, names as kind/name, as kubectl prints them. */
+async function listKinds(ctx: CommandContext, kinds: string[], skipEmpty = false): Promise<number> {
   if (ctx.flags.watch) throw new CliError('you may only watch one kind at a time')
   const format = outputFormat(ctx)
   const lists: Array<{ resource: ApiResource; items: Json[] }> = []
   for (const kind of kinds) {
     const resource = await resolveKind(ctx, kind)
-    lists.push({ resource, items: (await listObjects(ctx, resource, listQueryOf(ctx))).items })
+    const { items } = await listObjects(ctx, resource, listQueryOf(ctx))
+    if (items.length > 0 || !skipEmpty) lists.push({ resource, items })
   }
   if (format === 'json' || format === 'yaml') {
     const value = { apiVersion: 'v1', items: lists.flatMap((l) => l.items), kind: 'List', metadata: { resourceVersion: '' } }
