@@ -1,4 +1,5 @@
 import type { Command } from '../command.js'
+import { apiResourcesCommand } from './api-resources.js'
 import { apply, create } from './apply.js'
 import { deleteCommand } from './delete.js'
 import { describe } from './describe.js'
@@ -39,6 +40,7 @@ export const commands: Command[] = [
   why,
   log,
   revert,
+  apiResourcesCommand,
   exportCommand,
   importCommand,
   replay,
