@@ -19,8 +19,11 @@ export interface Database {
    * readers still read the log from their last revision, so a lost wake-up loses nothing.
    */
   readonly wakeups: Observable<void>
-  /** Makes commits acknowledged so far durable, where the backend does not do so itself. */
-  syncCommits(): Promise<void>
+  /**
+   * Makes commits acknowledged so far durable, where the backend does not do so itself; `wholeLog`
+   * after a transaction that may span much of the write-ahead log (a bulk import).
+   */
+  syncCommits(options?: { wholeLog?: boolean }): Promise<void>
   /**
    * Tries to take the named lock for this process (a PostgreSQL session advisory lock on a
    * connection of its own; always granted on embedded PGlite, which has one process). Undefined

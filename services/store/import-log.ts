@@ -60,7 +60,7 @@ export async function importLog(database: Database, pages: AsyncIterable<LogEven
     }
     return { events: last?.revision ?? 0, head: last?.revision ?? 0 }
   })
-  await database.syncCommits()
+  await database.syncCommits({ wholeLog: true })
   // Fresh statistics, so the first as-of reads are planned for the restored sizes.
   await sql`analyze events, objects, object_versions`.execute(database.db)
   return result

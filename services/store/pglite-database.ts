@@ -62,8 +62,8 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     // PGlite runs PostgreSQL with fsync off: commits reach the operating system, not the disk.
     // Flushing the write-ahead log after each commit batch makes acknowledged writes durable.
     tryLock: async () => ({ lost: new Promise<void>(() => {}), release: async () => {} }),
-    syncCommits: async () => {
-      if (!inMemory) syncWal(join(dataDir, 'pg_wal'))
+    syncCommits: async (options) => {
+      if (!inMemory) syncWal(join(dataDir, 'pg_wal'), options?.wholeLog ? Infinity : 2)
     },
     close: async () => {
       try {
@@ -75,12 +75,15 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
   }
 }
 
-/** fdatasync the newest write-ahead log segments (a commit can straddle two). */
-function syncWal(walDir: string): void {
+/**
+ * fdatasync the newest write-ahead log segments: two after a commit batch (a batch can straddle
+ * two), every one after a bulk import (one transaction that may span many).
+ */
+function syncWal(walDir: string, newest: number): void {
   const segments = readdirSync(walDir)
     .filter((name) => /^[0-9A-F]{24}$/.test(name))
     .sort()
-    .slice(-2)
+    .slice(-newest)
   for (const segment of segments) {
     const fd = openSync(join(walDir, segment), 'r+')
     try {
