@@ -22,7 +22,10 @@ export const server: Command = {
   ],
   run: async (ctx) => {
     if (ctx.args.length) throw new CliError(`server takes no arguments, got "${ctx.args[0]}"`)
+    if (ctx.flags['database-url'] !== undefined && ctx.flags['data-dir'] !== undefined) throw new CliError('--data-dir and --database-url cannot be combined: choose one database')
+    // A flag wins over the environment: --data-dir means the embedded database even if $DATABASE_URL is set.
     if (ctx.flags['database-url'] !== undefined) process.env.DATABASE_URL = String(ctx.flags['database-url'])
+    if (ctx.flags['data-dir'] !== undefined) delete process.env.DATABASE_URL
     const argv = passThrough.flatMap((name) => (ctx.flags[name] === undefined ? [] : [`--${name}`, String(ctx.flags[name])]))
     if (ctx.flags['no-controllers']) argv.push('--no-controllers')
     // services/main.ts is `npm start`: it reads process.argv, serves, and exits the process on a signal.

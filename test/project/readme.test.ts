@@ -102,5 +102,7 @@ describe('README', () => {
     expect(stdout).toMatch(/^\{"revision":"\d+","actor":"bob","diff":\[/m)
     expect(stdout).toContain('{"data":{"changes":[{"type":"MODIFIED","kind":"Deployment","name":"frontend"}]}}')
     expect(stdout).toContain('{"data":{"deployment":{"images":["gcr.io/google_samples/gb-frontend:v5"],"readyReplicas":5}}}')
+    expect(stdout).toMatch(/^verified: the replayed state equals the server's as-of state at revision \d+$/m)
+    expect(stdout).toMatch(/^imported [\d,]+ events \(revisions 1–\d+\) into embedded PGlite in .*restored/m)
   })
 })
