@@ -18,7 +18,7 @@ import { evolve } from '../projections/evolve.js'
 import { RevkubeClient } from '../cli/client.js'
 import { foldable, replayLog } from '../cli/commands/replay.js'
 import { formatLogLine } from '../cli/log-lines.js'
-import { logPages } from '../cli/log-pages.js'
+import { logPages, toLogLine } from '../cli/log-pages.js'
 import type { LogEvent } from '../services/store/commands.js'
 import { importLog } from '../services/store/import-log.js'
 import { openStore, type Store } from '../services/store/store.js'
@@ -160,18 +160,7 @@ async function replay(store: Store, server: string): Promise<void> {
   t = performance.now()
   for await (const page of logPages(client, { after: 0, to: head, fields: 'full' })) {
     for (const e of page) {
-      bytes += formatLogLine({
-        revision: Number(e.revision),
-        txRevision: Number(e.txRevision),
-        type: e.type,
-        kind: e.kind,
-        namespace: e.namespace ?? '',
-        name: e.name,
-        uid: e.uid,
-        object: e.object.raw,
-        meta: e.meta ?? {},
-        time: e.time!,
-      }).length
+      bytes += formatLogLine(toLogLine(e)).length
     }
     exported += page.length
   }

@@ -70,6 +70,12 @@ function mapSelector(selector: unknown): string {
 
 const templateContainers = (o: Json) => arr(obj(obj(spec(o).template).spec).containers).map(obj)
 const podContainers = (o: Json) => arr(spec(o).containers).map(obj)
+/** DESIRED, CURRENT, READY: ReplicaSets and ReplicationControllers. */
+const REPLICA_COUNTS: Column[] = [
+  { header: 'DESIRED', value: (o) => String(num(spec(o).replicas)) },
+  { header: 'CURRENT', value: (o) => String(num(status(o).replicas)) },
+  { header: 'READY', value: (o) => String(num(status(o).readyReplicas)) },
+]
 const CONTAINERS: Column = { header: 'CONTAINERS', wide: true, value: (o) => str(templateContainers(o).map((c) => c.name).join(',')) }
 const IMAGES: Column = { header: 'IMAGES', wide: true, value: (o) => str(templateContainers(o).map((c) => c.image).join(',')) }
 const SELECTOR: Column = { header: 'SELECTOR', wide: true, value: (o) => selectorString(spec(o).selector) }
@@ -204,18 +210,14 @@ const byKind: Record<string, Column[]> = {
     SELECTOR,
   ],
   ReplicaSet: [
-    { header: 'DESIRED', value: (o) => String(num(spec(o).replicas)) },
-    { header: 'CURRENT', value: (o) => String(num(status(o).replicas)) },
-    { header: 'READY', value: (o) => String(num(status(o).readyReplicas)) },
+    ...REPLICA_COUNTS,
     AGE,
     CONTAINERS,
     IMAGES,
     SELECTOR,
   ],
   ReplicationController: [
-    { header: 'DESIRED', value: (o) => String(num(spec(o).replicas)) },
-    { header: 'CURRENT', value: (o) => String(num(status(o).replicas)) },
-    { header: 'READY', value: (o) => String(num(status(o).readyReplicas)) },
+    ...REPLICA_COUNTS,
     AGE,
     CONTAINERS,
     IMAGES,

@@ -1,5 +1,6 @@
 import type { At } from './at.js'
 import type { RevkubeClient } from './client.js'
+import type { LogLine } from './log-lines.js'
 
 type Json = Record<string, unknown>
 
@@ -15,6 +16,22 @@ export interface WireEvent {
   txRevision?: string
   meta?: Json
   time?: string
+}
+
+/** A `full` page's event as an export line. */
+export function toLogLine(e: WireEvent): LogLine {
+  return {
+    revision: Number(e.revision),
+    txRevision: Number(e.txRevision),
+    type: e.type,
+    kind: e.kind,
+    namespace: e.namespace ?? '',
+    name: e.name,
+    uid: e.uid,
+    object: e.object.raw,
+    meta: e.meta ?? {},
+    time: e.time!,
+  }
 }
 
 const FIELDS = {

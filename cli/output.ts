@@ -42,6 +42,14 @@ export function toYaml(value: unknown): string {
   return stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false })
 }
 
+/** An object as YAML for diffs: without its resourceVersion, which is the revision itself and always differs. */
+export function diffableYaml(object: Json | undefined): string {
+  if (!object) return ''
+  const copy = structuredClone(object)
+  delete (copy.metadata as Json | undefined)?.resourceVersion
+  return toYaml(copy)
+}
+
 /** Left-aligned columns separated by `gap` spaces (kubectl's get uses three, its rollout history two). */
 export function formatTable(rows: string[][], gap = 3): string {
   if (rows.length === 0) return ''

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js'
 import { CliError } from '../errors.js'
 import { resolveKind } from '../kinds.js'
-import { outputFlag, outputFormat, toJson, toYaml } from '../output.js'
+import { diffableYaml, outputFlag, outputFormat, toJson, toYaml } from '../output.js'
 import { atOf } from '../reads.js'
 import { unifiedDiff } from '../unified-diff.js'
 import { describeAt } from '../log-events.js'
@@ -28,12 +28,6 @@ interface Change {
   after: { raw: Json } | null
 }
 
-function yamlOf(object: Json | undefined): string {
-  if (!object) return ''
-  const copy = structuredClone(object)
-  delete (copy.metadata as Json | undefined)?.resourceVersion
-  return toYaml(copy)
-}
 
 export const diff: Command = {
   name: 'diff',
@@ -66,7 +60,7 @@ export const diff: Command = {
         for (const c of changes) {
           const path = `${c.kind}/${c.namespace ? `${c.namespace}/` : ''}${c.name}`
           ctx.io.out(`diff -u ${describeAt(from)} ${describeAt(to)} ${path} (${c.type.toLowerCase()})\n`)
-          ctx.io.out(unifiedDiff(yamlOf(c.before?.raw), yamlOf(c.after?.raw), c.before ? `${path}@from` : '/dev/null', c.after ? `${path}@to` : '/dev/null'))
+          ctx.io.out(unifiedDiff(diffableYaml(c.before?.raw), diffableYaml(c.after?.raw), c.before ? `${path}@from` : '/dev/null', c.after ? `${path}@to` : '/dev/null'))
         }
       }
       return changes.length > 0 ? 1 : 0

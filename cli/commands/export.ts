@@ -2,7 +2,7 @@ import { parseAt } from '../at.js'
 import type { Command, CommandContext } from '../command.js'
 import { CliError } from '../errors.js'
 import { formatLogLine } from '../log-lines.js'
-import { headRevision, logPages, revisionAt } from '../log-pages.js'
+import { headRevision, logPages, revisionAt, toLogLine } from '../log-pages.js'
 import { Progress, type ProgressMode } from '../progress.js'
 
 export const exportCommand: Command = {
@@ -35,18 +35,7 @@ export const exportCommand: Command = {
     for await (const page of logPages(client, { after, to, fields: 'full' })) {
       let text = ''
       for (const e of page) {
-        text += formatLogLine({
-          revision: Number(e.revision),
-          txRevision: Number(e.txRevision),
-          type: e.type,
-          kind: e.kind,
-          namespace: e.namespace ?? '',
-          name: e.name,
-          uid: e.uid,
-          object: e.object.raw,
-          meta: e.meta ?? {},
-          time: e.time!,
-        })
+        text += formatLogLine(toLogLine(e))
       }
       ctx.io.out(text)
       count += page.length

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js'
 import { parseTarget, objectName, qualified } from '../kinds.js'
-import { formatTable, outputFlag, outputFormat, toJson, toYaml } from '../output.js'
+import { diffableYaml, formatTable, outputFlag, outputFormat, toJson, toYaml } from '../output.js'
 import { unifiedDiff } from '../unified-diff.js'
 import { ServerError } from '../errors.js'
 
@@ -42,11 +42,6 @@ export function summarise(diff: Version['diff'], type: string): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text
 }
 
-function yamlOf(object: Json): string {
-  const copy = structuredClone(object)
-  delete (copy.metadata as Json | undefined)?.resourceVersion
-  return toYaml(copy)
-}
 
 export const history: Command = {
   name: 'history',
@@ -69,8 +64,8 @@ export const history: Command = {
       const label = objectName(resource, name)
       versions.forEach((v, i) => {
         ctx.io.out(`# revision ${v.revision}  ${v.time}  ${v.type} by ${v.actor ?? '<unknown>'}${v.reason ? `  (${v.reason})` : ''}\n`)
-        const before = i === 0 || versions[i - 1]!.type === 'Deleted' ? '' : yamlOf(versions[i - 1]!.object.raw)
-        const after = v.type === 'Deleted' ? '' : yamlOf(v.object.raw)
+        const before = i === 0 || versions[i - 1]!.type === 'Deleted' ? '' : diffableYaml(versions[i - 1]!.object.raw)
+        const after = v.type === 'Deleted' ? '' : diffableYaml(v.object.raw)
         ctx.io.out(unifiedDiff(before, after, i === 0 ? '/dev/null' : `${label}@${versions[i - 1]!.revision}`, `${label}@${v.revision}`) || '(no change to the object)\n')
         ctx.io.out('\n')
       })
