@@ -120,6 +120,7 @@ const reasons: Record<string, string> = {
   GRAPHQL_VALIDATION_FAILED: 'BadRequest',
   TOO_MANY_REQUESTS: 'TooManyRequests',
   UNAVAILABLE: 'ServiceUnavailable',
+  SHUTTING_DOWN: 'ServiceUnavailable',
 }
 
 function fromGraphQL(error: GraphQLErrorShape): ServerError {
