@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, join } from 'node:path'
+
+/**
+ * Secrets the server keeps in its data folder, each created on first start with mode 0600: the
+ * admin token (group system:masters) and the key that signs ServiceAccount tokens.
+ */
+export function readOrCreate(path: string, create: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim()
+  mkdirSync(dirname(path), { recursive: true })
+  const value = create()
+  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' })
+  chmodSync(path, 0o600)
+  return value
+}
+
+export const adminTokenPath = (dataDir: string) => join(dataDir, 'admin.token')
+export const signingKeyPath = (dataDir: string) => join(dataDir, 'service-account.key')
+
+export const newToken = () => randomBytes(32).toString('base64url')
+export const newSigningKey = () => randomBytes(32).toString('base64')
+
+/** Where the CLI keeps the tokens of the servers it knows: $REVKUBE_CONFIG, else ~/.revkube/config.json. */
+export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REVKUBE_CONFIG || join(homedir(), '.revkube', 'config.json')
+}
+
+interface CliConfig {
+  servers: Record<string, { token: string }>
+}
+
+/** A server URL as the CLI config keys it: no trailing slash, localhost as 127.0.0.1. */
+export function serverKey(url: string): string {
+  return url.replace(/\/+$/, '').replace('://localhost', '://127.0.0.1')
+}
+
+export function readCliConfig(path: string): CliConfig {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<CliConfig>
+    return { servers: parsed.servers ?? {} }
+  } catch {
+    return { servers: {} }
+  }
+}
+
+/** Records a server's token for the CLI on this machine (mode 0600, written whole then renamed). */
+export function rememberServer(path: string, url: string, token: string): void {
+  const config = readCliConfig(path)
+  config.servers[serverKey(url)] = { token }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const temp = `${path}.${process.pid}.tmp`
+  writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
+  renameSync(temp, path)
+}

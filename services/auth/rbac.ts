@@ -1,0 +1,99 @@
+import type { ClusterState } from '../../projections/cluster-state.js'
+import type { JsonObject } from '../resources/json.js'
+import { MASTERS, type UserInfo } from './user.js'
+
+/** What a request does, as Kubernetes' authorizer.Attributes: verb, API group, resource[/subresource], namespace, name. */
+export interface Attributes {
+  user: UserInfo
+  verb: string
+  apiGroup: string
+  resource: string
+  subresource?: string
+  /** '' or absent: the cluster scope. */
+  namespace?: string
+  name?: string
+}
+
+export interface PolicyRule {
+  verbs: string[]
+  apiGroups?: string[]
+  resources?: string[]
+  resourceNames?: string[]
+  nonResourceURLs?: string[]
+}
+
+const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+
+export function rulesOf(role: JsonObject | undefined): PolicyRule[] {
+  if (!role || !Array.isArray(role.rules)) return []
+  return role.rules.map((r) => {
+    const rule = (r ?? {}) as JsonObject
+    return { verbs: arr(rule.verbs), apiGroups: arr(rule.apiGroups), resources: arr(rule.resources), resourceNames: arr(rule.resourceNames), nonResourceURLs: arr(rule.nonResourceURLs) }
+  })
+}
+
+/** Kubernetes' RuleAllows (plugin/pkg/auth/authorizer/rbac): verb, group, resource[/sub] and resourceNames. */
+export function ruleAllows(rule: PolicyRule, a: Omit<Attributes, 'user'>): boolean {
+  if (!rule.verbs.includes('*') && !rule.verbs.includes(a.verb)) return false
+  const groups = rule.apiGroups ?? []
+  if (!groups.includes('*') && !groups.includes(a.apiGroup)) return false
+  const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource
+  const resources = rule.resources ?? []
+  const resourceOk = resources.some((r) => r === '*' || r === combined || (a.subresource !== undefined && r === `*/${a.subresource}`))
+  if (!resourceOk) return false
+  const names = rule.resourceNames ?? []
+  return names.length === 0 || (a.name !== undefined && a.name !== '' && names.includes(a.name))
+}
+
+/** The subjects of a binding that name this user (User, Group, or its ServiceAccount). */
+function bindsUser(binding: JsonObject, user: UserInfo): boolean {
+  const subjects = Array.isArray(binding.subjects) ? binding.subjects : []
+  return subjects.some((s) => {
+    const subject = (s ?? {}) as JsonObject
+    switch (subject.kind) {
+      case 'User':
+        return subject.name === user.name
+      case 'Group':
+        return user.groups.includes(String(subject.name))
+      case 'ServiceAccount':
+        return user.name === `system:serviceaccount:${String(subject.namespace ?? (binding.metadata as JsonObject | undefined)?.namespace ?? '')}:${String(subject.name)}`
+      default:
+        return false
+    }
+  })
+}
+
+function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefined {
+  const ref = (binding.roleRef ?? {}) as JsonObject
+  const namespace = String((binding.metadata as JsonObject | undefined)?.namespace ?? '')
+  const byNamespace = ref.kind === 'ClusterRole' ? state.objects.get('ClusterRole')?.get('') : state.objects.get('Role')?.get(namespace)
+  return byNamespace?.get(String(ref.name))
+}
+
+/**
+ * Every rule that applies to the user in a namespace: ClusterRoleBindings everywhere, RoleBindings
+ * of that namespace only (a RoleBinding may reference a ClusterRole; it still grants only there).
+ */
+export function rulesFor(state: ClusterState, user: UserInfo, namespace: string | undefined): PolicyRule[] {
+  const rules: PolicyRule[] = []
+  const bindings = [...(state.objects.get('ClusterRoleBinding')?.get('')?.values() ?? []), ...((namespace && state.objects.get('RoleBinding')?.get(namespace)?.values()) || [])]
+  for (const binding of bindings) if (bindsUser(binding, user)) rules.push(...rulesOf(roleOf(state, binding)))
+  return rules
+}
+
+/** RBAC over the live state: purely additive allow rules; system:masters may do anything. */
+export function allowed(state: ClusterState, a: Attributes): boolean {
+  if (a.user.groups.includes(MASTERS)) return true
+  // A request for a Namespace object is, to RBAC, in that namespace (as apiserver's RequestInfo sets it).
+  const namespace = a.resource === 'namespaces' && a.apiGroup === '' && a.name ? a.name : a.namespace
+  return rulesFor(state, a.user, namespace).some((rule) => ruleAllows(rule, a))
+}
+
+/** Kubernetes' forbidden message: `pods "x" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "prod"`. */
+export function forbiddenMessage(a: Attributes): string {
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource
+  const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource
+  const subject = a.name ? `${qualified} "${a.name}" is forbidden` : `${qualified} is forbidden`
+  const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope'
+  return `${subject}: User "${a.user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${scope}`
+}
