@@ -20,7 +20,6 @@ import { foldable, replayLog } from '../cli/commands/replay.js'
 import { formatLogLine } from '../cli/log-lines.js'
 import { logPages, toLogLine } from '../cli/log-pages.js'
 import type { LogEvent } from '../services/store/commands.js'
-import { importLog } from '../services/store/import-log.js'
 import { openStore, type Store } from '../services/store/store.js'
 import { fmt, machine, median, podObject, ratio, table } from './lib.js'
 
@@ -91,7 +90,7 @@ async function seed(store: Store, total: number): Promise<number> {
     }
   }
   const t = performance.now()
-  await importLog(store.database, pages(), {
+  await store.importLog(pages(), {
     onProgress: (n) => {
       if (process.stdout.isTTY) process.stdout.write(`\r  loading the log: ${fmt(n)} / ${fmt(total)} events`)
     },

@@ -40,14 +40,14 @@ export const importCommand: Command = {
     const started = performance.now()
     const database = await databaseOf(ctx)
     const { openStore } = await import('../../services/store/store.js')
-    const { importLog, LogImportError } = await import('../../services/store/import-log.js')
+    const { LogImportError } = await import('../../services/store/import-log.js')
     const store = await openStore({ database }).catch((error: unknown) => {
       throw new CliError(error instanceof Error ? error.message : String(error))
     })
     const progress = new Progress({ mode: ctx.io.errIsTTY ? 'bar' : 'lines', write: ctx.io.err, doing: 'importing', did: 'imported', intervalMs: 5000 })
     const source = pagesOf(ctx)
     try {
-      const result = await importLog(store.database, source.pages, { onProgress: (n) => progress.update(n) })
+      const result = await store.importLog(source.pages, { onProgress: (n) => progress.update(n) })
       progress.finish()
       if (result.events === 0) throw new CliError('standard input holds no events: pipe in the output of "revkube export"')
       const seconds = (performance.now() - started) / 1000

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely'
+import type { Sealer } from '../secrets/sealing.js'
 import type { LogEvent, ObjectKey } from './commands.js'
 import type { Database } from './database.js'
 import { DELETED, keyOf, type VersionRow } from './plan-batch.js'
@@ -18,6 +19,12 @@ export class LogImportError extends Error {
 export interface ImportLogOptions {
   /** Told the last revision written so far (= events imported), after each page. */
   onProgress?: (revision: number) => void
+  /**
+   * Seals the sensitive fields of each event's object as the writer does: an export holds them
+   * in plain text (its reader was allowed to read them), the database must not. `Store.importLog`
+   * passes the store's.
+   */
+  sealer: Sealer
 }
 
 export interface ImportedLog {
@@ -37,7 +44,7 @@ export interface ImportedLog {
  * database, leaves the log empty. Offline only: a server's bootstrap writes would make the log
  * non-empty, and are refused.
  */
-export async function importLog(database: Database, pages: AsyncIterable<LogEvent[]> | Iterable<LogEvent[]>, options: ImportLogOptions = {}): Promise<ImportedLog> {
+export async function importLog(database: Database, pages: AsyncIterable<LogEvent[]> | Iterable<LogEvent[]>, options: ImportLogOptions): Promise<ImportedLog> {
   const result = await database.db.transaction().execute(async (trx) => {
     const head = await sql<{ revision: number; any_event: boolean }>`
       select revision, exists (select 1 from events) as any_event from log_head where id = 1 for update`.execute(trx)
@@ -51,7 +58,7 @@ export async function importLog(database: Database, pages: AsyncIterable<LogEven
     for await (const page of pages) {
       if (page.length === 0) continue
       const plan = fold.apply(page, last)
-      await writePage(trx, page, plan)
+      await writePage(trx, page, plan, options.sealer)
       last = page[page.length - 1]
       options.onProgress?.(last!.revision)
     }
@@ -136,7 +143,7 @@ function checkOrder(event: LogEvent, previous: LogEvent | undefined): void {
 }
 
 /** One statement per page: the events as they were, and the inline projections they make. */
-async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], plan: PagePlan): Promise<void> {
+async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], plan: PagePlan, sealer: Sealer): Promise<void> {
   const rows = page.map((e) =>
     JSON.stringify({
       revision: e.revision,
@@ -146,7 +153,7 @@ async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], pl
       namespace: e.namespace,
       name: e.name,
       uid: e.uid,
-      object: e.object,
+      object: sealer.seal(e.object, e.kind, e.namespace, e.name),
       meta: e.meta,
       committed_at: e.committedAt.toISOString(),
     }),

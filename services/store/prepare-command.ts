@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { errors, type StatusError } from '../errors.js'
+import { sealedFieldProblem } from '../secrets/sealing.js'
 import { MAX_OBJECT_BYTES, type AppendCommand } from './commands.js'
 import type { JsonObject } from './schema.js'
 
@@ -106,5 +107,5 @@ function checkShape(command: AppendCommand): string | undefined {
     return `metadata.namespace "${String(namespace)}" does not match the command's namespace "${command.namespace}"`
   }
   if (uid !== undefined && (typeof uid !== 'string' || !UUID.test(uid))) return `metadata.uid "${String(uid)}" is not a UUID`
-  return undefined
+  return sealedFieldProblem(command.object)
 }

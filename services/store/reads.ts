@@ -5,6 +5,15 @@ import type { JsonObject, Tables } from './schema.js'
 
 type Db = Kysely<Tables>
 
+/**
+ * Turns an object as stored into the object readers see (the store unseals sealed fields with
+ * it, services/secrets/sealing.ts); called with the object's kind, namespace and name.
+ * @default the object as stored
+ */
+export type OpenObject = (object: JsonObject, kind: string, namespace: string, name: string) => JsonObject
+
+const asStored: OpenObject = (object) => object
+
 export interface Head {
   revision: number
   /** When the head revision was committed; null for an empty log. */
@@ -53,7 +62,7 @@ export async function readHead(db: Db): Promise<Head> {
 }
 
 /** One object, current or as of revision `at`; undefined when it does not exist (then). */
-export async function getObject(db: Db, key: ObjectKey, at?: number): Promise<JsonObject | undefined> {
+export async function getObject(db: Db, key: ObjectKey, at?: number, open: OpenObject = asStored): Promise<JsonObject | undefined> {
   if (at === undefined) {
     const row = await db
       .selectFrom('objects')
@@ -62,7 +71,7 @@ export async function getObject(db: Db, key: ObjectKey, at?: number): Promise<Js
       .where('namespace', '=', key.namespace)
       .where('name', '=', key.name)
       .executeTakeFirst()
-    return row?.object
+    return row && open(row.object, key.kind, key.namespace, key.name)
   }
   await checkRevision(db, at)
   // The version valid at R is either the current one (if it began by R) or one that ended after R.
@@ -73,14 +82,15 @@ export async function getObject(db: Db, key: ObjectKey, at?: number): Promise<Js
     select e.object from object_versions v join events e on e.revision = v.valid_from
     where v.kind = ${key.kind} and v.namespace = ${key.namespace} and v.name = ${key.name}
       and v.valid_from <= ${at} and v.valid_to > ${at}`.execute(db)
-  return row.rows[0]?.object
+  const found = row.rows[0]
+  return found && open(found.object, key.kind, key.namespace, key.name)
 }
 
 /**
  * Objects of a kind, ordered by namespace and name, current or as of a revision. Pages share
  * the first page's revision, so a listing is one consistent snapshot however long it takes.
  */
-export async function listObjects(db: Db, options: ListOptions): Promise<ObjectList> {
+export async function listObjects(db: Db, options: ListOptions, open: OpenObject = asStored): Promise<ObjectList> {
   const limit = options.limit
   if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) {
     throw errors.badRequest(`limit must be a positive integer, got ${limit}`)
@@ -105,7 +115,7 @@ export async function listObjects(db: Db, options: ListOptions): Promise<ObjectL
       order by namespace, name ${take}`.execute(db)
     rows = result.rows
     revision = result.rows[0]?.head ?? (await headOfEmptyList(db, options.kind, ns))
-    if (revision < 0) return listObjects(db, options) // objects appeared meanwhile: read again
+    if (revision < 0) return listObjects(db, options, open) // objects appeared meanwhile: read again
   } else {
     await checkRevision(db, at)
     revision = at
@@ -129,7 +139,7 @@ export async function listObjects(db: Db, options: ListOptions): Promise<ObjectL
   if (more) rows = rows.slice(0, limit)
   const last = rows[rows.length - 1]
   return {
-    items: rows.map((r) => r.object),
+    items: rows.map((r) => open(r.object, options.kind, r.namespace, r.name)),
     revision,
     ...(more && last && { continue: encodeContinue({ revision, namespace: last.namespace, name: last.name }) }),
   }
@@ -143,6 +153,7 @@ export async function readSnapshot(
   db: Db,
   onPage: (objects: Array<{ kind: string; namespace: string; name: string; object: JsonObject }>) => void,
   pageSize = 5000,
+  open: OpenObject = asStored,
 ): Promise<number> {
   return db
     .transaction()
@@ -154,6 +165,7 @@ export async function readSnapshot(
         let q = trx.selectFrom('objects').select(['kind', 'namespace', 'name', 'object']).orderBy('kind').orderBy('namespace').orderBy('name').limit(pageSize)
         if (after) q = q.where(sql<boolean>`(kind, namespace, name) > (${after[0]}, ${after[1]}, ${after[2]})`)
         const rows = await q.execute()
+        for (const r of rows) r.object = open(r.object, r.kind, r.namespace, r.name)
         if (rows.length > 0) onPage(rows)
         if (rows.length < pageSize) return head
         const last = rows[rows.length - 1]!
@@ -196,7 +208,7 @@ export async function revisionAt(db: Db, time: Date): Promise<number> {
 }
 
 /** A page of the log in revision order; call again with `after` = the last revision seen. */
-export async function readEvents(db: Db, query: EventQuery = {}): Promise<LogEvent[]> {
+export async function readEvents(db: Db, query: EventQuery = {}, open: OpenObject = asStored): Promise<LogEvent[]> {
   const limit = query.limit ?? 1000
   let q = db
     .selectFrom('events')
@@ -213,17 +225,17 @@ export async function readEvents(db: Db, query: EventQuery = {}): Promise<LogEve
     if (query.causedBy.length === 0) return []
     q = q.where(sql<boolean>`meta ? 'causationRevision'`).where(sql<number>`(meta->>'causationRevision')::bigint`, 'in', query.causedBy)
   }
-  return (await q.execute()).map(toLogEvent)
+  return (await q.execute()).map((row) => toLogEvent(row, open))
 }
 
 /** The event at one revision, if the log has it. */
-export async function readEvent(db: Db, revision: number): Promise<LogEvent | undefined> {
+export async function readEvent(db: Db, revision: number, open: OpenObject = asStored): Promise<LogEvent | undefined> {
   const row = await db.selectFrom('events').selectAll().where('revision', '=', revision).executeTakeFirst()
-  return row ? toLogEvent(row) : undefined
+  return row ? toLogEvent(row, open) : undefined
 }
 
 /** Every event of one object name, across deletions and re-creations, oldest first. */
-export async function readHistory(db: Db, key: ObjectKey): Promise<LogEvent[]> {
+export async function readHistory(db: Db, key: ObjectKey, open: OpenObject = asStored): Promise<LogEvent[]> {
   const rows = await db
     .selectFrom('events')
     .selectAll()
@@ -232,10 +244,10 @@ export async function readHistory(db: Db, key: ObjectKey): Promise<LogEvent[]> {
     .where('name', '=', key.name)
     .orderBy('revision')
     .execute()
-  return rows.map(toLogEvent)
+  return rows.map((row) => toLogEvent(row, open))
 }
 
-export function toLogEvent(row: Tables['events']): LogEvent {
+export function toLogEvent(row: Tables['events'], open: OpenObject = asStored): LogEvent {
   return {
     revision: row.revision,
     txRevision: row.tx_revision,
@@ -244,7 +256,7 @@ export function toLogEvent(row: Tables['events']): LogEvent {
     namespace: row.namespace,
     name: row.name,
     uid: row.uid,
-    object: row.object,
+    object: open(row.object, row.kind, row.namespace, row.name),
     meta: row.meta,
     committedAt: row.committed_at,
   }

@@ -2,10 +2,15 @@ import type { Observable } from 'rxjs'
 import type { DatabaseConfig } from '../config.js'
 import { errors } from '../errors.js'
 import { silentLogger, type Logger } from '../log.js'
+import type { Keyring } from '../secrets/keyring.js'
+import { keyringConfigFromEnv, openKeyring } from '../secrets/keyring-config.js'
+import { Sealer } from '../secrets/sealing.js'
 import type { AppendCommand, AppendOutcome, LogEvent, ObjectKey } from './commands.js'
 import { openDatabase, type Database } from './database.js'
+import { importLog, type ImportedLog, type ImportLogOptions } from './import-log.js'
 import { migrate } from './migrate.js'
 import * as reads from './reads.js'
+import { resealCurrentObjects, type ResealResult } from './reseal.js'
 import type { JsonObject } from './schema.js'
 import { LogFollower } from './tail.js'
 import { Writer } from './writer.js'
@@ -22,6 +27,13 @@ export interface StoreOptions {
   onAppended?: (seconds: number) => void
   /** Called once connected, before migrating (start-up reports the two apart). */
   onConnected?: (database: Database) => void
+  /**
+   * The keys that seal the sensitive fields of Secrets (and other registered kinds) in the log.
+   * @default REVKUBE_ENCRYPTION_KEY when set, else `encryption-keys.json` in the data folder
+   * (the PGlite folder; for PostgreSQL $REVKUBE_DATA_DIR or ./data), created if missing; an
+   * ephemeral key for an in-memory PGlite (services/secrets/keyring-config.ts)
+   */
+  keyring?: Keyring
 }
 
 /**
@@ -31,6 +43,10 @@ export interface StoreOptions {
 export class Store {
   private readonly writer: Writer
   private readonly follower: LogFollower
+  private readonly open: reads.OpenObject
+
+  /** Seals sensitive fields on the way into the log and opens them on the way out. */
+  readonly sealer: Sealer
 
   /** Each batch of events this process committed, right after its commit. */
   readonly committed: Observable<LogEvent[]>
@@ -40,8 +56,13 @@ export class Store {
     options: Omit<StoreOptions, 'database'> = {},
   ) {
     const log = options.log ?? silentLogger
+    if (!options.keyring) throw new Error('a Store needs a keyring (openStore picks one for the database)')
+    const sealer = new Sealer(options.keyring, log)
+    this.sealer = sealer
+    this.open = (object, kind, namespace, name) => sealer.open(object, kind, namespace, name)
     this.writer = new Writer(database, {
       log,
+      sealer,
       ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }),
       ...(options.newUid && { newUid: options.newUid }),
       ...(options.onAppended && { onAppended: options.onAppended }),
@@ -49,6 +70,7 @@ export class Store {
     this.committed = this.writer.committed
     this.follower = new LogFollower(database, this.writer.committed, {
       log,
+      open: this.open,
       ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
     })
   }
@@ -74,7 +96,7 @@ export class Store {
 
   /** The object now, or as of revision `at`; undefined if it does not exist (then). */
   get(key: ObjectKey, options: { at?: number } = {}): Promise<JsonObject | undefined> {
-    return reads.getObject(this.database.db, key, options.at)
+    return reads.getObject(this.database.db, key, options.at, this.open)
   }
 
   /** Like `get`, but a missing object is a NotFound error. */
@@ -85,7 +107,7 @@ export class Store {
   }
 
   list(options: reads.ListOptions): Promise<reads.ObjectList> {
-    return reads.listObjects(this.database.db, options)
+    return reads.listObjects(this.database.db, options, this.open)
   }
 
   revisionAt(time: Date): Promise<number> {
@@ -93,25 +115,51 @@ export class Store {
   }
 
   events(query: reads.EventQuery = {}): Promise<LogEvent[]> {
-    return reads.readEvents(this.database.db, query)
+    return reads.readEvents(this.database.db, query, this.open)
   }
 
   event(revision: number): Promise<LogEvent | undefined> {
-    return reads.readEvent(this.database.db, revision)
+    return reads.readEvent(this.database.db, revision, this.open)
   }
 
   history(key: ObjectKey): Promise<LogEvent[]> {
-    return reads.readHistory(this.database.db, key)
+    return reads.readHistory(this.database.db, key, this.open)
   }
 
   /** Every current object, read in one snapshot page by page; returns the snapshot's revision. */
   snapshot(onPage: Parameters<typeof reads.readSnapshot>[1], pageSize?: number): Promise<number> {
-    return reads.readSnapshot(this.database.db, onPage, pageSize)
+    return reads.readSnapshot(this.database.db, onPage, pageSize, this.open)
   }
 
   /** Every event after revision `after`: the log's backlog, then live commits, gapless and in order. */
   tail(after: number): Observable<LogEvent> {
     return this.follower.tail(after)
+  }
+
+  /**
+   * Rotates the encryption key: a new random key becomes the primary (written to the key file
+   * first; the old keys stay to read older versions), then the current objects are re-sealed
+   * under it. Events are immutable and keep the key that sealed them. A keyring from
+   * REVKUBE_ENCRYPTION_KEY cannot take a key: put the new key first there, restart, and call
+   * `resealCurrentObjects`.
+   */
+  async rotateEncryptionKey(): Promise<ResealResult> {
+    this.sealer.keyring.addPrimaryKey()
+    return this.resealCurrentObjects()
+  }
+
+  /**
+   * Re-seals the current state (`objects`) of every kind with sensitive fields under the primary
+   * key: objects sealed under older keys, and ones stored in plain text before sealing existed.
+   * Ones whose key is missing are left as they are and counted.
+   */
+  resealCurrentObjects(options: { pageSize?: number } = {}): Promise<ResealResult> {
+    return resealCurrentObjects(this.database.db, this.sealer, options.pageSize)
+  }
+
+  /** Restores an exported log into this store's empty database, sealing as the writer does (import-log.ts). */
+  importLog(pages: Parameters<typeof importLog>[1], options: Omit<ImportLogOptions, 'sealer'> = {}): Promise<ImportedLog> {
+    return importLog(this.database, pages, { ...options, sealer: this.sealer })
   }
 
   /** Waits for pending appends, stops the tails and closes the database. */
@@ -125,6 +173,7 @@ export class Store {
 
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
+  const keyring = options.keyring ?? openKeyring(keyringConfigFromEnv(process.env, options.database), options.log ? { log: options.log } : {})
   const database = await openDatabase(options.database)
   options.onConnected?.(database)
   try {
@@ -133,5 +182,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await database.close().catch(() => {})
     throw error
   }
-  return new Store(database, options)
+  return new Store(database, { ...options, keyring })
 }

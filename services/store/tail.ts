@@ -2,13 +2,15 @@ import { Observable, type Subscription } from 'rxjs'
 import type { Logger } from '../log.js'
 import type { LogEvent } from './commands.js'
 import type { Database } from './database.js'
-import { readEvents, readHead } from './reads.js'
+import { readEvents, readHead, type OpenObject } from './reads.js'
 
 export interface TailOptions {
   /** Events read per query while catching up. @default 1000 */
   pageSize?: number
   /** How often the head is polled in case a wake-up was missed. @default 1000 */
   pollIntervalMs?: number
+  /** Opens each object read from the log (the store's unsealing); events this process committed arrive opened. */
+  open?: OpenObject
   log: Logger
 }
 
@@ -71,7 +73,7 @@ export class LogFollower {
           }
           let page: LogEvent[]
           try {
-            page = await readEvents(this.database.db, { after: cursor, limit: this.pageSize })
+            page = await readEvents(this.database.db, { after: cursor, limit: this.pageSize }, this.options.open)
             failures = 0
           } catch (error) {
             failures++

@@ -3,11 +3,13 @@ import { Subject, type Observable } from 'rxjs'
 import { v4 as uuidv4 } from 'uuid'
 import { StatusError } from '../errors.js'
 import type { Logger } from '../log.js'
+import type { Sealer } from '../secrets/sealing.js'
 import type { AppendCommand, AppendOutcome, LogEvent, ObjectKey } from './commands.js'
 import type { Database } from './database.js'
 import { keyOf, planBatch, type BatchPlan, type CurrentObject } from './plan-batch.js'
 import { prepareCommand, type PreparedCommand } from './prepare-command.js'
 import type { JsonObject, Tables } from './schema.js'
+import { sealPlan } from './seal-plan.js'
 
 export interface WriterOptions {
   /** Most commands in one transaction. @default 500 */
@@ -16,6 +18,8 @@ export interface WriterOptions {
   newUid?: () => string
   /** Told how long each append took, from the call until its outcomes (e.g. a latency histogram). */
   onAppended?: (seconds: number) => void
+  /** Seals the sensitive fields of each event's object before it is written (seal-plan.ts). */
+  sealer: Sealer
   log: Logger
 }
 
@@ -145,6 +149,7 @@ export class Writer {
     const { head, current } = await lockHeadAndRead(trx, prepared.flatMap((p) => (p.error ? [] : [p.command])))
     const plan = planBatch(head.revision, current, prepared, this.newUid)
     if (plan.events.length === 0) return { plan, committedAt: head.committedAt }
+    sealPlan(plan, this.options.sealer)
 
     const result = await sql<{ committed_at: Date }>`
       with input as (
