@@ -8,15 +8,14 @@ import { eventMeta, realEnvironment, type Environment, type RequestContext } fro
 import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate, type Decision, type DeleteOptions } from './decide.js'
 import type { Observable } from 'rxjs'
 import { boundedIterator } from '../../projections/bounded-iterator.js'
-import { getObject } from '../../projections/cluster-state.js'
 import type { Projection } from '../../projections/projection.js'
 import { watch, type WatchEvent } from '../../projections/watch.js'
 import { applyJsonPatch } from '../resources/patch/json-patch.js'
 import { applyMergePatch } from '../resources/patch/merge-patch.js'
 import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-patch.js'
+import { admitChange, admitCreate } from './admission/admission.js'
 import { applyManifests, type ApplyResult } from './apply.js'
 import { listFiltered, matches, parseSelectors, type ListOptions, type ListResult } from './list.js'
-import { checkNamespaceAcceptsContent, undeletableNamespace } from './namespaces.js'
 import { metadataOf } from './object-meta.js'
 import { decideScale, scaleDefinition, scaleOf } from './scale.js'
 import { allocateServiceChange, allocateServiceCreate } from './service-allocation.js'
@@ -61,9 +60,6 @@ export class ResourceApi {
     this.env = options.env ?? realEnvironment
   }
 
-  /** A namespace as the projection knows it (possibly a moment behind the store). */
-  private readonly cachedNamespace = (name: string) => (this.projection ? getObject(this.projection.state, 'Namespace', '', name) : undefined)
-
   /** Creates an object; `namespace` is used when the object names none. */
   async create(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
     checkBody(input)
@@ -71,14 +67,16 @@ export class ResourceApi {
     const namespace = this.namespaceFor(definition, input, options.namespace)
     const object = decideCreate(definition, input, namespace, this.env)
     const metadata = metadataOf(object)
-    if (definition.namespaced) await checkNamespaceAcceptsContent(this.store, this.cachedNamespace, definition, namespace, String(metadata.name))
+    // Admission plugins (services/api/admission/), dry runs included: they may change the object or refuse it.
+    const admitted = await admitCreate(this, ctx, definition, object, input)
     // Services: clusterIP and nodePorts are allocated (reserved as objects) before the Service is stored (service-allocation.ts).
-    const reservation = definition.kind === 'Service' ? await allocateServiceCreate(this, ctx, object) : undefined
+    const reservation = definition.kind === 'Service' ? await allocateServiceCreate(this, ctx, object).catch(admitted.failed) : undefined
     if (ctx.dryRun) return object
     const [outcome] = await this.store.append([
       this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
     ])
     await reservation?.settle(outcome!.ok)
+    await admitted.settle(outcome!.ok)
     if (outcome!.ok) return outcome!.event.object
     if (isStatusError(outcome!.error, 'AlreadyExists') && input.metadata && !(input.metadata as JsonObject).name) {
       throw new StatusError('AlreadyExists', `${outcome!.error.message}, the server was not able to generate a unique name for the object`, {
@@ -163,7 +161,6 @@ export class ResourceApi {
   /** Deletes an object, or marks it for deletion while finalizers (or a kubelet) finish. */
   async delete(ctx: RequestContext, kind: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<JsonObject> {
     const target = this.target(kind, namespace, name)
-    if (target.definition.kind === 'Namespace') undeletableNamespace(name)
     return this.mutate(ctx, target, (current) => decideDelete(target.definition, current, options, this.env), {
       meta: { verb: 'delete', ...(options.propagationPolicy && { propagationPolicy: options.propagationPolicy }) },
     })
@@ -276,12 +273,14 @@ export class ResourceApi {
       const revision = Number(metadataOf(current).resourceVersion)
       if (options.expected !== undefined && options.expected !== revision) throw conflict(target.definition, target.name)
       let decision = decide(current)
+      const admitted = await admitChange(this, ctx, target, decision, current, options.meta?.subresource as string | undefined)
       // Services: keep, allocate and release clusterIPs and nodePorts as Kubernetes does (service-allocation.ts).
-      const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current) : undefined
+      const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current).catch(admitted.failed) : undefined
       if (reservation) decision = reservation.decision
       if (decision.op === 'none' || ctx.dryRun) return decision.object
       const [outcome] = await this.store.append([this.command(ctx, target, decision, { revision }, options.meta)])
       await reservation?.settle(outcome!.ok)
+      await admitted.settle(outcome!.ok)
       if (outcome!.ok) return outcome!.event.object
       // Without a resourceVersion from the caller the write was unconditional: try again on the new state.
       const retry = options.expected === undefined && isStatusError(outcome!.error, 'Conflict') && attempt < 10

@@ -18,6 +18,7 @@ import { createNodeLifecycleController } from './node-lifecycle.controller.js'
 import { createReplicaSetController } from './replica-set.controller.js'
 import { createStatefulSetController } from './stateful-set.controller.js'
 import { createResourceQuotaController } from './resource-quota.controller.js'
+import { createServiceAccountController } from './service-account.controller.js'
 import type { Clock } from './runtime/clock.js'
 import type { ControllerStats } from './runtime/controller-stats.js'
 import { ControllerRunner } from './runtime/runner.js'
@@ -64,6 +65,7 @@ export function startControlPlane(options: ControlPlaneOptions): ControlPlane {
       createNamespaceController(options.api.registry),
       createGarbageCollector(options.api.registry),
       createResourceQuotaController(options.api.registry),
+      createServiceAccountController(),
     ],
   })
   runner.start()

@@ -34,7 +34,7 @@ const COMPUTE: Record<string, [which: 'requests' | 'limits', resource: string]> 
 }
 
 /** A sum of quantities that keeps the format of the first non-zero one, as `Quantity.Add` does. */
-class Sum {
+export class Sum {
   nanos = 0n
   format: Quantity['format'] = 'DecimalSI'
   add(q: Quantity | undefined): void {
@@ -50,14 +50,23 @@ class Sum {
 /** `status.used` for the resources named in `hard` (resources no evaluator knows are left out). */
 export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: JsonObject, now: Date): Record<string, string> {
   const namespace = String(meta(quota).namespace)
+  return usageOf((kind) => listObjects(state, kind, namespace), registry, quota, now)
+}
+
+/**
+ * What `objectsOf` (the objects of a kind in the quota's namespace) use of the resources named in
+ * the quota's `hard`. The controller passes the whole namespace; admission passes the one object
+ * of a request, to learn what it would add (services/api/admission/resource-quota.ts).
+ */
+export function usageOf(objectsOf: (kind: string) => JsonObject[], registry: KindRegistry, quota: JsonObject, now: Date): Record<string, string> {
   const hard = objectAt(spec(quota), 'hard') ?? {}
   const scopes = arrayAt(spec(quota), 'scopes').map(String)
-  const pods = listObjects(state, 'Pod', namespace).filter((p) => countsForQuota(p, now) && inScopes(p, scopes))
+  const pods = objectsOf('Pod').filter((p) => countsForQuota(p, now) && inScopes(p, scopes))
   const used: Record<string, string> = {}
   for (const resource of Object.keys(hard)) {
     const counted = COUNTED[resource] ?? countedKind(registry, resource)
     if (counted === 'Pod') used[resource] = String(pods.length)
-    else if (counted) used[resource] = String(listObjects(state, counted, namespace).length)
+    else if (counted) used[resource] = String(objectsOf(counted).length)
     else if (COMPUTE[resource]) {
       const [which, name] = COMPUTE[resource]
       const sum = new Sum()
@@ -65,7 +74,7 @@ export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: J
       used[resource] = sum.toString()
     } else if (resource === 'services.nodeports' || resource === 'services.loadbalancers') {
       let n = 0
-      for (const service of listObjects(state, 'Service', namespace)) {
+      for (const service of objectsOf('Service')) {
         const s = spec(service)
         const ports = arrayAt(s, 'ports').filter(isObject)
         if (resource === 'services.loadbalancers') n += s.type === 'LoadBalancer' ? 1 : 0
@@ -75,7 +84,7 @@ export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: J
       used[resource] = String(n)
     } else if (resource === 'requests.storage') {
       const sum = new Sum()
-      for (const claim of listObjects(state, 'PersistentVolumeClaim', namespace)) {
+      for (const claim of objectsOf('PersistentVolumeClaim')) {
         const storage = objectAt(objectAt(spec(claim), 'resources'), 'requests')?.storage
         sum.add(parseQuantity(String(storage ?? '')))
       }
@@ -83,6 +92,19 @@ export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: J
     }
   }
   return used
+}
+
+/** The kinds whose objects {@link usageOf} reads to count these quota resources. */
+export function kindsCounted(resources: Iterable<string>, registry: KindRegistry): string[] {
+  const kinds = new Set<string>()
+  for (const resource of resources) {
+    const counted = COUNTED[resource] ?? countedKind(registry, resource)
+    if (counted) kinds.add(counted)
+    else if (COMPUTE[resource]) kinds.add('Pod')
+    else if (resource === 'services.nodeports' || resource === 'services.loadbalancers') kinds.add('Service')
+    else if (resource === 'requests.storage') kinds.add('PersistentVolumeClaim')
+  }
+  return [...kinds]
 }
 
 /** `count/<resource>[.<group>]`: the kind it counts. */
@@ -104,7 +126,7 @@ export function countsForQuota(pod: JsonObject, now: Date): boolean {
 }
 
 /** The quota scopes that select pods: Terminating, NotTerminating, BestEffort, NotBestEffort. */
-function inScopes(pod: JsonObject, scopes: string[]): boolean {
+export function inScopes(pod: JsonObject, scopes: string[]): boolean {
   const terminating = typeof spec(pod).activeDeadlineSeconds === 'number'
   const bestEffort = status(pod).qosClass === 'BestEffort'
   return scopes.every((scope) => {

@@ -1,4 +1,5 @@
 import { getObject, listObjects } from '../../projections/cluster-state.js'
+import { QUOTA_ADMISSION_ACTOR } from '../api/admission/resource-quota.js'
 import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
@@ -11,12 +12,15 @@ import { keyOf, nothing, splitKey, type Controller } from './runtime/controller.
  * keeps each ResourceQuota's status current, `hard` copied from spec.hard and `used` recounted
  * for exactly those resources (quota-usage.ts), whenever something in its namespace changes and
  * at every resync (upstream's full recalculation, 5 minutes). Writes only when the status differs.
+ * Between recounts, ResourceQuota admission raises `used` as it admits (services/api/admission/resource-quota.ts).
  */
 export function createResourceQuotaController(registry: KindRegistry = builtin): Controller {
   return {
     name: 'resourcequota',
     keysFor: (change, state) => {
       const { event } = change
+      // Admission's charge comes just before the object it is for: a recount now would miss that object.
+      if (event.kind === 'ResourceQuota' && event.type === 'StatusUpdated' && event.meta.actor === QUOTA_ADMISSION_ACTOR) return []
       if (event.kind === 'ResourceQuota') return [keyOf(event.namespace, event.name)]
       if (!event.namespace || event.kind === 'Event') return []
       return listObjects(state, 'ResourceQuota', event.namespace).map(keyOfObject)

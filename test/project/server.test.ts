@@ -45,8 +45,11 @@ describe(`npm start (${backend})`, () => {
   })
 
   it('reports the database and the head revision', async () => {
-    const info = (await (await fetch(url)).json()) as { database: string }
-    expect(info).toMatchObject({ name: 'revkube', revision: '6' }) // four namespaces, then default/kubernetes and its IP address
+    // Four namespaces, default/kubernetes and its IP address, then the service account controller's four `default` ServiceAccounts.
+    const read = async () => (await (await fetch(url)).json()) as { database: string; revision: string }
+    let info = await read()
+    for (const deadline = Date.now() + 10_000; info.revision !== '10' && Date.now() < deadline; info = await read()) await new Promise((r) => setTimeout(r, 50))
+    expect(info).toMatchObject({ name: 'revkube', revision: '10' })
     expect(info.database).toMatch(backend === 'postgres' ? /^PostgreSQL at / : /^embedded PGlite in /)
   })
 
