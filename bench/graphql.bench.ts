@@ -7,13 +7,21 @@
  *    resource API called in-process at the same concurrency (the GraphQL overhead ratio);
  * 2. `objects(kind: "Pod")` of 10,000 pods now vs `at:` the middle revision of a BENCH_EVENTS-event
  *    log (default 1,000,000);
- * 3. subscription delivery latency p50/p99 with 500 WebSocket subscribers, beside 1 subscriber.
+ * 3. subscription delivery latency p50/p99 with 500 WebSocket subscribers, beside 1 subscriber;
+ * 4. the cost of authentication and RBAC: apply and list throughput from 16 clients as a user
+ *    bound to `edit` (--auth=token, every request authenticated and authorized), beside the same
+ *    server with --auth=none.
+ *
+ * BENCH_PARTS=mutations,lists,subscriptions,auth runs some of them (default: all).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import { createInterface } from 'node:readline'
 import { createClient } from 'graphql-ws'
 import pg from 'pg'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import WebSocket from 'ws'
 import { Projection } from '../projections/projection.js'
 import { bootstrapNamespaces } from '../services/api/namespaces.js'
@@ -28,6 +36,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const PODS = 10_000
 /** Changes per second in the subscription run: 500 subscribers make it 10,000 deliveries/s. */
 const RATE = 20
+const parts = new Set((process.env.BENCH_PARTS ?? 'mutations,lists,subscriptions,auth').split(','))
 
 export async function run(): Promise<void> {
   console.log(`\ngraphql benchmark — ${url.replace(/:[^:@/]*@/, ':***@')}, ${machine()}`)
@@ -35,11 +44,14 @@ export async function run(): Promise<void> {
   const store = await openStore({ database: { backend: 'postgres', url, schema } })
   let server: { url: string; child: ChildProcess } | undefined
   try {
-    await loadLog(store, events)
-    server = await startServer(schema)
-    await mutations(store, server.url)
-    await lists(store, server.url)
-    await subscriptions(store, server.url)
+    if (parts.has('mutations') || parts.has('lists') || parts.has('subscriptions')) {
+      if (parts.has('lists')) await loadLog(store, events)
+      server = await startServer(schema)
+      if (parts.has('mutations')) await mutations(store, server.url)
+      if (parts.has('lists')) await lists(store, server.url)
+      if (parts.has('subscriptions')) await subscriptions(store, server.url)
+    }
+    if (parts.has('auth')) await authorization()
   } finally {
     server?.child.kill('SIGTERM')
     agent.destroy()
@@ -51,9 +63,9 @@ export async function run(): Promise<void> {
   }
 }
 
-async function startServer(schema: string): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(schema: string, env: Record<string, string> = { REVKUBE_AUTH: 'none' }): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', REVKUBE_CONTROLLERS: 'false', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   return new Promise((resolve, reject) => {
@@ -67,10 +79,11 @@ async function startServer(schema: string): Promise<{ url: string; child: ChildP
 /** Node's own HTTP client with keep-alive: the lightest real client, so the server's cost shows, not the client's. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 128 })
 
-async function gql(endpoint: string, query: string, variables?: Record<string, unknown>) {
+async function gql(endpoint: string, query: string, variables?: Record<string, unknown>, token?: string) {
   const body = JSON.stringify({ query, variables })
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token && { authorization: `Bearer ${token}` }) }
   const text = await new Promise<string>((resolve, reject) => {
-    const request = http.request(endpoint, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const request = http.request(endpoint, { method: 'POST', agent, headers }, (response) => {
       let data = ''
       response.setEncoding('utf8')
       response.on('data', (chunk) => (data += chunk))
@@ -212,4 +225,74 @@ async function subscriptions(store: Store, endpoint: string): Promise<void> {
     ['500 subscribers', many.p50.toFixed(1), many.p99.toFixed(1), `${fmt(many.delivered)} of ${fmt(many.expected)}`],
     ['baseline: 1 subscriber', one.p50.toFixed(1), one.p99.toFixed(1), `${fmt(one.delivered)} of ${fmt(one.expected)}`],
   ])
+}
+
+/** The same server twice: --auth=none, and --auth=token with a user bound to `edit` (RBAC evaluated on every request). */
+async function authorization(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'revkube-bench-auth-'))
+  const tokenFile = join(dir, 'tokens.csv')
+  await writeFile(tokenFile, 'dev-token,dev,uid-dev,"developers"\n')
+  const schemas = [`bench_auth_none_${process.pid}`, `bench_auth_rbac_${process.pid}`]
+  const servers: Array<{ url: string; child: ChildProcess }> = []
+  try {
+    const open = await startServer(schemas[0]!, { REVKUBE_AUTH: 'none', REVKUBE_DATA_DIR: join(dir, 'none') })
+    servers.push(open)
+    const secured = await startServer(schemas[1]!, { REVKUBE_AUTH: 'token', REVKUBE_TOKEN_FILE: tokenFile, REVKUBE_DATA_DIR: join(dir, 'rbac'), REVKUBE_CONFIG: join(dir, 'cli.json') })
+    servers.push(secured)
+    const { readFileSync } = await import('node:fs')
+    const admin = readFileSync(join(dir, 'rbac', 'admin.token'), 'utf8').trim()
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'dev-edit', namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'developers' }],
+    }
+    await gql(secured.url, 'mutation($o: JSON!) { create(object: $o) { revision } }', { o: binding }, admin)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    for (const server of servers) {
+      const token = server === secured ? 'dev-token' : undefined
+      for (let i = 0; i < 1000; i += 100) {
+        await gql(server.url, 'mutation($m: String!) { apply(manifest: $m) { revision } }', { m: Array.from({ length: 100 }, (_, k) => configMap(`seed-${i + k}`)).join('---\n') }, token)
+      }
+    }
+    let n = 0
+    const applies = (server: { url: string }, token?: string) =>
+      throughput(16, seconds, async () => {
+        await gql(server.url, 'mutation($m: String!) { apply(manifest: $m) { revision } }', { m: configMap(`a${n++}`) }, token)
+        return 1
+      })
+    const listQuery = '{ objects(kind: "ConfigMap", namespace: "default", first: 100) { edges { node { metadata { name } } } } }'
+    const lists = (server: { url: string }, token?: string) =>
+      throughput(16, seconds, async () => {
+        await gql(server.url, listQuery, undefined, token)
+        return 1
+      })
+    // Alternate the two servers over three rounds and take medians: neither gets the warmer database.
+    const measured = { applyRbac: [] as number[], applyNone: [] as number[], listRbac: [] as number[], listNone: [] as number[] }
+    for (let round = 0; round < 3; round++) {
+      const first = round % 2 === 0
+      if (first) measured.applyRbac.push(await applies(secured, 'dev-token'))
+      measured.applyNone.push(await applies(open))
+      if (!first) measured.applyRbac.push(await applies(secured, 'dev-token'))
+      if (first) measured.listRbac.push(await lists(secured, 'dev-token'))
+      measured.listNone.push(await lists(open))
+      if (!first) measured.listRbac.push(await lists(secured, 'dev-token'))
+    }
+    const [applyRbac, applyNone, listRbac, listNone] = [measured.applyRbac, measured.applyNone, measured.listRbac, measured.listNone].map(median) as [number, number, number, number]
+    const rows: string[][] = [['16 clients, median of 3 alternating rounds', '--auth=token, RBAC (user bound to edit)', '--auth=none', 'ratio']]
+    rows.push(['apply of one ConfigMap', `${fmt(applyRbac)}/s`, `${fmt(applyNone)}/s`, ratio(applyRbac, applyNone)])
+    rows.push(['objects(ConfigMap), 100 per page', `${fmt(listRbac)}/s`, `${fmt(listNone)}/s`, ratio(listRbac, listNone)])
+    console.log(`\nthe cost of authentication and RBAC, ${seconds} s each`)
+    table(rows)
+    console.log('  (target: with RBAC ≥ 0.85× without, i.e. at most 15% slower)')
+  } finally {
+    for (const server of servers) server.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const db = new pg.Client({ connectionString: url })
+    await db.connect()
+    for (const schema of schemas) await db.query(`drop schema if exists "${schema}" cascade`)
+    await db.end()
+    await rm(dir, { recursive: true, force: true })
+  }
 }

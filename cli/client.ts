@@ -17,7 +17,7 @@ export class RevkubeClient {
   constructor(
     readonly server: string,
     private readonly token: string | undefined,
-    /** --as: the user to act as, sent as Impersonate-User (and X-Remote-User until authentication lands). */
+    /** --as: the user to act as, sent as Impersonate-User (the server checks that the caller may impersonate). */
     private readonly as?: string,
   ) {
     let url: URL
@@ -36,7 +36,7 @@ export class RevkubeClient {
       accept: 'application/graphql-response+json, application/json',
       'user-agent': 'revkube-cli',
       ...(this.token && { authorization: `Bearer ${this.token}` }),
-      ...(this.as && { 'impersonate-user': this.as, 'x-remote-user': this.as }),
+      ...(this.as && { 'impersonate-user': this.as }),
     }
   }
 
@@ -48,8 +48,11 @@ export class RevkubeClient {
     } catch (error) {
       throw this.unreachable(error)
     }
-    if (response.status === 401) throw new CliError('You must be logged in to the server (Unauthorized): check --token or $REVKUBE_TOKEN')
     let body: { data?: T; errors?: GraphQLErrorShape[] }
+    if (response.status === 401) {
+      const why = await response.json().then((b: { errors?: GraphQLErrorShape[] }) => b.errors?.[0]?.message, () => undefined)
+      throw new CliError(`You must be logged in to the server (Unauthorized)${why ? `: ${why.replace(/^Unauthorized: /, '')}` : ''}; check --token or $REVKUBE_TOKEN`)
+    }
     try {
       body = (await response.json()) as typeof body
     } catch {

@@ -1,4 +1,5 @@
 import type { FlagSpec, FlagValues } from './args.js'
+import { cliConfigPath, readCliConfig, serverKey } from '../services/auth/credentials.js'
 import { DEFAULT_SERVER, RevkubeClient } from './client.js'
 
 /** The process around a command: its streams and environment, injectable for tests. */
@@ -55,12 +56,11 @@ export function createContext(args: string[], flags: FlagValues, io: Io): Comman
     flags,
     io,
     namespace: (flags.namespace as string | undefined) ?? 'default',
-    client: () =>
-      (client ??= new RevkubeClient(
-        (flags.server as string | undefined) ?? io.env.REVKUBE_SERVER ?? DEFAULT_SERVER,
-        (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN,
-        flags.as as string | undefined,
-      )),
+    client: () => {
+      if (client) return client
+      const server = (flags.server as string | undefined) ?? io.env.REVKUBE_SERVER ?? DEFAULT_SERVER
+      return (client = new RevkubeClient(server, (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN ?? rememberedToken(io, server), flags.as as string | undefined))
+    },
     close: async () => client?.close(),
   }
 }
@@ -71,4 +71,9 @@ export const flag = {
   bool: (ctx: CommandContext, name: string) => ctx.flags[name] === true,
   int: (ctx: CommandContext, name: string) => ctx.flags[name] as number | undefined,
   strings: (ctx: CommandContext, name: string) => (ctx.flags[name] as string[] | undefined) ?? [],
+}
+
+/** The token a server on this machine recorded for the CLI when it started ($REVKUBE_CONFIG or ~/.revkube/config.json). */
+function rememberedToken(io: Io, server: string): string | undefined {
+  return readCliConfig(cliConfigPath(io.env)).servers[serverKey(server)]?.token
 }

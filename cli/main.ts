@@ -71,7 +71,8 @@ function fail(io: Io, error: unknown): number {
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2
-  const lines = commands.filter((c) => !c.name.includes(' ') || c.name.endsWith(' status')).map((c) => {
+  const firstOfGroup = (c: Command) => commands.find((o) => o.name.split(' ')[0] === c.name.split(' ')[0]) === c
+  const lines = commands.filter((c) => !c.name.includes(' ') || firstOfGroup(c)).map((c) => {
     const name = c.name.includes(' ') ? c.name.split(' ')[0]! : c.name
     const summary = c.name.includes(' ') ? groupSummary(name) : c.summary
     return `  ${name.padEnd(width)}${summary}`
@@ -95,6 +96,7 @@ function topHelp(): string {
 
 function groupSummary(group: string): string {
   if (group === 'rollout') return 'Manage the rollout of a Deployment (status, history, undo, pause, resume, restart)'
+  if (group === 'auth') return 'Who you are and what you may do (whoami, can-i), ServiceAccount tokens (token)'
   return commands.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.split(' ')[1]).join(', ')
 }
 

@@ -3,6 +3,9 @@ import type { RequestContext } from '../services/api/context.js'
 import type { ResourceApi } from '../services/api/resource-api.js'
 import type { JsonObject } from '../services/resources/json.js'
 import type { Store } from '../services/store/store.js'
+import type { Security } from '../services/auth/security.js'
+import type { UserInfo } from '../services/auth/user.js'
+import type { Rejection } from '../services/audit/rejections.js'
 import { badRequest } from './errors.js'
 
 /** `input At { revision, time }` as it arrives. */
@@ -22,6 +25,8 @@ export interface GraphQLContext {
   api: ResourceApi
   store: Store
   projection: Projection
+  security: Security
+  reject(rejection: Rejection): void
   /** Who is asking: recorded in the events mutations cause. */
   request: RequestContext
   /** The revision reads without `at` use: the head when the operation first needed one, then fixed. */
@@ -30,22 +35,47 @@ export interface GraphQLContext {
   revisionOf(at: AtInput | null | undefined): Promise<number>
   /** Every object of a kind (in a namespace) at a revision, read once per operation. */
   all(kind: string, namespace: string | undefined, at: number): Promise<JsonObject[]>
+  /** May the caller `verb` objects of `kind` (in `namespace`; named `name`)? Always, with --auth=none. */
+  can(verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string): boolean
+  /** Forbidden, with Kubernetes' message, unless `can`. */
+  authorize(verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string): void
 }
 
 export interface ContextServices {
   api: ResourceApi
   store: Store
   projection: Projection
+  security: Security
+  /** Records a refused request for audit (services/audit); never throws. */
+  reject(rejection: Rejection): void
 }
 
 export function createContext(services: ContextServices, request: RequestContext): GraphQLContext {
   let pinned: Promise<number> | undefined
   const lists = new Map<string, Promise<JsonObject[]>>()
   const head = () => (pinned ??= services.store.head().then((h) => h.revision))
+  const attributes = (user: UserInfo, verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string) => {
+    const definition = services.api.registry.resolve(kind)
+    return {
+      user,
+      verb,
+      apiGroup: definition.group,
+      resource: definition.resource,
+      ...(subresource && { subresource }),
+      ...(definition.namespaced && namespace && { namespace }),
+      ...(name && { name }),
+    }
+  }
+  const can: GraphQLContext['can'] = (verb, kind, namespace, name, subresource) =>
+    !request.user || services.security.can(attributes(request.user, verb, kind, namespace, name, subresource))
   return {
     ...services,
     request,
     head,
+    can,
+    authorize: (verb, kind, namespace, name, subresource) => {
+      if (request.user) services.security.authorize(attributes(request.user, verb, kind, namespace, name, subresource))
+    },
     revisionOf: async (at) => {
       if (!at) return head()
       const hasRevision = at.revision !== undefined && at.revision !== null
@@ -59,6 +89,7 @@ export function createContext(services: ContextServices, request: RequestContext
       return services.store.revisionAt(at.time!)
     },
     all: (kind, namespace, at) => {
+      if (request.user) services.security.authorize(attributes(request.user, 'list', kind, namespace))
       const key = `${kind}\u0000${namespace ?? ''}\u0000${at}`
       let list = lists.get(key)
       if (!list) {

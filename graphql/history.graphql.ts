@@ -6,6 +6,7 @@ import type { LogEvent } from '../services/store/commands.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'
 import { pageSize } from './objects.graphql.js'
+import { shown, visible, visibleEvents } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
   "One entry of the event log: what changed, who changed it, why, and what caused it."
@@ -125,11 +126,14 @@ async function changes(ctx: GraphQLContext, args: { from: AtInput; to: AtInput; 
   const selector = args.labelSelector ? parseLabelSelector(args.labelSelector) : undefined
   const touched = await allEvents(ctx, { after: from, to, ...(kind && { kind }), ...(args.namespace && { namespace: args.namespace }) })
   const keys = new Map<string, { kind: string; namespace: string; name: string }>()
-  for (const e of touched) keys.set(`${e.kind}\u0000${e.namespace}\u0000${e.name}`, { kind: e.kind, namespace: e.namespace, name: e.name })
+  for (const e of touched) {
+    if (visible(ctx, e.kind, e.namespace, e.name)) keys.set(`${e.kind}\u0000${e.namespace}\u0000${e.name}`, { kind: e.kind, namespace: e.namespace, name: e.name })
+  }
   const out = []
   const labelsOf = (o: JsonObject | undefined) => ((o?.metadata ?? {}) as JsonObject).labels as Record<string, string> | undefined
   for (const key of [...keys.values()].sort((a, b) => (`${a.kind}/${a.namespace}/${a.name}` < `${b.kind}/${b.namespace}/${b.name}` ? -1 : 1))) {
-    const [before, after] = await Promise.all([ctx.store.get(key, { at: from }), ctx.store.get(key, { at: to })])
+    const look = (o: JsonObject | undefined) => o && shown(ctx, key.kind, key.namespace, key.name, o)
+    const [before, after] = (await Promise.all([ctx.store.get(key, { at: from }), ctx.store.get(key, { at: to })])).map(look)
     if (selector && !matchesLabels(selector, labelsOf(before)) && !matchesLabels(selector, labelsOf(after))) continue
     const uid = (o: JsonObject | undefined) => ((o?.metadata ?? {}) as JsonObject).uid
     const ref = (object: JsonObject | undefined, at: number): ObjectRef | null => (object ? { object, at } : null)
@@ -167,10 +171,12 @@ async function log(ctx: GraphQLContext, args: { from?: number; to?: number; kind
     ...(args.actor && { actor: args.actor }),
   })
   const more = page.length > limit
-  const events = page.slice(0, limit)
+  // What the caller may not read is left out of the page (its cursor still moves past it).
+  const events = visibleEvents(ctx, page.slice(0, limit))
   const cursor = (e: LogEvent) => Buffer.from(`${e.revision}:${to}`).toString('base64url')
   const edges = events.map((e) => ({ cursor: cursor(e), node: e }))
-  return { edges, pageInfo: { hasNextPage: more, endCursor: edges.at(-1)?.cursor ?? null }, revision: to }
+  const last = page.slice(0, limit).at(-1)
+  return { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursor(last) : null }, revision: to }
 }
 
 async function mustEvent(ctx: GraphQLContext, revision: number): Promise<LogEvent> {
@@ -188,7 +194,7 @@ async function causes(ctx: GraphQLContext, revision: number): Promise<LogEvent[]
     chain.push(event)
     cause = event.meta.causationRevision
   }
-  return chain
+  return visibleEvents(ctx, chain)
 }
 
 async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[]> {
@@ -206,7 +212,7 @@ async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[
     }
     frontier = next
   }
-  return [...found.values()].sort((a, b) => a.revision - b.revision)
+  return visibleEvents(ctx, [...found.values()].sort((a, b) => a.revision - b.revision))
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null)
@@ -227,7 +233,9 @@ export const resolvers = {
   },
   Query: {
     history: async (_: unknown, args: { kind: string; namespace?: string; name: string }, ctx: GraphQLContext) => {
-      const events = await ctx.store.history(keyOf(ctx, args.kind, args.namespace, args.name))
+      const key = keyOf(ctx, args.kind, args.namespace, args.name)
+      if (!visible(ctx, key.kind, key.namespace, key.name)) ctx.authorize('get', key.kind, key.namespace, key.name)
+      const events = visibleEvents(ctx, await ctx.store.history(key))
       return events.map((event, i) => ({
         revision: event.revision,
         time: event.committedAt,

@@ -118,6 +118,7 @@ async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: str
   const at = await ctx.revisionOf(args.to)
   const definition = ctx.api.registry.resolve(args.kind)
   const key = { kind: definition.kind, namespace: definition.namespaced ? (args.namespace ?? 'default') : '', name: args.name }
+  ctx.authorize('get', key.kind, key.namespace, key.name)
   const old = await ctx.store.get(key, { at })
   if (!old) {
     throw new StatusError('NotFound', `${definition.group ? `${definition.resource}.${definition.group}` : definition.resource} "${args.name}" did not exist at revision ${at}`)

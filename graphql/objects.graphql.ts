@@ -120,6 +120,7 @@ interface ListArgs {
 
 /** objects(...) for any kind; typed list queries use it too. */
 export async function listObjects(ctx: GraphQLContext, args: ListArgs) {
+  ctx.authorize('list', args.kind, args.namespace)
   const limit = pageSize(args.first)
   const at = args.after ? undefined : await ctx.revisionOf(args.at)
   const page = await ctx.api.list(args.kind, {
@@ -134,9 +135,11 @@ export async function listObjects(ctx: GraphQLContext, args: ListArgs) {
 }
 
 export async function getObject(ctx: GraphQLContext, kind: string, namespace: string | null | undefined, name: string, atInput?: AtInput | null) {
-  const at = await ctx.revisionOf(atInput)
   const definition = ctx.api.registry.resolve(kind)
-  const object = await ctx.store.get({ kind: definition.kind, namespace: definition.namespaced ? (namespace ?? 'default') : '', name }, { at })
+  const ns = definition.namespaced ? (namespace ?? 'default') : ''
+  ctx.authorize('get', kind, ns, name)
+  const at = await ctx.revisionOf(atInput)
+  const object = await ctx.store.get({ kind: definition.kind, namespace: ns, name }, { at })
   return object ? ({ object, at } satisfies ObjectRef) : null
 }
 

@@ -71,15 +71,18 @@ const present = <T>(value: T | null | undefined): value is T => value !== undefi
 
 export const resolvers = {
   Query: {
-    rolloutHistory: async (_: unknown, args: Named, ctx: GraphQLContext) =>
-      Promise.all(
+    rolloutHistory: async (_: unknown, args: Named, ctx: GraphQLContext) => {
+      ctx.authorize('get', 'Deployment', ns(args), args.name)
+      ctx.authorize('list', 'ReplicaSet', ns(args))
+      return Promise.all(
         (await rolloutHistory(ctx.api, ns(args), args.name)).map(async (r) => ({
           revision: r.revision,
           changeCause: r.changeCause ?? null,
           template: r.template,
           replicaSet: await ref(ctx, r.replicaSet),
         })),
-      ),
+      )
+    },
   },
   Mutation: {
     rolloutUndo: async (_: unknown, args: Named & { toRevision?: number | null }, ctx: GraphQLContext) =>

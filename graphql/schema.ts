@@ -1,5 +1,7 @@
 import { createSchema } from 'graphql-yoga'
 import type { GraphQLContext } from './context.js'
+import * as audit from './audit.graphql.js'
+import * as auth from './auth.graphql.js'
 import * as discovery from './discovery.graphql.js'
 import * as history from './history.graphql.js'
 import * as kinds from './kinds.graphql.js'
@@ -10,7 +12,7 @@ import * as subscriptions from './subscriptions.graphql.js'
 
 /** The GraphQL schema, joined from one module per area. */
 export function buildSchema() {
-  const areas = [objects, history, kinds, mutations, operators, subscriptions, discovery]
+  const areas = [objects, history, kinds, mutations, operators, subscriptions, discovery, auth, audit]
   return createSchema<GraphQLContext>({
     typeDefs: areas.map((a) => a.typeDefs),
     resolvers: areas.map((a) => a.resolvers) as never,

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { GraphQLError } from 'graphql'
+import { GraphQLError, type DocumentNode, type OperationDefinitionNode } from 'graphql'
 import type { Context as WsContext } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, maskError as yogaMask, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { WebSocketServer } from 'ws'
 import type { RequestContext } from '../services/api/context.js'
+import type { Security } from '../services/auth/security.js'
+import type { UserInfo } from '../services/auth/user.js'
+import { StatusError } from '../services/errors.js'
 import type { Logger } from '../services/log.js'
 import { createContext, type ContextServices, type GraphQLContext } from './context.js'
 import { maskError } from './errors.js'
@@ -50,10 +53,37 @@ subscription WatchPods {
 }
 `
 
-/** Who is asking, until real authentication exists: an authenticating proxy's X-Remote-User header, else "anonymous". */
-function requestContext(headers: { get(name: string): string | null | undefined }, params: Record<string, unknown> | undefined, requestId: string): RequestContext {
-  const user = headers.get('x-remote-user') ?? (typeof params?.user === 'string' ? params.user : undefined)
-  return { actor: user || 'anonymous', requestId }
+type Headers = { get(name: string): string | null | undefined }
+
+/**
+ * Who is asking: the user the bearer token (and any impersonation) names, checked on every
+ * request; with --auth=none, whoever X-Remote-User says, unchecked. Unauthenticated requests fail
+ * here, before anything runs, with UNAUTHENTICATED and HTTP 401.
+ */
+function requestContext(security: Security, headers: Headers, params: Record<string, unknown> | undefined, requestId: string, sourceAddress: string | undefined): RequestContext {
+  let user: UserInfo
+  try {
+    user = security.identify(headers, params)
+  } catch (error) {
+    throw authenticationError(error)
+  }
+  const userAgent = headers.get('user-agent') ?? undefined
+  const client = { ...(sourceAddress && { sourceAddress }), ...(userAgent && { userAgent }) }
+  if (security.mode === 'none') return { actor: user.name, requestId, ...client }
+  return { actor: user.name, groups: user.groups, user, requestId, ...client }
+}
+
+function authenticationError(error: unknown): GraphQLError {
+  if (!(error instanceof StatusError)) throw error
+  const status = error.reason === 'Forbidden' ? 403 : 401
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+      reason: error.reason,
+      status,
+      http: { status, ...(status === 401 && { headers: { 'www-authenticate': 'Bearer realm="revkube"' } }) },
+    },
+  })
 }
 
 function nodeHeaders(req: IncomingMessage | undefined) {
@@ -120,23 +150,87 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
       const headers = fetchRequest?.headers ?? nodeHeaders((initial as { req?: IncomingMessage }).req)
       const params = (initial as { connectionParams?: Record<string, unknown> }).connectionParams
       const operation = telemetry.operationFor(initial as { request?: Request }, headers)
-      const context = createContext(services, requestContext(headers, params, operation.requestId))
+      const req = (initial as { req?: IncomingMessage }).req
+      let request: RequestContext
+      try {
+        request = requestContext(services.security, headers, params, operation.requestId, req?.socket?.remoteAddress)
+      } catch (error) {
+        const e = error as GraphQLError
+        services.reject({
+          status: Number(e.extensions?.status ?? 401),
+          reason: String(e.extensions?.reason ?? 'Unauthorized'),
+          message: e.message,
+          requestId: operation.requestId,
+          sourceAddress: req?.socket?.remoteAddress,
+          userAgent: headers.get('user-agent') ?? undefined,
+        })
+        throw error
+      }
+      const context = createContext(services, request)
       telemetry.link(context.request, operation)
       return context
     },
-    plugins: [limitsPlugin, telemetry.plugin, subscriptions.plugin],
+    plugins: [limitsPlugin, telemetry.plugin, subscriptions.plugin, auditPlugin],
   })
 
-  return { yoga, subscriptions, webSockets: serveWebSockets(yoga) }
+  return { yoga, subscriptions, webSockets: serveWebSockets(yoga, services) }
 }
 
-function serveWebSockets(yoga: GraphQLServer['yoga']): GraphQLWebSockets {
+/** Reasons a refused request is audited for: it was not allowed, or not valid. */
+const AUDITED: Record<string, true> = { Forbidden: true, Invalid: true, Unauthorized: true }
+
+/** Records every operation refused with Forbidden, Invalid or Unauthorized in the audit table (not the event log). */
+const auditPlugin: Plugin<GraphQLContext> = {
+  onExecute({ args }) {
+    return { onExecuteDone: ({ result }) => auditResult(args.contextValue, args.document, result) }
+  },
+  onSubscribe({ args }) {
+    return {
+      onSubscribeResult: ({ result }) => auditResult(args.contextValue, args.document, result),
+      onSubscribeError: ({ error }) => auditResult(args.contextValue, args.document, { errors: [error as GraphQLError] }),
+    }
+  },
+}
+
+function auditResult(ctx: GraphQLContext, document: DocumentNode, result: unknown): void {
+  const errors = (result as { errors?: readonly GraphQLError[] } | undefined)?.errors
+  if (!errors) return
+  for (const error of errors) {
+    const original = error.originalError
+    if (!(original instanceof StatusError) || !AUDITED[original.reason]) continue
+    const definition = document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode | undefined
+    ctx.reject({
+      user: ctx.request.actor,
+      groups: ctx.request.groups,
+      sourceAddress: ctx.request.sourceAddress,
+      userAgent: ctx.request.userAgent,
+      requestId: ctx.request.requestId,
+      operation: `${definition?.operation ?? 'query'} ${definition?.name?.value ?? error.path?.[0] ?? 'anonymous'}`,
+      status: original.code,
+      reason: original.reason,
+      message: original.message,
+    })
+  }
+}
+
+function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices): GraphQLWebSockets {
+  const security = services.security
   const wss = new WebSocketServer({ noServer: true })
   const connections = new Set<WsContext>()
   const server = useServer(
     {
       onConnect: (ctx) => {
+        // The token comes in the connection_init payload ({"authorization": "Bearer …"}) or the upgrade's headers.
+        try {
+          security.identify(nodeHeaders(ctx.extra.request), ctx.connectionParams)
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error)
+          services.reject({ status: 401, reason: 'Unauthorized', message, operation: 'websocket connection_init', sourceAddress: ctx.extra.request.socket.remoteAddress, userAgent: ctx.extra.request.headers['user-agent'] })
+          ctx.extra.socket.close(4401, message.slice(0, 120))
+          return false
+        }
         connections.add(ctx)
+        return true
       },
       onClose: (ctx) => {
         connections.delete(ctx)

@@ -1,9 +1,10 @@
-import { filter } from 'rxjs'
+import { filter, map } from 'rxjs'
 import { boundedIterator } from '../projections/bounded-iterator.js'
 import type { WatchEvent } from '../projections/watch.js'
 import { StatusError } from '../services/errors.js'
 import type { LogEvent } from '../services/store/commands.js'
 import type { GraphQLContext, ObjectRef } from './context.js'
+import { shown, visible } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
   enum WatchEventType {
@@ -82,8 +83,9 @@ export const resolvers = {
         _: unknown,
         args: { kind: string; namespace?: string; labelSelector?: string; fieldSelector?: string; fromRevision?: number },
         ctx: GraphQLContext,
-      ) =>
-        counted(
+      ) => {
+        ctx.authorize('watch', args.kind, args.namespace)
+        return counted(
           ctx.api.watchIterator(
             args.kind,
             {
@@ -94,14 +96,21 @@ export const resolvers = {
             },
             SUBSCRIPTION_BUFFER,
           ),
-        ),
+        )
+      },
       resolve: (event: WatchEvent) => ({ type: event.type, revision: event.revision, object: { object: event.object, at: event.revision } satisfies ObjectRef }),
     },
     log: {
       subscribe: async (_: unknown, args: { fromRevision?: number; kind?: string; namespace?: string }, ctx: GraphQLContext) => {
         const kind = args.kind ? ctx.api.registry.resolve(args.kind).kind : undefined
         const from = args.fromRevision ?? (await ctx.head())
-        const events = ctx.store.tail(from).pipe(filter((e) => (!kind || e.kind === kind) && (args.namespace == null || e.namespace === args.namespace)))
+        const wanted = (e: LogEvent) => (!kind || e.kind === kind) && (args.namespace == null || e.namespace === args.namespace)
+        // Only what the caller may read (checked against the RBAC of the moment each event arrives), redacted where it must be.
+        const events = ctx.store.tail(from).pipe(
+          filter(wanted),
+          filter((e) => visible(ctx, e.kind, e.namespace, e.name)),
+          map((e) => ({ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) })),
+        )
         return counted(boundedIterator(events, SUBSCRIPTION_BUFFER, (last) => tooSlow(last?.revision ?? from)))
       },
       resolve: (event: LogEvent) => event,

@@ -1,3 +1,5 @@
+import { cliConfigPath } from './auth/credentials.js'
+
 /**
  * Start-up configuration from the environment (twelve-factor). Every mistake is reported as a
  * `ConfigError` with one line that names the setting and what is wrong with it.
@@ -30,6 +32,20 @@ export interface Config {
    * connections (the database is closed cleanly either way). @default 10000
    */
   shutdownTimeoutMs?: number
+  /**
+   * `token`: bearer tokens (the admin token, a static token file, ServiceAccount tokens) and RBAC
+   * on every request. `none`: no authentication, everyone may do everything. @default 'none' here,
+   * 'token' from the environment (configFromEnv), so tests that build a Config opt in.
+   */
+  auth?: 'token' | 'none'
+  /** A static token file in kube-apiserver's CSV format (token,user,uid,"groups"). */
+  tokenFile?: string
+  /** Where the server keeps its keys and the admin token, whatever the database. @default the PGlite folder, else ./data */
+  dataDir?: string
+  /** Paths served without authentication. @default /livez, /readyz, /metrics */
+  openPaths?: string[]
+  /** Where to record the admin token for the CLI on this machine ($REVKUBE_CONFIG or ~/.revkube/config.json); unset: nowhere. */
+  cliConfig?: string
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -45,7 +61,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     controllers: checkBoolean('REVKUBE_CONTROLLERS', env.REVKUBE_CONTROLLERS ?? 'true'),
     simNodes: checkCount('REVKUBE_SIM_NODES', env.REVKUBE_SIM_NODES ?? '0'),
     shutdownTimeoutMs: checkDuration('REVKUBE_SHUTDOWN_TIMEOUT', env.REVKUBE_SHUTDOWN_TIMEOUT ?? '10s'),
+    auth: checkAuth(env.REVKUBE_AUTH ?? 'token'),
+    ...(env.REVKUBE_TOKEN_FILE?.trim() && { tokenFile: env.REVKUBE_TOKEN_FILE.trim() }),
+    dataDir: env.REVKUBE_DATA_DIR?.trim() || './data',
+    openPaths: (env.REVKUBE_OPEN_PATHS ?? '/livez,/readyz,/metrics').split(',').map((p) => p.trim()).filter(Boolean),
+    cliConfig: cliConfigPath(env),
   }
+}
+
+function checkAuth(value: string): 'token' | 'none' {
+  const v = value.trim().toLowerCase()
+  if (v === 'token' || v === 'none') return v
+  throw new ConfigError(`REVKUBE_AUTH must be token or none, got "${value}"`)
 }
 
 /** Command-line flags and the variables they stand for; a flag wins over its variable. */
@@ -56,6 +83,8 @@ export const FLAGS = {
   host: 'HOST',
   'data-dir': 'REVKUBE_DATA_DIR',
   'shutdown-timeout': 'REVKUBE_SHUTDOWN_TIMEOUT',
+  auth: 'REVKUBE_AUTH',
+  'token-auth-file': 'REVKUBE_TOKEN_FILE',
 } as const
 
 /**

@@ -13,6 +13,11 @@ import { startControlPlane, type ControlPlane } from './controllers/control-plan
 import { realClock, type Clock } from './controllers/runtime/clock.js'
 import { runWhenLeader, type Leadership } from './controllers/runtime/leader-election.js'
 import { serveHealth, type HealthCheck } from './health.js'
+import { cliConfigPath, rememberServer } from './auth/credentials.js'
+import { ensureDefaultPolicy } from './auth/default-policy.js'
+import { createSecurity, type Security } from './auth/security.js'
+import { writeGuard } from './auth/write-guard.js'
+import { recordRejection, type Rejection } from './audit/rejections.js'
 import { createSimulatedNodes } from './kubelet/simulated-nodes.js'
 import { ServerMetrics } from './metrics.js'
 import { ResourceApi } from './api/resource-api.js'
@@ -24,6 +29,8 @@ export interface RunningServer {
   readonly store: Store
   readonly api: ResourceApi
   readonly projection: Projection
+  /** Authentication and authorization (the admin token is `security.adminToken` with --auth=token). */
+  readonly security: Security
   /** Whether this process runs the controllers now (it holds the leader lock). */
   readonly leading: boolean
   /** Resolves when the controllers have nothing left to do (only while leading). */
@@ -73,6 +80,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let projection: Projection | undefined
   let caughtUp = false
   let graphql: GraphQLServer | undefined
+  let security: Security | undefined
+  let rejectRequest: ((rejection: Rejection) => void) | undefined
   let ready = false
   let draining = false
 
@@ -125,8 +134,22 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     graphql.webSockets.handleUpgrade(req, socket, head)
   })
 
+  const openPaths = new Set(config.openPaths ?? ['/livez', '/readyz', '/metrics'])
+  const isOpen = (path: string) => openPaths.has(path) || [...openPaths].some((open) => path.startsWith(`${open}/`))
+
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (security?.mode !== 'none' && !isOpen(path)) {
+      // Paths other than the open ones need a token, like everything on /graphql.
+      if (!security) return send(res, 503, { message: 'starting: not ready to authenticate yet' })
+      try {
+        security.identify({ get: (name) => (req.headers[name] as string | undefined) ?? null })
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Unauthorized'
+        rejectRequest?.({ status: 401, reason: 'Unauthorized', message, operation: `GET ${path}`, sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
+        return send(res, 401, { message })
+      }
+    }
     if (path === '/livez' || path.startsWith('/livez/')) return serveHealth('livez', liveness, url, res)
     if (path === '/readyz' || path.startsWith('/readyz/')) return serveHealth('readyz', readiness, url, res)
     if (path === '/metrics') {
@@ -164,9 +187,17 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     projection = await Projection.start(store, { log })
     metrics.watchProjection(projection)
     await projection.waitFor((await store.head()).revision, 120_000)
-    api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() } })
+    const live = projection
+    security = createSecurity({ mode: config.auth ?? 'none', dataDir: keysDir(config), tokenFile: config.tokenFile, state: () => live.state })
+    api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() }, guard: writeGuard(security, () => live.state) })
     await bootstrapNamespaces(api)
-    const services = { api, store, projection }
+    if (security.mode === 'token') await ensureDefaultPolicy(api)
+    const audited = store
+    const reject = (rejection: Rejection) => {
+      recordRejection(audited.database.db, rejection).catch((error: unknown) => log.warn('could not record a refused request for audit', { error }))
+    }
+    rejectRequest = reject
+    const services = { api, store, projection, security, reject }
     graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation })
     const subscriptions = graphql.subscriptions
     metrics.watchSubscriptions(() => subscriptions.counts())
@@ -198,6 +229,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
 
   const head = await store.head()
   log.info('revkube is serving', { url, graphql: `${url}${GRAPHQL_PATH}`, database: store.database.description, revision: head.revision })
+  announceAuth(security!, config, url, log)
 
   const running = { store, projection, graphql }
   const shutdown = async () => {
@@ -222,6 +254,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     store,
     api,
     projection,
+    security: security!,
     get leading() {
       return leadership?.leading ?? false
     },
@@ -231,6 +264,29 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     },
     stop: () => (stopping ??= shutdown()),
   }
+}
+
+/** Where the keys and the admin token live: the configured data folder, the PGlite folder, or (in memory) nowhere. */
+function keysDir(config: Config): string | undefined {
+  if (config.dataDir) return config.dataDir
+  if (config.database.backend === 'pglite' && !config.database.dataDir.startsWith('memory://')) return config.database.dataDir
+  return undefined
+}
+
+/** Says how to authenticate: where the admin token is (and records it for the CLI on this machine), or loudly that nobody must. */
+function announceAuth(security: Security, config: Config, url: string, log: Logger): void {
+  if (security.mode === 'none') {
+    if (config.auth === 'none') log.warn('AUTHENTICATION IS OFF (--auth=none): anyone who can reach this port may read and change everything, Secrets included')
+    return
+  }
+  if (config.cliConfig && security.adminToken) {
+    const local = url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')
+    rememberServer(config.cliConfig, local, security.adminToken)
+  }
+  log.info('the admin token (group system:masters) is in the data folder; the revkube CLI on this machine uses it', {
+    adminTokenFile: security.adminTokenFile,
+    ...(config.cliConfig && { cliConfig: config.cliConfig }),
+  })
 }
 
 function pathOf(req: IncomingMessage): string {

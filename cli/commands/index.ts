@@ -1,6 +1,8 @@
 import type { Command } from '../command.js'
 import { apiResourcesCommand } from './api-resources.js'
 import { apply, create } from './apply.js'
+import { audit } from './audit.js'
+import { auth } from './auth.js'
 import { deleteCommand } from './delete.js'
 import { describe } from './describe.js'
 import { diff } from './diff.js'
@@ -41,6 +43,8 @@ export const commands: Command[] = [
   log,
   revert,
   apiResourcesCommand,
+  ...auth,
+  audit,
   exportCommand,
   importCommand,
   replay,

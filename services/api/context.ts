@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import type { UserInfo } from '../auth/user.js'
+import type { KindDefinition } from '../resources/kind.js'
+import type { JsonObject } from '../resources/json.js'
 import type { EventMeta } from '../store/schema.js'
 
 /** Who is asking and why: recorded in the meta of every event the request causes. */
@@ -17,6 +20,31 @@ export interface RequestContext {
   dryRun?: boolean
   /** More to record in the events' meta (it takes precedence over what the verb records). */
   meta?: Record<string, unknown>
+  /**
+   * The authenticated caller, whose permissions every write is checked against. Absent for the
+   * control plane itself (controllers, the scheduler, kubelets), which acts with its own identity.
+   */
+  user?: UserInfo
+  /** The client's address and user agent, recorded for audit. */
+  sourceAddress?: string
+  userAgent?: string
+}
+
+/** A write as authorization sees it: the verb (create, update, patch, delete) on an object or subresource. */
+export interface WriteRequest {
+  verb: string
+  definition: KindDefinition
+  namespace: string
+  name?: string
+  subresource?: string
+}
+
+/** Authorization of the API's writes: RBAC on the caller, and escalation prevention for RBAC objects. */
+export interface WriteGuard {
+  /** Forbidden unless ctx.user may make the request; a request without a user is the control plane's. */
+  authorize(ctx: RequestContext, request: WriteRequest): void
+  /** Checks of the object about to be stored (a Role, a binding: no escalation). */
+  admit(ctx: RequestContext, definition: KindDefinition, object: JsonObject): void
 }
 
 /** What a decision needs from the world: the time, fresh uids, randomness for generated names. */
@@ -48,6 +76,9 @@ export function eventMeta(ctx: RequestContext, extra: Record<string, unknown> = 
     ...((ctx.correlationId ?? ctx.requestId) && { correlationId: ctx.correlationId ?? ctx.requestId }),
     ...(ctx.causationRevision !== undefined && { causationRevision: ctx.causationRevision }),
     ...(ctx.reason && { reason: ctx.reason }),
+    ...(ctx.user?.uid && { uid: ctx.user.uid }),
+    ...(ctx.sourceAddress && { sourceAddress: ctx.sourceAddress }),
+    ...(ctx.userAgent && { userAgent: ctx.userAgent }),
     ...extra,
     ...ctx.meta,
   }

@@ -4,7 +4,7 @@ import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../res
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import type { AppendCommand } from '../store/commands.js'
 import type { Store } from '../store/store.js'
-import { eventMeta, realEnvironment, type Environment, type RequestContext } from './context.js'
+import { eventMeta, realEnvironment, type Environment, type RequestContext, type WriteGuard } from './context.js'
 import { conflict, decideCreate, decideDelete, decideStatusUpdate, decideUpdate, type Decision, type DeleteOptions } from './decide.js'
 import type { Observable } from 'rxjs'
 import { boundedIterator } from '../../projections/bounded-iterator.js'
@@ -26,6 +26,8 @@ export interface ResourceApiOptions {
   projection?: Projection
   registry?: KindRegistry
   env?: Environment
+  /** Authorization of writes made for a user (services/auth); without it every write is allowed. */
+  guard?: WriteGuard
 }
 
 export interface WatchRequest extends Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> {
@@ -52,8 +54,10 @@ export class ResourceApi {
   readonly registry: KindRegistry
   readonly env: Environment
   readonly projection: Projection | undefined
+  readonly guard: WriteGuard | undefined
 
   constructor(options: ResourceApiOptions) {
+    this.guard = options.guard
     this.store = options.store
     this.projection = options.projection
     this.registry = options.registry ?? builtin
@@ -65,7 +69,9 @@ export class ResourceApi {
     checkBody(input)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const namespace = this.namespaceFor(definition, input, options.namespace)
+    this.guard?.authorize(ctx, { verb: 'create', definition, namespace, ...(typeof metadataOf(input).name === 'string' && { name: metadataOf(input).name as string }) })
     const object = decideCreate(definition, input, namespace, this.env)
+    this.guard?.admit(ctx, definition, object)
     const metadata = metadataOf(object)
     // Admission plugins (services/api/admission/), dry runs included: they may change the object or refuse it.
     const admitted = await admitCreate(this, ctx, definition, object, input)
@@ -267,6 +273,9 @@ export class ResourceApi {
     decide: (current: JsonObject) => Decision,
     options: { expected?: number | undefined; meta?: Record<string, unknown> } = {},
   ): Promise<JsonObject> {
+    const verb = options.meta?.verb === 'apply' ? 'patch' : String(options.meta?.verb ?? 'update')
+    const subresource = options.meta?.subresource as string | undefined
+    this.guard?.authorize(ctx, { verb, definition: target.definition, namespace: target.namespace, name: target.name, ...(subresource && { subresource }) })
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get({ kind: target.definition.kind, namespace: target.namespace, name: target.name })
       if (!current) throw this.notFound(target)
@@ -277,6 +286,7 @@ export class ResourceApi {
       // Services: keep, allocate and release clusterIPs and nodePorts as Kubernetes does (service-allocation.ts).
       const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current).catch(admitted.failed) : undefined
       if (reservation) decision = reservation.decision
+      if (decision.op === 'put' && (decision.type === 'Created' || decision.type === 'Updated')) this.guard?.admit(ctx, target.definition, decision.object)
       if (decision.op === 'none' || ctx.dryRun) return decision.object
       const [outcome] = await this.store.append([this.command(ctx, target, decision, { revision }, options.meta)])
       await reservation?.settle(outcome!.ok)

@@ -45,7 +45,9 @@ export function decodeManifests(input: string | Uint8Array, options: DecodeOptio
   const limits = limitsFrom(options)
   const text = decodeText(input, limits.maxBytes)
   const first = /\S/.exec(text)?.[0]
-  const documents = first === '{' || first === '[' ? parseJson(text, limits) : parseYaml(text, limits)
+  // JSON documents separated by YAML's `---` lines are a YAML stream (JSON is YAML), as kubectl reads them.
+  const json = (first === '{' || first === '[') && !/^---\s*$/m.test(text)
+  const documents = json ? parseJson(text, limits) : parseYaml(text, limits)
   return documents.flatMap(({ value, index }) => manifests(value, index))
 }
 

@@ -173,11 +173,14 @@ export class Store {
 
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const keyring = options.keyring ?? openKeyring(keyringConfigFromEnv(process.env, options.database), options.log ? { log: options.log } : {})
+  // A malformed REVKUBE_ENCRYPTION_KEY fails before connecting; a key file is created only once the database answers.
+  const keyringConfig = options.keyring ? undefined : keyringConfigFromEnv(process.env, options.database)
   const database = await openDatabase(options.database)
   options.onConnected?.(database)
+  let keyring: Keyring
   try {
     await migrate(database.db, database.description)
+    keyring = options.keyring ?? openKeyring(keyringConfig!, options.log ? { log: options.log } : {})
   } catch (error) {
     await database.close().catch(() => {})
     throw error

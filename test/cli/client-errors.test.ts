@@ -28,7 +28,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 describe('revkube against the wrong server', () => {
   it('says a refused token is a login problem, in one line', async () => {
     const result = await revkube(url, ['get', 'pods', '--token', 'wrong'])
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'error: You must be logged in to the server (Unauthorized): check --token or $REVKUBE_TOKEN\n' })
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'error: You must be logged in to the server (Unauthorized): invalid bearer token; check --token or $REVKUBE_TOKEN\n' })
     const fromEnv = await revkube(url, ['get', 'pods'], { env: { REVKUBE_TOKEN: 'wrong' } })
     expect(fromEnv.stderr).toContain('(Unauthorized)')
   })

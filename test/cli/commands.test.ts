@@ -288,7 +288,8 @@ describe('revkube against a live server', () => {
     expect(top.code).toBe(0)
     const names = [...top.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!)
     expect(names).toEqual(expect.arrayContaining(['get', 'apply', 'rollout', 'history', 'diff', 'why', 'log', 'revert', 'server']))
-    for (const name of [...names.filter((n) => n !== 'rollout'), 'rollout status', 'rollout undo']) {
+    const groups = ['rollout', 'auth']
+    for (const name of [...names.filter((n) => !groups.includes(n)), 'rollout status', 'rollout undo', 'auth whoami', 'auth can-i', 'auth token']) {
       const help = await cli([...name.split(' '), '--help'])
       expect({ name, code: help.code }).toEqual({ name, code: 0 })
       expect(help.stdout).toMatch(/\nExamples:\n {2}revkube /)

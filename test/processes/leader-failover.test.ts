@@ -18,6 +18,7 @@ function server(): Child {
     REVKUBE_SIM_NODES: '3',
     PORT: '0',
     LOG_FORMAT: 'json',
+    REVKUBE_AUTH: 'none',
   })
   children.push(child)
   return child

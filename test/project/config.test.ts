@@ -10,7 +10,18 @@ describe('configuration from the environment and flags', () => {
       controllers: true,
       simNodes: 0,
       shutdownTimeoutMs: 10_000,
+      auth: 'token',
+      dataDir: './data',
+      openPaths: ['/livez', '/readyz', '/metrics'],
+      cliConfig: expect.stringMatching(/\.revkube\/config\.json$/),
     })
+  })
+
+  it('reads authentication: token by default, none when asked, a token file, open paths', () => {
+    expect(configFromEnv(envWithFlags(['--auth', 'none'], {}))).toMatchObject({ auth: 'none' })
+    expect(configFromEnv({ REVKUBE_TOKEN_FILE: '/etc/revkube/tokens.csv', REVKUBE_OPEN_PATHS: '/livez' })).toMatchObject({ tokenFile: '/etc/revkube/tokens.csv', openPaths: ['/livez'] })
+    expect(configFromEnv({ REVKUBE_CONFIG: '/tmp/cli.json' })).toMatchObject({ cliConfig: '/tmp/cli.json' })
+    expect(() => configFromEnv({ REVKUBE_AUTH: 'maybe' })).toThrow('REVKUBE_AUTH must be token or none, got "maybe"')
   })
 
   it('reads the shutdown grace period as a duration, bare numbers in seconds', () => {

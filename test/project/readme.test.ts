@@ -61,10 +61,13 @@ describe('README', () => {
       PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
       PORT: String(port),
       REVKUBE_SERVER: `http://127.0.0.1:${port}`,
+      // The server records its admin token for the CLI here, not in the home folder.
+      REVKUBE_CONFIG: join(dir, 'revkube-config.json'),
       ...(schema && { REVKUBE_DB_SCHEMA: schema }),
     }
     delete env.REVKUBE_DATA_DIR
     delete env.REVKUBE_TOKEN
+    delete env.REVKUBE_AUTH
 
     const child = spawn('bash', ['walkthrough.sh'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

@@ -28,7 +28,7 @@ describe(`migrations (${backend})`, () => {
       await first.close()
       const second = await openStore({ database: config })
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(second.database.db)
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001-event-log', '0002-audit-indexes'])
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001-event-log', '0002-audit-indexes', '0003-rejected-requests'])
       expect(await second.get({ kind: 'Secret', namespace: 'ns', name: 's' })).toBeDefined()
       expect((await second.head()).revision).toBe(1)
       await second.close()

@@ -1,0 +1,54 @@
+import { getObject as stateObject } from '../projections/cluster-state.js'
+import { StatusError } from '../services/errors.js'
+import type { GraphQLContext } from './context.js'
+import { badRequest } from './errors.js'
+
+export const typeDefs = /* GraphQL */ `
+  "The caller, as authentication saw it (kubectl auth whoami)."
+  type UserInfo {
+    name: String!
+    uid: String
+    groups: [String!]!
+  }
+
+  "A ServiceAccount token (TokenRequest status)."
+  type ServiceAccountToken {
+    token: String!
+    expirationTimestamp: DateTime!
+  }
+
+  extend type Query {
+    whoami: UserInfo!
+    "Whether the caller may do this (kubectl auth can-i)."
+    canI(verb: String!, kind: String!, namespace: String, name: String, subresource: String): Boolean!
+  }
+
+  extend type Mutation {
+    "A signed token for a ServiceAccount (kubectl create token); needs create on serviceaccounts/token."
+    createToken(namespace: String, serviceAccount: String!, expirationSeconds: Int): ServiceAccountToken!
+  }
+`
+
+const MAX_EXPIRATION = 48 * 3600
+
+export const resolvers = {
+  Query: {
+    whoami: (_: unknown, __: unknown, ctx: GraphQLContext) =>
+      ctx.request.user ?? { name: ctx.request.actor, uid: null, groups: ctx.request.groups ?? [] },
+    canI: (_: unknown, args: { verb: string; kind: string; namespace?: string; name?: string; subresource?: string }, ctx: GraphQLContext) =>
+      ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
+  },
+  Mutation: {
+    createToken: (_: unknown, args: { namespace?: string; serviceAccount: string; expirationSeconds?: number }, ctx: GraphQLContext) => {
+      const namespace = args.namespace ?? 'default'
+      const seconds = args.expirationSeconds ?? 3600
+      if (!Number.isInteger(seconds) || seconds < 600 || seconds > MAX_EXPIRATION) throw badRequest(`expirationSeconds must be between 600 and ${MAX_EXPIRATION}, got ${seconds}`)
+      ctx.authorize('create', 'ServiceAccount', namespace, args.serviceAccount, 'token')
+      const account = stateObject(ctx.projection.state, 'ServiceAccount', namespace, args.serviceAccount)
+      if (!account) throw new StatusError('NotFound', `serviceaccounts "${args.serviceAccount}" not found`)
+      const uid = String((account.metadata as { uid?: string }).uid)
+      const { token, expiresAt } = ctx.security.issueServiceAccountToken({ namespace, name: args.serviceAccount, uid, expirationSeconds: seconds })
+      return { token, expirationTimestamp: expiresAt }
+    },
+  },
+}

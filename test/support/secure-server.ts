@@ -1,0 +1,63 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '../../services/log.js'
+import { startServer, type RunningServer } from '../../services/server.js'
+import type { GraphQLResult } from './graphql.js'
+import { dropSchema, freshDatabaseConfig } from './store.js'
+
+export interface SecureServer {
+  server: RunningServer
+  url: string
+  dataDir: string
+  /** Each user's bearer token (from the static token file), and the admin's. */
+  tokens: Record<string, string>
+  /** POSTs an operation with a bearer token (or none); the HTTP status comes back too. */
+  gql(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResult & { status: number }>
+  /** Like gql, failing the test on errors: what the admin sets up. */
+  admin(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>>
+  close(): Promise<void>
+}
+
+/**
+ * A real revkube server with authentication and RBAC on (--auth=token): a static token file with
+ * `users` (token `<name>-token`), its keys in a temporary data folder, over a fresh database.
+ */
+export async function startSecureServer(users: Record<string, string[]> = {}): Promise<SecureServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'revkube-auth-'))
+  const tokenFile = join(dataDir, 'tokens.csv')
+  await writeFile(tokenFile, Object.entries(users).map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`).join('\n'))
+  const database = await freshDatabaseConfig()
+  const server = await startServer(
+    { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0, auth: 'token', tokenFile, dataDir },
+    createLogger({ level: 'error' }),
+  )
+  const url = `${server.url}/graphql`
+  const tokens: Record<string, string> = { admin: server.security.adminToken! }
+  for (const name of Object.keys(users)) tokens[name] = `${name}-token`
+  const gql: SecureServer['gql'] = async (token, query, variables) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ query, variables }),
+    })
+    return { ...((await response.json()) as GraphQLResult), status: response.status }
+  }
+  return {
+    server,
+    url,
+    dataDir,
+    tokens,
+    gql,
+    admin: async (query, variables) => {
+      const result = await gql(tokens.admin, query, variables)
+      if (result.errors) throw new Error(`GraphQL: ${result.errors.map((e) => e.message).join('; ')}`)
+      return result.data!
+    },
+    close: async () => {
+      await server.stop()
+      if (database.backend === 'postgres' && database.schema) await dropSchema(database.url, database.schema)
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
