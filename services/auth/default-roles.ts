@@ -42,16 +42,24 @@ const adminRules: PolicyRule[] = [
   { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
 ]
 
-const meta = (name: string): JsonObject => ({
+const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-'
+
+const meta = (name: string, labels: Record<string, string> = {}): JsonObject => ({
   name,
-  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels },
   annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
 })
 
-const clusterRole = (name: string, rules: PolicyRule[]): JsonObject => ({
+/**
+ * A default ClusterRole. admin, edit and view also aggregate, as in Kubernetes: a ClusterRole
+ * labelled `rbac.authorization.k8s.io/aggregate-to-edit: "true"` adds its rules to edit (and so to
+ * admin); edit is labelled to aggregate into admin, view into edit.
+ */
+const clusterRole = (name: string, rules: PolicyRule[], options: { aggregateFrom?: string; aggregateTo?: string } = {}): JsonObject => ({
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind: 'ClusterRole',
-  metadata: meta(name),
+  metadata: meta(name, options.aggregateTo ? { [`${AGGREGATE}${options.aggregateTo}`]: 'true' } : {}),
+  ...(options.aggregateFrom && { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${AGGREGATE}${options.aggregateFrom}`]: 'true' } }] } }),
   rules: rules.map((r) => ({ ...r })) as unknown as JsonObject[],
 })
 
@@ -60,9 +68,9 @@ export const defaultClusterRoles: JsonObject[] = [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },
   ]),
-  clusterRole('admin', adminRules),
-  clusterRole('edit', editRules),
-  clusterRole('view', viewRules),
+  clusterRole('admin', adminRules, { aggregateFrom: 'admin' }),
+  clusterRole('edit', editRules, { aggregateFrom: 'edit', aggregateTo: 'admin' }),
+  clusterRole('view', viewRules, { aggregateFrom: 'view', aggregateTo: 'edit' }),
 ]
 
 export const defaultClusterRoleBindings: JsonObject[] = [

@@ -1,6 +1,6 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
 import type { JsonObject } from '../resources/json.js'
-import { allowed, rulesFor, rulesOf, type Attributes, type PolicyRule } from './rbac.js'
+import { allowed, effectiveRules, rulesFor, type Attributes, type PolicyRule } from './rbac.js'
 import { MASTERS, type UserInfo } from './user.js'
 
 /**
@@ -19,7 +19,7 @@ export function escalation(state: ClusterState, user: UserInfo, object: JsonObje
     case 'ClusterRole': {
       const resource = object.kind === 'Role' ? 'roles' : 'clusterroles'
       if (can({ verb: 'escalate', apiGroup: 'rbac.authorization.k8s.io', resource, ...(namespace && { namespace }), name: String(metadata.name) })) return []
-      return missing(state, user, rulesOf(object), namespace)
+      return missing(state, user, effectiveRules(state, object), namespace)
     }
     case 'RoleBinding':
     case 'ClusterRoleBinding': {
@@ -28,7 +28,7 @@ export function escalation(state: ClusterState, user: UserInfo, object: JsonObje
       if (can({ verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: refResource, ...(namespace && refResource === 'roles' && { namespace }), name: String(ref.name) })) return []
       const role = ref.kind === 'ClusterRole' ? state.objects.get('ClusterRole')?.get('')?.get(String(ref.name)) : state.objects.get('Role')?.get(namespace ?? '')?.get(String(ref.name))
       if (!role) return [`the ${String(ref.kind)} "${String(ref.name)}" it binds does not exist`]
-      return missing(state, user, rulesOf(role), namespace)
+      return missing(state, user, effectiveRules(state, role), namespace)
     }
     default:
       return []

@@ -1,4 +1,6 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
+import { labelSelectorFromObject } from '../resources/label-selector-object.js'
+import { matchesLabels } from '../resources/label-selector.js'
 import type { JsonObject } from '../resources/json.js'
 import { MASTERS, type UserInfo } from './user.js'
 
@@ -63,6 +65,28 @@ function bindsUser(binding: JsonObject, user: UserInfo): boolean {
   })
 }
 
+/**
+ * A role's rules. A ClusterRole with an `aggregationRule` also has the rules of every ClusterRole
+ * its `clusterRoleSelectors` match (Kubernetes' aggregation: how `admin` gathers `edit`, `edit`
+ * gathers `view`, and custom roles labelled `rbac.authorization.k8s.io/aggregate-to-edit` join them),
+ * evaluated when asked rather than written back by a controller.
+ */
+export function effectiveRules(state: ClusterState, role: JsonObject | undefined, seen = new Set<JsonObject>()): PolicyRule[] {
+  if (!role || seen.has(role)) return []
+  seen.add(role)
+  const rules = rulesOf(role)
+  const aggregation = role.kind === 'ClusterRole' ? (role.aggregationRule as JsonObject | undefined) : undefined
+  const selectors = Array.isArray(aggregation?.clusterRoleSelectors) ? aggregation.clusterRoleSelectors : []
+  if (selectors.length === 0) return rules
+  const parsed = selectors.flatMap((s) => labelSelectorFromObject(s).selector ?? [])
+  for (const other of state.objects.get('ClusterRole')?.get('')?.values() ?? []) {
+    if (other === role) continue
+    const labels = ((other.metadata as JsonObject | undefined)?.labels ?? {}) as Record<string, string>
+    if (parsed.some((selector) => matchesLabels(selector, labels))) rules.push(...effectiveRules(state, other, seen))
+  }
+  return rules
+}
+
 function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefined {
   const ref = (binding.roleRef ?? {}) as JsonObject
   const namespace = String((binding.metadata as JsonObject | undefined)?.namespace ?? '')
@@ -77,7 +101,7 @@ function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefine
 export function rulesFor(state: ClusterState, user: UserInfo, namespace: string | undefined): PolicyRule[] {
   const rules: PolicyRule[] = []
   const bindings = [...(state.objects.get('ClusterRoleBinding')?.get('')?.values() ?? []), ...((namespace && state.objects.get('RoleBinding')?.get(namespace)?.values()) || [])]
-  for (const binding of bindings) if (bindsUser(binding, user)) rules.push(...rulesOf(roleOf(state, binding)))
+  for (const binding of bindings) if (bindsUser(binding, user)) rules.push(...effectiveRules(state, roleOf(state, binding)))
   return rules
 }
 

@@ -225,4 +225,21 @@ describe('RBAC on every GraphQL path', () => {
     }).then((r) => r.json() as Promise<{ errors?: Array<{ message: string }> }>)
     expect(notAllowed.errors![0]!.message).toBe('users "admin" is forbidden: User "editor" cannot impersonate resource "users" in API group "" at the cluster scope')
   })
+
+  it('aggregates: a ClusterRole labelled aggregate-to-edit adds its rules to edit, and through edit to admin', async () => {
+    const list = (user: string) => s.gql(s.tokens[user], '{ objects(kind: "leases", namespace: "team") { revision } }')
+    expect((await list('editor')).errors![0]!.extensions?.code).toBe('FORBIDDEN')
+    await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
+      o: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'lease-reader', labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } },
+        rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list'] }],
+      },
+    })
+    await s.server.projection.waitFor(Number((await s.admin('{ revision { revision } }')).revision.revision))
+    expect((await list('editor')).errors).toBeUndefined()
+    expect((await list('admin1')).errors).toBeUndefined()
+    expect((await list('viewer')).errors![0]!.extensions?.code).toBe('FORBIDDEN')
+  })
 })
