@@ -14,6 +14,8 @@ import {
   isObjectType,
   isInterfaceType,
   type GraphQLCompositeType,
+  type DocumentNode,
+  visit,
 } from 'graphql'
 import { DEFAULT_PAGE } from './objects.graphql.js'
 
@@ -98,4 +100,24 @@ export function costLimit(context: ValidationContext): ASTVisitor {
       if (cost > limits.cost) context.reportError(limitError(`query cost ${cost} exceeds the limit of ${limits.cost}: ask for fewer items per page (first) or fewer nested lists`))
     },
   }
+}
+
+/** PostgreSQL stores no NUL character in text or jsonb: a string holding one is refused up front, not failed on in SQL. */
+export function nulCharacterIn(document: DocumentNode, variables: unknown): GraphQLError | undefined {
+  let found = hasNul(variables)
+  if (!found) {
+    visit(document, {
+      StringValue(node) {
+        if (node.value.includes('\u0000')) found = true
+      },
+    })
+  }
+  return found ? limitError('strings may not contain the NUL character (\\u0000): it cannot be stored') : undefined
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000')
+  if (Array.isArray(value)) return value.some(hasNul)
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v))
+  return false
 }

@@ -12,7 +12,7 @@ import { StatusError } from '../services/errors.js'
 import type { Logger } from '../services/log.js'
 import { createContext, type ContextServices, type GraphQLContext } from './context.js'
 import { maskError } from './errors.js'
-import { costLimit, depthLimit, limits } from './limits.js'
+import { costLimit, depthLimit, limits, nulCharacterIn } from './limits.js'
 import { OpenSubscriptions, SHUTTING_DOWN } from './open-subscriptions.js'
 import { RequestTelemetry, type OperationObserver } from './request-telemetry.js'
 import { buildSchema } from './schema.js'
@@ -95,6 +95,14 @@ const limitsPlugin: Plugin = {
   onValidate({ addValidationRule }) {
     addValidationRule(depthLimit)
     addValidationRule(costLimit)
+  },
+  onExecute({ args, setResultAndStopExecution }) {
+    const refused = nulCharacterIn(args.document, args.variableValues)
+    if (refused) setResultAndStopExecution({ errors: [refused] })
+  },
+  onSubscribe({ args, setResultAndStopExecution }) {
+    const refused = nulCharacterIn(args.document, args.variableValues)
+    if (refused) setResultAndStopExecution({ errors: [refused] })
   },
 }
 

@@ -108,6 +108,15 @@ describe('fuzzing the request surface', () => {
     )
   })
 
+  it('refuses the NUL character, which PostgreSQL cannot store, as a bad request (found by this fuzzer)', async () => {
+    const viaVariable = await s.gql(s.tokens.admin, 'query($a: String) { log(actor: $a) { revision } }', { a: '\u0000' })
+    expect(viaVariable.errors![0]).toMatchObject({ message: 'strings may not contain the NUL character (\\u0000): it cannot be stored', extensions: { code: 'BAD_REQUEST' } })
+    const viaLiteral = await s.gql(s.tokens.admin, '{ object(kind: "pods", name: "a\\u0000b") { revision } }')
+    expect(viaLiteral.errors![0]!.extensions?.code).toBe('BAD_REQUEST')
+    const inManifest = await s.gql(s.tokens.admin, 'mutation($o: JSON!) { create(object: $o) { revision } }', { o: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nul', namespace: 'default' }, data: { k: 'a\u0000b' } } })
+    expect(inManifest.errors![0]!.extensions?.code).toBe('BAD_REQUEST')
+  })
+
   it('arbitrary GraphQL documents: parse and validation errors, never a crash', async () => {
     const fragments = ['{', '}', 'query', 'mutation', 'subscription', 'objects(kind: "pods")', 'revision', '{ revision { revision } }', '...on Pod', '$x', '(', ')', ':', '"', '#', 'edges { node { raw } }', '__schema { types { name } }']
     const documents = fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((parts) => parts.join(' ')))
