@@ -7,16 +7,7 @@ let s: SecureServer
 
 beforeAll(async () => {
   s = await startSecureServer({ mallory: [], alice: [] })
-  await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
-    o: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'alice-edit', namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
-      subjects: [{ kind: 'User', name: 'alice' }],
-    },
-  })
-  await s.server.projection.waitFor(Number((await s.admin('{ revision { revision } }')).revision.revision))
+  await s.bind('alice', 'ClusterRole', 'edit')
 })
 
 afterAll(async () => s?.close())

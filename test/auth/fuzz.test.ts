@@ -12,16 +12,7 @@ let s: SecureServer
 
 beforeAll(async () => {
   s = await startSecureServer({ viewer: [] })
-  await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
-    o: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-view', namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-      subjects: [{ kind: 'User', name: 'viewer' }],
-    },
-  })
-  await s.server.projection.waitFor(Number((await s.admin('{ revision { revision } }')).revision.revision))
+  await s.bind('viewer', 'ClusterRole', 'view')
 })
 
 afterAll(async () => s?.close())

@@ -20,17 +20,7 @@ let foreign: string
 beforeAll(async () => {
   s = await startSecureServer({ alice: ['devs'] })
   await s.admin('mutation { apply(manifest: "apiVersion: v1\\nkind: ServiceAccount\\nmetadata: {name: robot, namespace: default}\\n---\\napiVersion: v1\\nkind: ServiceAccount\\nmetadata: {name: gone, namespace: default}\\n") { revision } }')
-  await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
-    o: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'robot-view', namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-      subjects: [{ kind: 'ServiceAccount', name: 'robot', namespace: 'default' }],
-    },
-  })
-  const head = (await s.admin('{ revision { revision } }')).revision.revision
-  await s.server.projection.waitFor(Number(head))
+  await s.bind('system:serviceaccount:default:robot', 'ClusterRole', 'view')
   saToken = (await s.admin('mutation { createToken(serviceAccount: "robot", expirationSeconds: 3600) { token } }')).createToken.token
   deletedSaToken = (await s.admin('mutation { createToken(serviceAccount: "gone") { token } }')).createToken.token
   await s.admin('mutation { delete(kind: "ServiceAccount", namespace: "default", name: "gone") { revision } }')

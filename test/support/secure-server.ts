@@ -16,6 +16,8 @@ export interface SecureServer {
   gql(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResult & { status: number }>
   /** Like gql, failing the test on errors: what the admin sets up. */
   admin(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>>
+  /** Binds a user to a role in a namespace (as the admin) and waits until RBAC sees it. */
+  bind(user: string, roleKind: 'Role' | 'ClusterRole', role: string, namespace?: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -43,16 +45,32 @@ export async function startSecureServer(users: Record<string, string[]> = {}): P
     })
     return { ...((await response.json()) as GraphQLResult), status: response.status }
   }
+  const admin: SecureServer['admin'] = async (query, variables) => {
+    const result = await gql(tokens.admin, query, variables)
+    if (result.errors) throw new Error(`GraphQL: ${result.errors.map((e) => e.message).join('; ')}`)
+    return result.data!
+  }
   return {
     server,
     url,
     dataDir,
     tokens,
     gql,
-    admin: async (query, variables) => {
-      const result = await gql(tokens.admin, query, variables)
-      if (result.errors) throw new Error(`GraphQL: ${result.errors.map((e) => e.message).join('; ')}`)
-      return result.data!
+    admin,
+    bind: async (user, roleKind, role, namespace = 'default') => {
+      const subject = user.startsWith('system:serviceaccount:')
+        ? { kind: 'ServiceAccount', namespace: user.split(':')[2], name: user.split(':')[3] }
+        : { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }
+      await admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
+        o: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: `${user.replace(/[^a-z0-9-]/g, '-')}-${role}`, namespace },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name: role },
+          subjects: [subject],
+        },
+      })
+      await server.projection.waitFor(Number((await admin('{ revision { revision } }')).revision.revision))
     },
     close: async () => {
       await server.stop()
