@@ -2,12 +2,12 @@ import type { Command } from '../command.js'
 import { CliError } from '../errors.js'
 
 /** The server's own flags, passed through to it (services/config.ts reads them). */
-const passThrough = ['port', 'host', 'data-dir', 'sim-nodes', 'shutdown-timeout'] as const
+const passThrough = ['port', 'host', 'data-dir', 'sim-nodes', 'shutdown-timeout', 'auth', 'token-auth-file'] as const
 
 export const server: Command = {
   name: 'server',
   summary: 'Start a revkube server (GraphQL API, controllers, scheduler, simulated nodes) in this process',
-  usage: 'server [--port 4000] [--data-dir ./data | --database-url postgres://…] [--sim-nodes N] [--no-controllers]',
+  usage: 'server [--port 4000] [--data-dir ./data | --database-url postgres://…] [--sim-nodes N] [--no-controllers] [--auth token|none]',
   examples: ['revkube server --sim-nodes 3', 'revkube server --database-url postgres://postgres@127.0.0.1:5432/revkube --port 4001', 'revkube server --data-dir /var/lib/revkube --no-controllers'],
   description: 'Runs until SIGINT or SIGTERM, then shuts down gracefully. Without --database-url it keeps its log in an embedded PostgreSQL (PGlite) in --data-dir.',
   local: true,
@@ -19,6 +19,8 @@ export const server: Command = {
     { name: 'sim-nodes', type: 'string', value: 'N', help: 'simulated nodes to create at start (default $REVKUBE_SIM_NODES or 0)' },
     { name: 'no-controllers', type: 'boolean', help: 'serve the API only: no controllers, scheduler or simulated kubelets' },
     { name: 'shutdown-timeout', type: 'string', value: 'DURATION', help: 'how long a graceful shutdown waits for open requests (default 10s)' },
+    { name: 'auth', type: 'string', value: 'token|none', help: 'bearer tokens and RBAC (default), or none for local experiments' },
+    { name: 'token-auth-file', type: 'string', value: 'FILE', help: 'a static token file: CSV lines token,user,uid,"group1,group2"' },
   ],
   run: async (ctx) => {
     if (ctx.args.length) throw new CliError(`server takes no arguments, got "${ctx.args[0]}"`)
