@@ -96,7 +96,7 @@ function topHelp(): string {
 
 function groupSummary(group: string): string {
   if (group === 'rollout') return 'Manage the rollout of a Deployment (status, history, undo, pause, resume, restart)'
-  if (group === 'auth') return 'Who you are and what you may do (whoami, can-i), ServiceAccount tokens (token)'
+  if (group === 'auth') return 'Who you are and what you may do (whoami, can-i), ServiceAccount tokens (token), key rotation (rotate-key)'
   return commands.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.split(' ')[1]).join(', ')
 }
 

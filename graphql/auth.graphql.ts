@@ -23,9 +23,26 @@ export const typeDefs = /* GraphQL */ `
     canI(verb: String!, kind: String!, namespace: String, name: String, subresource: String): Boolean!
   }
 
+  "What a key rotation did: the primary key now, and the current objects re-sealed under it."
+  type KeyRotation {
+    keyId: String!
+    "Every key the server can open, the primary first."
+    keys: [String!]!
+    resealed: Int!
+    current: Int!
+    "Objects whose key is missing or whose envelope fails authentication, left as they are."
+    unreadable: Int!
+  }
+
   extend type Mutation {
     "A signed token for a ServiceAccount (kubectl create token); needs create on serviceaccounts/token."
     createToken(namespace: String, serviceAccount: String!, expirationSeconds: Int): ServiceAccountToken!
+    """
+    Adds a new primary key for sealing Secrets (key file) and re-seals the current objects under it; with
+    REVKUBE_ENCRYPTION_KEY, put the new key first there and restart, then this only re-seals. Old versions
+    keep the key that sealed them. Needs update on encryptionkeys in API group revkube.io (cluster-admin).
+    """
+    rotateEncryptionKey: KeyRotation!
   }
 `
 
@@ -39,6 +56,15 @@ export const resolvers = {
       ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
   },
   Mutation: {
+    rotateEncryptionKey: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
+      const user = ctx.request.user
+      if (user && !ctx.security.can({ user, verb: 'update', apiGroup: 'revkube.io', resource: 'encryptionkeys' })) {
+        throw new StatusError('Forbidden', `encryptionkeys.revkube.io is forbidden: User "${user.name}" cannot update resource "encryptionkeys" in API group "revkube.io" at the cluster scope`)
+      }
+      const keyring = ctx.store.sealer.keyring
+      const result = keyring.source.kind === 'env' ? await ctx.store.resealCurrentObjects() : await ctx.store.rotateEncryptionKey()
+      return { ...result, keys: keyring.ids() }
+    },
     createToken: (_: unknown, args: { namespace?: string; serviceAccount: string; expirationSeconds?: number }, ctx: GraphQLContext) => {
       const namespace = args.namespace ?? 'default'
       const seconds = args.expirationSeconds ?? 3600

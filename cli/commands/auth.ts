@@ -58,4 +58,17 @@ const token: Command = {
   },
 }
 
-export const auth: Command[] = [whoami, canI, token]
+const rotateKey: Command = {
+  name: 'auth rotate-key',
+  summary: 'Rotate the key that seals Secrets in the log, and re-seal the current objects (cluster-admin)',
+  usage: 'auth rotate-key',
+  examples: ['revkube auth rotate-key'],
+  run: async (ctx) => {
+    const { rotateEncryptionKey: r } = await ctx.client().request<{ rotateEncryptionKey: { keyId: string; keys: string[]; resealed: number; current: number; unreadable: number } }>(
+      'mutation { rotateEncryptionKey { keyId keys resealed current unreadable } }',
+    )
+    ctx.io.out(`primary key ${r.keyId} (keys: ${r.keys.join(', ')}); re-sealed ${r.resealed} objects, ${r.current} already under it${r.unreadable ? `, ${r.unreadable} unreadable (their key is missing)` : ''}\n`)
+  },
+}
+
+export const auth: Command[] = [whoami, canI, token, rotateKey]

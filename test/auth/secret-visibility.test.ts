@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { revkube } from '../support/cli.js'
 import { startSecureServer, type SecureServer } from '../support/secure-server.js'
 
 /**
@@ -59,5 +61,25 @@ describe('Secrets in history, changes and the log', () => {
     expect((await s.gql(s.tokens.viewer, LOG)).data!.log.edges).toEqual([])
     const changes = await s.gql(s.tokens.viewer, CHANGES)
     expect(changes.errors?.[0]?.extensions?.code ?? null).not.toBe('INTERNAL_SERVER_ERROR')
+  })
+
+  it('rotate: an administrator re-seals the current Secrets under a new key; every version still reads', async () => {
+    await s.admin('mutation { create(object: {apiVersion: "v1", kind: "Secret", metadata: {name: "api", namespace: "default"}, data: {token: "' + plain('t0k3n') + '"}}) { revision } }')
+    const sealedKey = async () => {
+      const rows = await sql<{ object: { $sealed?: { key: string } } }>`select object from objects where kind = 'Secret' and name = 'api'`.execute(s.server.store.database.db)
+      return rows.rows[0]!.object.$sealed!.key
+    }
+    const before = await sealedKey()
+    const denied = await revkube(s.server.url, ['auth', 'rotate-key', '--token', s.tokens.editor!])
+    expect(denied).toMatchObject({ code: 1, stderr: 'Error from server (Forbidden): encryptionkeys.revkube.io is forbidden: User "editor" cannot update resource "encryptionkeys" in API group "revkube.io" at the cluster scope\n' })
+    const rotated = await revkube(s.server.url, ['auth', 'rotate-key', '--token', s.tokens.admin!])
+    expect(rotated.stdout).toMatch(/^primary key (\S+) \(keys: \S+, \S+\); re-sealed [1-9]\d* objects, 0 already under it\n$/)
+    const after = await sealedKey()
+    expect(after).not.toBe(before)
+    expect(rotated.stdout).toContain(after)
+    const read = await s.gql(s.tokens.editor, '{ object(kind: "Secret", namespace: "default", name: "api") { raw } }')
+    expect(read.data!.object.raw.data).toEqual({ token: plain('t0k3n') })
+    const history = (await s.gql(s.tokens.editor, HISTORY)).data!.history
+    expect(history[0].object.raw.data).toEqual({ password: plain('first-password') })
   })
 })
