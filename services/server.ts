@@ -181,7 +181,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let api: ResourceApi
   try {
     await hooks.listening?.(url)
-    store = await openStore({ database: config.database, log, onAppended: metrics.observeAppend, onConnected: (d) => (database = d) })
+    store = await openStore({ database: config.database, log, onAppended: metrics.observeAppend, onConnected: (d) => (database = d), ...(config.dataDir && { dataDir: config.dataDir }) })
     metrics.watchStore(store)
     await hooks.storeOpened?.(store)
     projection = await Projection.start(store, { log })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -11,9 +11,20 @@ export function readOrCreate(path: string, create: () => string): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim()
   mkdirSync(dirname(path), { recursive: true })
   const value = create()
-  writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' })
-  chmodSync(path, 0o600)
-  return value
+  // Written whole under a temporary name, then linked into place: a process starting at the same
+  // moment either wins the link or reads the winner's file, never a half-written one.
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`
+  writeFileSync(temporary, `${value}\n`, { mode: 0o600, flag: 'wx' })
+  chmodSync(temporary, 0o600)
+  try {
+    linkSync(temporary, path)
+    return value
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return readFileSync(path, 'utf8').trim()
+  } finally {
+    rmSync(temporary, { force: true })
+  }
 }
 
 export const adminTokenPath = (dataDir: string) => join(dataDir, 'admin.token')

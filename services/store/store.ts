@@ -34,6 +34,8 @@ export interface StoreOptions {
    * ephemeral key for an in-memory PGlite (services/secrets/keyring-config.ts)
    */
   keyring?: Keyring
+  /** The data folder the default keyring's file lives in when the log is in PostgreSQL. @default $REVKUBE_DATA_DIR or ./data */
+  dataDir?: string
 }
 
 /**
@@ -174,7 +176,8 @@ export class Store {
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   // A malformed REVKUBE_ENCRYPTION_KEY fails before connecting; a key file is created only once the database answers.
-  const keyringConfig = options.keyring ? undefined : keyringConfigFromEnv(process.env, options.database)
+  const env = options.dataDir ? { ...process.env, REVKUBE_DATA_DIR: options.dataDir } : process.env
+  const keyringConfig = options.keyring ? undefined : keyringConfigFromEnv(env, options.database)
   const database = await openDatabase(options.database)
   options.onConnected?.(database)
   let keyring: Keyring
