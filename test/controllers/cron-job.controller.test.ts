@@ -92,6 +92,7 @@ describe(`the CronJob controller (${backend})`, () => {
 
   it('skips a run while the last one is active under Forbid', async () => {
     await api.create(user, cronJob('forbid', { concurrencyPolicy: 'Forbid' }))
+    await runner.settled()
     await nextMinute()
     const first = jobNames('forbid')
     expect(first).toHaveLength(1)
@@ -103,6 +104,7 @@ describe(`the CronJob controller (${backend})`, () => {
 
   it('replaces the active run with the new one under Replace', async () => {
     await api.create(user, cronJob('replace', { concurrencyPolicy: 'Replace' }))
+    await runner.settled()
     await nextMinute()
     const [first] = jobNames('replace')
     await nextMinute()
@@ -115,6 +117,7 @@ describe(`the CronJob controller (${backend})`, () => {
 
   it('keeps only successfulJobsHistoryLimit and failedJobsHistoryLimit finished Jobs', async () => {
     await api.create(user, cronJob('history', { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1 }))
+    await runner.settled()
     const outcomes: Array<'Complete' | 'Failed'> = ['Complete', 'Failed', 'Complete', 'Failed']
     const seen: string[] = []
     for (const outcome of outcomes) {
