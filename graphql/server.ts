@@ -57,7 +57,7 @@ type Headers = { get(name: string): string | null | undefined }
 
 /**
  * Who is asking: the user the bearer token (and any impersonation) names, checked on every
- * request; with --auth=none, whoever X-Remote-User says, unchecked. Unauthenticated requests fail
+ * request; with --auth=none, whoever Impersonate-User or X-Remote-User says, unchecked. Unauthenticated requests fail
  * here, before anything runs, with UNAUTHENTICATED and HTTP 401.
  */
 function requestContext(security: Security, headers: Headers, params: Record<string, unknown> | undefined, requestId: string, sourceAddress: string | undefined): RequestContext {
