@@ -2,7 +2,8 @@ import { sql, type Transaction } from 'kysely'
 import type { Sealer } from '../secrets/sealing.js'
 import type { LogEvent, ObjectKey } from './commands.js'
 import type { Database } from './database.js'
-import { DELETED, keyOf, type VersionRow } from './plan-batch.js'
+import { inlineProjections, type ProjectionChanges } from './inline-projections.js'
+import { DELETED, keyOf } from './plan-batch.js'
 import type { Tables } from './schema.js'
 
 /** The log could not be imported; nothing was written. `revision` names the offending event, if one. */
@@ -73,13 +74,6 @@ export async function importLog(database: Database, pages: AsyncIterable<LogEven
   return result
 }
 
-/** The rows one page of events adds to the inline projections, as the writer's plan lists them. */
-interface PagePlan {
-  ended: VersionRow[]
-  upserts: number[]
-  deletes: ObjectKey[]
-}
-
 /**
  * `objects` and `object_versions` as a fold over the log: the version an event makes is current
  * until the next event of its key, which ends it [valid_from, valid_to); a deletion leaves the key
@@ -89,8 +83,8 @@ interface PagePlan {
 class InlineProjection {
   private readonly current = new Map<string, { revision: number; uid: string }>()
 
-  apply(page: readonly LogEvent[], previous: LogEvent | undefined): PagePlan {
-    const plan: PagePlan = { ended: [], upserts: [], deletes: [] }
+  apply(page: readonly LogEvent[], previous: LogEvent | undefined): ProjectionChanges {
+    const plan: ProjectionChanges = { ended: [], upserts: [], deletes: [] }
     const final = new Map<string, { upsert: number } | { delete: ObjectKey }>()
     for (const event of page) {
       checkOrder(event, previous)
@@ -143,7 +137,7 @@ function checkOrder(event: LogEvent, previous: LogEvent | undefined): void {
 }
 
 /** One statement per page: the events as they were, and the inline projections they make. */
-async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], plan: PagePlan, sealer: Sealer): Promise<void> {
+async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], plan: ProjectionChanges, sealer: Sealer): Promise<void> {
   const rows = page.map((e) =>
     JSON.stringify({
       revision: e.revision,
@@ -168,19 +162,6 @@ async function writePage(trx: Transaction<Tables>, page: readonly LogEvent[], pl
       insert into events (revision, tx_revision, type, kind, namespace, name, uid, object, meta, committed_at)
       select revision, tx_revision, type, kind, namespace, name, uid, object, meta, committed_at from input
     ),
-    upserted as (
-      insert into objects (kind, namespace, name, uid, revision, object)
-      select kind, namespace, name, uid, revision, object from input where revision = any(${plan.upserts}::bigint[])
-      on conflict (kind, namespace, name)
-      do update set uid = excluded.uid, revision = excluded.revision, object = excluded.object
-    ),
-    deleted as (
-      delete from objects o
-      using jsonb_to_recordset(${JSON.stringify(plan.deletes)}::jsonb) as d(kind text, namespace text, name text)
-      where o.kind = d.kind and o.namespace = d.namespace and o.name = d.name
-    )
-    insert into object_versions (kind, namespace, name, valid_from, valid_to)
-    select kind, namespace, name, valid_from, valid_to
-    from jsonb_to_recordset(${JSON.stringify(plan.ended)}::jsonb)
-      as v(kind text, namespace text, name text, valid_from bigint, valid_to bigint)`.execute(trx)
+    ${inlineProjections(plan)}
+    select 1`.execute(trx)
 }

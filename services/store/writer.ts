@@ -6,6 +6,7 @@ import type { Logger } from '../log.js'
 import type { Sealer } from '../secrets/sealing.js'
 import type { AppendCommand, AppendOutcome, LogEvent, ObjectKey } from './commands.js'
 import type { Database } from './database.js'
+import { inlineProjections } from './inline-projections.js'
 import { keyOf, planBatch, type BatchPlan, type CurrentObject } from './plan-batch.js'
 import { prepareCommand, type PreparedCommand } from './prepare-command.js'
 import type { JsonObject, Tables } from './schema.js'
@@ -166,23 +167,7 @@ export class Writer {
         select i.revision, ${plan.events[0]!.revision}, i.type, i.kind, i.namespace, i.name, i.uid, i.object, i.meta, head.committed_at
         from input i, head
       ),
-      upserted as (
-        insert into objects (kind, namespace, name, uid, revision, object)
-        select kind, namespace, name, uid, revision, object from input where revision = any(${plan.upserts}::bigint[])
-        on conflict (kind, namespace, name)
-        do update set uid = excluded.uid, revision = excluded.revision, object = excluded.object
-      ),
-      deleted as (
-        delete from objects o
-        using jsonb_to_recordset(${JSON.stringify(plan.deletes)}::jsonb) as d(kind text, namespace text, name text)
-        where o.kind = d.kind and o.namespace = d.namespace and o.name = d.name
-      ),
-      ended as (
-        insert into object_versions (kind, namespace, name, valid_from, valid_to)
-        select kind, namespace, name, valid_from, valid_to
-        from jsonb_to_recordset(${JSON.stringify(plan.ended)}::jsonb)
-          as v(kind text, namespace text, name text, valid_from bigint, valid_to bigint)
-      )
+      ${inlineProjections(plan)}
       select committed_at, pg_notify(${this.database.channel}, ${String(plan.head)}) from head`.execute(trx)
     return { plan, committedAt: result.rows[0]!.committed_at }
   }
