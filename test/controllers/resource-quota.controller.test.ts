@@ -18,6 +18,23 @@ const resources = (cpu: string, memory: string, limitCpu?: string, limitMemory?:
   ...(limitCpu && { limits: { cpu: limitCpu, memory: limitMemory } }),
 })
 
+/** Every resource the quota controller counts, with a limit. */
+const HARD = {
+  pods: '10',
+  'count/pods': '10',
+  services: '5',
+  'services.nodeports': '4',
+  configmaps: '10',
+  secrets: '10',
+  persistentvolumeclaims: '3',
+  'count/deployments.apps': '2',
+  'requests.cpu': '4',
+  'requests.memory': '4Gi',
+  'limits.cpu': '8',
+  'limits.memory': '8Gi',
+  'requests.storage': '100Gi',
+}
+
 describe(`the resource quota controller (${backend})`, () => {
   it('copies hard from the spec and counts what the namespace uses, pods that finished left out', async () => {
     await c.api.create(user, pod('a', { app: 'a' }, { namespace: 'team', resources: resources('250m', '256Mi', '500m', '512Mi') }))
@@ -46,40 +63,12 @@ describe(`the resource quota controller (${backend})`, () => {
       kind: 'ResourceQuota',
       metadata: { name: 'compute', namespace: 'team' },
       spec: {
-        hard: {
-          pods: '10',
-          'count/pods': '10',
-          services: '5',
-          'services.nodeports': '4',
-          configmaps: '10',
-          secrets: '10',
-          persistentvolumeclaims: '3',
-          'count/deployments.apps': '2',
-          'requests.cpu': '4',
-          'requests.memory': '4Gi',
-          'limits.cpu': '8',
-          'limits.memory': '8Gi',
-          'requests.storage': '100Gi',
-        },
+        hard: HARD,
       },
     })
     await c.runner.settled()
 
-    expect(quotaStatus().hard).toEqual({
-      pods: '10',
-      'count/pods': '10',
-      services: '5',
-      'services.nodeports': '4',
-      configmaps: '10',
-      secrets: '10',
-      persistentvolumeclaims: '3',
-      'count/deployments.apps': '2',
-      'requests.cpu': '4',
-      'requests.memory': '4Gi',
-      'limits.cpu': '8',
-      'limits.memory': '8Gi',
-      'requests.storage': '100Gi',
-    })
+    expect(quotaStatus().hard).toEqual(HARD)
     expect(quotaStatus().used).toEqual({
       pods: '2',
       'count/pods': '2',
