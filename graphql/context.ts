@@ -66,8 +66,21 @@ export function createContext(services: ContextServices, request: RequestContext
       ...(name && { name }),
     }
   }
-  const can: GraphQLContext['can'] = (verb, kind, namespace, name, subresource) =>
-    !request.user || services.security.can(attributes(request.user, verb, kind, namespace, name, subresource))
+  // One operation asks the same question many times (each event of a log page): answer it once per
+  // state of the RBAC objects (a long subscription sees permission changes as they happen).
+  const answers = new Map<string, boolean>()
+  let answeredAt = -1
+  const can: GraphQLContext['can'] = (verb, kind, namespace, name, subresource) => {
+    if (!request.user) return true
+    if (services.projection.revision !== answeredAt) {
+      answers.clear()
+      answeredAt = services.projection.revision
+    }
+    const key = `${verb}\u0000${kind}\u0000${namespace ?? ''}\u0000${name ?? ''}\u0000${subresource ?? ''}`
+    let answer = answers.get(key)
+    if (answer === undefined) answers.set(key, (answer = services.security.can(attributes(request.user, verb, kind, namespace, name, subresource))))
+    return answer
+  }
   return {
     ...services,
     request,
