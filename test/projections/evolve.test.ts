@@ -25,6 +25,15 @@ const pod = (name: string, extra: { node?: string; labels?: Record<string, strin
   })
 
 describe('evolve', () => {
+  it('folds an object whose labels are not all strings, indexing only the string ones (found by the scheduler fuzzing)', () => {
+    revision = 0
+    const state = emptyState()
+    const odd = event('Created', 'Pod', 'default', 'odd', { metadata: { labels: { app: 'web', '': { toString: null }, n: 3 } } })
+    expect(() => evolve(state, odd)).not.toThrow()
+    expect(withLabel(state, 'Pod', 'app', 'web').map((p) => (p.metadata as { name: string }).name)).toEqual(['odd'])
+    expect(withLabel(state, 'Pod', 'n', '3')).toEqual([])
+  })
+
   it('keeps objects and the indexes controllers look things up by', () => {
     revision = 0
     const state = emptyState()
