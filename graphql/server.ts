@@ -9,6 +9,7 @@ import type { RequestContext } from '../services/api/context.js'
 import type { Security } from '../services/auth/security.js'
 import type { UserInfo } from '../services/auth/user.js'
 import { StatusError } from '../services/errors.js'
+import type { Limits } from '../services/limits.js'
 import type { Logger } from '../services/log.js'
 import { createContext, type ContextServices, type GraphQLContext } from './context.js'
 import { maskError } from './errors.js'
@@ -126,6 +127,8 @@ export interface GraphQLWebSockets {
 export interface GraphQLServerOptions {
   /** Told of every finished operation (type, name, seconds), e.g. for a latency histogram. */
   observe?: OperationObserver
+  /** Bounds on documents, bodies, messages and subscriptions. @default defaultLimits */
+  limits?: Limits
 }
 
 /**

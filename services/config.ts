@@ -1,16 +1,13 @@
 import { cliConfigPath } from './auth/credentials.js'
+import { ConfigError } from './config-error.js'
+import { limitsFromEnv, type Limits } from './limits.js'
+
+export { ConfigError }
 
 /**
  * Start-up configuration from the environment (twelve-factor). Every mistake is reported as a
  * `ConfigError` with one line that names the setting and what is wrong with it.
  */
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
 
 /** Where the event log lives: a PostgreSQL server, or an embedded PGlite data folder. */
 export type DatabaseConfig =
@@ -46,6 +43,8 @@ export interface Config {
   openPaths?: string[]
   /** Where to record the admin token for the CLI on this machine ($REVKUBE_CONFIG or ~/.revkube/config.json); unset: nowhere. */
   cliConfig?: string
+  /** The bounds on requests, documents, reads, objects and tables (services/limits.ts). @default defaultLimits */
+  limits?: Limits
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,6 +65,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.REVKUBE_DATA_DIR?.trim() || './data',
     openPaths: (env.REVKUBE_OPEN_PATHS ?? '/livez,/readyz,/metrics').split(',').map((p) => p.trim()).filter(Boolean),
     cliConfig: cliConfigPath(env),
+    limits: limitsFromEnv(env),
   }
 }
 

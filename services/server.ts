@@ -19,6 +19,7 @@ import { createSecurity, type Security } from './auth/security.js'
 import { writeGuard } from './auth/write-guard.js'
 import { recordRejection, type Rejection } from './audit/rejections.js'
 import { createSimulatedNodes } from './kubelet/simulated-nodes.js'
+import { defaultLimits } from './limits.js'
 import { ServerMetrics } from './metrics.js'
 import { ResourceApi } from './api/resource-api.js'
 import type { Database } from './store/database.js'
@@ -74,6 +75,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const hooks = options.hooks ?? {}
   const graceMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
   const metrics = new ServerMetrics()
+  const limits = config.limits ?? defaultLimits
 
   let database: Database | undefined
   let store: Store | undefined
@@ -198,7 +200,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     }
     rejectRequest = reject
     const services = { api, store, projection, security, reject }
-    graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation })
+    graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation, limits })
     const subscriptions = graphql.subscriptions
     metrics.watchSubscriptions(() => subscriptions.counts())
     leadership = config.controllers

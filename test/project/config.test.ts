@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, configFromEnv, envWithFlags } from '../../services/config.js'
+import { defaultLimits } from '../../services/limits.js'
 
 describe('configuration from the environment and flags', () => {
   it('reads the defaults: embedded database, port 4000, controllers on, no simulated nodes', () => {
@@ -14,7 +15,17 @@ describe('configuration from the environment and flags', () => {
       dataDir: './data',
       openPaths: ['/livez', '/readyz', '/metrics'],
       cliConfig: expect.stringMatching(/\.revkube\/config\.json$/),
+      limits: defaultLimits,
     })
+  })
+
+  it('reads the limits: sizes in bytes or Ki/Mi, durations with units, counts; a bad one names its variable', () => {
+    expect(defaultLimits).toMatchObject({ requestBytes: 4 * 1024 * 1024, objectBytes: 1_572_864, minRequestTimeoutMs: 1_800_000, auditRetentionMs: 7 * 86_400_000 })
+    const limits = configFromEnv({ REVKUBE_MAX_OBJECT_BYTES: '512Ki', REVKUBE_STATEMENT_TIMEOUT: '1500ms', REVKUBE_MAX_REQUESTS_INFLIGHT: '8' }).limits
+    expect(limits).toMatchObject({ objectBytes: 524_288, statementTimeoutMs: 1500, maxRequestsInflight: 8 })
+    expect(() => configFromEnv({ REVKUBE_MAX_OBJECT_BYTES: 'huge' })).toThrow('REVKUBE_MAX_OBJECT_BYTES must be a size such as 1048576, 512Ki or 4Mi, got "huge"')
+    expect(() => configFromEnv({ REVKUBE_MAX_SCAN_ROWS: '0' })).toThrow(/REVKUBE_MAX_SCAN_ROWS must be a whole number of at least 1/)
+    expect(() => configFromEnv({ REVKUBE_AUDIT_RETENTION: 'forever' })).toThrow(/REVKUBE_AUDIT_RETENTION must be a duration/)
   })
 
   it('reads authentication: token by default, none when asked, a token file, open paths', () => {
