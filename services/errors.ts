@@ -52,6 +52,21 @@ export interface StatusDetails {
   retryAfterSeconds?: number
 }
 
+/**
+ * The longest message, and cause message, a StatusError carries. Messages quote values a client
+ * sent or an object holds, which may be megabytes; the code that quotes one should cut it (see
+ * {@link truncate}), and this is the bound when it does not.
+ */
+export const MAX_MESSAGE_CHARS = 4096
+
+/** `text` itself, or its first `max` characters followed by `...(truncated)`. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text
+  // Never cut a surrogate pair in two.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max
+  return `${text.slice(0, end)}...(truncated)`
+}
+
 /** A failure a client can act on, shaped like Kubernetes' `Status`. */
 export class StatusError extends Error {
   readonly reason: StatusReason
@@ -59,11 +74,12 @@ export class StatusError extends Error {
   readonly details: StatusDetails
 
   constructor(reason: StatusReason, message: string, details: StatusDetails = {}) {
-    super(message)
+    super(truncate(message, MAX_MESSAGE_CHARS))
     this.name = 'StatusError'
     this.reason = reason
     this.code = codes[reason]
-    this.details = details
+    const causes = details.causes?.map((cause) => ({ ...cause, message: truncate(cause.message, MAX_MESSAGE_CHARS) }))
+    this.details = causes ? { ...details, causes } : details
   }
 
   /** The Kubernetes `Status` object for this error. */

@@ -4,6 +4,7 @@
  * (debug, info, warn, error; default info).
  */
 import { pino, type Logger as PinoLogger } from 'pino'
+import { truncate } from './errors.js'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
@@ -33,7 +34,7 @@ export function createLogger(options: LoggerOptions = {}, context: Record<string
 
 function jsonLogger(level: Level, write: ((line: string) => void) | undefined, context: Record<string, unknown>): Logger {
   const destination = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ dest: 2, sync: true })
-  const root = pino({ level, serializers: { error: pino.stdSerializers.err } }, destination)
+  const root = pino({ level, serializers: { error: loggableError } }, destination)
   return wrapPino(Object.keys(context).length > 0 ? root.child(context) : root)
 }
 
@@ -67,9 +68,30 @@ function textLogger(level: Level, write: (line: string) => void, context: Record
 function serialisable(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(fields)) {
-    out[k] = v instanceof Error ? { message: v.message, stack: v.stack } : v
+    out[k] = v instanceof Error ? loggableError(v) : v
   }
   return out
+}
+
+/** The longest error message a log line carries. */
+export const MAX_LOGGED_MESSAGE_CHARS = 300
+
+/**
+ * An error as every log line writes it: its type, its message cut to
+ * {@link MAX_LOGGED_MESSAGE_CHARS}, the frames of its stack (not its first line, which repeats the
+ * message) and its cause likewise. Nothing else: a message may quote an object, Secrets' values
+ * included, and database and validation errors carry the object in other properties. A value that
+ * is not an Error is logged as text, cut the same way.
+ */
+export function loggableError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? truncate(error, MAX_LOGGED_MESSAGE_CHARS) : error
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))
+  return {
+    type: error.name,
+    message: truncate(error.message, MAX_LOGGED_MESSAGE_CHARS),
+    stack: frames.join('\n'),
+    ...(error.cause !== undefined && depth < 3 && { cause: loggableError(error.cause, depth + 1) }),
+  }
 }
 
 /** The process-wide logger, configured from LOG_LEVEL and LOG_FORMAT. */

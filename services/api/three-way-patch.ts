@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../resources/json.js'
+import { isObject, setKey, type JsonObject } from '../resources/json.js'
 import { listStrategy } from '../resources/patch/strategic-merge-keys.js'
 
 /**
@@ -17,20 +17,23 @@ function mergeObjects(kind: string, path: string, original: JsonObject, modified
     const at = path === '' ? key : `${path}.${key}`
     const before = Object.hasOwn(original, key) ? original[key] : undefined
     if (isObject(value) && isObject(before)) {
-      patch[key] = mergeObjects(kind, at, before, value)
+      setKey(patch, key, mergeObjects(kind, at, before, value))
     } else if (Array.isArray(value) && Array.isArray(before)) {
       const strategy = listStrategy(kind, at)
-      if (strategy.kind === 'merge') patch[key] = mergeLists(kind, at, strategy.key, before, value)
+      if (strategy.kind === 'merge') setKey(patch, key, mergeLists(kind, at, strategy.key, before, value))
       else {
-        patch[key] = value
-        const removed = strategy.kind === 'set' ? before.filter((item) => !value.includes(item)) : []
-        if (removed.length > 0) patch[`$deleteFromPrimitiveList/${key}`] = removed
+        setKey(patch, key, value)
+        if (strategy.kind === 'set') {
+          const kept = new Set(value)
+          const removed = before.filter((item) => !kept.has(item))
+          if (removed.length > 0) patch[`$deleteFromPrimitiveList/${key}`] = removed
+        }
       }
     } else {
-      patch[key] = value
+      setKey(patch, key, value)
     }
   }
-  for (const key of Object.keys(original)) if (!Object.hasOwn(modified, key)) patch[key] = null
+  for (const key of Object.keys(original)) if (!Object.hasOwn(modified, key)) setKey(patch, key, null)
   return patch
 }
 

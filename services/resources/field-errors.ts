@@ -1,4 +1,4 @@
-import { StatusError } from '../errors.js'
+import { StatusError, truncate } from '../errors.js'
 
 /**
  * Field errors as Kubernetes reports them (apimachinery `util/validation/field`): a path, a type,
@@ -34,12 +34,17 @@ const names: Record<FieldErrorType, string> = {
   FieldValueTooMany: 'Too many',
 }
 
-/** How Kubernetes prints a bad value: strings quoted, numbers and booleans plain, the rest as JSON. */
+/** The longest bad value a field error prints; a longer one is cut with `...(truncated)`. */
+export const MAX_PRINTED_VALUE_CHARS = 1024
+
+/**
+ * How Kubernetes prints a bad value: strings quoted, numbers and booleans plain, the rest as JSON;
+ * cut to {@link MAX_PRINTED_VALUE_CHARS}, as a value may be megabytes.
+ */
 export function printValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (value === undefined || value === null) return 'null'
-  return JSON.stringify(value)
+  return truncate(JSON.stringify(value) ?? String(value), MAX_PRINTED_VALUE_CHARS)
 }
 
 const make = (type: FieldErrorType, field: string, rest?: string): FieldError => ({

@@ -1,8 +1,22 @@
 import { clone, isObject } from '../json.js'
+import { jsonSize } from '../json-size.js'
 import { type JsonPatchOperation, decodeJsonPatch } from './json-patch-document.js'
 import { type Location, insertAt, locate, readAt, removeAt, replaceAt } from './json-patch-target.js'
 import { jsonEqual } from './json-value.js'
-import { patchNotApplicable } from './patch-errors.js'
+import { copyTooLarge, patchNotApplicable } from './patch-errors.js'
+
+/** kube-apiserver's `JSONPatchMaxCopyBytes`: twice etcd's 1.5 MiB request limit. */
+export const JSON_PATCH_MAX_COPY_BYTES = 3 * 1024 * 1024
+
+export interface JsonPatchOptions {
+  /**
+   * Most bytes (as JSON) that all `copy` operations of one patch may add together: without it,
+   * twenty copies of a value into itself double a document twenty times. Kubernetes sets
+   * evanphx/json-patch's `AccumulatedCopySizeLimit` to the same end.
+   * @default JSON_PATCH_MAX_COPY_BYTES (3 MiB)
+   */
+  maxCopyBytes?: number
+}
 
 /**
  * RFC 6902 JSON patch (`application/json-patch+json`), with the Kubernetes apiserver's errors.
@@ -14,14 +28,21 @@ import { patchNotApplicable } from './patch-errors.js'
  * `replace` of an absent member and `copy` from an absent member fail instead of adding, and `add`
  * at the root (`""`) replaces the whole document instead of failing.
  */
-export function applyJsonPatch(target: unknown, operations: unknown): unknown {
+export function applyJsonPatch(target: unknown, operations: unknown, options: JsonPatchOptions = {}): unknown {
   const decoded = decodeJsonPatch(operations)
+  const copies: CopyBudget = { limit: options.maxCopyBytes ?? JSON_PATCH_MAX_COPY_BYTES, used: 0 }
   let document = clone(target)
-  for (const operation of decoded) document = applyOperation(document, operation)
+  for (const operation of decoded) document = applyOperation(document, operation, copies)
   return document
 }
 
-function applyOperation(document: unknown, operation: JsonPatchOperation): unknown {
+/** What the `copy` operations of one patch have added so far, in bytes, and how much they may. */
+interface CopyBudget {
+  readonly limit: number
+  used: number
+}
+
+function applyOperation(document: unknown, operation: JsonPatchOperation, copies: CopyBudget): unknown {
   switch (operation.op) {
     case 'add':
       return add(document, operation)
@@ -32,7 +53,7 @@ function applyOperation(document: unknown, operation: JsonPatchOperation): unkno
     case 'move':
       return move(document, operation)
     case 'copy':
-      return copy(document, operation)
+      return copy(document, operation, copies)
     case 'test':
       return test(document, operation)
     default:
@@ -101,7 +122,8 @@ function move(document: unknown, { from, path }: JsonPatchOperation): unknown {
   return document
 }
 
-function copy(document: unknown, { from, path }: JsonPatchOperation): unknown {
+/** Counts the value's size against the budget before copying it, so a copy bomb fails small. */
+function copy(document: unknown, { from, path }: JsonPatchOperation, copies: CopyBudget): unknown {
   if (from === undefined) fail(missing('copy operation failed to decode from: operation, missing from field'))
   const missingFrom = missing(`copy operation does not apply: doc is missing from path: ${from}`)
   const source = locate(document, from) ?? fail(missingFrom)
@@ -110,6 +132,8 @@ function copy(document: unknown, { from, path }: JsonPatchOperation): unknown {
   if (path === undefined) fail(missing('copy operation failed to decode path'))
   const target =
     locate(document, path) ?? fail(missing(`copy operation does not apply: doc is missing destination path: ${path}`))
+  copies.used += jsonSize(read.value)
+  if (copies.used > copies.limit) throw copyTooLarge(copies.used, copies.limit)
   const error = insertAt(target, clone(read.value))
   if (error !== undefined) fail(`error while adding value during copy: ${error}`)
   return document

@@ -47,3 +47,19 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
 }
+
+/**
+ * A text that two JSON values share exactly when {@link jsonEqual} holds (object keys sorted), so
+ * list items can be found in a Map instead of by a linear search.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (isObject(value)) {
+    const members = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+    return `{${members.join(',')}}`
+  }
+  return JSON.stringify(value)
+}

@@ -1,8 +1,8 @@
 import { errors } from '../../errors.js'
 import { isObject, type JsonObject } from '../json.js'
-import { goValue } from './go-format.js'
-import { type JsonKind, jsonEqual, jsonKind, withoutKey } from './json-value.js'
+import { type JsonKind, canonicalJson, jsonKind, withoutKey } from './json-value.js'
 import {
+  mixedListTypes,
   noMergeKey,
   patchNotApplicable,
   strategicPatchFailure,
@@ -11,7 +11,7 @@ import {
 } from './patch-errors.js'
 import { directives } from './strategic-directives.js'
 import type { ListStrategy } from './strategic-merge-keys.js'
-import { orderMergedList } from './strategic-order.js'
+import { itemKey, orderMergedList } from './strategic-order.js'
 
 /** What list merging needs from the map merge it is part of (passed in to keep imports acyclic). */
 export interface MergeContext {
@@ -63,7 +63,8 @@ export function deleteScalars(original: unknown[], values: unknown[]): unknown[]
   if (values.some((value) => typeof value === 'object' && value !== null)) {
     throw errors.badRequest(strategicPatchMessages.primitiveList)
   }
-  return original.filter((item) => !values.some((value) => jsonEqual(value, item)))
+  const deleted = new Set(values.map(canonicalJson))
+  return original.filter((item) => !deleted.has(canonicalJson(item)))
 }
 
 /**
@@ -76,20 +77,27 @@ export function elementKind(lists: unknown[][]): JsonKind {
     const itemKind = jsonKind(item)
     if (kind === undefined && itemKind === 'array') throw patchNotApplicable(strategicPatchMessages.listOfLists)
     if (kind !== undefined && itemKind !== kind) {
-      throw strategicPatchFailure(`list element types are not identical: ${goValue(lists)}`)
+      throw mixedListTypes(lists)
     }
     kind = itemKind
   }
   return kind ?? 'null'
 }
 
+/** The items without repeats, first occurrences kept. */
 function unique(items: unknown[]): unknown[] {
-  return items.filter((item, index) => items.findIndex((other) => jsonEqual(other, item)) === index)
+  const seen = new Set<string>()
+  return items.filter((item) => {
+    const key = canonicalJson(item)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** Applies `$patch` items: deletions by merge key, and whether the whole list is replaced. */
 function splitDirectiveItems(original: JsonObject[], patch: JsonObject[], key: string) {
-  let base = original
+  const deleted = new Set<string>()
   const items: JsonObject[] = []
   let replaced = false
   for (const item of patch) {
@@ -100,7 +108,7 @@ function splitDirectiveItems(original: JsonObject[], patch: JsonObject[], key: s
     const directive = item[directives.patch]
     if (directive === 'delete') {
       if (!Object.hasOwn(item, key)) throw noMergeKey(item, key)
-      base = base.filter((entry) => !(Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key])))
+      deleted.add(itemKey(item, key))
     } else if (directive === 'replace') {
       replaced = true
     } else if (directive === 'merge') {
@@ -109,19 +117,30 @@ function splitDirectiveItems(original: JsonObject[], patch: JsonObject[], key: s
       throw unknownPatchType(directive, item)
     }
   }
-  return replaced ? { base: items, items, replaced } : { base, items, replaced }
+  if (replaced) return { base: items, items, replaced }
+  const base = original.filter((entry) => !(Object.hasOwn(entry, key) && deleted.has(itemKey(entry, key))))
+  return { base, items, replaced }
 }
 
-/** Each patch item merges into the original item with the same key, or is appended. */
+/** Each patch item merges into the first item with the same key (original or added before), or is appended. */
 function mergeByKey(base: JsonObject[], items: JsonObject[], key: string, path: string, context: MergeContext) {
   const merged: unknown[] = [...base]
+  const at = new Map<string, number>()
+  const index = (entry: unknown, position: number) => {
+    if (!isObject(entry) || !Object.hasOwn(entry, key)) return
+    const id = itemKey(entry, key)
+    if (!at.has(id)) at.set(id, position)
+  }
+  merged.forEach(index)
   for (const item of items) {
     if (!Object.hasOwn(item, key)) throw noMergeKey(item, key)
-    const at = merged.findIndex(
-      (entry) => isObject(entry) && Object.hasOwn(entry, key) && jsonEqual(entry[key], item[key]),
-    )
-    if (at >= 0) merged[at] = context.mergeMap(merged[at] as JsonObject, item, path)
-    else merged.push(context.mergeMap(undefined, item, path))
+    const found = at.get(itemKey(item, key))
+    if (found !== undefined) {
+      merged[found] = context.mergeMap(merged[found] as JsonObject, item, path)
+    } else {
+      merged.push(context.mergeMap(undefined, item, path))
+      index(merged[merged.length - 1], merged.length - 1)
+    }
   }
   return merged
 }

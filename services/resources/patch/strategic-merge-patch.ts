@@ -73,14 +73,17 @@ function mapDirective(
 
 /**
  * `$retainKeys: [...]` clears the original's keys not in the list; the patch itself may only set
- * listed keys (nulls and parallel-list directives aside).
+ * listed keys (nulls and parallel-list directives aside). The list must be of strings: Kubernetes
+ * lets other entries through to match nothing; we refuse them as the malformed patch they are.
  */
 function retainKeys(base: JsonObject, rest: JsonObject): void {
   if (!Object.hasOwn(rest, directives.retainKeys)) return
   const list = rest[directives.retainKeys]
   delete rest[directives.retainKeys]
-  if (!Array.isArray(list)) throw errors.badRequest(strategicPatchMessages.retainKeys)
-  const keep = new Set(list.filter((key): key is string => typeof key === 'string'))
+  if (!Array.isArray(list) || !list.every((key) => typeof key === 'string')) {
+    throw errors.badRequest(strategicPatchMessages.retainKeys)
+  }
+  const keep = new Set<string>(list)
   for (const [key, value] of Object.entries(rest)) {
     const parallel = key.startsWith(directives.deleteFromPrimitiveList) || key.startsWith(directives.setElementOrder)
     if (value !== null && !parallel && !keep.has(key)) throw errors.badRequest(strategicPatchMessages.retainKeys)

@@ -1,7 +1,6 @@
 import { isObject, setKey, type JsonObject } from '../json.js'
-import { goValue } from './go-format.js'
 import { jsonEqual } from './json-value.js'
-import { badArgType, noMergeKey, strategicPatchFailure, strategicPatchMessages } from './patch-errors.js'
+import { badArgType, noMergeKey, orderMismatch, strategicPatchMessages } from './patch-errors.js'
 import { childPath, directiveField, directives } from './strategic-directives.js'
 import { type MergeContext, elementKind, mergeList, newList } from './strategic-list-merge.js'
 import { orderMergedList } from './strategic-order.js'
@@ -77,10 +76,7 @@ function checkPatchFollowsOrder(patch: unknown[], order: unknown[], mergeKey: st
     o++
   }
   if (p < kept.length) {
-    throw strategicPatchFailure(
-      `The order in patch list:\n${goValue(patch)}\n doesn't match ${directives.setElementOrder} list:\n` +
-        `${goValue(order)}\n`,
-    )
+    throw orderMismatch(patch, order)
   }
 }
 

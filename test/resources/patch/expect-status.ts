@@ -39,8 +39,3 @@ export function rejected(cause: string): ExpectedStatus {
 export function badRequest(message: string): ExpectedStatus {
   return { reason: 'BadRequest', code: 400, message }
 }
-
-/** A strategic merge patch error Kubernetes passes through as a bare Go error (500). */
-export function internal(message: string): ExpectedStatus {
-  return { reason: 'InternalError', code: 500, message }
-}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { StatusError } from '../../../services/errors.js'
 import { applyJsonPatch } from '../../../services/resources/patch/json-patch.js'
 import { frozen } from './deep-freeze.js'
 import { badRequest, expectStatus, rejected } from './expect-status.js'
@@ -107,5 +108,47 @@ describe('applyJsonPatch: RFC 6902 appendix A', () => {
     expect(apply({ foo: ['bar'] }, [{ op: 'add', path: '/foo/-', value: ['abc', 'def'] }])).toEqual({
       foo: ['bar', ['abc', 'def']],
     })
+  })
+})
+
+describe('applyJsonPatch: copies within a budget, as kube-apiserver limits them', () => {
+  /** One `add` of a value of `bytes`, then `copies` copies of the object holding it into itself. */
+  const copyBomb = (bytes: number, copies: number) => [
+    { op: 'add', path: '/metadata/annotations', value: { a: 'x'.repeat(bytes) } },
+    ...Array.from({ length: copies }, (_, i) => ({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/c${i}` })),
+  ]
+
+  it('refuses a copy bomb at the first copy past the budget, in evanphx/json-patch words', () => {
+    // {"a":"x…"} is 2008 bytes, and each copy doubles the annotations: the copies add 2008, 4022,
+    // 8050, 16106 (30186 in all) and then 32218, past the budget.
+    expectStatus(
+      () => applyJsonPatch(frozen({ metadata: {} }), copyBomb(2000, 30), { maxCopyBytes: 50_000 }),
+      rejected('Unable to complete the copy, the accumulated size increase of copy is 62404, exceeding the limit 50000'),
+    )
+  })
+
+  it('applies copies that stay within the budget', () => {
+    const result = applyJsonPatch(frozen({ metadata: {} }), copyBomb(2000, 4), { maxCopyBytes: 50_000 }) as any
+    expect(JSON.stringify(result.metadata.annotations).length).toBe(32218)
+  })
+
+  it('allows 3 MiB of copies by default, as kube-apiserver (JSONPatchMaxCopyBytes)', () => {
+    expect(() => applyJsonPatch(frozen({ metadata: {} }), copyBomb(2000, 10))).not.toThrow()
+    expectStatus(
+      () => applyJsonPatch(frozen({ metadata: {} }), copyBomb(2000, 11)),
+      rejected('Unable to complete the copy, the accumulated size increase of copy is 4122592, exceeding the limit 3145728'),
+    )
+  })
+
+  it('quotes a long path in its error cut short', () => {
+    const path = `/${'p'.repeat(100_000)}/x`
+    let cause = ''
+    try {
+      applyJsonPatch({}, [{ op: 'add', path, value: 1 }])
+    } catch (error) {
+      cause = (error as StatusError).details.causes![0]!.message
+    }
+    expect(cause).toMatch(/^add operation does not apply: doc is missing path: "\/p+\.\.\.\(truncated\)$/)
+    expect(cause.length).toBeLessThan(600)
   })
 })
