@@ -42,7 +42,7 @@ const nested = (depth: number): JsonObject => {
 
 describe(`malformed manifests are refused with a named problem and nothing written (${backend})`, () => {
   const cases: Array<[string, string | Uint8Array, string, RegExp]> = [
-    ['a wrong type', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: three\n', 'Invalid', /spec.replicas: Invalid value: "three"/],
+    ['a wrong type', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: three\n', 'BadRequest', /cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32/],
     ['an unknown kind', 'apiVersion: v1\nkind: Widget\nmetadata: {name: w}\n', 'BadRequest', /no matches for kind "Widget" in version "v1"/],
     ['an unknown apiVersion', 'apiVersion: apps/v7\nkind: Deployment\nmetadata: {name: w}\n', 'BadRequest', /no matches for kind "Deployment" in version "apps\/v7"/],
     ['a missing kind', 'apiVersion: v1\nmetadata: {name: w}\n', 'BadRequest', /kind/i],
