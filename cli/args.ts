@@ -103,7 +103,9 @@ export function flagName(spec: FlagSpec): string {
  * come before them: `-n prod get pods` → `get`.
  */
 export function commandWords(argv: readonly string[], specs: readonly FlagSpec[], depth: number): { words: string[]; rest: string[] } {
-  const valued = new Set(specs.filter((s) => s.type !== 'boolean').flatMap((s) => [`--${s.name}`, ...(s.short ? [`-${s.short}`] : [])]))
+  // Flags that take the next word as their value (as parseArgs reads them: a bare `--dry-run` takes none).
+  const takesValue = specs.filter((s) => s.type !== 'boolean' && s.bareValue === undefined)
+  const valued = new Set(takesValue.flatMap((s) => [`--${s.name}`, ...(s.short ? [`-${s.short}`] : [])]))
   const words: string[] = []
   const rest: string[] = []
   for (let i = 0; i < argv.length; i++) {

@@ -84,6 +84,8 @@ const SELECTOR: Column = { header: 'SELECTOR', wide: true, value: (o) => selecto
 export function podStatus(pod: Json): string {
   const s = status(pod)
   let reason = str(s.reason, '') || str(s.phase, 'Unknown')
+  // kubectl's printPod: a pod held back by spec.schedulingGates shows as such, not as Pending.
+  if (arr(s.conditions).map(obj).some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated'
   const init = arr(s.initContainerStatuses).map(obj)
   for (const [i, c] of init.entries()) {
     const state = obj(c.state)

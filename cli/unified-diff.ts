@@ -1,60 +1,52 @@
+import { formatPatch, OMIT_HEADERS, structuredPatch, type StructuredPatch, type StructuredPatchHunk } from 'diff'
+
+/**
+ * Myers' algorithm costs about the square of the number of changed lines (the `diff` package spends
+ * ~0.4 s on 1,000 in a 20,000-line text, minutes on 40,000). Beyond this many, the diff gives up
+ * minimality as GNU diff does on costly inputs: the lines between the common start and end are shown
+ * as removed, then added, in one hunk.
+ */
+const MAX_EDIT_LENGTH = 1000
+
 /**
  * A unified diff of two texts, line by line (`diff -u` format, three lines of context), for
- * `revkube diff` and `history --diff`. Longest common subsequence: objects are small.
+ * `revkube diff` and `history --diff`; empty when they are equal. Myers' algorithm (the `diff`
+ * package): memory follows the size of the change, not the product of the two lengths. The labels
+ * are written as given (GNU diff would quote unusual ones), and both texts are read as ending in a
+ * newline, so no "\ No newline at end of file" lines appear.
  */
 export function unifiedDiff(before: string, after: string, fromLabel: string, toLabel: string, context = 3): string {
-  const a = before === '' ? [] : before.replace(/\n$/, '').split('\n')
-  const b = after === '' ? [] : after.replace(/\n$/, '').split('\n')
-  const ops = diffLines(a, b)
-  if (ops.every((op) => op.type === ' ')) return ''
-  const out = [`--- ${fromLabel}`, `+++ ${toLabel}`]
-  // Group changes with their context into hunks.
-  let i = 0
-  while (i < ops.length) {
-    if (ops[i]!.type === ' ') {
-      i++
-      continue
-    }
-    const start = Math.max(0, i - context)
-    let end = i
-    for (let j = i; j < ops.length; j++) {
-      if (ops[j]!.type !== ' ') end = j
-      else if (j - end > context * 2) break
-    }
-    const stop = Math.min(ops.length, end + context + 1)
-    const hunk = ops.slice(start, stop)
-    const aStart = ops.slice(0, start).filter((o) => o.type !== '+').length
-    const bStart = ops.slice(0, start).filter((o) => o.type !== '-').length
-    const aLen = hunk.filter((o) => o.type !== '+').length
-    const bLen = hunk.filter((o) => o.type !== '-').length
-    out.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`)
-    for (const op of hunk) out.push(`${op.type}${op.line}`)
-    i = stop
-  }
-  return `${out.join('\n')}\n`
+  const [a, b] = [endWithNewline(before), endWithNewline(after)]
+  if (a === b) return ''
+  const patch =
+    structuredPatch(fromLabel, toLabel, a, b, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH }) ?? replaced(fromLabel, toLabel, a, b, context)
+  if (patch.hunks.length === 0) return ''
+  return `--- ${fromLabel}\n+++ ${toLabel}\n${formatPatch(patch, OMIT_HEADERS)}`
 }
 
-type Op = { type: ' ' | '-' | '+'; line: string }
+const endWithNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`)
 
-function diffLines(a: string[], b: string[]): Op[] {
-  const n = a.length
-  const m = b.length
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1))
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
+/** One hunk replacing everything between the common first and last lines (a correct, not minimal, diff). */
+function replaced(fromLabel: string, toLabel: string, before: string, after: string, context: number): StructuredPatch {
+  const a = before === '' ? [] : before.slice(0, -1).split('\n')
+  const b = after === '' ? [] : after.slice(0, -1).split('\n')
+  let head = 0
+  while (head < a.length && head < b.length && a[head] === b[head]) head++
+  let tail = 0
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++
+  const start = Math.max(0, head - context)
+  const stop = Math.min(tail, context)
+  const hunk: StructuredPatchHunk = {
+    oldStart: start + 1,
+    oldLines: a.length - tail + stop - start,
+    newStart: start + 1,
+    newLines: b.length - tail + stop - start,
+    lines: [
+      ...a.slice(start, head).map((line) => ` ${line}`),
+      ...a.slice(head, a.length - tail).map((line) => `-${line}`),
+      ...b.slice(head, b.length - tail).map((line) => `+${line}`),
+      ...a.slice(a.length - tail, a.length - tail + stop).map((line) => ` ${line}`),
+    ],
   }
-  const ops: Op[] = []
-  let i = 0
-  let j = 0
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ type: ' ', line: a[i]! })
-      i++
-      j++
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) ops.push({ type: '-', line: a[i++]! })
-    else ops.push({ type: '+', line: b[j++]! })
-  }
-  while (i < n) ops.push({ type: '-', line: a[i++]! })
-  while (j < m) ops.push({ type: '+', line: b[j++]! })
-  return ops
+  return { oldFileName: fromLabel, newFileName: toLabel, oldHeader: undefined, newHeader: undefined, hunks: [hunk] }
 }

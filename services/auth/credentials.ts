@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
  */
 export function readOrCreate(path: string, create: () => string): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim()
-  mkdirSync(dirname(path), { recursive: true })
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   const value = create()
   // Written whole under a temporary name, then linked into place: a process starting at the same
   // moment either wins the link or reads the winner's file, never a half-written one.

@@ -1,10 +1,13 @@
-import { nextRun, type CronSchedule } from '../resources/kinds/batch/cron-schedule.js'
+import { nextRun } from '../resources/kinds/batch/cron-next-run.js'
+import { knownTimeZone, type CronSchedule } from '../resources/kinds/batch/cron-schedule.js'
 import { type JsonObject } from '../resources/json.js'
 import { meta, spec, status } from './helpers/objects.js'
 
 /**
  * When a CronJob should have run (kubernetes `pkg/controller/cronjob/utils.go`
- * `mostRecentScheduleTime`, `nextScheduleTimeDuration`). Times are UTC.
+ * `mostRecentScheduleTime`, `nextScheduleTimeDuration`): the schedule read in `spec.timeZone`, else
+ * in UTC (Kubernetes: the controller-manager's local time zone). A schedule that never fires (refused
+ * since, but perhaps stored before) has no next time.
  */
 
 /** More missed schedules than this earn a TooManyMissedTimes warning. */
@@ -29,22 +32,31 @@ export function mostRecentScheduleTime(cronJob: JsonObject, schedule: CronSchedu
   const deadline = spec(cronJob).startingDeadlineSeconds
   if (withStartingDeadline && typeof deadline === 'number') earliest = Math.max(earliest, now.getTime() - deadline * 1000)
   const result = { earliest: new Date(earliest), mostRecent: undefined, missed: 0, tooMany: false }
-  const t1 = nextRun(schedule, new Date(earliest))
-  if (now < t1) return result
-  const t2 = nextRun(schedule, t1)
-  if (now < t2) return { ...result, mostRecent: t1, missed: 1 }
+  const zone = timeZoneOf(cronJob)
+  const t1 = nextRun(schedule, new Date(earliest), zone)
+  if (!t1 || now < t1) return result
+  const t2 = nextRun(schedule, t1, zone)
+  if (!t2 || now < t2) return { ...result, mostRecent: t1, missed: 1 }
   const between = Math.round((t2.getTime() - t1.getTime()) / 1000)
   const missed = Math.floor((now.getTime() - t1.getTime()) / 1000 / between) + 1
   // Jump close to now by whole intervals, then step with the schedule itself (irregular ones too).
   let mostRecent: Date | undefined
-  for (let t = nextRun(schedule, new Date(t1.getTime() + (missed - 2) * between * 1000)); t <= now; t = nextRun(schedule, t)) mostRecent = t
+  const from = new Date(t1.getTime() + (missed - 2) * between * 1000)
+  for (let t = nextRun(schedule, from, zone); t && t <= now; t = nextRun(schedule, t, zone)) mostRecent = t
   return { ...result, mostRecent, missed, tooMany: missed > MANY_MISSED }
 }
 
-/** How long until the schedule after the most recent one (plus 100 ms). */
-export function untilNextSchedule(cronJob: JsonObject, schedule: CronSchedule, now: Date): number {
+/** How long until the schedule after the most recent one (plus 100 ms); undefined if there is none. */
+export function untilNextSchedule(cronJob: JsonObject, schedule: CronSchedule, now: Date): number | undefined {
   const { earliest, mostRecent } = mostRecentScheduleTime(cronJob, schedule, now, false)
-  return nextRun(schedule, mostRecent ?? earliest).getTime() + NEXT_SCHEDULE_DELTA_MS - now.getTime()
+  const next = nextRun(schedule, mostRecent ?? earliest, timeZoneOf(cronJob))
+  return next && next.getTime() + NEXT_SCHEDULE_DELTA_MS - now.getTime()
+}
+
+/** `spec.timeZone` (validation lets only names the runtime knows through), else UTC. */
+const timeZoneOf = (cronJob: JsonObject): string => {
+  const zone = spec(cronJob).timeZone
+  return typeof zone === 'string' && zone !== '' && zone.toLowerCase() !== 'local' && knownTimeZone(zone) ? zone : 'UTC'
 }
 
 /** `getJobName`: `<cronjob>-<scheduled time in minutes since the epoch>`, the same for every try at one schedule. */

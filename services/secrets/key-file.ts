@@ -50,7 +50,7 @@ export function readKeyFile(path: string): EncryptionKey[] | undefined {
  * one exists: then its keys win (two processes starting at once share the first one's keys).
  */
 export function createKeyFile(path: string, keys: readonly EncryptionKey[]): EncryptionKey[] {
-  mkdirSync(dirname(path), { recursive: true })
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   const temporary = writeTemporary(path, keys)
   try {
     linkSync(temporary, path)

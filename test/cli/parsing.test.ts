@@ -36,6 +36,11 @@ describe('argument parsing, as kubectl takes flags', () => {
   it('finds command words behind global flags', () => {
     expect(commandWords(['-n', 'prod', 'rollout', 'status', 'deploy/web'], globalFlags, 1)).toEqual({ words: ['rollout'], rest: ['-n', 'prod', 'status', 'deploy/web'] })
   })
+
+  it('does not take the word after a flag that may stand bare as its value', () => {
+    const dryRun: FlagSpec = { name: 'dry-run', type: 'string', bareValue: 'client', help: '' }
+    expect(commandWords(['--dry-run', 'namespace', 'x'], [...globalFlags, dryRun], 1)).toEqual({ words: ['namespace'], rest: ['--dry-run', 'x'] })
+  })
 })
 
 describe('--at', () => {
@@ -73,6 +78,8 @@ describe('printing', () => {
     expect(podStatus(pod({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }))).toBe('ExitCode:2')
     expect(podStatus(pod({ phase: 'Running' }, { deletionTimestamp: '2026-11-26T14:00:00Z' }))).toBe('Terminating')
     expect(podStatus(pod({ phase: 'Pending' }))).toBe('Pending')
+    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] }))).toBe('SchedulingGated')
+    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }))).toBe('Pending')
   })
 
   it('writes unified diffs', () => {

@@ -152,4 +152,16 @@ describe(`the CronJob controller (${backend})`, () => {
     expect(jobNames('deadline')).toEqual([`deadline-${minute()}`])
     await api.delete(user, 'cj', 'default', 'deadline')
   })
+
+  it('reads the schedule in spec.timeZone', async () => {
+    // Minute 30 in Kolkata (UTC+05:30) is minute 0 in UTC: the run comes at the next whole UTC hour.
+    await api.create(user, cronJob('zoned', { schedule: '30 * * * *', timeZone: 'Asia/Kolkata' }))
+    await runner.settled()
+    const hour = Math.ceil((clock.now().getTime() + 1) / 3_600_000) * 60
+    await nextMinute(hour - minute() - 1)
+    expect(jobsOf('zoned')).toHaveLength(0)
+    await nextMinute()
+    expect(jobNames('zoned')).toEqual([`zoned-${hour}`])
+    await api.delete(user, 'cj', 'default', 'zoned')
+  })
 })

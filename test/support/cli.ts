@@ -14,7 +14,7 @@ export interface CliResult {
  * Runs the real `revkube` binary (cli/revkube.js) as a child process, as a user's shell would,
  * against `server` (passed as REVKUBE_SERVER unless the args name one).
  */
-export function revkube(server: string | undefined, args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function revkube(server: string | undefined, args: string[], options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...(server && { REVKUBE_SERVER: server }), ...options.env }
     delete env.REVKUBE_TOKEN

@@ -17,8 +17,9 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never']
 const MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError']
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
-const ENV_NAME_ERROR =
+/** `IsEnvVarName`: the rule for environment variable names, and Kubernetes' message when one breaks it. */
+export const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
+export const ENV_NAME_ERROR =
   "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
 const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage']
 /** Resource names that need no domain prefix (`helper.IsStandardResourceName`). */

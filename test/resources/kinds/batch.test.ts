@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { nextRun, parseSchedule, type CronSchedule } from '../../../services/resources/kinds/batch/cron-schedule.js'
+import { nextRun } from '../../../services/resources/kinds/batch/cron-next-run.js'
+import { parseSchedule, type CronSchedule } from '../../../services/resources/kinds/batch/cron-schedule.js'
 import type { JsonObject } from '../../../services/resources/json.js'
 import { at, create, createErrors, edited, UID, update, updateErrors } from './harness.js'
 import { minimal } from './manifests.js'
@@ -187,6 +188,8 @@ describe('CronJob schedules', () => {
     '0 0 1,,15 * *',
     '  0   0  *  *  *  ',
     '59 23 31 12 6',
+    '0 0 29 2 *',
+    '0 0 31 2 MON',
     '@yearly',
     '@annually',
     '@monthly',
@@ -226,6 +229,9 @@ describe('CronJob schedules', () => {
     ['CRON_TZ=Europe/Berlin 0 9 * * *', [noTZ('CRON_TZ=Europe/Berlin 0 9 * * *')]],
     ['TZ=Mars/Base 0 * * * *', [invalid('TZ=Mars/Base 0 * * * *', 'provided bad location Mars/Base: unknown time zone Mars/Base'), noTZ('TZ=Mars/Base 0 * * * *')]],
     ['', ['spec.schedule: Required value']],
+    ['0 0 30 2 *', [invalid('0 0 30 2 *', 'the schedule never fires')]],
+    ['0 0 31 4,6,9,11 *', [invalid('0 0 31 4,6,9,11 *', 'the schedule never fires')]],
+    ['0 0 , * *', [invalid('0 0 , * *', 'the schedule never fires')]],
   ])('rejects %j', (value, expected) => {
     expect(createErrors(schedule(value))).toEqual(expected)
   })
@@ -242,7 +248,41 @@ describe('CronJob schedules', () => {
   ])('runs %j after %s at %s', (value, after, expected) => {
     const parsed = parseSchedule(value)
     expect(parsed).not.toHaveProperty('error')
-    expect(nextRun(parsed as CronSchedule, new Date(after)).toISOString()).toBe(expected)
+    expect(nextRun(parsed as CronSchedule, new Date(after))?.toISOString()).toBe(expected)
+  })
+
+  const runs = (value: string, after: string, timeZone: string, count = 3) => {
+    const parsed = parseSchedule(value) as CronSchedule
+    const times: string[] = []
+    for (let t = nextRun(parsed, new Date(after), timeZone); t && times.length < count; t = nextRun(parsed, t, timeZone)) times.push(t.toISOString())
+    return times
+  }
+
+  it('reads a schedule in its time zone', () => {
+    expect(runs('0 9 * * *', '2026-11-26T00:00:00Z', 'Asia/Kolkata', 2)).toEqual(['2026-11-26T03:30:00.000Z', '2026-11-27T03:30:00.000Z'])
+    expect(runs('0 9 * * *', '2026-11-26T00:00:00Z', 'America/New_York', 1)).toEqual(['2026-11-26T14:00:00.000Z'])
+  })
+
+  // Kubernetes (robfig/cron) walks absolute hours: 02:30 does not exist in New York on 8 March 2026,
+  // so that day has no run; 01:30 happens twice on 1 November 2026, so it runs twice.
+  it('skips a time the spring-forward gap removes, as Kubernetes does', () => {
+    const newYork = (value: string, after: string) => runs(value, after, 'America/New_York')
+    expect(newYork('30 2 * * *', '2026-03-07T12:00:00Z')).toEqual(['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z', '2026-03-11T06:30:00.000Z'])
+    // 01:00 EST, then 03:00 EDT: one hour later.
+    expect(newYork('0 * * * *', '2026-03-08T05:30:00Z')).toEqual(['2026-03-08T06:00:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T08:00:00.000Z'])
+  })
+
+  it('runs twice at a time the fall-back hour repeats, as Kubernetes does', () => {
+    const newYork = (value: string, after: string) => runs(value, after, 'America/New_York')
+    expect(newYork('30 1 * * *', '2026-10-31T12:00:00Z')).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z'])
+  })
+
+  it('finds the next leap day of a schedule that runs on 29 February', () => {
+    expect(runs('0 0 29 2 *', '2026-01-01T00:00:00Z', 'UTC', 2)).toEqual(['2028-02-29T00:00:00.000Z', '2032-02-29T00:00:00.000Z'])
+  })
+
+  it('has no next time for a schedule that never fires', () => {
+    expect(nextRun(parseSchedule('0 0 30 2 *') as CronSchedule, new Date('2026-01-01T00:00:00Z'))).toBeUndefined()
   })
 })
 
@@ -272,6 +312,12 @@ describe('CronJob validation', () => {
     ['a time zone that is no name', cronJob((s) => (s.timeZone = '../etc/passwd')), ['spec.timeZone: Invalid value: "../etc/passwd": unknown time zone ../etc/passwd']],
   ])('rejects %s', (_, manifest, expected) => {
     expect(createErrors(manifest)).toEqual(expected)
+  })
+
+  it('refuses a schedule that never fires in its time zone', () => {
+    expect(createErrors(cronJob((s) => ((s.schedule = '0 0 30 2 *'), (s.timeZone = 'Europe/Berlin'))))).toEqual([
+      'spec.schedule: Invalid value: "0 0 30 2 *": the schedule never fires',
+    ])
   })
 
   it('accepts an IANA time zone', () => {

@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { oneOf } from '../pod-spec.js'
 import { defaultTemplate, nonNegativeInteger, printableSelector } from '../workload.js'
 import { defaultZero } from '../zero-value.js'
+import { neverFires } from './cron-next-run.js'
 import { knownTimeZone, parseSchedule } from './cron-schedule.js'
 import { validateJobSpec } from './job-spec.js'
 
@@ -31,7 +32,7 @@ export const cronJob: KindDefinition = {
   },
   validate: (o) => {
     const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    const errors: FieldError[] = [...validateSchedule(spec.schedule)]
+    const errors: FieldError[] = [...validateSchedule(spec.schedule, spec.timeZone)]
     errors.push(...nonNegativeInteger(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'))
     errors.push(...validateTimeZone(spec.timeZone))
     errors.push(...oneOf(spec.concurrencyPolicy, 'spec.concurrencyPolicy', POLICIES))
@@ -51,14 +52,24 @@ export const cronJob: KindDefinition = {
   },
 }
 
-/** The schedule parses (robfig/cron's message) and names no time zone: that is `spec.timeZone`'s job. */
-function validateSchedule(schedule: unknown): FieldError[] {
+/**
+ * The schedule parses (robfig/cron's message), names no time zone (that is `spec.timeZone`'s job) and
+ * fires at some time in that zone. Kubernetes accepts `0 0 30 2 *` and then never runs it; revkube
+ * refuses it.
+ */
+function validateSchedule(schedule: unknown, timeZone: unknown): FieldError[] {
   if (typeof schedule !== 'string' || schedule === '') return [fieldError.required('spec.schedule')]
   const errors: FieldError[] = []
   const parsed = parseSchedule(schedule)
   if ('error' in parsed) errors.push(fieldError.invalid('spec.schedule', schedule, parsed.error))
+  else if (neverFires(parsed, usableTimeZone(timeZone))) errors.push(fieldError.invalid('spec.schedule', schedule, 'the schedule never fires'))
   if (schedule.includes('TZ')) errors.push(fieldError.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'))
   return errors
+}
+
+/** The zone a schedule is read in: `spec.timeZone` when it is valid (else its own error says so), UTC otherwise. */
+function usableTimeZone(zone: unknown): string {
+  return typeof zone === 'string' && validateTimeZone(zone).length === 0 ? zone : 'UTC'
 }
 
 /** `validateTimeZone`: an IANA name Go can load, not `Local`. */

@@ -4,7 +4,8 @@ import { parseGoDuration } from './go-duration.js'
  * CronJob schedules as Kubernetes parses them: robfig/cron v3's `ParseStandard`, with its error
  * messages. Five fields (minute hour day-of-month month day-of-week) of lists, ranges, steps and
  * names; the descriptors `@yearly` … `@hourly` and `@every <duration>`; an optional `TZ=`/`CRON_TZ=`
- * prefix (parsed here, though Kubernetes then rejects it in favour of `spec.timeZone`).
+ * prefix (parsed here, though Kubernetes then rejects it in favour of `spec.timeZone`). When a parsed
+ * schedule fires: cron-next-run.ts.
  */
 
 /** Five fields as sets of allowed values; `dayStar` when day-of-month or day-of-week was written with `*`/`?`. */
@@ -157,21 +158,4 @@ export function knownTimeZone(zone: string): boolean {
   } catch {
     return false
   }
-}
-
-/** The first time after `after` (exclusive, in UTC) the schedule fires; whole minutes for field schedules. */
-export function nextRun(schedule: CronSchedule, after: Date): Date {
-  if ('everySeconds' in schedule) return new Date(Math.floor(after.getTime() / 1000) * 1000 + schedule.everySeconds * 1000)
-  const t = new Date(after.getTime())
-  t.setUTCSeconds(0, 0)
-  t.setUTCMinutes(t.getUTCMinutes() + 1)
-  const [minutes, hours, days, months, weekdays] = schedule.fields as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
-  for (let guard = 0; guard < 60 * 24 * 366 * 5; guard++) {
-    const dom = days.has(t.getUTCDate())
-    const dow = weekdays.has(t.getUTCDay())
-    const dayMatches = schedule.dayStar ? dom && dow : dom || dow
-    if (months.has(t.getUTCMonth() + 1) && dayMatches && hours.has(t.getUTCHours()) && minutes.has(t.getUTCMinutes())) return t
-    t.setUTCMinutes(t.getUTCMinutes() + 1)
-  }
-  throw new Error('the schedule never fires')
 }
