@@ -1,12 +1,13 @@
 import { errors } from '../services/errors.js'
 import { jsonDiff } from '../services/resources/json-diff.js'
 import { deepEqual, type JsonObject } from '../services/resources/json.js'
-import { matchesLabels, parseLabelSelector } from '../services/resources/label-selector.js'
-import type { LogEvent } from '../services/store/commands.js'
+import { matchesLabels, parseLabelSelector, type LabelSelector } from '../services/resources/label-selector.js'
+import type { LogEvent, ObjectKey } from '../services/store/commands.js'
+import type { EventQuery, EventSummary } from '../services/store/reads.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'
 import { pageSize } from './objects.graphql.js'
-import { shown, visible, visibleEvents } from './visibility.js'
+import { listedEvents, metaShown, readScope, shown, visible, type ReadScope } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
   "One entry of the event log: what changed, who changed it, why, and what caused it."
@@ -23,15 +24,17 @@ export const typeDefs = /* GraphQL */ `
     name: String!
     uid: String!
     actor: String
+    "The actor's groups: for callers who may read the audit (list requests.audit.revkube.io), else null."
     groups: [String!]
     reason: String
     "The revision of the event that caused this one (a controller's trigger)."
     causationRevision: Revision
     correlationId: String
+    "For callers who may read the audit, else null."
     requestId: String
     "create, update, patch, apply, delete."
     verb: String
-    "Everything recorded about the change."
+    "Everything recorded about the change; the client's address, user agent, groups, uid and request id only for callers who may read the audit."
     meta: JSON!
     "The object after the change; for a deletion, its last state."
     object: Object!
@@ -82,20 +85,24 @@ export const typeDefs = /* GraphQL */ `
   extend type Query {
     "Every version of one object name, across deletions and re-creations, oldest first."
     history(kind: String!, namespace: String, name: String!): [ObjectVersion!]!
-    "What was created, modified and deleted between two points, with before and after."
+    "What was created, modified and deleted between two points, with before and after: objects of kinds and namespaces the caller may list."
     changes(from: At!, to: At!, kind: String, namespace: String, labelSelector: String): [Change!]!
     "The revision a point in history names: a revision as given (no newer than the head), a time as the last revision committed at or before it."
     revisionAt(at: At!): Revision!
-    "The raw event log after revision from, up to to (default: the head when the listing started), oldest first, filtered, in pages of first (default 1000)."
+    "The raw event log after revision from, up to to (default: the head when the listing started), oldest first, filtered, in pages of first (default 1000): entries of kinds and namespaces the caller may list."
     log(from: Revision, to: Revision, kind: String, namespace: String, name: String, actor: String, first: Int, after: String): LogEventConnection!
-    "The chain of events that led to this one, following causation: its cause first, the root last."
+    "The chain of events that led to this one, following causation: its cause first, the root last (entries the caller may list)."
     causes(revision: Revision!): [LogEvent!]!
-    "The events this one caused, directly or through others, in revision order."
+    "The events this one caused, directly or through others, in revision order (entries the caller may list)."
     effects(revision: Revision!): [LogEvent!]!
   }
 `
 
 const MAX_CHAIN = 10_000
+/** Rows per statement of a range read. */
+const PAGE = 5000
+/** Objects, or events, per statement of a read by key or by revision. */
+const KEYS_PER_READ = 500
 
 /** A version's diff leaves out resourceVersion, which is the revision itself. */
 function versionDiff(before: JsonObject, after: JsonObject) {
@@ -107,16 +114,40 @@ function keyOf(ctx: GraphQLContext, kind: string, namespace: string | null | und
   return { kind: definition.kind, namespace: definition.namespaced ? (namespace ?? 'default') : '', name }
 }
 
-async function allEvents(ctx: GraphQLContext, query: Parameters<GraphQLContext['store']['events']>[0]): Promise<LogEvent[]> {
-  const out: LogEvent[] = []
-  for (let after = query?.after ?? 0; ; ) {
-    const page = await ctx.store.events({ ...query, after, limit: 5000 })
+/** Every row of a query in revision order, page by page, each page read against the operation's scan budget. */
+async function readAll<T extends { revision: number }>(ctx: GraphQLContext, query: EventQuery, read: (query: EventQuery) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for (let after = query.after ?? 0; ; ) {
+    let asked = 0
+    const page = await ctx.scan(PAGE, (limit) => read({ ...query, after, limit: (asked = limit) }))
     out.push(...page)
-    if (page.length < 5000) return out
+    if (page.length < asked) return out
     after = page.at(-1)!.revision
-    if (out.length > 1_000_000) throw badRequest('the range holds more than 1,000,000 events: narrow it')
   }
 }
+
+/** What a query's events are (which objects, what caused them), without their objects. */
+const scanSummaries = (ctx: GraphQLContext, query: EventQuery) => readAll(ctx, query, (q) => ctx.store.eventSummaries(q))
+
+/**
+ * Reads something about each of `items`, at most KEYS_PER_READ a statement (fewer while other reads
+ * of the operation hold much of its budget), each item a row against the operation's scan budget.
+ */
+async function readEach<I, T>(ctx: GraphQLContext, items: readonly I[], read: (items: I[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for (let i = 0; i < items.length; ) {
+    let asked = 0
+    out.push(...(await ctx.scan(Math.min(KEYS_PER_READ, items.length - i), (n) => read(items.slice(i, i + (asked = n))))))
+    i += asked
+  }
+  return out
+}
+
+/** The events at these revisions (those the log has), objects and all, against the operation's scan budget. */
+const eventsAt = (ctx: GraphQLContext, revisions: number[]) => readEach(ctx, revisions, (page) => ctx.store.eventsAt(page))
+
+/** The events of kinds and namespaces the caller may list, as the store filters them. */
+const within = (scope: ReadScope) => (scope.filter ? { scope: scope.filter } : {})
 
 async function changes(ctx: GraphQLContext, args: { from: AtInput; to: AtInput; kind?: string; namespace?: string; labelSelector?: string }) {
   const from = await ctx.revisionOf(args.from)
@@ -124,30 +155,52 @@ async function changes(ctx: GraphQLContext, args: { from: AtInput; to: AtInput; 
   if (from > to) throw badRequest(`from (${from}) is after to (${to})`)
   const kind = args.kind ? ctx.api.registry.resolve(args.kind).kind : undefined
   const selector = args.labelSelector ? parseLabelSelector(args.labelSelector) : undefined
-  const touched = await allEvents(ctx, { after: from, to, ...(kind && { kind }), ...(args.namespace && { namespace: args.namespace }) })
-  const keys = new Map<string, { kind: string; namespace: string; name: string }>()
-  for (const e of touched) {
-    if (visible(ctx, e.kind, e.namespace, e.name)) keys.set(`${e.kind}\u0000${e.namespace}\u0000${e.name}`, { kind: e.kind, namespace: e.namespace, name: e.name })
+  const scope = readScope(ctx)
+  if (scope.none) return []
+  // Which objects the range touched (without reading their objects), then their states at both ends.
+  const touched = await scanSummaries(ctx, { after: from, to, ...(kind && { kind }), ...(args.namespace && { namespace: args.namespace }), ...within(scope) })
+  const keys = new Map<string, ObjectKey>()
+  for (const e of touched) keys.set(`${e.kind}\u0000${e.namespace}\u0000${e.name}`, { kind: e.kind, namespace: e.namespace, name: e.name })
+  const sorted = [...keys.values()].sort((a, b) => (`${a.kind}/${a.namespace}/${a.name}` < `${b.kind}/${b.namespace}/${b.name}` ? -1 : 1))
+  const statesAt = (at: number) => readEach(ctx, sorted, (page) => ctx.store.getAll(page, { at }))
+  const [befores, afters] = [await statesAt(from), await statesAt(to)]
+  return sorted.flatMap((key, i) => change(ctx, key, befores[i], afters[i], { from, to }, selector))
+}
+
+/** One entry of `changes`, as the Change type's fields read it. */
+interface Change {
+  type: 'CREATED' | 'MODIFIED' | 'DELETED'
+  kind: string
+  namespace: string | null
+  name: string
+  before: ObjectRef | null
+  after: ObjectRef | null
+  /** RFC 6902 operations, worked out only when the client asks for them (graphql-js calls a function-valued field). */
+  diff: (() => unknown) | null
+}
+
+/** What happened to one object between `from` and `to`, given its states then and now; what the selector picks. */
+function change(ctx: GraphQLContext, key: ObjectKey, then: JsonObject | undefined, now: JsonObject | undefined, range: { from: number; to: number }, selector: LabelSelector | undefined): Change[] {
+  const look = (o: JsonObject | undefined) => o && shown(ctx, key.kind, key.namespace, key.name, o)
+  const before = look(then)
+  const after = look(now)
+  // Only a side where the object exists can match: a creation has no before, a deletion no after.
+  const selected = (o: JsonObject | undefined) => o !== undefined && (!selector || matchesLabels(selector, labelsOf(o)))
+  const ref = (object: JsonObject, at: number): ObjectRef => ({ object, at })
+  const base = { kind: key.kind, namespace: key.namespace || null, name: key.name }
+  if (before && after && uidOf(before) === uidOf(after)) {
+    if (deepEqual(before, after) || (!selected(before) && !selected(after))) return []
+    return [{ ...base, type: 'MODIFIED', before: ref(before, range.from), after: ref(after, range.to), diff: () => versionDiff(before, after) }]
   }
-  const out = []
-  const labelsOf = (o: JsonObject | undefined) => ((o?.metadata ?? {}) as JsonObject).labels as Record<string, string> | undefined
-  for (const key of [...keys.values()].sort((a, b) => (`${a.kind}/${a.namespace}/${a.name}` < `${b.kind}/${b.namespace}/${b.name}` ? -1 : 1))) {
-    const look = (o: JsonObject | undefined) => o && shown(ctx, key.kind, key.namespace, key.name, o)
-    const [before, after] = (await Promise.all([ctx.store.get(key, { at: from }), ctx.store.get(key, { at: to })])).map(look)
-    if (selector && !matchesLabels(selector, labelsOf(before)) && !matchesLabels(selector, labelsOf(after))) continue
-    const uid = (o: JsonObject | undefined) => ((o?.metadata ?? {}) as JsonObject).uid
-    const ref = (object: JsonObject | undefined, at: number): ObjectRef | null => (object ? { object, at } : null)
-    const base = { kind: key.kind, namespace: key.namespace || null, name: key.name }
-    if (before && after && uid(before) === uid(after)) {
-      if (deepEqual(before, after)) continue
-      out.push({ ...base, type: 'MODIFIED', before: ref(before, from), after: ref(after, to), diff: versionDiff(before, after) })
-      continue
-    }
-    if (before) out.push({ ...base, type: 'DELETED', before: ref(before, from), after: null, diff: null })
-    if (after) out.push({ ...base, type: 'CREATED', before: null, after: ref(after, to), diff: null })
-  }
+  // Deleted and created again in the range (another uid): two entries.
+  const out: Change[] = []
+  if (before && selected(before)) out.push({ ...base, type: 'DELETED', before: ref(before, range.from), after: null, diff: null })
+  if (after && selected(after)) out.push({ ...base, type: 'CREATED', before: null, after: ref(after, range.to), diff: null })
   return out
 }
+
+const labelsOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).labels as Record<string, string> | undefined
+const uidOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).uid
 
 async function log(ctx: GraphQLContext, args: { from?: number; to?: number; kind?: string; namespace?: string; name?: string; actor?: string; first?: number; after?: string }) {
   const limit = pageSize(args.first)
@@ -161,50 +214,64 @@ async function log(ctx: GraphQLContext, args: { from?: number; to?: number; kind
   }
   to ??= await ctx.head()
   const kind = args.kind ? ctx.api.registry.resolve(args.kind).kind : undefined
-  const page = await ctx.store.events({
+  const scope = readScope(ctx)
+  const query = {
     after,
     to,
-    limit: limit + 1,
     ...(kind && { kind }),
     ...(args.namespace !== undefined && args.namespace !== null && { namespace: args.namespace }),
     ...(args.name && { name: args.name }),
     ...(args.actor && { actor: args.actor }),
-  })
-  const more = page.length > limit
-  // What the caller may not read is left out of the page (its cursor still moves past it).
-  const events = visibleEvents(ctx, page.slice(0, limit))
+    ...within(scope),
+  }
+  // One more than the page tells whether another follows; while other fields of the operation hold
+  // much of its scan budget, the page may come shorter (and says that more follow).
+  let asked = 0
+  const page = scope.none ? [] : await ctx.scan(limit + 1, (rows) => ctx.store.events({ ...query, limit: (asked = rows) }))
+  const more = page.length > limit || (page.length === asked && asked > 0)
+  const events = listedEvents(ctx, page.slice(0, limit))
   const cursor = (e: LogEvent) => Buffer.from(`${e.revision}:${to}`).toString('base64url')
   const edges = events.map((e) => ({ cursor: cursor(e), node: e }))
   const last = page.slice(0, limit).at(-1)
   return { edges, pageInfo: { hasNextPage: more, endCursor: last ? cursor(last) : null }, revision: to }
 }
 
+/** The event at `revision`, read against the operation's scan budget; NotFound if the log has none. */
 async function mustEvent(ctx: GraphQLContext, revision: number): Promise<LogEvent> {
-  const event = await ctx.store.event(revision)
+  const [event] = await eventsAt(ctx, [revision])
   if (!event) throw errors.notFound({ resource: 'events', group: 'revkube' }, String(revision))
   return event
 }
 
+/** Causes and effects are followed through every event (an invisible one may link visible ones); only what the caller may list is shown. */
 async function causes(ctx: GraphQLContext, revision: number): Promise<LogEvent[]> {
-  const chain: LogEvent[] = []
-  let cause = (await mustEvent(ctx, revision)).meta.causationRevision
-  while (typeof cause === 'number' && chain.length < MAX_CHAIN) {
-    const event = await ctx.store.event(cause)
-    if (!event) break
-    chain.push(event)
-    cause = event.meta.causationRevision
+  await mustEvent(ctx, revision)
+  const scope = readScope(ctx)
+  if (scope.none) return []
+  const chain: EventSummary[] = []
+  for (let from = revision; chain.length < MAX_CHAIN; ) {
+    let asked = 0
+    const part = await ctx.scan(MAX_CHAIN - chain.length, (limit) => ctx.store.causes(from, (asked = limit)))
+    chain.push(...part)
+    if (part.length < asked) break
+    from = part.at(-1)!.revision
   }
-  return visibleEvents(ctx, chain)
+  // Objects are read only for the entries shown, and put back in the chain's order.
+  const place = new Map(chain.map((e, i) => [e.revision, i]))
+  const listed = await eventsAt(ctx, chain.filter((e) => scope.includes(e.kind, e.namespace)).map((e) => e.revision))
+  return listedEvents(ctx, listed.sort((a, b) => place.get(a.revision)! - place.get(b.revision)!))
 }
 
 async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[]> {
   await mustEvent(ctx, revision)
-  const found = new Map<number, LogEvent>()
+  const scope = readScope(ctx)
+  if (scope.none) return []
+  const found = new Map<number, EventSummary>()
   let frontier = [revision]
   while (frontier.length > 0 && found.size < MAX_CHAIN) {
     const next: number[] = []
-    for (let i = 0; i < frontier.length; i += 500) {
-      for (const event of await allEvents(ctx, { after: Math.min(...frontier) - 1, causedBy: frontier.slice(i, i + 500) })) {
+    for (let i = 0; i < frontier.length; i += KEYS_PER_READ) {
+      for (const event of await scanSummaries(ctx, { after: Math.min(...frontier) - 1, causedBy: frontier.slice(i, i + KEYS_PER_READ) })) {
         if (found.has(event.revision)) continue
         found.set(event.revision, event)
         next.push(event.revision)
@@ -212,7 +279,9 @@ async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[
     }
     frontier = next
   }
-  return visibleEvents(ctx, [...found.values()].sort((a, b) => a.revision - b.revision))
+  // Objects are read only for the entries shown.
+  const listed = [...found.values()].filter((e) => scope.includes(e.kind, e.namespace)).map((e) => e.revision)
+  return listedEvents(ctx, await eventsAt(ctx, listed.sort((a, b) => a - b)))
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null)
@@ -222,20 +291,24 @@ export const resolvers = {
     time: (e: LogEvent) => e.committedAt,
     namespace: (e: LogEvent) => e.namespace || null,
     actor: (e: LogEvent) => str(e.meta.actor),
-    groups: (e: LogEvent) => (Array.isArray(e.meta.groups) ? e.meta.groups : null),
+    groups: (e: LogEvent, _: unknown, ctx: GraphQLContext) => {
+      const groups = metaShown(ctx, e.meta).groups
+      return Array.isArray(groups) ? groups : null
+    },
     reason: (e: LogEvent) => str(e.meta.reason),
     causationRevision: (e: LogEvent) => (typeof e.meta.causationRevision === 'number' ? e.meta.causationRevision : null),
-    correlationId: (e: LogEvent) => str(e.meta.correlationId),
-    requestId: (e: LogEvent) => str(e.meta.requestId),
+    correlationId: (e: LogEvent, _: unknown, ctx: GraphQLContext) => str(metaShown(ctx, e.meta).correlationId),
+    requestId: (e: LogEvent, _: unknown, ctx: GraphQLContext) => str(metaShown(ctx, e.meta).requestId),
     verb: (e: LogEvent) => str(e.meta.verb),
-    meta: (e: LogEvent) => e.meta,
+    meta: (e: LogEvent, _: unknown, ctx: GraphQLContext) => metaShown(ctx, e.meta),
     object: (e: LogEvent): ObjectRef => ({ object: e.object, at: e.revision }),
   },
   Query: {
     history: async (_: unknown, args: { kind: string; namespace?: string; name: string }, ctx: GraphQLContext) => {
       const key = keyOf(ctx, args.kind, args.namespace, args.name)
       if (!visible(ctx, key.kind, key.namespace, key.name)) ctx.authorize('get', key.kind, key.namespace, key.name)
-      const events = visibleEvents(ctx, await ctx.store.history(key))
+      const read = await readAll(ctx, key, (q) => ctx.store.events(q))
+      const events = read.map((e) => ({ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) }))
       return events.map((event, i) => ({
         revision: event.revision,
         time: event.committedAt,
@@ -243,7 +316,8 @@ export const resolvers = {
         actor: str(event.meta.actor),
         reason: str(event.meta.reason),
         object: { object: event.object, at: event.revision } satisfies ObjectRef,
-        diff: i === 0 ? null : versionDiff(events[i - 1]!.object, event.object),
+        // Worked out only if the client asks for it (graphql-js calls a function-valued field).
+        diff: i === 0 ? null : () => versionDiff(events[i - 1]!.object, event.object),
         event,
       }))
     },

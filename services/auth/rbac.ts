@@ -113,6 +113,42 @@ export function allowed(state: ClusterState, a: Attributes): boolean {
   return rulesFor(state, a.user, namespace).some((rule) => ruleAllows(rule, a))
 }
 
+/** A resource as RBAC names it, and whether its objects live in namespaces. */
+export interface RbacResource {
+  apiGroup: string
+  resource: string
+  namespaced: boolean
+}
+
+/** Where a user may `list` (or `watch`) resources: everywhere, or in some namespaces only. */
+export interface ListGrants<R extends RbacResource> {
+  /** Granted by ClusterRoleBindings: in every namespace, and (cluster-scoped resources) at all. */
+  everywhere: R[]
+  /** Per namespace, the namespaced resources a RoleBinding there adds to `everywhere`. */
+  namespaces: Map<string, R[]>
+}
+
+/**
+ * Where RBAC lets the user `verb` (list, watch) each resource without naming an object. Outside
+ * ClusterRoleBindings, only a namespace with a RoleBinding naming the user can grant anything, so
+ * only those are asked. A rule with resourceNames never counts: it allows a request that names one
+ * of its objects (RuleAllows), so `get` on some names never becomes a listing of the kind.
+ */
+export function listGrants<R extends RbacResource>(state: ClusterState, user: UserInfo, verb: string, resources: readonly R[]): ListGrants<R> {
+  const allows = (rules: PolicyRule[], r: R) => rules.some((rule) => ruleAllows(rule, { verb, apiGroup: r.apiGroup, resource: r.resource }))
+  if (user.groups.includes(MASTERS)) return { everywhere: [...resources], namespaces: new Map() }
+  const clusterRules = rulesFor(state, user, undefined)
+  const everywhere = resources.filter((r) => allows(clusterRules, r))
+  const rest = resources.filter((r) => r.namespaced && !everywhere.includes(r))
+  const namespaces = new Map<string, R[]>()
+  for (const [namespace, bindings] of state.objects.get('RoleBinding') ?? []) {
+    const rules = [...bindings.values()].filter((b) => bindsUser(b, user)).flatMap((b) => effectiveRules(state, roleOf(state, b)))
+    const granted = rest.filter((r) => allows(rules, r))
+    if (granted.length > 0) namespaces.set(namespace, granted)
+  }
+  return { everywhere, namespaces }
+}
+
 /** Kubernetes' forbidden message: `pods "x" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "prod"`. */
 export function forbiddenMessage(a: Attributes): string {
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource

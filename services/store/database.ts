@@ -10,6 +10,13 @@ import type { Tables } from './schema.js'
 export interface Database {
   readonly backend: 'postgres' | 'pglite'
   readonly db: Kysely<Tables>
+  /**
+   * The same database for requests' reads: on PostgreSQL a pool of its own whose sessions cut any
+   * statement at the statement timeout (`openDatabase`'s `statementTimeoutMs`), so the writer's
+   * appends, migrations and imports on `db` are never cut halfway. Embedded PGlite cannot cut a
+   * statement (it runs on the server's own thread, without timers): there it is `db`.
+   */
+  readonly reads: Kysely<Tables>
   /** Where the data lives, for logs: "PostgreSQL 127.0.0.1:5432/test", "PGlite in ./data". */
   readonly description: string
   /** The NOTIFY channel writers signal after each commit. */
@@ -48,10 +55,15 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export interface DatabaseOptions {
+  /** Longest a statement of `reads` may run, ms (PostgreSQL only). @default no limit */
+  statementTimeoutMs?: number
+}
+
+export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<Database> {
   if (config.backend === 'postgres') {
     const { openPostgres } = await import('./postgres-database.js')
-    return openPostgres(config)
+    return openPostgres({ ...config, ...options })
   }
   const { openPGlite } = await import('./pglite-database.js')
   return openPGlite(config)

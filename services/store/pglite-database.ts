@@ -1,11 +1,12 @@
 import { PGlite } from '@electric-sql/pglite'
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { Kysely } from 'kysely'
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync } from 'node:fs'
+import { closeSync, fdatasyncSync, openSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Observable, share } from 'rxjs'
 import { channelFor, DatabaseUnavailableError, parseInt8, type Database } from './database.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { privateFolder, privateTree } from './private-folder.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import type { Tables } from './schema.js'
 
@@ -21,7 +22,7 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
   let unlock = () => {}
   if (!inMemory) {
     try {
-      mkdirSync(dataDir, { recursive: true })
+      privateFolder(dataDir)
     } catch (error) {
       throw new DatabaseUnavailableError(`cannot create the data folder ${dataDir}: ${(error as Error).message}`)
     }
@@ -35,6 +36,8 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
       extensions: { btree_gist },
       parsers: { 20: parseInt8 },
     })
+    // Only now are PGlite's files on disk, several readable by anyone (private-folder.ts).
+    if (!inMemory) privateTree(dataDir)
     await pglite.exec('set work_mem = \'64MB\'')
     if (options.schema) {
       await pglite.exec(`create schema if not exists "${options.schema}"; set search_path = "${options.schema}", public`)
@@ -53,9 +56,11 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     return () => void stop.then((unlisten) => unlisten()).catch(() => {})
   }).pipe(share())
 
+  const db = new Kysely<Tables>({ dialect: new PGliteDialect(pglite) })
   return {
     backend: 'pglite',
-    db: new Kysely<Tables>({ dialect: new PGliteDialect(pglite) }),
+    db,
+    reads: db,
     description: inMemory ? 'embedded PGlite in memory' : `embedded PGlite in ${dataDir}`,
     channel,
     wakeups,
@@ -68,6 +73,8 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     close: async () => {
       try {
         await pglite.close()
+        // PostgreSQL writes some files at shutdown, and those it opened with fopen are 0644.
+        if (!inMemory) privateTree(dataDir)
       } finally {
         unlock()
       }

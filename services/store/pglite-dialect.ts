@@ -53,6 +53,10 @@ class PGliteDriver implements Driver {
     let release!: () => void
     this.queue = new Promise<void>((resolve) => (release = resolve))
     await previous
+    // PGlite runs a statement on this thread and settles its promise without a turn of the event
+    // loop, so a request made of many statements would hold the process (health checks, every other
+    // request) until it ended: let waiting I/O in before each one.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     this.release = release
     return this.connection
   }

@@ -54,6 +54,14 @@ export interface EventQuery {
   actor?: string
   /** Only events whose meta.causationRevision is one of these. */
   causedBy?: number[]
+  /** Only events of the kinds and namespaces a caller may read; none when the scope is empty. */
+  scope?: EventScope
+}
+
+/** Kinds readable in every namespace (cluster-scoped kinds: at all), and more kinds in some namespaces. */
+export interface EventScope {
+  readonly kinds: readonly string[]
+  readonly namespaces: ReadonlyMap<string, readonly string[]>
 }
 
 export async function readHead(db: Db): Promise<Head> {
@@ -84,6 +92,31 @@ export async function getObject(db: Db, key: ObjectKey, at?: number, open: OpenO
       and v.valid_from <= ${at} and v.valid_to > ${at}`.execute(db)
   const found = row.rows[0]
   return found && open(found.object, key.kind, key.namespace, key.name)
+}
+
+/**
+ * Many objects as of revision `at`, in one statement: for each key, its object then, or undefined
+ * when it did not exist (then). As `getObject`, but one round trip for a page of keys.
+ */
+export async function getObjects(db: Db, keys: readonly ObjectKey[], at: number, open: OpenObject = asStored): Promise<Array<JsonObject | undefined>> {
+  if (keys.length === 0) return []
+  await checkRevision(db, at)
+  const wanted = JSON.stringify(keys.map((k) => ({ kind: k.kind, namespace: k.namespace, name: k.name })))
+  const result = await sql<{ kind: string; namespace: string; name: string; object: JsonObject }>`
+    with k as (select * from jsonb_to_recordset(${wanted}::jsonb) as k(kind text, namespace text, name text))
+    select o.kind, o.namespace, o.name, o.object from objects o
+    join k on o.kind = k.kind and o.namespace = k.namespace and o.name = k.name
+    where o.revision <= ${at}
+    union all
+    select v.kind, v.namespace, v.name, e.object from object_versions v
+    join k on v.kind = k.kind and v.namespace = k.namespace and v.name = k.name
+    join events e on e.revision = v.valid_from
+    where v.valid_from <= ${at} and v.valid_to > ${at}`.execute(db)
+  const found = new Map(result.rows.map((r) => [`${r.kind}\u0000${r.namespace}\u0000${r.name}`, r.object]))
+  return keys.map((k) => {
+    const object = found.get(`${k.kind}\u0000${k.namespace}\u0000${k.name}`)
+    return object && open(object, k.kind, k.namespace, k.name)
+  })
 }
 
 /**
@@ -209,23 +242,83 @@ export async function revisionAt(db: Db, time: Date): Promise<number> {
 
 /** A page of the log in revision order; call again with `after` = the last revision seen. */
 export async function readEvents(db: Db, query: EventQuery = {}, open: OpenObject = asStored): Promise<LogEvent[]> {
-  const limit = query.limit ?? 1000
+  const q = matching(db, query)
+  return q ? (await q.selectAll().execute()).map((row) => toLogEvent(row, open)) : []
+}
+
+/** An event without its object and meta: enough to tell which objects a range touched, and to follow causation. */
+export interface EventSummary {
+  revision: number
+  type: string
+  kind: string
+  namespace: string
+  name: string
+  /** meta.causationRevision: the event that caused this one. */
+  causationRevision: number | null
+}
+
+/** Like `readEvents`, without the objects: a page of the log's summaries, in revision order. */
+export async function readEventSummaries(db: Db, query: EventQuery = {}): Promise<EventSummary[]> {
+  const q = matching(db, query)
+  return q ? q.select(summaryColumns).execute() : []
+}
+
+const summaryColumns = ['revision', 'type', 'kind', 'namespace', 'name', sql<number | null>`(meta->>'causationRevision')::bigint`.as('causationRevision')] as const
+
+/** The events a query selects, in revision order, up to its limit; undefined when it can select none. */
+function matching(db: Db, query: EventQuery) {
   let q = db
     .selectFrom('events')
-    .selectAll()
     .where('revision', '>', query.after ?? 0)
     .orderBy('revision')
-    .limit(limit)
+    .limit(query.limit ?? 1000)
   if (query.to !== undefined) q = q.where('revision', '<=', query.to)
   if (query.kind !== undefined) q = q.where('kind', '=', query.kind)
   if (query.namespace !== undefined) q = q.where('namespace', '=', query.namespace)
   if (query.name !== undefined) q = q.where('name', '=', query.name)
   if (query.actor !== undefined) q = q.where(sql<string>`meta->>'actor'`, '=', query.actor)
   if (query.causedBy !== undefined) {
-    if (query.causedBy.length === 0) return []
+    if (query.causedBy.length === 0) return undefined
     q = q.where(sql<boolean>`meta ? 'causationRevision'`).where(sql<number>`(meta->>'causationRevision')::bigint`, 'in', query.causedBy)
   }
-  return (await q.execute()).map((row) => toLogEvent(row, open))
+  if (query.scope !== undefined) {
+    const { kinds, namespaces } = query.scope
+    if (kinds.length === 0 && namespaces.size === 0) return undefined
+    q = q.where((eb) =>
+      eb.or([
+        ...(kinds.length > 0 ? [eb('kind', 'in', kinds)] : []),
+        ...[...namespaces].map(([namespace, inNamespace]) => eb.and([eb('namespace', '=', namespace), eb('kind', 'in', inNamespace)])),
+      ]),
+    )
+  }
+  return q
+}
+
+/** The events at these revisions (those the log has), in revision order. */
+export async function readEventsAt(db: Db, revisions: readonly number[], open: OpenObject = asStored): Promise<LogEvent[]> {
+  if (revisions.length === 0) return []
+  const rows = await db.selectFrom('events').selectAll().where('revision', 'in', revisions).orderBy('revision').execute()
+  return rows.map((row) => toLogEvent(row, open))
+}
+
+/**
+ * The chain of events that led to the one at `revision`, following meta.causationRevision in one
+ * statement: its cause first, the root last, at most `limit` of them.
+ */
+export async function readCauses(db: Db, revision: number, limit: number): Promise<EventSummary[]> {
+  const result = await sql<EventSummary & { depth: number }>`
+    with recursive chain (revision, cause, depth) as (
+      select revision, (meta->>'causationRevision')::bigint, 0 from events where revision = ${revision}
+      union all
+      select e.revision, (e.meta->>'causationRevision')::bigint, c.depth + 1
+      from chain c join events e on e.revision = c.cause
+      where c.depth < ${limit}
+    )
+    select e.revision, e.type, e.kind, e.namespace, e.name, c.cause as "causationRevision", c.depth
+    from chain c join events e on e.revision = c.revision
+    where c.depth > 0
+    order by c.depth`.execute(db)
+  return result.rows.map(({ depth: _, ...summary }) => summary)
 }
 
 /** The event at one revision, if the log has it. */

@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs'
 import type { DatabaseConfig } from '../config.js'
-import { errors } from '../errors.js'
+import { errors, StatusError } from '../errors.js'
 import { silentLogger, type Logger } from '../log.js'
 import type { Keyring } from '../secrets/keyring.js'
 import { keyringConfigFromEnv, openKeyring } from '../secrets/keyring-config.js'
@@ -36,6 +36,11 @@ export interface StoreOptions {
   keyring?: Keyring
   /** The data folder the default keyring's file lives in when the log is in PostgreSQL. @default $REVKUBE_DATA_DIR or ./data */
   dataDir?: string
+  /**
+   * Longest one SQL statement of a read (get, list, events, history, …) may run, ms, on PostgreSQL;
+   * one cut short is a Timeout (504). Embedded PGlite cannot cut a statement. @default no limit
+   */
+  statementTimeoutMs?: number
 }
 
 /**
@@ -93,12 +98,17 @@ export class Store {
   }
 
   head(): Promise<reads.Head> {
-    return reads.readHead(this.database.db)
+    return bounded(reads.readHead(this.database.reads))
   }
 
   /** The object now, or as of revision `at`; undefined if it does not exist (then). */
   get(key: ObjectKey, options: { at?: number } = {}): Promise<JsonObject | undefined> {
-    return reads.getObject(this.database.db, key, options.at, this.open)
+    return bounded(reads.getObject(this.database.reads, key, options.at, this.open))
+  }
+
+  /** Many objects as of revision `at`, in one statement: each key's object, or undefined where it did not exist. */
+  getAll(keys: readonly ObjectKey[], options: { at: number }): Promise<Array<JsonObject | undefined>> {
+    return bounded(reads.getObjects(this.database.reads, keys, options.at, this.open))
   }
 
   /** Like `get`, but a missing object is a NotFound error. */
@@ -109,23 +119,38 @@ export class Store {
   }
 
   list(options: reads.ListOptions): Promise<reads.ObjectList> {
-    return reads.listObjects(this.database.db, options, this.open)
+    return bounded(reads.listObjects(this.database.reads, options, this.open))
   }
 
   revisionAt(time: Date): Promise<number> {
-    return reads.revisionAt(this.database.db, time)
+    return bounded(reads.revisionAt(this.database.reads, time))
   }
 
   events(query: reads.EventQuery = {}): Promise<LogEvent[]> {
-    return reads.readEvents(this.database.db, query, this.open)
+    return bounded(reads.readEvents(this.database.reads, query, this.open))
+  }
+
+  /** Like `events`, without objects and meta: which objects a range touched, and what caused what. */
+  eventSummaries(query: reads.EventQuery = {}): Promise<reads.EventSummary[]> {
+    return bounded(reads.readEventSummaries(this.database.reads, query))
+  }
+
+  /** The events at these revisions (those the log has), in revision order. */
+  eventsAt(revisions: readonly number[]): Promise<LogEvent[]> {
+    return bounded(reads.readEventsAt(this.database.reads, revisions, this.open))
+  }
+
+  /** The chain of events that led to the one at `revision` (its cause first, the root last), at most `limit` of them. */
+  causes(revision: number, limit: number): Promise<reads.EventSummary[]> {
+    return bounded(reads.readCauses(this.database.reads, revision, limit))
   }
 
   event(revision: number): Promise<LogEvent | undefined> {
-    return reads.readEvent(this.database.db, revision, this.open)
+    return bounded(reads.readEvent(this.database.reads, revision, this.open))
   }
 
   history(key: ObjectKey): Promise<LogEvent[]> {
-    return reads.readHistory(this.database.db, key, this.open)
+    return bounded(reads.readHistory(this.database.reads, key, this.open))
   }
 
   /** Every current object, read in one snapshot page by page; returns the snapshot's revision. */
@@ -173,12 +198,25 @@ export class Store {
   }
 }
 
+/** PostgreSQL's query_canceled: the read pool's statement_timeout cut the statement. */
+const QUERY_CANCELED = '57014'
+
+/** A read, whose statement cut short by the statement timeout is a Timeout (504) the client can act on. */
+async function bounded<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error
+    throw new StatusError('Timeout', 'the read took longer than the statement timeout (REVKUBE_STATEMENT_TIMEOUT) and was stopped: narrow it (a shorter range, a kind, a namespace) or try again later')
+  }
+}
+
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   // A malformed REVKUBE_ENCRYPTION_KEY fails before connecting; a key file is created only once the database answers.
   const env = options.dataDir ? { ...process.env, REVKUBE_DATA_DIR: options.dataDir } : process.env
   const keyringConfig = options.keyring ? undefined : keyringConfigFromEnv(env, options.database)
-  const database = await openDatabase(options.database)
+  const database = await openDatabase(options.database, options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {})
   options.onConnected?.(database)
   let keyring: Keyring
   try {
