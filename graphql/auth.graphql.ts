@@ -9,6 +9,8 @@ export const typeDefs = /* GraphQL */ `
     name: String!
     uid: String
     groups: [String!]!
+    "Extra values by key (impersonation's Impersonate-Extra-<key>)."
+    extra: JSON
   }
 
   "A ServiceAccount token (TokenRequest status)."

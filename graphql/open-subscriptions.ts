@@ -1,31 +1,48 @@
 import { GraphQLError, type ExecutionResult } from 'graphql'
 import { isAsyncIterable, type Plugin } from 'graphql-yoga'
+import type { Ending } from './subscription-terms.js'
 
 /** How a subscription reaches its client: GraphQL over SSE (HTTP) or graphql-ws (WebSocket). */
 export type Transport = 'sse' | 'ws'
 
 export const SHUTTING_DOWN = 'the server is shutting down'
 
-const CLOSED = Symbol('closed')
+const shuttingDown = () => new GraphQLError(SHUTTING_DOWN, { extensions: { code: 'SHUTTING_DOWN' } })
+
+/** A subscription's last result, told apart from the results of its stream. */
+class LastResult {
+  constructor(readonly error: GraphQLError) {}
+}
+
+export interface OpenSubscriptionsOptions {
+  /**
+   * What may end one subscription earlier, with a last result of its own (graphql/subscription-terms.ts:
+   * its lifetime, revoked credentials or permission). Called with the operation's context.
+   */
+  ending?: (context: unknown) => Ending
+}
 
 /**
  * The subscriptions open on one server, counted by transport, and their orderly end: `close()`
  * makes each one send a last result, `{"errors":[{"message":"the server is shutting down",
  * "extensions":{"code":"SHUTTING_DOWN"}}]}`, and complete, so a client learns why its stream
- * ended and can resume elsewhere. Install `plugin` in yoga; it wraps every subscription's result
- * stream, on HTTP and WebSocket alike.
+ * ended and can resume elsewhere; a subscription's own `ending` ends it the same way with its own
+ * error. Install `plugin` in yoga; it wraps every subscription's result stream, on HTTP and
+ * WebSocket alike.
  */
 export class OpenSubscriptions {
   private readonly open: Record<Transport, number> = { sse: 0, ws: 0 }
   private signalClose: () => void = () => {}
-  private readonly closed = new Promise<typeof CLOSED>((resolve) => (this.signalClose = () => resolve(CLOSED)))
+  private readonly closed = new Promise<LastResult>((resolve) => (this.signalClose = () => resolve(new LastResult(shuttingDown()))))
   private closing = false
   private readonly idle: Array<() => void> = []
+
+  constructor(private readonly options: OpenSubscriptionsOptions = {}) {}
 
   readonly plugin: Plugin = {
     onSubscribe: ({ args }) => ({
       onSubscribeResult: ({ result, setResult }) => {
-        if (isAsyncIterable(result)) setResult(this.track(result[Symbol.asyncIterator](), transportOf(args.contextValue)))
+        if (isAsyncIterable(result)) setResult(this.track(result[Symbol.asyncIterator](), args.contextValue))
       },
     }),
   }
@@ -56,19 +73,26 @@ export class OpenSubscriptions {
     return ended
   }
 
-  private track(source: AsyncIterator<ExecutionResult>, transport: Transport): AsyncIterableIterator<ExecutionResult> {
+  private track(source: AsyncIterator<ExecutionResult>, context: unknown): AsyncIterableIterator<ExecutionResult> {
+    const transport = transportOf(context)
     this.open[transport]++
+    const own = this.options.ending?.(context)
+    // The shutdown's or the subscription's own end, whichever comes first; listed before the source
+    // in each race, so an end that is already known wins over a result that is already waiting.
+    const stop = own ? Promise.race([this.closed, own.ended.then((error) => new LastResult(error))]) : this.closed
     let state: 'open' | 'last' | 'done' = 'open'
     const finish = () => {
       if (state === 'done') return
       state = 'done'
+      own?.cancel()
       this.open[transport]--
       if (this.size === 0) for (const wake of this.idle.splice(0)) wake()
     }
-    const last = (): IteratorResult<ExecutionResult> => {
+    const last = (error: GraphQLError): IteratorResult<ExecutionResult> => {
       state = 'last'
+      own?.cancel()
       source.return?.().catch(() => {})
-      return { done: false, value: { errors: [new GraphQLError(SHUTTING_DOWN, { extensions: { code: 'SHUTTING_DOWN' } })] } }
+      return { done: false, value: { errors: [error] } }
     }
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: async () => {
@@ -76,10 +100,13 @@ export class OpenSubscriptions {
           finish()
           return { done: true, value: undefined }
         }
-        if (this.closing) return last()
+        if (this.closing) return last(shuttingDown())
+        if (own?.error) return last(own.error)
         try {
-          const result = await Promise.race([source.next(), this.closed])
-          if (result === CLOSED) return last()
+          const result = await Promise.race([stop, source.next()])
+          if (result instanceof LastResult) return last(result.error)
+          // Ended while this result was on its way (access revoked by the change before it): it stays here.
+          if (own?.error) return last(own.error)
           if (result.done) finish()
           return result
         } catch (error) {

@@ -1,6 +1,6 @@
 import { getObject, type ClusterState } from '../../projections/cluster-state.js'
 import { StatusError } from '../errors.js'
-import { isJwt, verifyToken } from './service-account-tokens.js'
+import { expiryOf, isJwt, verifyToken } from './service-account-tokens.js'
 import { serviceAccountGroups, serviceAccountUser, withAuthenticated, type UserInfo } from './user.js'
 
 /** A request's user from its bearer token: a static token (file or the admin's), or a ServiceAccount JWT. */
@@ -26,6 +26,14 @@ export class Authenticator {
     const uid = (account?.metadata as { uid?: string } | undefined)?.uid
     if (!account || uid !== claims.uid) throw unauthorized(`invalid bearer token: the ServiceAccount ${claims.namespace}/${claims.name} no longer exists`)
     return { name: serviceAccountUser(claims.namespace, claims.name), uid: claims.uid, groups: serviceAccountGroups(claims.namespace) }
+  }
+
+  /** When the token of an `Authorization` value expires: a ServiceAccount token's `exp`; static tokens never do. */
+  expiresAt(authorization: string | null | undefined): Date | undefined {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
+    if (!token || this.tokens.has(token) || !isJwt(token)) return undefined
+    const claims = verifyToken(this.signingKey, token)
+    return 'invalid' in claims ? undefined : expiryOf(token)
   }
 }
 

@@ -44,6 +44,16 @@ export function issueToken(key: Buffer, request: TokenRequest): { token: string;
 /** Looks like a JWT: three base64url parts. */
 export const isJwt = (token: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)
 
+/** When a token (verified by `verifyToken`) expires: its `exp` claim. */
+export function expiryOf(token: string): Date | undefined {
+  try {
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: unknown }).exp
+    return typeof exp === 'number' ? new Date(exp * 1000) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The ServiceAccount a token names, or why it is not valid (signature, issuer, expiry, shape). */
 export function verifyToken(key: Buffer, token: string, now = new Date()): ServiceAccountClaims | { invalid: string } {
   if (!isJwt(token)) return { invalid: 'not a JWT' }

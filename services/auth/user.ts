@@ -1,12 +1,15 @@
-/** Who a request comes from, as Kubernetes' user.Info: a name, a uid and groups. */
+/** Who a request comes from, as Kubernetes' user.Info: a name, a uid, groups and extra values. */
 export interface UserInfo {
   name: string
   uid?: string
   groups: string[]
+  /** Extra values by key (impersonation's Impersonate-Extra-<key>); RBAC does not look at them. */
+  extra?: Record<string, string[]>
 }
 
 export const MASTERS = 'system:masters'
 export const AUTHENTICATED = 'system:authenticated'
+export const UNAUTHENTICATED = 'system:unauthenticated'
 export const SERVICE_ACCOUNTS = 'system:serviceaccounts'
 
 /** `system:serviceaccount:<ns>:<name>`, the user name of a ServiceAccount. */
