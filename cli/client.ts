@@ -13,6 +13,8 @@ interface GraphQLErrorShape {
 export class RevkubeClient {
   private ws: Client | undefined
   readonly endpoint: string
+  /** Told each warning a response carries (`extensions.warnings`), as kubectl prints `Warning: …` on stderr. */
+  onWarning: (warning: string) => void = () => undefined
 
   constructor(
     readonly server: string,
@@ -48,7 +50,7 @@ export class RevkubeClient {
     } catch (error) {
       throw this.unreachable(error)
     }
-    let body: { data?: T; errors?: GraphQLErrorShape[] }
+    let body: { data?: T; errors?: GraphQLErrorShape[]; extensions?: { warnings?: unknown } }
     if (response.status === 401) {
       const why = await response.json().then((b: { errors?: GraphQLErrorShape[] }) => b.errors?.[0]?.message, () => undefined)
       throw new CliError(`You must be logged in to the server (Unauthorized)${why ? `: ${why.replace(/^Unauthorized: /, '')}` : ''}; check --token or $REVKUBE_TOKEN`)
@@ -58,12 +60,17 @@ export class RevkubeClient {
     } catch {
       throw new CliError(`the server at ${this.server} answered HTTP ${response.status} without a GraphQL response: is it a revkube server?`)
     }
+    if (Array.isArray(body.extensions?.warnings)) for (const warning of body.extensions.warnings) this.onWarning(String(warning))
     if (body.errors?.length) throw fromGraphQL(body.errors[0]!)
     if (!body.data) throw new CliError(`the server answered HTTP ${response.status} with no data`)
     return body.data
   }
 
-  /** Runs a subscription over WebSocket; ends when the server completes it or the caller stops iterating. */
+  /**
+   * Runs a subscription over WebSocket; ends when the server completes it or the caller stops iterating.
+   * One that reaches its lifetime (EXPIRED) is subscribed again from the revision the server names, in
+   * the `fromRevision` variable, as client-go's watchers re-watch: `get -w` and `log --follow` go on.
+   */
   async *subscribe<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): AsyncGenerator<T> {
     const client = (this.ws ??= createClient({
       url: this.endpoint.replace(/^http/, 'ws'),
@@ -72,21 +79,30 @@ export class RevkubeClient {
       retryAttempts: 0,
       connectionParams: { ...(this.token && { authorization: `Bearer ${this.token}` }), ...(this.as && { user: this.as }) },
     }))
-    const iterator = client.iterate<T>({ query, variables })
-    try {
-      for (;;) {
-        let next: Awaited<ReturnType<typeof iterator.next>>
-        try {
-          next = await iterator.next()
-        } catch (error) {
-          throw this.streamError(error)
+    for (let current = variables; ; ) {
+      const iterator = client.iterate<T>({ query, variables: current })
+      let resumeFrom: string | undefined
+      try {
+        for (;;) {
+          let next: Awaited<ReturnType<typeof iterator.next>>
+          try {
+            next = await iterator.next()
+          } catch (error) {
+            throw this.streamError(error)
+          }
+          if (next.done) return
+          const error = next.value.errors?.[0] as GraphQLErrorShape | undefined
+          if (error?.extensions?.code === 'EXPIRED' && typeof error.extensions.revision === 'string') {
+            resumeFrom = error.extensions.revision
+            break
+          }
+          if (error) throw fromGraphQL(error)
+          if (next.value.data) yield next.value.data
         }
-        if (next.done) return
-        if (next.value.errors?.length) throw fromGraphQL(next.value.errors[0] as GraphQLErrorShape)
-        if (next.value.data) yield next.value.data
+      } finally {
+        await iterator.return?.()
       }
-    } finally {
-      await iterator.return?.()
+      current = { ...current, fromRevision: resumeFrom }
     }
   }
 
@@ -104,7 +120,9 @@ export class RevkubeClient {
     if (Array.isArray(error) && error[0]) return fromGraphQL(error[0] as GraphQLErrorShape)
     if (error instanceof Error) return this.unreachable(error)
     const close = error as { code?: number; reason?: string }
-    if (close?.code === 4401 || close?.code === 4403) return new CliError('You must be logged in to the server (Unauthorized): check --token or $REVKUBE_TOKEN')
+    if (close?.code === 4401) return new CliError('You must be logged in to the server (Unauthorized): check --token or $REVKUBE_TOKEN')
+    // 4403 and 4400: an impersonation (--as) the server refused; the reason says why.
+    if ((close?.code === 4403 || close?.code === 4400) && close.reason) return new ServerError(close.code === 4403 ? 'Forbidden' : 'BadRequest', close.reason)
     if (close?.code !== undefined) return new CliError(`the watch was closed by the server (${close.code}${close.reason ? `: ${close.reason}` : ''})`)
     return this.unreachable(error)
   }

@@ -6,8 +6,8 @@ import { DEFAULT_SERVER, RevkubeClient } from './client.js'
 export interface Io {
   out(text: string): void
   err(text: string): void
-  /** Standard input, read whole (for `-f -` and `import`). */
-  readStdin(): Promise<string>
+  /** Standard input, read whole as bytes (for `-f -`: manifests are decoded as strict UTF-8). */
+  readStdin(): Promise<Uint8Array>
   /** Standard input as a stream of lines (for `import` of large logs). */
   stdinLines(): AsyncIterable<string>
   /** Standard output is a terminal (progress bars, colours). */
@@ -25,6 +25,8 @@ export interface Io {
 export interface Command {
   /** `get`, or `rollout status` for a subcommand. */
   name: string
+  /** Other names for it, as kubectl's short forms: `create ns` for `create namespace`. */
+  aliases?: string[]
   summary: string
   /** After `revkube`: `get KIND [NAME] [flags]`. */
   usage: string
@@ -59,7 +61,9 @@ export function createContext(args: string[], flags: FlagValues, io: Io): Comman
     client: () => {
       if (client) return client
       const server = (flags.server as string | undefined) ?? io.env.REVKUBE_SERVER ?? DEFAULT_SERVER
-      return (client = new RevkubeClient(server, (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN ?? rememberedToken(io, server), flags.as as string | undefined))
+      client = new RevkubeClient(server, (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN ?? rememberedToken(io, server), flags.as as string | undefined)
+      client.onWarning = (warning) => io.err(`Warning: ${warning}\n`)
+      return client
     },
     close: async () => client?.close(),
   }

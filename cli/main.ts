@@ -21,9 +21,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   let name = word
   let rest = first.rest
-  if (groups.has(word)) {
-    const second = commandWords(rest, globalFlags, 1)
-    const sub = second.words[0]
+  // A group may be a command too (`create -f FILE` beside `create namespace NAME`): it runs itself
+  // unless its first word (after its own flags, so `create -f namespace` reads a file) names a subcommand.
+  const parent = commands.find((c) => c.name === word)
+  const second = groups.has(word) ? commandWords(rest, parent ? flagsOf(parent) : globalFlags, 1) : undefined
+  const sub = second?.words[0]
+  if (second && (!parent || commands.some((c) => isNamed(c, `${word} ${sub}`)))) {
     if (sub === undefined) {
       io.out(groupHelp(word))
       return rest.some((t) => t === '-h' || t === '--help') ? 0 : 1
@@ -31,7 +34,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     name = `${word} ${sub}`
     rest = second.rest
   }
-  const command = commands.find((c) => c.name === name)
+  const command = commands.find((c) => isNamed(c, name))
   if (!command) {
     const known = groups.has(word) ? `unknown command "${name.split(' ')[1]}" for "revkube ${word}"` : `unknown command "${word}" for "revkube"`
     return fail(io, new CliError(`${known}\nRun 'revkube ${groups.has(word) ? `${word} ` : ''}--help' for usage.`))
@@ -51,6 +54,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     await ctx.close().catch(() => undefined)
   }
 }
+
+const isNamed = (command: Command, name: string) => command.name === name || (command.aliases ?? []).includes(name)
 
 function flagsOf(command: Command): FlagSpec[] {
   const own = command.flags ?? []
@@ -140,7 +145,7 @@ export function processIo(): Io {
     readStdin: async () => {
       const chunks: Buffer[] = []
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-      return Buffer.concat(chunks).toString('utf8')
+      return Buffer.concat(chunks)
     },
     stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
     isTTY: process.stdout.isTTY === true,

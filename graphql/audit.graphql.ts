@@ -1,9 +1,8 @@
 import { StatusError } from '../services/errors.js'
-import { listRejections } from '../services/audit/rejections.js'
 import type { LogEvent } from '../services/store/commands.js'
 import type { GraphQLContext } from './context.js'
 import { badRequest } from './errors.js'
-import { visibleEvents } from './visibility.js'
+import { listedEvents } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
   "One thing a user did or tried: a change in the log (allowed), or a request the server refused."
@@ -26,6 +25,8 @@ export const typeDefs = /* GraphQL */ `
     "The HTTP status of a refused request."
     status: Int
     message: String
+    "How many such requests (same client address, user, reason, operation and status) were refused in the minute from time; 1 for a change."
+    count: Int!
   }
 
   extend type Query {
@@ -49,14 +50,14 @@ async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: D
   const since = args.since ?? undefined
   const until = args.until ?? undefined
   const user = args.user ?? undefined
-  const refused = await listRejections(ctx.store.database.db, { since, until, user, limit: first })
+  const refused = await ctx.rejections.list({ since, until, user, limit: first })
   const from = since ? await ctx.store.revisionAt(since).catch(() => 0) : 0
   const to = until ? await ctx.store.revisionAt(until) : await ctx.head()
   const events: LogEvent[] = []
   // Users' changes only (controllers' when asked for by name), read page by page up to `first`.
   for (let after = from; events.length < first; ) {
     const page = await ctx.store.events({ after, to, limit: 1000, ...(user && { actor: user }) })
-    events.push(...visibleEvents(ctx, page).filter((e) => user || !String(e.meta.actor ?? '').startsWith('system:')))
+    events.push(...listedEvents(ctx, page).filter((e) => user || !String(e.meta.actor ?? '').startsWith('system:')))
     if (page.length < 1000) break
     after = page.at(-1)!.revision
   }
@@ -77,6 +78,7 @@ async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: D
       revision: e.revision,
       status: null,
       message: str(e.meta.reason),
+      count: 1,
     })),
     ...refused.map((r) => ({
       time: r.at!,
@@ -93,6 +95,7 @@ async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: D
       revision: null,
       status: r.status,
       message: r.message,
+      count: r.count ?? 1,
     })),
   ]
   return entries.sort((a, b) => a.time.getTime() - b.time.getTime()).slice(0, first)

@@ -5,8 +5,10 @@ import type { JsonObject } from '../services/resources/json.js'
 import type { Store } from '../services/store/store.js'
 import type { Security } from '../services/auth/security.js'
 import type { UserInfo } from '../services/auth/user.js'
-import type { Rejection } from '../services/audit/rejections.js'
+import type { Rejection, RejectionLog } from '../services/audit/rejections.js'
+import { defaultLimits, type Limits } from '../services/limits.js'
 import { badRequest } from './errors.js'
+import type { Credentials, SubscriptionScope } from './subscription-terms.js'
 
 /** `input At { revision, time }` as it arrives. */
 export interface AtInput {
@@ -27,6 +29,8 @@ export interface GraphQLContext {
   projection: Projection
   security: Security
   reject(rejection: Rejection): void
+  /** The refused requests kept for audit. */
+  rejections: Pick<RejectionLog, 'list'>
   /** Who is asking: recorded in the events mutations cause. */
   request: RequestContext
   /** The revision reads without `at` use: the head when the operation first needed one, then fixed. */
@@ -39,6 +43,19 @@ export interface GraphQLContext {
   can(verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string): boolean
   /** Forbidden, with Kubernetes' message, unless `can`. */
   authorize(verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string): void
+  /**
+   * Runs one read of the log or of object history against the operation's budget of rows
+   * (limits.scanRows, shared by every field of the operation). `read` is told how many rows to ask
+   * for: `rows`, or fewer while little of the budget is left or reserved by reads under way (one more
+   * than what is left, so that going past it shows); a read that gets all it asked for must go on
+   * from its last row. Once the rows read add up to more than the budget: BadRequest, saying to
+   * narrow the range.
+   */
+  scan<T>(rows: number, read: (limit: number) => Promise<T[]>): Promise<T[]>
+  /** The credentials the operation came with (set by the server): a subscription's are checked again while it lasts. */
+  credentials?: Credentials
+  /** Set by a subscription's resolver: the permission it keeps needing, and how far it has delivered. */
+  subscription?: SubscriptionScope
 }
 
 export interface ContextServices {
@@ -48,10 +65,18 @@ export interface ContextServices {
   security: Security
   /** Records a refused request for audit (services/audit); never throws. */
   reject(rejection: Rejection): void
+  /** The refused requests kept for audit: what the `audit` query lists. */
+  rejections: Pick<RejectionLog, 'list'>
 }
 
-export function createContext(services: ContextServices, request: RequestContext): GraphQLContext {
+/**
+ * The context of one operation. `limits.scanRows` is the operation's budget of rows read from the
+ * log and object history. @default defaultLimits
+ */
+export function createContext(services: ContextServices, request: RequestContext, limits: Pick<Limits, 'scanRows'> = defaultLimits): GraphQLContext {
   let pinned: Promise<number> | undefined
+  let scanned = 0
+  let reserved = 0
   const lists = new Map<string, Promise<JsonObject[]>>()
   const head = () => (pinned ??= services.store.head().then((h) => h.revision))
   const attributes = (user: UserInfo, verb: string, kind: string, namespace?: string | null, name?: string, subresource?: string) => {
@@ -88,6 +113,23 @@ export function createContext(services: ContextServices, request: RequestContext
     can,
     authorize: (verb, kind, namespace, name, subresource) => {
       if (request.user) services.security.authorize(attributes(request.user, verb, kind, namespace, name, subresource))
+    },
+    scan: async (rows, read) => {
+      const limit = Math.min(rows, Math.max(0, limits.scanRows - scanned - reserved) + 1)
+      reserved += limit
+      let got
+      try {
+        got = await read(limit)
+      } finally {
+        reserved -= limit
+      }
+      scanned += got.length
+      if (scanned > limits.scanRows) {
+        throw badRequest(
+          `this operation reads more than ${limits.scanRows} rows of the log (REVKUBE_MAX_SCAN_ROWS): narrow the range (from, to), name a kind, a namespace or an object, or read fewer fields at once`,
+        )
+      }
+      return got
     },
     revisionOf: async (at) => {
       if (!at) return head()

@@ -35,13 +35,17 @@ export function toGraphQLError(error: unknown): unknown {
       status: error.code,
       ...(error.details.causes && { causes: error.details.causes }),
       ...(error.details.name !== undefined && { details: error.details }),
+      // Busy (503) or too many requests (429): the HTTP answer says so, and when to try again.
+      ...(error.details.retryAfterSeconds !== undefined && { http: { status: error.code, headers: { 'Retry-After': String(error.details.retryAfterSeconds) } } }),
     },
   })
 }
 
 /**
  * Yoga's error masking: StatusErrors (and GraphQL errors raised on purpose) reach the client;
- * anything unexpected is replaced by "Unexpected error." and logged in full by the caller.
+ * anything unexpected is replaced by "Unexpected error." and logged by the caller, as every error
+ * is logged (services/log.ts `loggableError`): its type, stack frames and message cut short, never
+ * the object a request carried.
  */
 export function maskError(error: unknown, fallback: (error: unknown) => Error, onUnexpected: (error: unknown) => void): Error {
   const original = error instanceof GraphQLError ? error.originalError : error

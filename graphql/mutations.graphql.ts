@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql'
 import type { ApplyResult } from '../services/api/apply.js'
 import type { RequestContext } from '../services/api/context.js'
 import type { PatchType } from '../services/api/resource-api.js'
+import type { FieldValidation } from '../services/resources/schema/decode.js'
 import { errors, StatusError } from '../services/errors.js'
 import { clone, isObject, type JsonObject } from '../services/resources/json.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
@@ -15,6 +16,16 @@ export const typeDefs = /* GraphQL */ `
     JSON
     "Kubernetes' strategic merge patch (lists such as containers merge by name)"
     STRATEGIC
+  }
+
+  "Kubernetes' fieldValidation: what unknown fields in the object written do. Wrong types are refused whatever it says."
+  enum FieldValidation {
+    "Unknown fields are dropped silently."
+    IGNORE
+    "Unknown fields are dropped, each with a warning in the response's extensions.warnings (the default, as in Kubernetes)."
+    WARN
+    "Unknown fields refuse the write with BAD_REQUEST: strict decoding error: unknown field … (kubectl's default)."
+    STRICT
   }
 
   enum PropagationPolicy {
@@ -51,16 +62,25 @@ export const typeDefs = /* GraphQL */ `
 
   type Mutation {
     "Creates or updates each manifest (YAML, multi-document, or JSON) in order, like kubectl apply."
-    apply(manifest: String!, namespace: String, dryRun: Boolean): [Object!]!
+    apply(manifest: String!, namespace: String, dryRun: Boolean, fieldValidation: FieldValidation = WARN): [Object!]!
     "Like apply, but reports what happened to each manifest and goes on past failures, as kubectl apply does."
-    applyEach(manifest: String!, namespace: String, dryRun: Boolean): [ApplyOutcome!]!
-    create(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    applyEach(manifest: String!, namespace: String, dryRun: Boolean, fieldValidation: FieldValidation = WARN): [ApplyOutcome!]!
+    create(object: JSON!, namespace: String, dryRun: Boolean, fieldValidation: FieldValidation = WARN): Object!
     "Replaces an object; conditional on metadata.resourceVersion when it is set."
-    replace(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    replace(object: JSON!, namespace: String, dryRun: Boolean, fieldValidation: FieldValidation = WARN): Object!
     "Replaces an object's status (the status subresource)."
-    replaceStatus(object: JSON!, namespace: String, dryRun: Boolean): Object!
+    replaceStatus(object: JSON!, namespace: String, dryRun: Boolean, fieldValidation: FieldValidation = WARN): Object!
     "Patches an object. type defaults to STRATEGIC, as kubectl patch does. subresource: status."
-    patch(kind: String!, namespace: String, name: String!, patch: JSON!, type: PatchType, subresource: String, dryRun: Boolean): Object!
+    patch(
+      kind: String!
+      namespace: String
+      name: String!
+      patch: JSON!
+      type: PatchType
+      subresource: String
+      dryRun: Boolean
+      fieldValidation: FieldValidation = WARN
+    ): Object!
     "Deletes an object, or marks it for deletion while finalizers remain (then it is returned marked)."
     delete(kind: String!, namespace: String, name: String!, propagationPolicy: PropagationPolicy, preconditions: Preconditions, gracePeriodSeconds: Int, dryRun: Boolean): Object!
     "Sets the replicas of a Deployment, ReplicaSet, ReplicationController or StatefulSet."
@@ -71,9 +91,11 @@ export const typeDefs = /* GraphQL */ `
 `
 
 const patchTypes: Record<string, PatchType> = { MERGE: 'merge', JSON: 'json', STRATEGIC: 'strategic' }
+const fieldValidations: Record<string, FieldValidation> = { IGNORE: 'Ignore', WARN: 'Warn', STRICT: 'Strict' }
 
-function request(ctx: GraphQLContext, dryRun: boolean | null | undefined, extra: Partial<RequestContext> = {}): RequestContext {
-  return { ...ctx.request, ...extra, ...(dryRun && { dryRun: true }) }
+/** The API request of a mutation: the caller's, with its dryRun and fieldValidation (WARN unless named, as Kubernetes). */
+function request(ctx: GraphQLContext, dryRun: boolean | null | undefined, extra: Partial<RequestContext> = {}, fieldValidation?: string | null): RequestContext {
+  return { ...ctx.request, fieldValidation: fieldValidations[fieldValidation ?? 'WARN'] ?? 'Warn', ...extra, ...(dryRun && { dryRun: true }) }
 }
 
 async function ref(ctx: GraphQLContext, object: JsonObject): Promise<ObjectRef> {
@@ -140,32 +162,34 @@ async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: str
   return ref(ctx, await ctx.api.create(req, object, { ...(key.namespace && { namespace: key.namespace }) }))
 }
 
+type ObjectArgs = { object: unknown; namespace?: string; dryRun?: boolean; fieldValidation?: string }
+
 export const resolvers = {
   Mutation: {
-    apply: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) => {
-      const results = await ctx.api.apply(request(ctx, args.dryRun), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+    apply: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string }, ctx: GraphQLContext) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
       if (results.some((r) => r.action === 'failed')) throw applyFailure(results)
       return Promise.all(results.map((r) => ref(ctx, (r as { object: JsonObject }).object)))
     },
-    applyEach: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) => {
-      const results = await ctx.api.apply(request(ctx, args.dryRun), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+    applyEach: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string }, ctx: GraphQLContext) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
       return Promise.all(results.map((r, index) => applyOutcome(ctx, r, index)))
     },
-    create: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.create(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
-    replace: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.update(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
-    replaceStatus: async (_: unknown, args: { object: unknown; namespace?: string; dryRun?: boolean }, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.updateStatus(request(ctx, args.dryRun), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    create: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.create(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    replace: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.update(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+    replaceStatus: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+      ref(ctx, await ctx.api.updateStatus(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
     patch: async (
       _: unknown,
-      args: { kind: string; namespace?: string; name: string; patch: unknown; type?: string; subresource?: string; dryRun?: boolean },
+      args: { kind: string; namespace?: string; name: string; patch: unknown; type?: string; subresource?: string; dryRun?: boolean; fieldValidation?: string },
       ctx: GraphQLContext,
     ) => {
       if (args.subresource && args.subresource !== 'status') throw errors.badRequest(`unsupported subresource "${args.subresource}": use status, or the scale mutation`)
       const type = patchTypes[args.type ?? 'STRATEGIC']!
       const subresource = args.subresource === 'status' ? { subresource: 'status' as const } : {}
-      return ref(ctx, await ctx.api.patch(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.patch, type, subresource))
+      return ref(ctx, await ctx.api.patch(request(ctx, args.dryRun, {}, args.fieldValidation), args.kind, args.namespace ?? 'default', args.name, args.patch, type, subresource))
     },
     delete: async (
       _: unknown,

@@ -29,7 +29,11 @@ export interface Operation {
 
 type Headers = { get(name: string): string | null | undefined }
 
-const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/
+/** Operation names reported as themselves; any other (longer, or not a GraphQL name) is reported as "other". */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/
+
+/** Requests refused for want of a valid token are reported under this name: their own names are never read. */
+export const UNAUTHENTICATED = 'unauthenticated'
 
 /**
  * Request ids, logs and latency of GraphQL operations, as a yoga plugin. Over HTTP an operation
@@ -72,7 +76,7 @@ export class RequestTelemetry {
     },
     onParams: ({ request, params }) => {
       const operation = this.byRequest.get(request)
-      if (operation && params.operationName && NAME.test(params.operationName)) operation.name = params.operationName
+      if (operation && params.operationName) operation.name = NAME.test(params.operationName) ? params.operationName : 'other'
     },
     onExecute: ({ args }) => {
       const operation = this.describe(args.contextValue, args.document, args.operationName)
@@ -96,6 +100,7 @@ export class RequestTelemetry {
       const operation = this.byRequest.get(request)
       if (!operation) return
       response.headers.set('x-request-id', operation.requestId)
+      if (response.status === 401) operation.name = UNAUTHENTICATED
       this.finish(operation, operation.errors, response.status)
     },
   }
@@ -107,7 +112,7 @@ export class RequestTelemetry {
     const ast = getOperationAST(document, operationName)
     if (ast) {
       operation.type = ast.operation
-      operation.name = ast.name?.value ?? 'anonymous'
+      operation.name = ast.name ? (NAME.test(ast.name.value) ? ast.name.value : 'other') : 'anonymous'
     }
     return operation
   }
@@ -124,8 +129,17 @@ export class RequestTelemetry {
       ...(status !== undefined && { status }),
     }
     const { log } = this.options
-    if (errors && errors.length > 0) {
-      const described = errors.map((e) => ({ message: e.message, code: String(e.extensions?.code ?? 'UNKNOWN') }))
+    if (status === 401 || status === 429) {
+      // Anyone can send these as fast as they like, and an overload brings 429s by the thousand: not worth a warning each.
+      log.debug('graphql request refused', fields)
+    } else if (errors && errors.length > 0) {
+      // Codes, not messages: a message may quote what the request carried (a patch, a Secret's
+      // value). The client has it; the request id ties the two together.
+      const described = errors.map((e) => ({
+        code: String(e.extensions?.code ?? 'UNKNOWN'),
+        ...(e.extensions?.reason !== undefined && { reason: String(e.extensions.reason) }),
+        ...(e.path && { path: e.path.join('.') }),
+      }))
       const serverFault = (status ?? 200) >= 500 || described.some((e) => e.code === 'INTERNAL_SERVER_ERROR' || e.code === 'UNAVAILABLE')
       log[serverFault ? 'error' : 'warn']('graphql request failed', { ...fields, errors: described })
     } else if (status !== undefined && status >= 400) {

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { GraphQLError, type DocumentNode, type OperationDefinitionNode } from 'graphql'
 import type { Context as WsContext } from 'graphql-ws'
@@ -9,13 +9,19 @@ import type { RequestContext } from '../services/api/context.js'
 import type { Security } from '../services/auth/security.js'
 import type { UserInfo } from '../services/auth/user.js'
 import { StatusError } from '../services/errors.js'
-import type { Limits } from '../services/limits.js'
+import { defaultLimits, type Limits } from '../services/limits.js'
 import type { Logger } from '../services/log.js'
 import { createContext, type ContextServices, type GraphQLContext } from './context.js'
+import { useAuthenticationFirst, WWW_AUTHENTICATE } from './authentication.js'
+import { BoundedDocumentCache, useDocumentLimits } from './document-limits.js'
 import { maskError } from './errors.js'
-import { costLimit, depthLimit, limits, nulCharacterIn } from './limits.js'
+import { renderGraphiQL } from './graphiql.js'
+import { InflightLimit } from './inflight-limit.js'
+import { costError, depthLimit, fixedLimits, inputError } from './limits.js'
 import { OpenSubscriptions, SHUTTING_DOWN } from './open-subscriptions.js'
 import { RequestTelemetry, type OperationObserver } from './request-telemetry.js'
+import { subscriptionTerms } from './subscription-terms.js'
+import { useWarnings } from './warnings.js'
 import { buildSchema } from './schema.js'
 
 export const GRAPHQL_PATH = '/graphql'
@@ -54,7 +60,7 @@ subscription WatchPods {
 }
 `
 
-type Headers = { get(name: string): string | null | undefined }
+type Headers = { get(name: string): string | null | undefined; keys(): Iterable<string> }
 
 /**
  * Who is asking: the user the bearer token (and any impersonation) names, checked on every
@@ -74,12 +80,13 @@ function requestContext(security: Security, headers: Headers, params: Record<str
   return { actor: user.name, groups: user.groups, user, requestId, ...client }
 }
 
+/** Unauthorized (401), Forbidden (403: impersonation not allowed) or BadRequest (400: impersonation without a user). */
 function authenticationError(error: unknown): GraphQLError {
   if (!(error instanceof StatusError)) throw error
-  const status = error.reason === 'Forbidden' ? 403 : 401
+  const status = error.code
   return new GraphQLError(error.message, {
     extensions: {
-      code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+      code: status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST',
       reason: error.reason,
       status,
       http: { status, ...(status === 401 && { headers: { 'www-authenticate': 'Bearer realm="revkube"' } }) },
@@ -87,30 +94,37 @@ function authenticationError(error: unknown): GraphQLError {
   })
 }
 
-function nodeHeaders(req: IncomingMessage | undefined) {
-  return { get: (name: string) => (req?.headers[name] as string | undefined) ?? null }
+function nodeHeaders(req: IncomingMessage | undefined): Headers {
+  return { get: (name: string) => (req?.headers[name] as string | undefined) ?? null, keys: () => Object.keys(req?.headers ?? {}) }
 }
 
-/** Depth and cost limits on every operation, HTTP and WebSocket alike. */
-const limitsPlugin: Plugin = {
-  onValidate({ addValidationRule }) {
-    addValidationRule(depthLimit)
-    addValidationRule(costLimit)
-  },
-  onExecute({ args, setResultAndStopExecution }) {
-    const refused = nulCharacterIn(args.document, args.variableValues)
-    if (refused) setResultAndStopExecution({ errors: [refused] })
-  },
-  onSubscribe({ args, setResultAndStopExecution }) {
-    const refused = nulCharacterIn(args.document, args.variableValues)
-    if (refused) setResultAndStopExecution({ errors: [refused] })
-  },
+/**
+ * Depth (when validating) and cost (before running, once the variables are known) of every
+ * operation, HTTP and WebSocket alike, and inputs that cannot be stored.
+ */
+function useOperationLimits(limits: Limits): Plugin {
+  const refusal = (args: Parameters<typeof costError>[0] & { variableValues?: unknown }) => inputError(args.document, args.variableValues) ?? costError(args, limits)
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(depthLimit(limits.queryDepth))
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = refusal(args)
+      if (refused) setResultAndStopExecution({ errors: [refused] })
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = refusal(args)
+      if (refused) setResultAndStopExecution({ errors: [refused] })
+    },
+  }
 }
 
 export interface GraphQLServer {
   yoga: YogaServerInstance<Record<string, unknown>, GraphQLContext>
   /** The subscriptions open on this server; `close()` ends them with a last SHUTTING_DOWN result. */
   subscriptions: OpenSubscriptions
+  /** The operations running now, by pool (reads, mutations), each bounded. */
+  inflight: InflightLimit
   /** graphql-ws on /graphql: hand it the HTTP server's upgrade requests for that path. */
   webSockets: GraphQLWebSockets
 }
@@ -137,24 +151,31 @@ export interface GraphQLServerOptions {
  * WebSocket operations too).
  */
 export function createGraphQLServer(services: ContextServices, log: Logger, options: GraphQLServerOptions = {}): GraphQLServer {
+  const limits = options.limits ?? defaultLimits
   const telemetry = new RequestTelemetry({ log, ...(options.observe && { observe: options.observe }) })
-  const subscriptions = new OpenSubscriptions()
+  const inflight = new InflightLimit({ reads: limits.maxRequestsInflight, mutations: limits.maxMutatingRequestsInflight })
+  const terms = subscriptionTerms({ changes: services.projection.changes, minLifetimeMs: limits.minRequestTimeoutMs, log })
+  const subscriptions = new OpenSubscriptions({ ending: (context) => terms(context as GraphQLContext) })
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema: buildSchema() as never,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { defaultQuery: examples, subscriptionsProtocol: 'WS', title: 'revkube' },
+    renderGraphiQL,
     landingPage: false,
-    maxRequestBodySize: limits.bodyBytes,
+    maxRequestBodySize: limits.requestBytes,
+    // Parsed documents are cached by their text: keep only small ones, within a bounded total.
+    parserAndValidationCache: { documentCache: new BoundedDocumentCache(), errorCache: new BoundedDocumentCache() },
     maskedErrors: {
       maskError: (error, message, isDev) =>
         maskError(error, (e) => yogaMask(e, message, isDev), (unexpected) => log.error('graphql: unexpected error', { error: unexpected })),
     },
-    // Yoga reports clients' errors too; unexpected ones are logged by maskError above.
+    // Yoga reports every error it masks, clients' errors too, whose messages may quote what the
+    // request carried: those are not logged. Unexpected ones are logged by maskError above.
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.debug(args.map(String).join(' ')),
       warn: (...args) => log.debug(args.map(String).join(' ')),
-      error: (...args) => log.debug(args.map(String).join(' ')),
+      error: () => {},
     },
     context: (initial) => {
       const fetchRequest = (initial as { request?: Request }).request
@@ -177,14 +198,25 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
         })
         throw error
       }
-      const context = createContext(services, request)
+      const context = createContext(services, request, limits)
+      context.credentials = { recheck: () => void services.security.identify(headers, params), expiresAt: () => services.security.expiresAt(headers, params) }
       telemetry.link(context.request, operation)
       return context
     },
-    plugins: [limitsPlugin, telemetry.plugin, subscriptions.plugin, auditPlugin],
+    // Authentication first (after telemetry has given the request its id): nothing is parsed for a caller without a token.
+    plugins: [
+      telemetry.plugin,
+      useAuthenticationFirst(services.security, services.reject),
+      useDocumentLimits(limits.documentTokens),
+      useOperationLimits(limits),
+      inflight.plugin,
+      subscriptions.plugin,
+      auditPlugin,
+      useWarnings(),
+    ],
   })
 
-  return { yoga, subscriptions, webSockets: serveWebSockets(yoga, services) }
+  return { yoga, subscriptions, inflight, webSockets: serveWebSockets(yoga, services, limits) }
 }
 
 /** Reasons a refused request is audited for: it was not allowed, or not valid. */
@@ -224,9 +256,17 @@ function auditResult(ctx: GraphQLContext, document: DocumentNode, result: unknow
   }
 }
 
-function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices): GraphQLWebSockets {
+/** A WebSocket close reason: at most 123 bytes of UTF-8, cut at a character boundary. */
+function closeReason(message: string): string {
+  let reason = message
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1)
+  return reason
+}
+
+function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices, limits: Limits): GraphQLWebSockets {
   const security = services.security
-  const wss = new WebSocketServer({ noServer: true })
+  // No message larger than a request body is read, before authentication or after (ws closes with 1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.requestBytes })
   const connections = new Set<WsContext>()
   const server = useServer(
     {
@@ -235,9 +275,11 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices)
         try {
           security.identify(nodeHeaders(ctx.extra.request), ctx.connectionParams)
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error)
-          services.reject({ status: 401, reason: 'Unauthorized', message, operation: 'websocket connection_init', sourceAddress: ctx.extra.request.socket.remoteAddress, userAgent: ctx.extra.request.headers['user-agent'] })
-          ctx.extra.socket.close(4401, message.slice(0, 120))
+          // Refused as over HTTP: 401, 403 (impersonation not allowed) or 400; closed with graphql-ws' 4401, 4403 or 4400.
+          const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
+          const { remoteAddress } = ctx.extra.request.socket
+          services.reject({ status: refused.code, reason: refused.reason, message: refused.message, operation: 'websocket connection_init', sourceAddress: remoteAddress, userAgent: ctx.extra.request.headers['user-agent'] })
+          ctx.extra.socket.close(4000 + refused.code, closeReason(refused.message))
           return false
         }
         connections.add(ctx)
@@ -250,8 +292,8 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices)
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
         // graphql-ws lists the operation being subscribed in ctx.subscriptions already.
-        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
-          return [new GraphQLError(`this connection already holds ${limits.subscriptionsPerConnection} subscriptions, the limit`, { extensions: { code: 'BAD_REQUEST' } })]
+        if (Object.keys(ctx.subscriptions).length > fixedLimits.subscriptionsPerConnection) {
+          return [new GraphQLError(`this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`, { extensions: { code: 'BAD_REQUEST' } })]
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -281,7 +323,20 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices)
     wss,
   )
   return {
-    handleUpgrade: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+    handleUpgrade: (req, socket, head) => {
+      // A token in the upgrade's headers is checked now, as over HTTP; without one, connection_init must bring it.
+      if (req.headers.authorization !== undefined) {
+        try {
+          security.identify(nodeHeaders(req))
+        } catch (error) {
+          const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
+          services.reject({ status: refused.code, reason: refused.reason, message: refused.message, operation: 'websocket upgrade', sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
+          const challenge = refused.code === 401 ? `WWW-Authenticate: ${WWW_AUTHENTICATE}\r\n` : ''
+          return void socket.end(`HTTP/1.1 ${refused.code} ${STATUS_CODES[refused.code]}\r\n${challenge}Connection: close\r\nContent-Length: 0\r\n\r\n`)
+        }
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+    },
     close: async (deadline) => {
       // Each subscription has sent its last result; let graphql-ws send its `complete` before the socket goes.
       const busy = () => [...connections].some((c) => Object.keys(c.subscriptions).length > 0)

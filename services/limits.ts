@@ -20,9 +20,14 @@ export interface Limits {
   statementTimeoutMs: number
   /** Largest object a write (create, update, patch, apply) may store, serialized as JSON, bytes. @default 1.5 MiB, as etcd */
   objectBytes: number
-  /** Requests (not mutations, not watches or subscriptions) served at once; the rest get 429. @default 400, as kube-apiserver */
+  /**
+   * Queries served at once (not mutations, not subscriptions); the rest get 429. kube-apiserver's
+   * 400 is for many cores: one Node process answers ~250 small or ~20 large reads a second
+   * (`npm run bench -- overload`), so 100 at once already means ~0.4 s or ~5 s each, and 100 over
+   * a pool of 10 connections waits less than the pool's 10 s unless statements average 1 s. @default 100
+   */
   maxRequestsInflight: number
-  /** Mutations served at once; the rest get 429. @default 200, as kube-apiserver */
+  /** Mutations served at once; the rest get 429. Half the queries' bound, as kube-apiserver's 200 to 400. @default 50 */
   maxMutatingRequestsInflight: number
   /** Shortest lifetime of a watch or subscription, ms: each gets a random lifetime between this and twice it. @default 30 min, as kube-apiserver */
   minRequestTimeoutMs: number
@@ -41,8 +46,8 @@ export const LIMIT_SETTINGS: Record<keyof Limits, { variable: string; default: s
   scanRows: { variable: 'REVKUBE_MAX_SCAN_ROWS', default: '200000', parse: count },
   statementTimeoutMs: { variable: 'REVKUBE_STATEMENT_TIMEOUT', default: '30s', parse: duration },
   objectBytes: { variable: 'REVKUBE_MAX_OBJECT_BYTES', default: '1.5Mi', parse: bytes },
-  maxRequestsInflight: { variable: 'REVKUBE_MAX_REQUESTS_INFLIGHT', default: '400', parse: count },
-  maxMutatingRequestsInflight: { variable: 'REVKUBE_MAX_MUTATING_REQUESTS_INFLIGHT', default: '200', parse: count },
+  maxRequestsInflight: { variable: 'REVKUBE_MAX_REQUESTS_INFLIGHT', default: '100', parse: count },
+  maxMutatingRequestsInflight: { variable: 'REVKUBE_MAX_MUTATING_REQUESTS_INFLIGHT', default: '50', parse: count },
   minRequestTimeoutMs: { variable: 'REVKUBE_MIN_REQUEST_TIMEOUT', default: '30m', parse: duration },
   auditRetentionMs: { variable: 'REVKUBE_AUDIT_RETENTION', default: '7d', parse: duration },
 }

@@ -25,6 +25,7 @@ export class ServerMetrics {
   private committed: Subscription | undefined
   private projection: Projection | undefined
   private subscriptions: (() => Readonly<Record<string, number>>) | undefined
+  private inflight: (() => Readonly<Record<string, number>>) | undefined
   private head: number | undefined
   private readonly eventTypes = new Set<string>()
 
@@ -93,6 +94,15 @@ export class ServerMetrics {
       },
     })
     new Gauge({
+      name: 'revkube_graphql_inflight_requests',
+      help: 'GraphQL operations running now, by pool (reads, mutations); each pool is bounded and answers 429 when full.',
+      labelNames: ['pool'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [pool, running] of Object.entries(self.inflight?.() ?? {})) this.set({ pool }, running)
+      },
+    })
+    new Gauge({
       name: 'revkube_controller_queue_depth',
       help: 'Keys waiting in a controller’s work queue (while this process leads).',
       labelNames: ['controller'] as const,
@@ -157,6 +167,11 @@ export class ServerMetrics {
   /** Where the open subscriptions are counted, by transport. */
   watchSubscriptions(counts: () => Readonly<Record<string, number>>): void {
     this.subscriptions = counts
+  }
+
+  /** Where the operations running now are counted, by pool. */
+  watchInflight(counts: () => Readonly<Record<string, number>>): void {
+    this.inflight = counts
   }
 
   get contentType(): string {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { sql } from 'kysely'
 import type { Config } from './config.js'
 import type { Logger } from './log.js'
+import { graphiqlAsset } from '../graphql/graphiql.js'
 import { createGraphQLServer, GRAPHQL_PATH, type GraphQLServer } from '../graphql/server.js'
 import { Projection } from '../projections/projection.js'
 import { realEnvironment } from './api/context.js'
@@ -17,13 +18,15 @@ import { cliConfigPath, rememberServer } from './auth/credentials.js'
 import { ensureDefaultPolicy } from './auth/default-policy.js'
 import { createSecurity, type Security } from './auth/security.js'
 import { writeGuard } from './auth/write-guard.js'
-import { recordRejection, type Rejection } from './audit/rejections.js'
+import { RejectionLog, type Rejection } from './audit/rejections.js'
 import { createSimulatedNodes } from './kubelet/simulated-nodes.js'
 import { defaultLimits } from './limits.js'
+import { StatusError } from './errors.js'
 import { ServerMetrics } from './metrics.js'
 import { ResourceApi } from './api/resource-api.js'
 import type { Database } from './store/database.js'
 import { openStore, type Store } from './store/store.js'
+import { secureDataFolders } from './store/data-folders.js'
 
 export interface RunningServer {
   readonly url: string
@@ -84,6 +87,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let graphql: GraphQLServer | undefined
   let security: Security | undefined
   let rejectRequest: ((rejection: Rejection) => void) | undefined
+  let rejections: RejectionLog | undefined
   let ready = false
   let draining = false
 
@@ -141,15 +145,22 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    // GraphiQL's scripts and styles are open, like its page on /graphql; every operation it sends needs the token.
+    const asset = req.method === 'GET' || req.method === 'HEAD' ? await graphiqlAsset(path) : undefined
+    if (asset) {
+      res.writeHead(200, { 'content-type': asset.contentType, 'content-length': asset.body.length, 'cache-control': 'public, max-age=86400' })
+      return void res.end(req.method === 'HEAD' ? undefined : asset.body)
+    }
     if (security?.mode !== 'none' && !isOpen(path)) {
       // Paths other than the open ones need a token, like everything on /graphql.
       if (!security) return send(res, 503, { message: 'starting: not ready to authenticate yet' })
       try {
-        security.identify({ get: (name) => (req.headers[name] as string | undefined) ?? null })
+        security.identify({ get: (name) => (req.headers[name] as string | undefined) ?? null, keys: () => Object.keys(req.headers) })
       } catch (error) {
-        const message = error instanceof Error ? error.message : 'Unauthorized'
-        rejectRequest?.({ status: 401, reason: 'Unauthorized', message, operation: `GET ${path}`, sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
-        return send(res, 401, { message })
+        // 401, or 403/400 for an impersonation that is not allowed or malformed.
+        const refused = error instanceof StatusError ? error : new StatusError('Unauthorized', 'Unauthorized')
+        rejectRequest?.({ status: refused.code, reason: refused.reason, message: refused.message, operation: `GET ${path}`, sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
+        return send(res, refused.code, { message: refused.message })
       }
     }
     if (path === '/livez' || path.startsWith('/livez/')) return serveHealth('livez', liveness, url, res)
@@ -183,7 +194,15 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let api: ResourceApi
   try {
     await hooks.listening?.(url)
-    store = await openStore({ database: config.database, log, onAppended: metrics.observeAppend, onConnected: (d) => (database = d), ...(config.dataDir && { dataDir: config.dataDir }) })
+    secureDataFolders(config, log)
+    store = await openStore({
+      database: config.database,
+      log,
+      onAppended: metrics.observeAppend,
+      onConnected: (d) => (database = d),
+      statementTimeoutMs: limits.statementTimeoutMs,
+      ...(config.dataDir && { dataDir: config.dataDir }),
+    })
     metrics.watchStore(store)
     await hooks.storeOpened?.(store)
     projection = await Projection.start(store, { log })
@@ -191,18 +210,29 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     await projection.waitFor((await store.head()).revision, 120_000)
     const live = projection
     security = createSecurity({ mode: config.auth ?? 'none', dataDir: keysDir(config), tokenFile: config.tokenFile, state: () => live.state })
-    api = new ResourceApi({ store, projection, env: { ...realEnvironment, now: () => clock.now() }, guard: writeGuard(security, () => live.state) })
+    // The control plane's writes drop unknown fields silently: an object stored before writes were
+    // decoded may carry some, and a controller writing it back must not be stuck on them.
+    api = new ResourceApi({
+      store,
+      projection,
+      env: { ...realEnvironment, now: () => clock.now() },
+      guard: writeGuard(security, () => live.state),
+      objectBytes: limits.objectBytes,
+      fieldValidation: 'Ignore',
+    })
     await bootstrapNamespaces(api)
     if (security.mode === 'token') await ensureDefaultPolicy(api)
-    const audited = store
-    const reject = (rejection: Rejection) => {
-      recordRejection(audited.database.db, rejection).catch((error: unknown) => log.warn('could not record a refused request for audit', { error }))
-    }
+    rejections = new RejectionLog(store.database.db, {
+      retentionMs: limits.auditRetentionMs,
+      onError: (error) => log.warn('could not record or prune refused requests for audit', { error }),
+    })
+    const reject = rejections.record.bind(rejections)
     rejectRequest = reject
-    const services = { api, store, projection, security, reject }
+    const services = { api, store, projection, security, reject, rejections }
     graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation, limits })
-    const subscriptions = graphql.subscriptions
+    const { subscriptions, inflight } = graphql
     metrics.watchSubscriptions(() => subscriptions.counts())
+    metrics.watchInflight(() => inflight.inflight)
     leadership = config.controllers
       ? runWhenLeader(
           store.database,
@@ -224,6 +254,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     await leadership?.stop()
     projection?.stop()
     metrics.close()
+    await rejections?.close()
     await store?.close().catch(() => {})
     await closeHttp(http, Date.now())
     throw error
@@ -247,6 +278,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     await leadership?.stop()
     running.projection.stop()
     metrics.close()
+    await rejections?.close()
     await running.store.close()
   }
   let stopping: Promise<void> | undefined

@@ -15,6 +15,8 @@ interface Entry {
   status: number | null
   message: string | null
   sourceAddress: string | null
+  /** Refused requests: how many alike the minute from `time` held. */
+  count: number
 }
 
 /** --since/--until as a time: RFC 3339 or a duration ago (a revision means nothing to refused requests). */
@@ -42,7 +44,7 @@ export const audit: Command = {
     const format = outputFormat(ctx, ['table', 'wide', 'json'])
     const data = await ctx.client().request<{ audit: Entry[] }>(
       `query($since: DateTime, $until: DateTime, $user: String, $first: Int) {
-        audit(since: $since, until: $until, user: $user, first: $first) { time outcome user operation kind namespace name revision status message sourceAddress }
+        audit(since: $since, until: $until, user: $user, first: $first) { time outcome user operation kind namespace name revision status message sourceAddress count }
       }`,
       { since: timeOf(ctx, 'since'), until: timeOf(ctx, 'until'), user: ctx.flags.user ?? null, first: ctx.flags.limit ?? 100 },
     )
@@ -55,10 +57,11 @@ export const audit: Command = {
       e.operation ?? '',
       e.kind ? `${e.kind} ${e.namespace ? `${e.namespace}/` : ''}${e.name}` : '',
       e.revision ?? (e.status !== null ? String(e.status) : ''),
+      String(e.count),
       ...(wide ? [e.sourceAddress ?? ''] : []),
       (e.message ?? '').slice(0, wide ? 400 : 100),
     ])
     if (rows.length === 0) return void ctx.io.err('No audit entries found\n')
-    ctx.io.out(formatTable([['TIME', 'OUTCOME', 'USER', 'OPERATION', 'OBJECT', 'REVISION/STATUS', ...(wide ? ['SOURCE'] : []), 'MESSAGE'], ...rows]))
+    ctx.io.out(formatTable([['TIME', 'OUTCOME', 'USER', 'OPERATION', 'OBJECT', 'REVISION/STATUS', 'COUNT', ...(wide ? ['SOURCE'] : []), 'MESSAGE'], ...rows]))
   },
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js'
 import { apiResourcesCommand } from './api-resources.js'
 import { apply, create } from './apply.js'
+import { createCommands } from './create.js'
 import { audit } from './audit.js'
 import { auth } from './auth.js'
 import { deleteCommand } from './delete.js'
@@ -14,6 +15,7 @@ import { annotate, label } from './label.js'
 import { log } from './log.js'
 import { cordon, drain, taint, uncordon } from './nodes.js'
 import { patch } from './patch.js'
+import { replace } from './replace.js'
 import { replay } from './replay.js'
 import { revert } from './revert.js'
 import { rollout } from './rollout.js'
@@ -27,6 +29,8 @@ export const commands: Command[] = [
   describe,
   apply,
   create,
+  ...createCommands,
+  replace,
   deleteCommand,
   scale,
   label,

@@ -4,19 +4,48 @@ import { CliError } from '../errors.js'
 import { objectName, parseTarget, type ApiResource } from '../kinds.js'
 import { outputFlag, outputFormat, toJson, toYaml } from '../output.js'
 import { getObject } from '../reads.js'
+import { fieldValidationOf, validateFlag } from '../validate.js'
 import { dryRunFlag, dryRunOf } from './apply.js'
 
 type Json = Record<string, unknown>
 type Target = { resource: ApiResource; name: string }
 
 const PATCH = /* GraphQL */ `
-  mutation Patch($kind: String!, $namespace: String, $name: String!, $patch: JSON!, $type: PatchType, $subresource: String, $dryRun: Boolean) {
-    patch(kind: $kind, namespace: $namespace, name: $name, patch: $patch, type: $type, subresource: $subresource, dryRun: $dryRun) { raw }
+  mutation Patch(
+    $kind: String!
+    $namespace: String
+    $name: String!
+    $patch: JSON!
+    $type: PatchType
+    $subresource: String
+    $dryRun: Boolean
+    $fieldValidation: FieldValidation
+  ) {
+    patch(
+      kind: $kind
+      namespace: $namespace
+      name: $name
+      patch: $patch
+      type: $type
+      subresource: $subresource
+      dryRun: $dryRun
+      fieldValidation: $fieldValidation
+    ) { raw }
   }
 `
 
-/** Sends a patch (honouring --dry-run) and returns the object as stored. */
-export async function sendPatch(ctx: CommandContext, target: Target, patch: unknown, type: 'MERGE' | 'JSON' | 'STRATEGIC' = 'MERGE', subresource?: string): Promise<Json> {
+/**
+ * Sends a patch (honouring --dry-run) and returns the object as stored. Without `fieldValidation`
+ * the server's default applies (WARN), as for kubectl's label, annotate and scale.
+ */
+export async function sendPatch(
+  ctx: CommandContext,
+  target: Target,
+  patch: unknown,
+  type: 'MERGE' | 'JSON' | 'STRATEGIC' = 'MERGE',
+  subresource?: string,
+  fieldValidation?: 'STRICT' | 'WARN' | 'IGNORE',
+): Promise<Json> {
   const data = await ctx.client().request<{ patch: { raw: Json } }>(PATCH, {
     kind: target.resource.kind,
     namespace: target.resource.namespaced ? ctx.namespace : null,
@@ -25,6 +54,7 @@ export async function sendPatch(ctx: CommandContext, target: Target, patch: unkn
     type,
     subresource: subresource ?? null,
     dryRun: dryRunOf(ctx).dryRun,
+    fieldValidation: fieldValidation ?? null,
   })
   return data.patch.raw
 }
@@ -53,9 +83,11 @@ export const patch: Command = {
     { name: 'type', type: 'string', value: 'TYPE', help: 'strategic (default), merge or json' },
     { name: 'subresource', type: 'string', value: 'NAME', help: 'patch the status subresource' },
     dryRunFlag,
+    validateFlag,
     outputFlag,
   ],
   run: async (ctx) => {
+    const fieldValidation = fieldValidationOf(ctx)
     const text = ctx.flags.patch as string | undefined
     if (text === undefined) throw new CliError('must specify -p to patch')
     const typeName = String(ctx.flags.type ?? 'strategic')
@@ -71,7 +103,7 @@ export const patch: Command = {
     if (type !== 'JSON' && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new CliError(`unable to parse "${text}": a ${typeName} patch is a JSON object`)
     const target = await parseTarget(ctx, ctx.args)
     const before = await getObject(ctx, target.resource, target.name)
-    const after = await sendPatch(ctx, target, body, type, ctx.flags.subresource as string | undefined)
+    const after = await sendPatch(ctx, target, body, type, ctx.flags.subresource as string | undefined, fieldValidation)
     const unchanged = (before.metadata as Json).resourceVersion === (after.metadata as Json).resourceVersion
     printChanged(ctx, target, after, unchanged ? 'patched (no change)' : 'patched')
   },

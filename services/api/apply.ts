@@ -7,6 +7,7 @@ import { decideUpdate } from './decide.js'
 import { metadataOf } from './object-meta.js'
 import { getObject } from '../../projections/cluster-state.js'
 import type { ResourceApi } from './resource-api.js'
+import { checkSize } from './object-size.js'
 import { threeWayPatch } from './three-way-patch.js'
 
 /** The annotation client-side apply keeps the last applied manifest in. */
@@ -44,6 +45,7 @@ export async function applyManifests(
 async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObject, namespace: string | undefined): Promise<ApplyResult> {
   if (!isObject(manifest)) throw errors.badRequest('a manifest must be a JSON object')
   if (deeperThan(manifest)) throw errors.badRequest(`the manifest nests deeper than ${MAX_DEPTH} levels`)
+  checkSize(manifest, api.objectBytes)
   const definition = api.registry.forManifest(manifest.apiVersion, manifest.kind)
   const name = metadataOf(manifest).name
   if (typeof name !== 'string' || name === '') throw errors.badRequest(`${definition.kind}: metadata.name is required for apply`)
@@ -83,7 +85,7 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
       const lastApplied = typeof previous === 'string' ? parseRecord(previous) : undefined
       const patch = threeWayPatch(definition.kind, lastApplied, desired)
       const merged = applyStrategicMergePatch(current, patch, definition.kind) as JsonObject
-      const decision = decideUpdate(definition, withRecord(merged), current)
+      const decision = decideUpdate(definition, withRecord(api.decode(ctx, definition, merged)), current)
       changed = decision.op !== 'none'
       return decision
     },

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { UserInfo } from '../auth/user.js'
 import type { KindDefinition } from '../resources/kind.js'
 import type { JsonObject } from '../resources/json.js'
+import type { FieldValidation } from '../resources/schema/decode.js'
 import type { EventMeta } from '../store/schema.js'
 
 /** Who is asking and why: recorded in the meta of every event the request causes. */
@@ -25,6 +26,13 @@ export interface RequestContext {
    * control plane itself (controllers, the scheduler, kubelets), which acts with its own identity.
    */
   user?: UserInfo
+  /**
+   * How unknown fields in the objects written are treated, as Kubernetes' `fieldValidation` query
+   * parameter. Absent for the control plane: ResourceApiOptions.fieldValidation applies.
+   */
+  fieldValidation?: FieldValidation
+  /** Where the API leaves warnings for the client (Kubernetes' `Warning` headers): one per unknown field under Warn. */
+  warnings?: string[]
   /** The client's address and user agent, recorded for audit. */
   sourceAddress?: string
   userAgent?: string

@@ -1,5 +1,6 @@
 import { errors, isStatusError, StatusError } from '../errors.js'
 import { deeperThan, isObject, MAX_DEPTH, type JsonObject } from '../resources/json.js'
+import { defaultLimits } from '../limits.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import type { AppendCommand } from '../store/commands.js'
@@ -17,7 +18,10 @@ import { admitChange, admitCreate } from './admission/admission.js'
 import { applyManifests, type ApplyResult } from './apply.js'
 import { listFiltered, matches, parseSelectors, type ListOptions, type ListResult } from './list.js'
 import { metadataOf } from './object-meta.js'
+import { checkSize } from './object-size.js'
 import { decideScale, scaleDefinition, scaleOf } from './scale.js'
+import { decodeWrite } from './decode-write.js'
+import type { FieldValidation } from '../resources/schema/decode.js'
 import { allocateServiceChange, allocateServiceCreate } from './service-allocation.js'
 
 export interface ResourceApiOptions {
@@ -28,6 +32,19 @@ export interface ResourceApiOptions {
   env?: Environment
   /** Authorization of writes made for a user (services/auth); without it every write is allowed. */
   guard?: WriteGuard
+  /**
+   * Largest object a write may store, in bytes of JSON: a bigger one is refused (413) before it is
+   * admitted or written. JSON patch copies may add twice this, as kube-apiserver allows.
+   * @default defaultLimits.objectBytes (1.5 MiB, etcd's request limit)
+   */
+  objectBytes?: number
+  /**
+   * How unknown fields are treated in writes whose request names no `fieldValidation`: the control
+   * plane's own (controllers, the scheduler, kubelets). Its writes are built by code, so an unknown
+   * field is a bug that Strict reports at once. Clients' requests name theirs (GraphQL: WARN by default).
+   * @default 'Strict'
+   */
+  fieldValidation?: FieldValidation
 }
 
 export interface WatchRequest extends Pick<ListOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> {
@@ -55,9 +72,13 @@ export class ResourceApi {
   readonly env: Environment
   readonly projection: Projection | undefined
   readonly guard: WriteGuard | undefined
+  readonly objectBytes: number
+  readonly fieldValidation: FieldValidation
 
   constructor(options: ResourceApiOptions) {
     this.guard = options.guard
+    this.objectBytes = options.objectBytes ?? defaultLimits.objectBytes
+    this.fieldValidation = options.fieldValidation ?? 'Strict'
     this.store = options.store
     this.projection = options.projection
     this.registry = options.registry ?? builtin
@@ -66,11 +87,12 @@ export class ResourceApi {
 
   /** Creates an object; `namespace` is used when the object names none. */
   async create(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
-    checkBody(input)
+    checkBody(input, this.objectBytes)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const namespace = this.namespaceFor(definition, input, options.namespace)
     this.guard?.authorize(ctx, { verb: 'create', definition, namespace, ...(typeof metadataOf(input).name === 'string' && { name: metadataOf(input).name as string }) })
-    const object = decideCreate(definition, input, namespace, this.env)
+    const object = decideCreate(definition, this.decode(ctx, definition, input), namespace, this.env)
+    checkSize(object, this.objectBytes)
     this.guard?.admit(ctx, definition, object)
     const metadata = metadataOf(object)
     // Admission plugins (services/api/admission/), dry runs included: they may change the object or refuse it.
@@ -108,10 +130,10 @@ export class ResourceApi {
 
   /** Replaces an object. With metadata.resourceVersion the write is conditional on it (Conflict if stale). */
   async update(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
-    checkBody(input)
+    checkBody(input, this.objectBytes)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const target = this.targetOf(definition, input, options.namespace)
-    return this.mutate(ctx, target, (current) => decideUpdate(definition, input, current), {
+    return this.mutate(ctx, target, (current) => decideUpdate(definition, this.decode(ctx, definition, input), current), {
       expected: expectedRevision(input),
       meta: { verb: 'update' },
     })
@@ -119,10 +141,10 @@ export class ResourceApi {
 
   /** Replaces an object's status (the status subresource). */
   async updateStatus(ctx: RequestContext, input: JsonObject, options: { namespace?: string } = {}): Promise<JsonObject> {
-    checkBody(input)
+    checkBody(input, this.objectBytes)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const target = this.targetOf(definition, input, options.namespace)
-    return this.mutate(ctx, target, (current) => decideStatusUpdate(definition, input, current), {
+    return this.mutate(ctx, target, (current) => decideStatusUpdate(definition, this.decode(ctx, definition, input), current), {
       expected: expectedRevision(input),
       meta: { verb: 'update', subresource: 'status' },
     })
@@ -132,6 +154,8 @@ export class ResourceApi {
    * Patches an object: a JSON merge patch (RFC 7386), a JSON patch (RFC 6902) or a strategic merge
    * patch, applied to the stored object and then written like an update (or a status update for
    * the status subresource). A patch that sets metadata.resourceVersion is conditional on it.
+   * The patched object may be at most `objectBytes` (413 otherwise), and a JSON patch's copies may
+   * add at most twice that (422), as kube-apiserver's `JSONPatchMaxCopyBytes`.
    */
   async patch(
     ctx: RequestContext,
@@ -149,8 +173,10 @@ export class ResourceApi {
       ctx,
       target,
       (current) => {
-        const patched = applyPatch(type, current, patch, definition.kind)
-        if (!isObject(patched)) throw errors.badRequest('the patch must leave an object')
+        const result = applyPatch(type, current, patch, definition.kind, this.objectBytes)
+        if (!isObject(result)) throw errors.badRequest('the patch must leave an object')
+        const patched = this.decode(ctx, definition, result)
+        checkSize(patched, this.objectBytes)
         const wanted = isObject(patched.metadata) ? patched.metadata.resourceVersion : undefined
         if (wanted !== undefined && wanted !== metadataOf(current).resourceVersion) throw conflict(definition, name)
         return options.subresource === 'status' ? decideStatusUpdate(definition, patched, current) : decideUpdate(definition, patched, current)
@@ -266,6 +292,14 @@ export class ResourceApi {
     })
   }
 
+  /**
+   * The object a write would store, decoded against its kind's schema by the request's
+   * fieldValidation (services/api/decode-write.ts); create, update, patch and apply all pass here.
+   */
+  decode(ctx: RequestContext, definition: KindDefinition, object: JsonObject): JsonObject {
+    return decodeWrite(definition, object, ctx.fieldValidation ?? this.fieldValidation, ctx.warnings)
+  }
+
   /** Reads and writes go through `mutate` with the stored object; exposed for patch, apply and scale. */
   async mutate(
     ctx: RequestContext,
@@ -282,6 +316,8 @@ export class ResourceApi {
       const revision = Number(metadataOf(current).resourceVersion)
       if (options.expected !== undefined && options.expected !== revision) throw conflict(target.definition, target.name)
       let decision = decide(current)
+      // A deletion only marks the object: it may go even when the object is too large today.
+      if (decision.op === 'put' && decision.type !== 'DeletionRequested') checkSize(decision.object, this.objectBytes)
       const admitted = await admitChange(this, ctx, target, decision, current, options.meta?.subresource as string | undefined)
       // Services: keep, allocate and release clusterIPs and nodePorts as Kubernetes does (service-allocation.ts).
       const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current).catch(admitted.failed) : undefined
@@ -347,12 +383,12 @@ export class ResourceApi {
 
 export type PatchType = 'merge' | 'json' | 'strategic'
 
-function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: string): unknown {
+function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: string, objectBytes: number): unknown {
   switch (type) {
     case 'merge':
       return applyMergePatch(current, patch)
     case 'json':
-      return applyJsonPatch(current, patch)
+      return applyJsonPatch(current, patch, { maxCopyBytes: 2 * objectBytes })
     case 'strategic':
       return applyStrategicMergePatch(current, patch, kind)
     default:
@@ -360,10 +396,11 @@ function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: 
   }
 }
 
-/** A body must be a JSON object of sane depth before anything looks inside it. */
-function checkBody(body: unknown, what = 'the object'): JsonObject {
-  if (!isObject(body)) throw errors.badRequest(`${what} must be a JSON object`)
-  if (deeperThan(body)) throw errors.badRequest(`${what} nests deeper than ${MAX_DEPTH} levels`)
+/** A body must be a JSON object of sane depth and size before anything looks inside it. */
+function checkBody(body: unknown, maxBytes: number): JsonObject {
+  if (!isObject(body)) throw errors.badRequest('the object must be a JSON object')
+  if (deeperThan(body)) throw errors.badRequest(`the object nests deeper than ${MAX_DEPTH} levels`)
+  checkSize(body, maxBytes)
   return body
 }
 

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { share } from 'rxjs'
 import { redact } from '../config.js'
+import { StatusError } from '../errors.js'
 import { channelFor, DatabaseUnavailableError, parseInt8, type Database, type HeldLock } from './database.js'
 import { listen } from './postgres-listener.js'
 import type { Tables } from './schema.js'
@@ -12,6 +13,8 @@ export interface PostgresOptions {
   schema?: string
   /** Connections in the pool. @default 10 */
   poolSize?: number
+  /** Longest a statement of `reads` may run, ms (its sessions' `statement_timeout`). @default no limit */
+  statementTimeoutMs?: number
 }
 
 const types = {
@@ -30,36 +33,56 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connectionTimeoutMillis: 10_000,
     types,
   }
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 })
-  // A client that loses its server emits 'error': idle ones on the pool, checked-out ones on
-  // themselves (their query fails with the same error). Either way the pool replaces the client
-  // and the next query reconnects, so the event itself needs no action but must not go unheard.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
+  const pool = quietPool({ ...config, max: options.poolSize ?? 10 })
+  // Requests' reads get a pool of their own whose sessions cut any statement at the timeout; the
+  // writer's appends, migrations and imports stay on `pool`, where nothing is cut halfway.
+  const timeout = options.statementTimeoutMs
+  const readPool = timeout ? quietPool({ ...config, options: `${config.options} -c statement_timeout=${timeout}`, max: options.poolSize ?? 10 }) : undefined
 
   const target = describe(options.url)
   try {
     await pool.query('select 1')
   } catch (error) {
     await pool.end().catch(() => {})
+    await readPool?.end().catch(() => {})
     throw new DatabaseUnavailableError(`cannot connect to ${target}: ${explain(error)}`, { cause: error })
   }
-  if (options.schema) await createSchema(pool, options.schema)
+  if (options.schema) {
+    await createSchema(pool, options.schema).catch(async (error: unknown) => {
+      await readPool?.end().catch(() => {})
+      throw error
+    })
+  }
 
   const channel = channelFor(options.schema)
   const wakeups = listen(config, channel).pipe(share())
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: busyAware(pool) }) })
   return {
     backend: 'postgres',
-    db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
+    db,
+    reads: readPool ? new Kysely<Tables>({ dialect: new PostgresDialect({ pool: busyAware(readPool) }) }) : db,
     description: target,
     channel,
     wakeups,
     syncCommits: async () => {},
     tryLock: (name) => tryAdvisoryLock(config, `${options.schema ?? ''}:${name}`),
     close: async () => {
-      await pool.end()
+      await Promise.all([pool.end(), readPool?.end()])
     },
   }
+}
+
+/**
+ * A pool that survives its server going away. A client that loses its server emits 'error': idle
+ * ones on the pool, checked-out ones on themselves (their query fails with the same error). Either
+ * way the pool replaces the client and the next query reconnects, so the event itself needs no
+ * action but must not go unheard.
+ */
+function quietPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config)
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
+  return pool
 }
 
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
@@ -107,6 +130,26 @@ async function tryAdvisoryLock(config: pg.ClientConfig, name: string): Promise<H
       await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch(() => {})
       await client.end().catch(() => {})
     },
+  }
+}
+
+/**
+ * The pool as Kysely uses it, where a wait for a connection that runs out (every connection busy
+ * for `connectionTimeoutMillis`) is a 503 the client may retry, not an internal error.
+ */
+function busyAware(pool: pg.Pool) {
+  return {
+    connect: async () => {
+      try {
+        return await pool.connect()
+      } catch (error) {
+        if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
+          throw new StatusError('ServiceUnavailable', 'the database is busy, please try again later', { retryAfterSeconds: 1 })
+        }
+        throw error
+      }
+    },
+    end: () => pool.end(),
   }
 }
 

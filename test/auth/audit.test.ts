@@ -46,7 +46,7 @@ describe('audit', () => {
   it('revkube audit lists both', async () => {
     const result = await revkube(s.server.url, ['audit', '--user', 'mallory', '--token', s.tokens.admin!])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^TIME\s+OUTCOME\s+USER\s+OPERATION\s+OBJECT\s+REVISION\/STATUS\s+MESSAGE\n\S+Z\s+forbidden\s+mallory\s+mutation DeleteIt\s+403\s+configmaps "x" is forbidden/)
+    expect(result.stdout).toMatch(/^TIME\s+OUTCOME\s+USER\s+OPERATION\s+OBJECT\s+REVISION\/STATUS\s+COUNT\s+MESSAGE\n\S+Z\s+forbidden\s+mallory\s+mutation DeleteIt\s+403\s+1\s+configmaps "x" is forbidden/)
     const json = await revkube(s.server.url, ['audit', '--since', '-1h', '-o', 'json', '--token', s.tokens.admin!])
     const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l))
     expect(lines.map((l) => l.outcome)).toEqual(expect.arrayContaining(['unauthenticated', 'forbidden', 'invalid', 'allowed']))

@@ -283,7 +283,8 @@ describe('revkube against a live server', () => {
     }
   })
 
-  it('has --help with an example on every command', async () => {
+  // One child process per command, each paying Node's and tsx's start-up: more than a minute on a busy machine.
+  it('has --help with an example on every command', { timeout: 240_000 }, async () => {
     const top = await cli(['--help'])
     expect(top.code).toBe(0)
     const names = [...top.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!)

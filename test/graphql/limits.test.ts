@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { limits } from '../../graphql/limits.js'
+import { fixedLimits } from '../../graphql/limits.js'
+import { defaultLimits } from '../../services/limits.js'
 import { activeSubscriptions } from '../../graphql/subscriptions.graphql.js'
 import { startTestServer, type TestServer } from '../support/graphql.js'
 import { backend } from '../support/store.js'
@@ -33,7 +34,7 @@ describe(`GraphQL bad input and limits (${backend})`, () => {
     let selection = 'metadata { name }'
     for (let i = 0; i < 6; i++) selection = `node { pods { ${selection} } }`
     const result = await t.gql(`{ pod(name: "x") { ${selection} } }`)
-    expect(result.errors?.[0]?.message).toMatch(new RegExp(`^query depth \\d+ exceeds the limit of ${limits.depth}$`))
+    expect(result.errors?.[0]?.message).toMatch(new RegExp(`^query depth \\d+ exceeds the limit of ${defaultLimits.queryDepth}$`))
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST')
   })
 
@@ -48,7 +49,7 @@ describe(`GraphQL bad input and limits (${backend})`, () => {
   })
 
   it('refuses a request body over the limit', async () => {
-    const manifest = 'x'.repeat(limits.bodyBytes + 10)
+    const manifest = 'x'.repeat(defaultLimits.requestBytes + 10)
     const { status } = await post(JSON.stringify({ query: 'mutation($m: String!) { apply(manifest: $m) { kind } }', variables: { m: manifest } }))
     expect(status).toBe(413)
   })
@@ -62,14 +63,14 @@ describe(`GraphQL bad input and limits (${backend})`, () => {
     expect((await t.gql('{ revision { revision } }')).data!.revision.revision).toBe(before)
   })
 
-  it(`refuses more than ${limits.subscriptionsPerConnection} subscriptions on one WebSocket`, async () => {
+  it(`refuses more than ${fixedLimits.subscriptionsPerConnection} subscriptions on one WebSocket`, async () => {
     const client = t.ws()
     const errors: unknown[] = []
-    for (let i = 0; i <= limits.subscriptionsPerConnection; i++) {
+    for (let i = 0; i <= fixedLimits.subscriptionsPerConnection; i++) {
       client.subscribe({ query: 'subscription { watch(kind: "pods") { type } }' }, { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined })
     }
     await waitFor(() => errors.length === 1, 'the extra subscription to be refused')
-    expect(JSON.stringify(errors[0])).toContain(`this connection already holds ${limits.subscriptionsPerConnection} subscriptions, the limit`)
+    expect(JSON.stringify(errors[0])).toContain(`this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`)
     await client.dispose()
     await waitFor(() => activeSubscriptions() === 0, 'the subscriptions to be released')
   })

@@ -7,6 +7,7 @@ import { dropSchema, freshDatabaseConfig } from './store.js'
 export interface GraphQLResult {
   data?: Record<string, any> | null
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>
+  extensions?: Record<string, any>
 }
 
 export interface TestServer {

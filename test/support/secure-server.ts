@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Config } from '../../services/config.js'
 import { createLogger } from '../../services/log.js'
 import { startServer, type RunningServer } from '../../services/server.js'
 import type { GraphQLResult } from './graphql.js'
@@ -24,14 +25,15 @@ export interface SecureServer {
 /**
  * A real revkube server with authentication and RBAC on (--auth=token): a static token file with
  * `users` (token `<name>-token`), its keys in a temporary data folder, over a fresh database.
+ * `config` adds to (or overrides) its configuration, e.g. `{ limits }`.
  */
-export async function startSecureServer(users: Record<string, string[]> = {}): Promise<SecureServer> {
+export async function startSecureServer(users: Record<string, string[]> = {}, config: Partial<Config> = {}): Promise<SecureServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'revkube-auth-'))
   const tokenFile = join(dataDir, 'tokens.csv')
   await writeFile(tokenFile, Object.entries(users).map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`).join('\n'))
   const database = await freshDatabaseConfig()
   const server = await startServer(
-    { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0, auth: 'token', tokenFile, dataDir },
+    { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0, auth: 'token', tokenFile, dataDir, ...config },
     createLogger({ level: 'error' }),
   )
   const url = `${server.url}/graphql`
