@@ -2,7 +2,6 @@ import type { PGlite } from '@electric-sql/pglite'
 import {
   CompiledQuery,
   PostgresAdapter,
-  PostgresIntrospector,
   PostgresQueryCompiler,
   type DatabaseConnection,
   type DatabaseIntrospector,
@@ -14,6 +13,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
+import { OwnSchemaIntrospector } from './own-schema-dialect.js'
 
 /**
  * A Kysely dialect over one embedded PGlite instance. PGlite has a single connection, so the
@@ -33,7 +33,7 @@ export class PGliteDialect implements Dialect {
     return new PostgresAdapter()
   }
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return new PostgresIntrospector(db)
+    return new OwnSchemaIntrospector(db)
   }
 }
 

@@ -1,10 +1,11 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
 import { share } from 'rxjs'
 import { redact } from '../config.js'
 import { StatusError } from '../errors.js'
 import { channelFor, DatabaseUnavailableError, parseInt8, type Database, type HeldLock } from './database.js'
 import { listen } from './postgres-listener.js'
+import { OwnSchemaPostgresDialect } from './own-schema-dialect.js'
 import type { Tables } from './schema.js'
 
 export interface PostgresOptions {
@@ -56,11 +57,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 
   const channel = channelFor(options.schema)
   const wakeups = listen(config, channel).pipe(share())
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: busyAware(pool) }) })
+  const db = new Kysely<Tables>({ dialect: new OwnSchemaPostgresDialect({ pool: busyAware(pool) }) })
   return {
     backend: 'postgres',
     db,
-    reads: readPool ? new Kysely<Tables>({ dialect: new PostgresDialect({ pool: busyAware(readPool) }) }) : db,
+    reads: readPool ? new Kysely<Tables>({ dialect: new OwnSchemaPostgresDialect({ pool: busyAware(readPool) }) }) : db,
     description: target,
     channel,
     wakeups,
