@@ -1,5 +1,36 @@
 import { defineConfig } from 'vitest/config'
 
+/**
+ * The tests that time the server under attack (/livez within a second while an attack runs) or
+ * bound its memory: they run after the rest, one file at a time, so what they measure is the
+ * server under attack and not the machine busy with other test files.
+ */
+const ALONE = [
+  'test/processes/soak.test.ts',
+  'test/processes/front-door-memory.test.ts',
+  'test/graphql/patch-attacks.test.ts',
+  'test/graphql/inflight-limit.test.ts',
+  'test/auth/authenticate-first.test.ts',
+  'test/auth/time-travel-reads.test.ts',
+  'test/cli/unified-diff.test.ts',
+]
+
+/**
+ * Tests of the CLI as a client (its commands, output and exit codes, the README's walkthrough, which
+ * serves from a PGlite data folder whatever DATABASE_URL says): the server behind them is the same
+ * code on either backend, and the GraphQL and store tests cover both, so with DATABASE_URL set they
+ * are not run a second time. The CLI's export and import, which do touch PostgreSQL, still are.
+ */
+const CLIENT_ONLY = ['test/cli/commands.test.ts', 'test/cli/create.test.ts', 'test/cli/validate.test.ts', 'test/cli/replay.test.ts', 'test/project/readme.test.ts']
+const onPostgres = Boolean(process.env.DATABASE_URL)
+
+const shared = {
+  setupFiles: ['test/support/fast-check-seed.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+}
+
 export default defineConfig({
   resolve: {
     // graphql 16 ships CommonJS (main) and ESM (module) copies. Node loads the CommonJS one for
@@ -8,12 +39,16 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['test/support/fast-check-seed.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    // Two cores: more workers only make the embedded database and PostgreSQL fight for them.
-    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        // Two cores: more workers only make the embedded database and PostgreSQL fight for them.
+        test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: [...ALONE, ...(onPostgres ? CLIENT_ONLY : [])], maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { ...shared, name: 'alone', include: ALONE, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 })
