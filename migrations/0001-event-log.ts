@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 
 /**
- * The event log and its inline projections (DESIGN.md decisions 1–5).
+ * The event log and its inline projections (docs/design/event-log.md).
  *
  * - `log_head`: one row; every append transaction locks it first and advances `revision`, which
  *   serialises writers and hands out gapless revisions in commit order.

@@ -1,5 +1,5 @@
 /**
- * Errors with Kubernetes' reasons, codes and messages (k8s-reference.md section 11.1).
+ * Errors with Kubernetes' reasons, codes and messages (apimachinery `pkg/api/errors/errors.go`).
  * The core throws these; one place per edge (GraphQL, HTTP, CLI) maps them for its clients.
  */
 

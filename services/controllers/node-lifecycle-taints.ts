@@ -3,7 +3,7 @@ import { condition, spec } from './helpers/objects.js'
 
 /**
  * Taints the node lifecycle controller owns, and the taint eviction rules it applies with them
- * (k8s-reference.md 5.3 and 6; kubernetes `pkg/controller/nodelifecycle`,
+ * (kubernetes `pkg/controller/nodelifecycle`,
  * `pkg/controller/tainteviction`, k8s.io/api `core/v1/toleration.go`).
  */
 

@@ -24,7 +24,7 @@ const GC_ACTOR = 'system:controller:pod-garbage-collector'
 
 /**
  * Kubernetes' node lifecycle controller, with the taint eviction controller and the orphaned-pod
- * part of pod GC beside it (k8s-reference.md 6). Keys are node names. A node whose kubelet stops
+ * part of pod GC beside it (kubernetes `pkg/controller/nodelifecycle`). Keys are node names. A node whose kubelet stops
  * posting heartbeats for the grace period gets its conditions set Unknown; a node's Ready
  * condition decides its `unreachable`/`not-ready` taints; its pods are marked not ready; pods that
  * do not tolerate a NoExecute taint are evicted at once, those that tolerate it for a while when

@@ -6,7 +6,7 @@ import type { PodKnobs } from './sim-knobs.js'
 /**
  * One container of a simulated pod, as a pure step: from its last reported status, the knobs and
  * the time, its status now, the events the kubelet records on the way, and when it next changes.
- * Containers start, pass readiness, exit, back off and restart (k8s-reference.md 9); everything
+ * Containers start, pass readiness, exit, back off and restart (Kubernetes' pod lifecycle); everything
  * is derived from the timestamps in the status, so the same inputs always give the same result.
  */
 

@@ -1,6 +1,6 @@
 /**
  * When each simulated node's kubelet last showed it was alive, kept in memory: heartbeats are
- * not history (DESIGN.md 8), so they never reach the log. The kubelet renews a node's entry every
+ * not history (docs/design/controllers.md), so they never reach the log. The kubelet renews a node's entry every
  * 10 s (Kubernetes renews the node's Lease as often); the node lifecycle controller reads it and
  * writes a condition only when a node stops renewing.
  */

@@ -19,7 +19,7 @@ export const KUBELET_VERSION = 'v1.31.0'
 /** The kubelet port in status.daemonEndpoints. */
 export const KUBELET_PORT = 10250
 
-/** The conditions a healthy kubelet posts (k8s-reference.md 6). */
+/** The conditions a healthy kubelet posts, with Kubernetes' reasons and messages. */
 const HEALTHY: ReadonlyArray<{ type: string; status: string; reason: string; message: string }> = [
   { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
   { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },

@@ -1,6 +1,6 @@
 /**
  * Resource usage of pods, as the simulated kubelets report it and the HorizontalPodAutoscaler
- * reads it (Kubernetes' metrics API, served from memory: usage is not history, DESIGN.md 8).
+ * reads it (Kubernetes' metrics API, served from memory: usage is not history, docs/design/controllers.md).
  */
 export interface PodUsage {
   /** CPU in millicores. */

@@ -6,7 +6,7 @@ import { isTerminal, phaseOf, podConditions } from './pod-status.js'
 import { DEFAULTS, podKnobs, type KubeletDefaults } from './sim-knobs.js'
 
 /**
- * Graceful deletion as the kubelet carries it out (k8s-reference.md 1.5, 9): a pod with a
+ * Graceful deletion as the kubelet carries it out (Kubernetes' pod lifecycle, termination): a pod with a
  * deletionTimestamp gets a `Killing` event per running container (SIGTERM), its containers stop
  * after `sim.revkube.io/shutdown-seconds` (at once by default), or are killed when the grace
  * period runs out, and the kubelet then reports the final status and deletes the pod with

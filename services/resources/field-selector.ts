@@ -1,7 +1,7 @@
 import { errors } from '../errors.js'
 
 /**
- * Kubernetes field selectors (k8s-reference.md 2.4): comma-separated `field=value`, `field==value`
+ * Kubernetes field selectors (apimachinery `fields/selector.go`): comma-separated `field=value`, `field==value`
  * and `field!=value` terms, values escaping `\,` `\=` `\\`. Parsing, matching, the canonical String()
  * form and the per-kind check of supported fields. Pure: no I/O.
  */

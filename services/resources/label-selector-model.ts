@@ -1,5 +1,5 @@
 /**
- * What a parsed label selector is (k8s-reference.md 2.1–2.3): requirements on label keys, the two
+ * What a parsed label selector is (apimachinery `labels/selector.go`): requirements on label keys, the two
  * constant selectors, and the orders and integer reading Kubernetes applies to them. Shared by the
  * string grammar, the metav1 conversion and matching; importers use `label-selector.ts`.
  */

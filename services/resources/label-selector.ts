@@ -1,7 +1,7 @@
 import { byKey, byteOrder, isNothing, parseInt64, type LabelSelector, type Operator, type Requirement } from './label-selector-model.js'
 
 /**
- * Kubernetes label selectors (k8s-reference.md 2.1–2.3): the canonical String() form, matching and
+ * Kubernetes label selectors (apimachinery `labels/selector.go`): the canonical String() form, matching and
  * the selector of a label map, here; the `?labelSelector=` string grammar in `label-selector-parser.ts`
  * and metav1.LabelSelector objects in `label-selector-object.ts`, both re-exported, so importers need
  * only this module. Pure: no I/O.

@@ -1,8 +1,8 @@
 import { byteOrder } from '../resources/label-selector-model.js'
 
 /**
- * Why a pod fits nowhere, worded as Kubernetes' FitError (k8s-reference.md 5.5;
- * scheduler `framework/types.go FitError.Error()`, `defaultpreemption`).
+ * Why a pod fits nowhere, worded as Kubernetes' FitError (scheduler
+ * `framework/types.go FitError.Error()`, `defaultpreemption`).
  */
 export interface Diagnosis {
   numAllNodes: number

@@ -7,7 +7,7 @@ import { spreadFilter } from './topology-spread.js'
 import { firstUntoleratedTaint, toleratesAny, UNSCHEDULABLE_TAINT } from './taints.js'
 
 /**
- * The filter plugins, in the order Kubernetes runs them (k8s-reference.md 5.1, 5.2): a node fails
+ * The filter plugins, in the order Kubernetes runs them (scheduler `apis/config/v1/default_plugins.go`): a node fails
  * at the first filter that rejects it, with that filter's reasons. `unresolvable` marks the
  * failures removing pods cannot cure (UnschedulableAndUnresolvable), which preemption reports as
  * "Preemption is not helpful for scheduling".

@@ -8,7 +8,7 @@ import {
 } from '../resources/label-selector.js'
 
 /**
- * Inter-pod affinity and anti-affinity terms (k8s-reference.md 5.4; scheduler `framework.NewPodInfo`):
+ * Inter-pod affinity and anti-affinity terms (scheduler `framework.NewPodInfo`):
  * a label selector over pods, the namespaces it looks in, and the topology key whose values are
  * the domains. No namespaces and no namespaceSelector means the pod's own namespace; an empty
  * namespaceSelector (`{}`) means every namespace; a missing labelSelector selects no pod.

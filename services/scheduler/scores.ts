@@ -6,7 +6,7 @@ import { intolerablePreferNoSchedule } from './taints.js'
 import { normalizeSpread, spreadScores } from './topology-spread.js'
 
 /**
- * The score plugins with their default weights (k8s-reference.md 5.1): each gives every feasible
+ * The score plugins with their default weights (scheduler `apis/config/v1/default_plugins.go`): each gives every feasible
  * node 0–100 after normalizing; the weighted sum ranks the nodes. ImageLocality is left out: the
  * simulated nodes hold no images, so it would give every node the same score.
  */

@@ -1,7 +1,7 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 
 /**
- * Taints and tolerations (k8s-reference.md 5.3; k8s.io/api `core/v1/toleration.go ToleratesTaint`,
+ * Taints and tolerations (k8s.io/api `core/v1/toleration.go ToleratesTaint`,
  * component-helpers `scheduling/corev1/helpers.go`). Malformed entries are read the way Go decodes
  * them: a missing or non-string field is the empty string.
  */

@@ -5,7 +5,7 @@ import type { Tables } from './schema.js'
 
 /**
  * One database, whichever backend holds it. Everything above this interface runs the same SQL
- * through Kysely on PostgreSQL and on embedded PGlite (DESIGN.md decision 9).
+ * through Kysely on PostgreSQL and on embedded PGlite (docs/design/event-log.md).
  */
 export interface Database {
   readonly backend: 'postgres' | 'pglite'

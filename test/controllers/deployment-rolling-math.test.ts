@@ -28,7 +28,7 @@ const view = (name: string, replicas: number, available = replicas, created = '2
   created: false,
 })
 
-describe('rolling update maths (k8s-reference.md 3.2)', () => {
+describe('rolling update maths (kubernetes `pkg/controller/deployment/util/deployment_util.go`)', () => {
   it.each([
     // replicas, maxSurge, maxUnavailable → surge, unavailable
     [10, '25%', '25%', 3, 2],
