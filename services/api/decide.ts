@@ -1,6 +1,6 @@
 import { errors, OPTIMISTIC_LOCK_MESSAGE, StatusError } from '../errors.js'
 import { fieldError, invalid, type FieldError } from '../resources/field-errors.js'
-import { clone, deepEqual, objectAt, type JsonObject } from '../resources/json.js'
+import { clone, deepEqual, type JsonObject } from '../resources/json.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { timestamp, type Environment } from './context.js'
 import { carryMetadata, createMetadata, metadataOf, validateMetadata, validateMetadataUpdate } from './object-meta.js'
@@ -50,7 +50,7 @@ export function decideUpdate(definition: KindDefinition, input: JsonObject, curr
   }
   check(definition, object, metaErrors, validateMetadata(definition, object), definition.validate?.(object) ?? [], definition.validateUpdate?.(object, current) ?? [])
   bumpGeneration(definition, object, current)
-  return settle(object, current, 'Updated')
+  return settle(definition, object, current, 'Updated')
 }
 
 /** Update of the status subresource: only `status` changes. */
@@ -59,7 +59,7 @@ export function decideStatusUpdate(definition: KindDefinition, input: JsonObject
   const object = clone(current)
   if (input.status === undefined) delete object.status
   else object.status = clone(input.status)
-  return settle(object, current, 'StatusUpdated')
+  return settle(definition, object, current, 'StatusUpdated')
 }
 
 export interface DeleteOptions {
@@ -72,8 +72,8 @@ const POLICIES = ['Foreground', 'Background', 'Orphan']
 
 /**
  * Delete: an object with finalizers (or deleted in the foreground or with orphaning, which add
- * one, or a scheduled pod, which its kubelet must stop first) is marked with a
- * deletionTimestamp and stays until they are done; anything else goes at once.
+ * one, or held by its kind's deletion rules: a grace period, the kind's own finalizers) is marked
+ * with a deletionTimestamp and stays until they are done; anything else goes at once.
  */
 export function decideDelete(definition: KindDefinition, current: JsonObject, options: DeleteOptions, env: Environment): Decision {
   const metadata = metadataOf(current)
@@ -87,9 +87,9 @@ export function decideDelete(definition: KindDefinition, current: JsonObject, op
   const finalizers = Array.isArray(metadata.finalizers) ? [...(metadata.finalizers as string[])] : []
   const add = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined
   if (add && !finalizers.includes(add)) finalizers.push(add)
-  const grace = gracePeriod(definition, current, options)
-  const waitsForNamespaceController = definition.kind === 'Namespace' && (objectAt(current, 'spec')?.finalizers as unknown[] | undefined)?.length
-  if (finalizers.length === 0 && grace === 0 && !waitsForNamespaceController) return { op: 'delete', object: current }
+  const grace = definition.deletion?.gracePeriodSeconds?.(current, options.gracePeriodSeconds) ?? 0
+  const finalizing = definition.deletion?.finalizing?.(current) ?? false
+  if (finalizers.length === 0 && grace === 0 && !finalizing) return { op: 'delete', object: current }
 
   const object = clone(current)
   const meta = object.metadata as JsonObject
@@ -97,7 +97,7 @@ export function decideDelete(definition: KindDefinition, current: JsonObject, op
   meta.deletionGracePeriodSeconds = grace
   if (finalizers.length > 0) meta.finalizers = finalizers
   if (typeof meta.generation === 'number' && meta.generation > 0) meta.generation += 1
-  if (definition.kind === 'Namespace') object.status = { ...objectAt(object, 'status'), phase: 'Terminating' }
+  definition.deletion?.markDeleting?.(object)
   return { op: 'put', type: 'DeletionRequested', object }
 }
 
@@ -118,14 +118,6 @@ function deleteAgain(current: JsonObject, options: DeleteOptions, env: Environme
   meta.deletionTimestamp = timestamp(new Date(env.now().getTime() + Math.max(0, grace) * 1000))
   meta.deletionGracePeriodSeconds = Math.max(0, grace)
   return { op: 'put', type: 'DeletionRequested', object }
-}
-
-/** Pods bound to a node are stopped gracefully by its kubelet; others go at once. */
-function gracePeriod(definition: KindDefinition, current: JsonObject, options: DeleteOptions): number {
-  if (definition.kind !== 'Pod' || !objectAt(current, 'spec')?.nodeName) return 0
-  if (options.gracePeriodSeconds !== undefined) return Math.max(0, options.gracePeriodSeconds)
-  const spec = objectAt(current, 'spec')?.terminationGracePeriodSeconds
-  return typeof spec === 'number' ? spec : 30
 }
 
 /** DeleteOptions.preconditions: Conflict with the storage error Kubernetes reports. */
@@ -151,23 +143,19 @@ export function conflict(definition: KindDefinition, name: string): StatusError 
 }
 
 /** The object to write, turned into a deletion if its last finalizer went, or nothing if nothing changed. */
-function settle(object: JsonObject, current: JsonObject, type: 'Updated' | 'StatusUpdated'): Decision {
+function settle(definition: KindDefinition, object: JsonObject, current: JsonObject, type: 'Updated' | 'StatusUpdated'): Decision {
   const metadata = metadataOf(object)
   const finalizers = Array.isArray(metadata.finalizers) ? metadata.finalizers : []
   // Kubernetes' ShouldDeleteDuringUpdate: the last finalizer gone ends a deletion, unless a grace
   // period is still running (a pod whose kubelet has not stopped it yet keeps taking status).
   const grace = metadata.deletionGracePeriodSeconds
   const graceRunning = typeof grace === 'number' && grace > 0
-  if (metadata.deletionTimestamp !== undefined && finalizers.length === 0 && !graceRunning && !pendingNamespaceFinalizers(object)) {
+  if (metadata.deletionTimestamp !== undefined && finalizers.length === 0 && !graceRunning && !definition.deletion?.finalizing?.(object)) {
     return { op: 'delete', object }
   }
   const comparable = (o: JsonObject) => ({ ...o, metadata: { ...metadataOf(o), resourceVersion: undefined } })
   if (deepEqual(comparable(object), comparable(current))) return { op: 'none', object: current }
   return { op: 'put', type, object }
-}
-
-function pendingNamespaceFinalizers(object: JsonObject): boolean {
-  return object.kind === 'Namespace' && ((objectAt(object, 'spec')?.finalizers as unknown[] | undefined)?.length ?? 0) > 0
 }
 
 function bumpGeneration(definition: KindDefinition, object: JsonObject, current: JsonObject): void {

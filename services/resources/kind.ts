@@ -47,6 +47,24 @@ export interface KindDefinition {
   validate?: (object: JsonObject) => FieldError[]
   /** Further checks on update against the stored object, e.g. immutable fields. */
   validateUpdate?: (object: JsonObject, old: JsonObject) => FieldError[]
+  /** How a delete goes beyond metadata.finalizers: graceful deletion, the kind's own finalizers. */
+  deletion?: DeletionRules
+}
+
+/**
+ * A kind's part in deletion (Kubernetes' `RESTGracefulDeleteStrategy`, and the namespace
+ * registry's own Delete). Without rules an object goes at once unless metadata.finalizers hold it.
+ */
+export interface DeletionRules {
+  /**
+   * Seconds the object stays, marked for deletion, before it may go: a Pod bound to a node until
+   * its kubelet has stopped it. `requested` is DeleteOptions.gracePeriodSeconds. @default 0
+   */
+  gracePeriodSeconds?: (object: JsonObject, requested: number | undefined) => number
+  /** Whether something besides metadata.finalizers holds the object back (a Namespace's spec.finalizers). */
+  finalizing?: (object: JsonObject) => boolean
+  /** Changes the stored copy when its deletion starts (a Namespace's phase becomes Terminating). */
+  markDeleting?: (object: JsonObject) => void
 }
 
 export function apiVersionOf(definition: KindDefinition, version = definition.versions[0]!): string {

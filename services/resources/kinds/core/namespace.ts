@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, defaultTo, type JsonObject } from '../../json.js'
+import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 
@@ -33,5 +33,12 @@ export const namespace: KindDefinition = {
       }
     }
     return errors
+  },
+  // The namespace controller empties the namespace, then removes `kubernetes` from spec.finalizers.
+  deletion: {
+    finalizing: (o) => arrayAt(o.spec, 'finalizers').length > 0,
+    markDeleting: (o) => {
+      o.status = { ...objectAt(o, 'status'), phase: 'Terminating' }
+    },
   },
 }

@@ -33,6 +33,15 @@ export const pod: KindDefinition = {
     defaultPodSpec(spec)
     defaultPodOnly(spec)
   },
+  // A pod bound to a node is stopped by its kubelet first, within its grace period; others go at once.
+  deletion: {
+    gracePeriodSeconds: (o, requested) => {
+      const spec = objectAt(o, 'spec')
+      if (!spec?.nodeName) return 0
+      if (requested !== undefined) return Math.max(0, requested)
+      return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30
+    },
+  },
   initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(objectAt(o, 'spec') ?? {}) }),
   validate: (o) => [...validatePodSpec(o.spec, 'spec'), ...validatePodOnly(o.spec, 'spec')],
   validateUpdate: (o, old) => {
