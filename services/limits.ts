@@ -2,8 +2,8 @@ import { ConfigError } from './config-error.js'
 
 /**
  * The bounds that keep one request, one client or one table from taking the server down: every
- * one has a default (Kubernetes' where Kubernetes has one) and an environment variable. The README's
- * limits table lists them; `LIMIT_SETTINGS` below is where they are declared, once.
+ * one has a default (Kubernetes' where Kubernetes has one) and an environment variable. docs/limits.md
+ * lists them; `LIMIT_SETTINGS` below is where they are declared, once.
  */
 export interface Limits {
   /** Largest request body, and largest WebSocket message, in bytes. @default 4 MiB (room for a 3 MiB manifest) */
