@@ -1,19 +1,17 @@
 import { errors, OPTIMISTIC_LOCK_MESSAGE, StatusError } from '../errors.js'
 import { fieldError, invalid, type FieldError } from '../resources/field-errors.js'
 import { clone, deepEqual, type JsonObject } from '../resources/json.js'
+import type { Decision } from '../resources/decision.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { timestamp, type Environment } from './context.js'
 import { carryMetadata, createMetadata, metadataOf, validateMetadata, validateMetadataUpdate } from './object-meta.js'
 
 /**
  * The pure core of every write: given the kind, the stored object (if any) and the request,
- * the object to store and the event that records it, or a StatusError. No I/O: the time and
- * new uids come from `env`.
+ * the object to store and the event that records it (a `Decision`), or a StatusError. No I/O:
+ * the time and new uids come from `env`.
  */
-export type Decision =
-  | { op: 'put'; type: 'Created' | 'Updated' | 'StatusUpdated' | 'DeletionRequested'; object: JsonObject }
-  | { op: 'delete'; object: JsonObject }
-  | { op: 'none'; object: JsonObject }
+export type { Decision }
 
 const resourceOf = (definition: KindDefinition) => ({ resource: definition.resource, group: definition.group })
 

@@ -15,6 +15,7 @@ import { applyJsonPatch } from '../resources/patch/json-patch.js'
 import { applyMergePatch } from '../resources/patch/merge-patch.js'
 import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-patch.js'
 import { admitChange, admitCreate } from './admission/admission.js'
+import { allocationHost } from './allocation-host.js'
 import { applyManifests, type ApplyResult } from './apply.js'
 import { listFiltered, matches, parseSelectors, type ListOptions, type ListResult } from './list.js'
 import { metadataOf } from './object-meta.js'
@@ -22,7 +23,6 @@ import { checkSize } from './object-size.js'
 import { decideScale, scaleDefinition, scaleOf } from './scale.js'
 import { decodeWrite } from './decode-write.js'
 import type { FieldValidation } from '../resources/schema/decode.js'
-import { allocateServiceChange, allocateServiceCreate } from './service-allocation.js'
 
 export interface ResourceApiOptions {
   store: Store
@@ -97,8 +97,8 @@ export class ResourceApi {
     const metadata = metadataOf(object)
     // Admission plugins (services/api/admission/), dry runs included: they may change the object or refuse it.
     const admitted = await admitCreate(this, ctx, definition, object, input)
-    // Services: clusterIP and nodePorts are allocated (reserved as objects) before the Service is stored (service-allocation.ts).
-    const reservation = definition.kind === 'Service' ? await allocateServiceCreate(this, ctx, object).catch(admitted.failed) : undefined
+    // What the kind reserves elsewhere (a Service's clusterIP and nodePorts) is reserved before the object is stored.
+    const reservation = await definition.allocation?.create(allocationHost(this, ctx, definition, object), object).catch(admitted.failed)
     if (ctx.dryRun) return object
     const [outcome] = await this.store.append([
       this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
@@ -319,8 +319,9 @@ export class ResourceApi {
       // A deletion only marks the object: it may go even when the object is too large today.
       if (decision.op === 'put' && decision.type !== 'DeletionRequested') checkSize(decision.object, this.objectBytes)
       const admitted = await admitChange(this, ctx, target, decision, current, options.meta?.subresource as string | undefined)
-      // Services: keep, allocate and release clusterIPs and nodePorts as Kubernetes does (service-allocation.ts).
-      const reservation = target.definition.kind === 'Service' ? await allocateServiceChange(this, ctx, decision, current).catch(admitted.failed) : undefined
+      // What the kind reserves elsewhere is kept, allocated and released (a Service's clusterIPs and nodePorts).
+      const allocation = target.definition.allocation
+      const reservation = await allocation?.change(allocationHost(this, ctx, target.definition, decision.object), decision, current).catch(admitted.failed)
       if (reservation) decision = reservation.decision
       if (decision.op === 'put' && (decision.type === 'Created' || decision.type === 'Updated')) this.guard?.admit(ctx, target.definition, decision.object)
       if (decision.op === 'none' || ctx.dryRun) return decision.object

@@ -1,11 +1,11 @@
 import { getObject, type ClusterState } from '../../projections/cluster-state.js'
-import { held } from '../api/service-allocation.js'
 import { objectAt, type JsonObject } from '../resources/json.js'
+import { held } from '../resources/kinds/core/service-allocation.js'
 import { recordEvent } from './helpers/events.js'
 import { labelsOf, meta, nameOf } from './helpers/objects.js'
 import type { Reconciliation } from './runtime/controller.js'
 
-/** Kinds whose objects reserve a Service's clusterIP or node port (services/api/service-allocation.ts). */
+/** Kinds whose objects reserve a Service's clusterIP or node port (services/resources/kinds/core/service-allocation.ts). */
 export const RESERVATION_KINDS = new Set(['IPAddress', 'ServiceNodePort'])
 
 /** How long a reservation may exist without its Service holding it: the time a create may take (upstream's 60 s). */

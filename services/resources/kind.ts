@@ -1,3 +1,4 @@
+import type { Allocation } from './allocation.js'
 import type { FieldError } from './field-errors.js'
 import type { JsonObject } from './json.js'
 import type { NameRule } from './validation/names.js'
@@ -49,6 +50,8 @@ export interface KindDefinition {
   validateUpdate?: (object: JsonObject, old: JsonObject) => FieldError[]
   /** How a delete goes beyond metadata.finalizers: graceful deletion, the kind's own finalizers. */
   deletion?: DeletionRules
+  /** What objects of the kind reserve elsewhere before they are stored (a Service's clusterIPs and node ports). */
+  allocation?: Allocation
 }
 
 /**

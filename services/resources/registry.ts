@@ -41,7 +41,7 @@ export const builtinKinds: readonly KindDefinition[] = [
   job, cronJob, horizontalPodAutoscaler, ingress,
   role, clusterRole, roleBinding, clusterRoleBinding,
   storageClass, lease, endpointSlice,
-  // Service allocation: one object per reserved clusterIP and node port (services/api/service-allocation.ts).
+  // Service allocation: one object per reserved clusterIP and node port (services/resources/kinds/core/service-allocation.ts).
   ipAddress, serviceNodePort,
 ]
 

@@ -6,6 +6,7 @@ import { validateName } from '../../validation/names.js'
 import { validatePort, validatePortNumberOrName } from '../../validation/common.js'
 import { oneOf } from '../pod-spec.js'
 import { defaultZero, isZero } from '../zero-value.js'
+import { serviceAllocation } from './service-allocation.js'
 
 /** Supported values as upstream lists them: sorted. */
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
@@ -44,6 +45,7 @@ export const service: KindDefinition = {
     if (spec.type !== 'ExternalName') defaultTo(spec, 'internalTrafficPolicy', 'Cluster')
   },
   initialStatus: () => ({ loadBalancer: {} }),
+  allocation: serviceAllocation,
   validate: (o) => validateServiceSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: (o, old) => {
     const ip = objectAt(o, 'spec')?.clusterIP

@@ -7,7 +7,7 @@ import { dns1123Subdomain, pathSegmentName } from '../../validation/names.js'
  * `IPAddress` (networking.k8s.io/v1, Kubernetes ≥ 1.27's MultiCIDRServiceAllocator): one object per
  * allocated Service IP, cluster-scoped and named by the address, with `spec.parentRef` naming the
  * Service. The API creates it with the precondition "must not exist" before it stores a Service,
- * so two processes can never hand out the same address (services/api/service-allocation.ts).
+ * so two processes can never hand out the same address (services/resources/kinds/core/service-allocation.ts).
  */
 export const ipAddress: KindDefinition = {
   kind: 'IPAddress',

@@ -1,14 +1,11 @@
-import { getObject } from '../../projections/cluster-state.js'
-import { ConfigError } from '../config.js'
-import { errors, isStatusError, StatusError } from '../errors.js'
-import { fieldError, invalid, type FieldError } from '../resources/field-errors.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { canonicalIp, ipAddressFor, ipToNumber, numberToIp } from '../resources/kinds/networking/ip-address.js'
-import { serviceNodePortFor } from '../resources/kinds/networking/service-node-port.js'
-import type { RequestContext } from './context.js'
-import type { Decision } from './decide.js'
-import { metadataOf } from './object-meta.js'
-import type { ResourceApi } from './resource-api.js'
+import { errors, StatusError } from '../../../errors.js'
+import type { Allocation, AllocationHost, Reservation } from '../../allocation.js'
+import type { Decision } from '../../decision.js'
+import { fieldError, invalid, type FieldError } from '../../field-errors.js'
+import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
+import { canonicalIp, ipAddressFor, ipToNumber, numberToIp } from '../networking/ip-address.js'
+import { serviceNodePortFor } from '../networking/service-node-port.js'
+import { serviceRanges, type ServiceRanges } from './service-ranges.js'
 
 /**
  * ClusterIP and nodePort allocation for Services, as kube-apiserver does it on create and update
@@ -20,102 +17,30 @@ import type { ResourceApi } from './resource-api.js'
  * leaves a reservation whose parent does not hold it, which the garbage collector removes after
  * a minute (services/controllers/reservation-repair.ts).
  */
+export const serviceAllocation: Allocation = {
+  create: allocateCreate,
+  change: (host, decision, current) => allocate(host, decision, current),
+}
 
 const SPEC = 'spec'
-const ALLOCATOR = 'system:apiserver'
-
-/** The service IP range and node port range in force. */
-export interface ServiceRanges {
-  cidr: string
-  /** First and last allocatable IPv4 addresses as numbers (the network and broadcast addresses are not). */
-  first: number
-  last: number
-  /** Size of the lower band kept for requested addresses (KEP-3070): dynamic allocation tries above it first. */
-  ipOffset: number
-  ports: { min: number; max: number; offset: number }
-}
-
-/**
- * The ranges from `REVKUBE_SERVICE_CIDR` (an IPv4 CIDR, @default 10.96.0.0/12, kubeadm's) and
- * `REVKUBE_SERVICE_NODE_PORT_RANGE` (@default 30000-32767).
- */
-export function serviceRanges(env: NodeJS.ProcessEnv = process.env): ServiceRanges {
-  const cidr = env.REVKUBE_SERVICE_CIDR?.trim() || '10.96.0.0/12'
-  const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr)
-  const base = match ? ipToNumber(canonicalIp(match[1]!) ?? '') : undefined
-  const prefix = Number(match?.[2])
-  if (base === undefined || !(prefix >= 1 && prefix <= 30)) {
-    throw new ConfigError(`REVKUBE_SERVICE_CIDR must be an IPv4 CIDR with a prefix from /1 to /30, such as 10.96.0.0/12, got "${cidr}"`)
-  }
-  const size = 2 ** (32 - prefix)
-  const network = base - (base % size)
-  const range = env.REVKUBE_SERVICE_NODE_PORT_RANGE?.trim() || '30000-32767'
-  const ports = /^(\d{1,5})-(\d{1,5})$/.exec(range)
-  const min = Number(ports?.[1])
-  const max = Number(ports?.[2])
-  if (!ports || !(min >= 1 && min <= max && max <= 65535)) {
-    throw new ConfigError(`REVKUBE_SERVICE_NODE_PORT_RANGE must be a port range such as 30000-32767, got "${range}"`)
-  }
-  return {
-    cidr: `${numberToIp(network)}/${prefix}`,
-    first: network + 1,
-    last: network + size - 2,
-    ipOffset: rangeOffset(size, 16, 256, 16),
-    ports: { min, max, offset: rangeOffset(max - min + 1, 16, 128, 32) },
-  }
-}
-
-/** The address of `default/kubernetes`: the first of the range. */
-export const firstServiceIp = (ranges = serviceRanges()) => numberToIp(ranges.first)
-
-/**
- * The `default/kubernetes` Service with the first address of the service range, as the
- * apiserver keeps it. Left alone when it exists, or when its address is taken (Invalid).
- */
-export async function bootstrapKubernetesService(api: ResourceApi, ctx: RequestContext): Promise<void> {
-  if (await api.store.get({ kind: 'Service', namespace: 'default', name: 'kubernetes' })) return
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: firstServiceIp(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
-  }
-  try {
-    await api.create(ctx, service)
-  } catch (error) {
-    if (!(isStatusError(error, 'AlreadyExists') || isStatusError(error, 'Invalid'))) throw error
-  }
-}
-
-/** A pending allocation: call `settle` once the Service write has been tried. */
-export interface ServiceReservation {
-  /** The write to make: the decision given, with allocated values filled in (or `none` if that left nothing to change). */
-  decision: Decision
-  /** `stored`: keep the new reservations and release those the Service gave up; otherwise take the new ones back. */
-  settle(stored: boolean): Promise<void>
-}
 
 /**
  * Allocates for a Service about to be created (the object is completed in place). A Service that
  * exists already is AlreadyExists before anything is reserved (apply relies on that to update).
  */
-export async function allocateServiceCreate(api: ResourceApi, ctx: RequestContext, service: JsonObject): Promise<ServiceReservation> {
+async function allocateCreate(host: AllocationHost, service: JsonObject): Promise<Reservation> {
   const { namespace, name } = metadataOf(service)
-  if (await api.store.get({ kind: 'Service', namespace: String(namespace), name: String(name) })) {
+  if (await host.get('Service', String(namespace), String(name))) {
     throw errors.alreadyExists({ resource: 'services', group: '' }, String(name))
   }
-  return allocate(api, ctx, { op: 'put', type: 'Created', object: service }, undefined)
+  return allocate(host, { op: 'put', type: 'Created', object: service }, undefined)
 }
 
-/** Allocates and releases for a write to a stored Service: an update, or its deletion (`op: 'delete'`). */
-export function allocateServiceChange(api: ResourceApi, ctx: RequestContext, decision: Decision, current: JsonObject): Promise<ServiceReservation> {
-  return allocate(api, ctx, decision, current)
-}
-
-async function allocate(api: ResourceApi, ctx: RequestContext, decision: Decision, before: JsonObject | undefined): Promise<ServiceReservation> {
+/** Allocates and releases for a write to a Service: its create, an update, or its deletion (`op: 'delete'`). */
+async function allocate(host: AllocationHost, decision: Decision, before: JsonObject | undefined): Promise<Reservation> {
   const noop = { decision, settle: async () => {} }
-  if (!api.registry.get('IPAddress') || !api.registry.get('ServiceNodePort')) return noop
-  const book = new Reservations(api, ctx, decision.object)
+  if (!host.serves('IPAddress') || !host.serves('ServiceNodePort')) return noop
+  const book = new Reservations(host, decision.object)
   if (decision.op === 'delete') return { decision, settle: (stored) => (stored ? book.release(held(decision.object)) : Promise.resolve()) }
   if (decision.op === 'none' || (decision.type !== 'Created' && decision.type !== 'Updated')) return noop
   const after = decision.object
@@ -291,46 +216,32 @@ export type ReservationKind = 'IPAddress' | 'ServiceNodePort'
 class Reservations {
   private readonly taken: Array<[ReservationKind, string]> = []
   private readonly parent: { namespace: string; name: string }
-  private readonly ctx: RequestContext
 
   constructor(
-    private readonly api: ResourceApi,
-    private readonly request: RequestContext,
+    private readonly host: AllocationHost,
     service: JsonObject,
   ) {
     this.parent = { namespace: String(metadataOf(service).namespace ?? ''), name: String(metadataOf(service).name ?? '') }
-    this.ctx = {
-      actor: ALLOCATOR,
-      reason: `allocation for Service ${this.parent.namespace}/${this.parent.name}`,
-      ...((request.correlationId ?? request.requestId) && { correlationId: request.correlationId ?? request.requestId }),
-      ...(request.causationRevision !== undefined && { causationRevision: request.causationRevision }),
-    }
   }
 
   /** Reserves one address or port; false when someone holds it. A dry run only looks. */
   async take(kind: ReservationKind, name: string): Promise<boolean> {
-    if (this.request.dryRun) return !(await this.api.store.get({ kind, namespace: '', name }))
+    if (this.host.dryRun) return !(await this.host.get(kind, '', name))
     const manifest = kind === 'IPAddress' ? ipAddressFor(name, this.parent) : serviceNodePortFor(Number(name), this.parent)
-    try {
-      await this.api.create(this.ctx, manifest)
-    } catch (error) {
-      if (isStatusError(error, 'AlreadyExists')) return false
-      throw error
-    }
+    if (!(await this.host.create(manifest))) return false
     this.taken.push([kind, name])
     return true
   }
 
-  /** Kubernetes' `allocateNextService`: a random start in each band in turn, skipping what the projection knows is taken. */
+  /** Kubernetes' `allocateNextService`: a random start in each band in turn, skipping what the live view knows is taken. */
   async next(kind: ReservationKind, bands: Array<[number, number]>, name: (n: number) => string): Promise<string | undefined> {
-    const state = this.api.projection?.state
     for (const [low, high] of bands) {
       const size = high - low + 1
       if (size <= 0) continue
       const start = Math.floor(Math.random() * size)
       for (let i = 0; i < size; i++) {
         const candidate = name(low + ((start + i) % size))
-        if (state && getObject(state, kind, '', candidate)) continue
+        if (this.host.cached(kind, '', candidate)) continue
         if (this.taken.some(([k, n]) => k === kind && n === candidate)) continue
         if (await this.take(kind, candidate)) return candidate
       }
@@ -351,10 +262,10 @@ class Reservations {
     await Promise.all(
       reservations.map(async ([kind, name]) => {
         try {
-          const current = await this.api.store.get({ kind, namespace: '', name })
+          const current = await this.host.get(kind, '', name)
           const ref = objectAt(objectAt(current, SPEC), 'parentRef')
           if (!current || ref?.namespace !== this.parent.namespace || ref?.name !== this.parent.name) return
-          await this.api.delete(this.ctx, kind, undefined, name, { preconditions: { uid: String(metadataOf(current).uid) } })
+          await this.host.delete(kind, '', name, String(metadataOf(current).uid))
         } catch {
           // Released later by the repair (a reservation whose Service does not hold it).
         }
@@ -367,8 +278,4 @@ function internal(message: string): StatusError {
   return new StatusError('InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] })
 }
 
-/** `min(max(min, size/step), max)`, and nothing for ranges of `min` or fewer. */
-function rangeOffset(size: number, min: number, max: number, step: number): number {
-  if (size <= min) return 0
-  return Math.min(Math.max(min, Math.floor(size / step)), max)
-}
+const metadataOf = (object: JsonObject): JsonObject => objectAt(object, 'metadata') ?? {}
