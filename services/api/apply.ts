@@ -9,9 +9,10 @@ import { getObject } from '../../projections/cluster-state.js'
 import type { ResourceApi } from './resource-api.js'
 import { checkSize } from './object-size.js'
 import { threeWayPatch } from './three-way-patch.js'
+import { LAST_APPLIED } from '../resources/annotations.js'
 
 /** The annotation client-side apply keeps the last applied manifest in. */
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+export { LAST_APPLIED }
 
 export type ApplyResult =
   | { action: 'created' | 'configured' | 'unchanged'; object: JsonObject }

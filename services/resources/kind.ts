@@ -52,7 +52,16 @@ export interface KindDefinition {
   deletion?: DeletionRules
   /** What objects of the kind reserve elsewhere before they are stored (a Service's clusterIPs and node ports). */
   allocation?: Allocation
+  /**
+   * Fields that hold secret values (a Secret's data): the store seals them before they reach the
+   * database and callers who may not read them see them redacted (services/secrets). In metadata
+   * only annotations may be sensitive: names, labels and uids must stay readable.
+   */
+  sensitiveFields?: readonly FieldPath[]
 }
+
+/** A field as the keys leading to it, e.g. `['metadata', 'annotations', 'example.com/token']`. */
+export type FieldPath = readonly string[]
 
 /**
  * A kind's part in deletion (Kubernetes' `RESTGracefulDeleteStrategy`, and the namespace

@@ -55,6 +55,7 @@ export class KindRegistry {
 
   constructor(readonly kinds: readonly KindDefinition[]) {
     for (const k of kinds) {
+      checkDefinition(k)
       this.byKind.set(k.kind, k)
       const names = [k.kind.toLowerCase(), k.resource, ...(k.shortNames ?? [])]
       for (const name of names) {
@@ -87,3 +88,15 @@ export class KindRegistry {
 }
 
 export const registry = new KindRegistry(builtinKinds)
+
+/** Refuses a definition whose parts contradict each other, as the apiserver would fail to start. */
+function checkDefinition(definition: KindDefinition): void {
+  for (const path of definition.sensitiveFields ?? []) {
+    if (path.length === 0 || path.some((key) => key === '')) {
+      throw new Error(`${definition.kind}: a sensitive field path needs non-empty keys, got "${path.join('.')}"`)
+    }
+    if (path[0] === 'metadata' && path[1] !== 'annotations') {
+      throw new Error(`${definition.kind}: only annotations may be sensitive in metadata (names, labels and uids must stay readable), got "${path.join('.')}"`)
+    }
+  }
+}

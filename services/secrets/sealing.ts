@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { silentLogger, type Logger } from '../log.js'
 import { isObject, setKey, type JsonObject } from '../resources/json.js'
+import { registry, type KindRegistry } from '../resources/registry.js'
 import type { Keyring } from './keyring.js'
 import { sensitiveFieldsOf, type FieldPath } from './sensitive-fields.js'
 
@@ -40,9 +41,11 @@ const MAX_WARNINGS = 100
 export class Sealer {
   private readonly warned = new Set<string>()
 
+  /** `kinds` says which fields of which kinds are sensitive (@default the built-in registry). */
   constructor(
     readonly keyring: Keyring,
     private readonly log: Logger = silentLogger,
+    private readonly kinds: KindRegistry = registry,
   ) {}
 
   /**
@@ -51,7 +54,7 @@ export class Sealer {
    * sealed are returned as they are (the same reference).
    */
   seal(object: JsonObject, kind: string, namespace: string, name: string): JsonObject {
-    const paths = sensitiveFieldsOf(kind)
+    const paths = sensitiveFieldsOf(kind, this.kinds)
     if (paths.length === 0 || object[SEALED] !== undefined) return object
     let rest = object
     const fields: Array<{ path: FieldPath; value: unknown }> = []

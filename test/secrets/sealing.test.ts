@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { ephemeralKeyring } from '../../services/secrets/keyring.js'
 import { REDACTED, redact, isSensitiveKind } from '../../services/secrets/redact.js'
 import { SEALED, Sealer, UNREADABLE_ANNOTATION } from '../../services/secrets/sealing.js'
-import { LAST_APPLIED, registerSensitiveFields, sensitiveFieldsOf } from '../../services/secrets/sensitive-fields.js'
+import { LAST_APPLIED, sensitiveFieldsOf } from '../../services/secrets/sensitive-fields.js'
+import { silentLogger } from '../../services/log.js'
+import type { KindDefinition } from '../../services/resources/kind.js'
+import { builtinKinds, KindRegistry } from '../../services/resources/registry.js'
 import type { JsonObject } from '../../services/resources/json.js'
 
 const uid = '11111111-1111-4111-8111-111111111111'
@@ -90,15 +93,26 @@ describe('sealing', () => {
     expect(rotating.open(before, 'Secret', 'prod', 'db')).toEqual(secret())
   })
 
-  it('seals the fields another kind registers', () => {
-    registerSensitiveFields('WidgetCredential', ['spec.password', ['spec', 'tokens']])
-    expect(sensitiveFieldsOf('WidgetCredential')).toEqual([['spec', 'password'], ['spec', 'tokens']])
+  it('seals the fields another kind declares in its definition', () => {
+    const widget: KindDefinition = {
+      kind: 'WidgetCredential',
+      group: 'example.com',
+      versions: ['v1'],
+      resource: 'widgetcredentials',
+      namespaced: false,
+      nameRule: 'dns1123-subdomain',
+      sensitiveFields: [['spec', 'password'], ['spec', 'tokens']],
+    }
+    const kinds = new KindRegistry([...builtinKinds, widget])
+    expect(sensitiveFieldsOf('WidgetCredential', kinds)).toEqual([['spec', 'password'], ['spec', 'tokens']])
+    expect(sensitiveFieldsOf('WidgetCredential')).toEqual([])
+    const widgets = new Sealer(sealer.keyring, silentLogger, kinds)
     const object = { kind: 'WidgetCredential', metadata: { name: 'w', uid }, spec: { user: 'bob', password: 'pw-123', tokens: ['t1'] } }
-    const sealed = sealer.seal(object, 'WidgetCredential', '', 'w')
+    const sealed = widgets.seal(object, 'WidgetCredential', '', 'w')
     expect(sealed.spec).toEqual({ user: 'bob' })
     expect(JSON.stringify(sealed)).not.toContain('pw-123')
-    expect(sealer.open(sealed, 'WidgetCredential', '', 'w')).toEqual(object)
-    expect(() => registerSensitiveFields('X', ['metadata.name'])).toThrow(/only annotations/)
+    expect(widgets.open(sealed, 'WidgetCredential', '', 'w')).toEqual(object)
+    expect(() => new KindRegistry([{ ...widget, sensitiveFields: [['metadata', 'name']] }])).toThrow(/only annotations/)
   })
 })
 

@@ -1,3 +1,4 @@
+import { LAST_APPLIED } from '../../annotations.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -13,6 +14,8 @@ export const secret: KindDefinition = {
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   selectableFields: (o) => ({ type: String(o.type ?? '') }),
+  // Client-side apply copies the data, in plain text, into the last-applied annotation.
+  sensitiveFields: [['data'], ['stringData'], ['metadata', 'annotations', LAST_APPLIED]],
   defaults: (o) => {
     defaultZero(o, 'type', 'Opaque')
     // stringData is write-only: it is folded into data, base64-encoded (overriding data), and dropped.
