@@ -84,8 +84,8 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
     (current) => {
       const previous = objectAt(metadataOf(current), 'annotations')?.[LAST_APPLIED]
       const lastApplied = typeof previous === 'string' ? parseRecord(previous) : undefined
-      const patch = threeWayPatch(definition.kind, lastApplied, desired)
-      const merged = applyStrategicMergePatch(current, patch, definition.kind) as JsonObject
+      const patch = threeWayPatch(definition, lastApplied, desired)
+      const merged = applyStrategicMergePatch(current, patch, definition) as JsonObject
       const decision = decideUpdate(definition, withRecord(api.decode(ctx, definition, merged)), current)
       changed = decision.op !== 'none'
       return decision

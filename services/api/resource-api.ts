@@ -173,7 +173,7 @@ export class ResourceApi {
       ctx,
       target,
       (current) => {
-        const result = applyPatch(type, current, patch, definition.kind, this.objectBytes)
+        const result = applyPatch(type, current, patch, definition, this.objectBytes)
         if (!isObject(result)) throw errors.badRequest('the patch must leave an object')
         const patched = this.decode(ctx, definition, result)
         checkSize(patched, this.objectBytes)
@@ -384,14 +384,14 @@ export class ResourceApi {
 
 export type PatchType = 'merge' | 'json' | 'strategic'
 
-function applyPatch(type: PatchType, current: JsonObject, patch: unknown, kind: string, objectBytes: number): unknown {
+function applyPatch(type: PatchType, current: JsonObject, patch: unknown, definition: KindDefinition, objectBytes: number): unknown {
   switch (type) {
     case 'merge':
       return applyMergePatch(current, patch)
     case 'json':
       return applyJsonPatch(current, patch, { maxCopyBytes: 2 * objectBytes })
     case 'strategic':
-      return applyStrategicMergePatch(current, patch, kind)
+      return applyStrategicMergePatch(current, patch, definition)
     default:
       throw errors.badRequest(`unsupported patch type "${String(type)}": use merge, json or strategic`)
   }

@@ -1,4 +1,5 @@
 import { isObject, setKey, type JsonObject } from '../resources/json.js'
+import type { KindDefinition, MergeKeys } from '../resources/kind.js'
 import { listStrategy } from '../resources/patch/strategic-merge-keys.js'
 
 /**
@@ -7,20 +8,20 @@ import { listStrategy } from '../resources/patch/strategic-merge-keys.js'
  * fields controllers and other writers own. Lists that merge by key get `$patch: delete` entries
  * for removed items; merged scalar lists (finalizers) get `$deleteFromPrimitiveList`. Pure.
  */
-export function threeWayPatch(kind: string, lastApplied: JsonObject | undefined, desired: JsonObject): JsonObject {
-  return mergeObjects(kind, '', lastApplied ?? {}, desired)
+export function threeWayPatch(definition: KindDefinition, lastApplied: JsonObject | undefined, desired: JsonObject): JsonObject {
+  return mergeObjects(definition.mergeKeys, '', lastApplied ?? {}, desired)
 }
 
-function mergeObjects(kind: string, path: string, original: JsonObject, modified: JsonObject): JsonObject {
+function mergeObjects(keys: MergeKeys | undefined, path: string, original: JsonObject, modified: JsonObject): JsonObject {
   const patch: JsonObject = {}
   for (const [key, value] of Object.entries(modified)) {
     const at = path === '' ? key : `${path}.${key}`
     const before = Object.hasOwn(original, key) ? original[key] : undefined
     if (isObject(value) && isObject(before)) {
-      setKey(patch, key, mergeObjects(kind, at, before, value))
+      setKey(patch, key, mergeObjects(keys, at, before, value))
     } else if (Array.isArray(value) && Array.isArray(before)) {
-      const strategy = listStrategy(kind, at)
-      if (strategy.kind === 'merge') setKey(patch, key, mergeLists(kind, at, strategy.key, before, value))
+      const strategy = listStrategy(keys, at)
+      if (strategy.kind === 'merge') setKey(patch, key, mergeLists(keys, at, strategy.key, before, value))
       else {
         setKey(patch, key, value)
         if (strategy.kind === 'set') {
@@ -37,7 +38,7 @@ function mergeObjects(kind: string, path: string, original: JsonObject, modified
   return patch
 }
 
-function mergeLists(kind: string, path: string, mergeKey: string, original: unknown[], modified: unknown[]): unknown[] {
+function mergeLists(keys: MergeKeys | undefined, path: string, mergeKey: string, original: unknown[], modified: unknown[]): unknown[] {
   const keyOf = (item: unknown) => (isObject(item) ? JSON.stringify(item[mergeKey]) : undefined)
   const originals = new Map(original.filter(isObject).map((item) => [keyOf(item), item]))
   const kept = new Set<string | undefined>()
@@ -45,7 +46,7 @@ function mergeLists(kind: string, path: string, mergeKey: string, original: unkn
     const key = keyOf(item)
     kept.add(key)
     const before = originals.get(key)
-    return isObject(item) && before ? mergeObjects(kind, path, before, item) : item
+    return isObject(item) && before ? mergeObjects(keys, path, before, item) : item
   })
   for (const [key, item] of originals) {
     if (!kept.has(key)) items.push({ [mergeKey]: item[mergeKey], $patch: 'delete' })

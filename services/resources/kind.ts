@@ -58,6 +58,20 @@ export interface KindDefinition {
    * only annotations may be sensitive: names, labels and uids must stay readable.
    */
   sensitiveFields?: readonly FieldPath[]
+  /**
+   * The lists strategic merge patch merges instead of replacing (kinds/merge-keys.ts has the shared
+   * pieces: pod templates, status conditions). ObjectMeta's lists merge for every kind; any other
+   * list the kind does not name is replaced, as in a JSON merge patch.
+   */
+  mergeKeys?: MergeKeys
+}
+
+/** What strategic merge patch knows about a kind's lists: the `patchStrategy` and `patchMergeKey` tags of its Go types. */
+export interface MergeKeys {
+  /** Lists of objects merged by a key, by dotted path with array indexes dropped: `spec.template.spec.containers` → `name`. */
+  lists?: Readonly<Record<string, string>>
+  /** Lists of scalars with `patchStrategy:"merge"`: a patch adds to the set instead of replacing it. */
+  sets?: readonly string[]
 }
 
 /** A field as the keys leading to it, e.g. `['metadata', 'annotations', 'example.com/token']`. */

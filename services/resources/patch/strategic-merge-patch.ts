@@ -5,31 +5,32 @@ import { copyObject, jsonKind, withoutKey } from './json-value.js'
 import { strategicPatchMessages, unknownPatchType } from './patch-errors.js'
 import { childPath, directiveField, directives } from './strategic-directives.js'
 import { type MergeContext, deleteScalars, mergeList, newList } from './strategic-list-merge.js'
-import { listStrategy } from './strategic-merge-keys.js'
+import type { KindDefinition } from '../kind.js'
+import { listStrategy, mergeKeysOf } from './strategic-merge-keys.js'
 import { applySetElementOrder } from './strategic-set-element-order.js'
-
-export { mergeKeys } from './strategic-merge-keys.js'
 
 /**
  * Strategic merge patch (`application/strategic-merge-patch+json`) as the apiserver applies it
  * (apimachinery `StrategicMergeMapPatch`): a JSON merge patch whose lists with a merge key merge
- * by that key (see {@link mergeKeys}), whose merged scalar lists (finalizers) become unions, and
+ * by that key (the kind's `mergeKeys`), whose merged scalar lists (finalizers) become unions, and
  * which understands the directives `$patch`, `$retainKeys`, `$deleteFromPrimitiveList/<field>` and
- * `$setElementOrder/<field>`. Kinds without special knowledge patch like a merge patch with
- * directives. Returns a new document; neither input is modified.
+ * `$setElementOrder/<field>`. `kind` is the kind's definition, or its name in the built-in
+ * registry; kinds without merge keys patch like a merge patch with directives (ObjectMeta's lists
+ * still merge). Returns a new document; neither input is modified.
  *
  * Deliberate differences from Kubernetes: `$patch: merge` merges (Kubernetes rejects it), and a
  * value the original lacks is patched against nothing rather than copied raw, so nulls and
  * directives inside it never reach the result (`$deleteFromPrimitiveList` on a missing list is a
  * no-op instead of creating the list).
  */
-export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: string): unknown {
+export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: string | KindDefinition): unknown {
   if (patch === null || patch === undefined) return clone(target)
   if (!isObject(patch)) {
     throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`)
   }
+  const keys = mergeKeysOf(kind)
   const context: MergeContext = {
-    strategy: (path) => listStrategy(kind, path),
+    strategy: (path) => listStrategy(keys, path),
     mergeMap: (original, mapPatch, path) => mergeMap(original, mapPatch, path, context),
   }
   return clone(mergeMap(isObject(target) ? target : undefined, patch, '', context))

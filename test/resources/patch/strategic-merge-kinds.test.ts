@@ -1,13 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyMergePatch } from '../../../services/resources/patch/merge-patch.js'
-import { builtInKinds, mergedScalarLists } from '../../../services/resources/patch/strategic-merge-keys.js'
-import { applyStrategicMergePatch, mergeKeys } from '../../../services/resources/patch/strategic-merge-patch.js'
+import { listStrategy } from '../../../services/resources/patch/strategic-merge-keys.js'
+import { applyStrategicMergePatch } from '../../../services/resources/patch/strategic-merge-patch.js'
+import { builtinKinds, registry } from '../../../services/resources/registry.js'
 import { deepFreeze, frozen } from './deep-freeze.js'
 
 const podTemplatePaths: [string, string][] = [
   ['Pod', 'spec'],
-  ['PodTemplate', 'template.spec'],
   ['ReplicationController', 'spec.template.spec'],
   ['Deployment', 'spec.template.spec'],
   ['ReplicaSet', 'spec.template.spec'],
@@ -25,26 +25,44 @@ function nest(path: string, value: unknown): Record<string, unknown> {
     .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>
 }
 
-describe('mergeKeys', () => {
-  it.each(podTemplatePaths)('covers the pod spec lists of a %s at %s', (kind, spec) => {
-    expect(builtInKinds.has(kind)).toBe(true)
+/** The key a list at `path` of a `kind` merges by, or undefined when it does not merge by key. */
+function keyOf(kind: string, path: string): string | undefined {
+  const strategy = listStrategy(registry.get(kind)?.mergeKeys, path)
+  return strategy.kind === 'merge' ? strategy.key : undefined
+}
+
+/** The kinds whose status has conditions with `patchMergeKey:"type"` in k8s.io/api. */
+const withConditions = [
+  'Namespace', 'Node', 'Pod', 'Service', 'ReplicationController', 'PersistentVolumeClaim',
+  'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'HorizontalPodAutoscaler',
+]
+
+describe('merge keys', () => {
+  it.each(podTemplatePaths)('cover the pod spec lists of a %s at %s', (kind, spec) => {
     for (const containers of ['containers', 'initContainers', 'ephemeralContainers']) {
-      expect(mergeKeys[`${spec}.${containers}`]).toBe('name')
-      expect(mergeKeys[`${spec}.${containers}.env`]).toBe('name')
-      expect(mergeKeys[`${spec}.${containers}.ports`]).toBe('containerPort')
-      expect(mergeKeys[`${spec}.${containers}.volumeMounts`]).toBe('mountPath')
-      expect(mergeKeys[`${spec}.${containers}.envFrom`]).toBeUndefined()
+      expect(keyOf(kind, `${spec}.${containers}`)).toBe('name')
+      expect(keyOf(kind, `${spec}.${containers}.env`)).toBe('name')
+      expect(keyOf(kind, `${spec}.${containers}.ports`)).toBe('containerPort')
+      expect(keyOf(kind, `${spec}.${containers}.volumeMounts`)).toBe('mountPath')
+      expect(keyOf(kind, `${spec}.${containers}.envFrom`)).toBeUndefined()
     }
-    expect(mergeKeys[`${spec}.volumes`]).toBe('name')
-    expect(mergeKeys[`${spec}.imagePullSecrets`]).toBe('name')
-    expect(mergeKeys[`${spec}.tolerations`]).toBeUndefined()
+    expect(keyOf(kind, `${spec}.volumes`)).toBe('name')
+    expect(keyOf(kind, `${spec}.imagePullSecrets`)).toBe('name')
+    expect(keyOf(kind, `${spec}.tolerations`)).toBeUndefined()
   })
 
-  it('covers owner references, conditions, Service ports and merged finalizers', () => {
-    expect(mergeKeys['metadata.ownerReferences']).toBe('uid')
-    expect(mergeKeys['status.conditions']).toBe('type')
-    expect(mergeKeys['spec.ports']).toBe('port')
-    expect(mergedScalarLists.has('metadata.finalizers')).toBe(true)
+  it('cover owner references, conditions, Service ports and merged finalizers', () => {
+    expect(keyOf('ConfigMap', 'metadata.ownerReferences')).toBe('uid')
+    expect(keyOf('Deployment', 'status.conditions')).toBe('type')
+    expect(keyOf('Service', 'spec.ports')).toBe('port')
+    expect(listStrategy(undefined, 'metadata.finalizers')).toEqual({ kind: 'set' })
+    expect(listStrategy(registry.get('Deployment')?.mergeKeys, 'spec.template.metadata.finalizers')).toEqual({ kind: 'set' })
+    expect(listStrategy(registry.get('Node')?.mergeKeys, 'spec.podCIDRs')).toEqual({ kind: 'set' })
+  })
+
+  it('name status conditions exactly for the kinds whose status has them', () => {
+    const named = builtinKinds.filter((k) => k.mergeKeys?.lists?.['status.conditions'] === 'type').map((k) => k.kind)
+    expect(named.sort()).toEqual([...withConditions].sort())
   })
 
   it.each(podTemplatePaths)('merges the containers of a %s by name', (kind, spec) => {
@@ -60,7 +78,7 @@ describe('mergeKeys', () => {
     expect(applyStrategicMergePatch(frozen(target), frozen(patch), 'CronJob')).toEqual(patch)
   })
 
-  it('merges owner references by uid and conditions by type for every built-in kind', () => {
+  it('merges owner references by uid for every kind, and conditions by type for the kinds that have them', () => {
     const target = {
       metadata: { ownerReferences: [{ uid: '1', name: 'rs-1' }, { uid: '2', name: 'rs-2' }] },
       status: { conditions: [{ type: 'Available', status: 'False' }, { type: 'Progressing', status: 'True' }] },
@@ -69,10 +87,10 @@ describe('mergeKeys', () => {
       metadata: { ownerReferences: [{ uid: '2', controller: true }] },
       status: { conditions: [{ type: 'Available', status: 'True' }] },
     }
-    for (const kind of builtInKinds) {
+    for (const { kind } of builtinKinds) {
       expect(applyStrategicMergePatch(frozen(target), frozen(patch), kind)).toEqual({
         metadata: { ownerReferences: [{ uid: '1', name: 'rs-1' }, { uid: '2', name: 'rs-2', controller: true }] },
-        status: { conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] },
+        status: { conditions: withConditions.includes(kind) ? [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] : [{ type: 'Available', status: 'True' }] },
       })
     }
   })

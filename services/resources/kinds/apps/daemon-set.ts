@@ -13,6 +13,7 @@ import {
 } from '../workload.js'
 import { defaultZero } from '../zero-value.js'
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 const STRATEGIES = ['RollingUpdate', 'OnDelete']
 
@@ -40,6 +41,7 @@ export const daemonSet: KindDefinition = {
   initialStatus: () => ({ currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 }),
   validate: (o) => validateDaemonSetSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: immutableSelector,
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../workload.js'
 import { defaultZero } from '../zero-value.js'
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 const STRATEGIES = ['Recreate', 'RollingUpdate']
 
@@ -43,6 +44,7 @@ export const deployment: KindDefinition = {
   },
   validate: (o) => validateDeploymentSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: immutableSelector,
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }
 
 /** `ValidateDeploymentSpec`, in upstream's order. */

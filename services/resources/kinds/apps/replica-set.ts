@@ -11,6 +11,7 @@ import {
   validateReplicaTemplate,
   workloadSelector,
 } from '../workload.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',
@@ -40,4 +41,5 @@ export const replicaSet: KindDefinition = {
     return errors
   },
   validateUpdate: immutableSelector,
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }

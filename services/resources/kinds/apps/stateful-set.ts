@@ -12,6 +12,7 @@ import {
   workloadSelector,
 } from '../workload.js'
 import { defaultZero } from '../zero-value.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 const RETENTION = ['Retain', 'Delete']
 /** What an update may change; anything else in `spec` is Forbidden. */
@@ -58,6 +59,7 @@ export const statefulSet: KindDefinition = {
       : [fieldError.forbidden('spec', FORBIDDEN_UPDATE)]
     return [...errors, ...immutableSelector(o, old)]
   },
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }
 
 /**

@@ -2,6 +2,7 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { pathSegmentName } from '../../validation/names.js'
+import { conditions } from '../merge-keys.js'
 
 /** Supported values as upstream lists them: sorted. */
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']
@@ -48,6 +49,7 @@ export const horizontalPodAutoscaler: KindDefinition = {
   },
   initialStatus: () => ({ currentReplicas: 0, desiredReplicas: 0 }),
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
+  mergeKeys: conditions,
 }
 
 const cpuUtilization = (percent: unknown) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } })

@@ -7,6 +7,7 @@ import { defaultZero } from '../zero-value.js'
 import { neverFires } from './cron-next-run.js'
 import { knownTimeZone, parseSchedule } from './cron-schedule.js'
 import { validateJobSpec } from './job-spec.js'
+import { podTemplate } from '../merge-keys.js'
 
 const POLICIES = ['Allow', 'Forbid', 'Replace']
 /** Jobs are named `<cronjob>-<minutes since epoch>`: 11 characters more, within a 63-character label. */
@@ -50,6 +51,7 @@ export const cronJob: KindDefinition = {
     }
     return errors
   },
+  mergeKeys: podTemplate('spec.jobTemplate.spec.template'),
 }
 
 /**

@@ -5,6 +5,7 @@ import { matchesLabels } from '../../label-selector.js'
 import { dns1123Label } from '../../validation/names.js'
 import { defaultTemplate, printableMap, printableSelector, selectorMatchesTemplate, workloadSelector } from '../workload.js'
 import { validateJobSpec } from './job-spec.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 /** The labels that tie a Job's pods to it; the selector selects the first. */
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid'
@@ -77,6 +78,7 @@ export const job: KindDefinition = {
     if (!deepEqual(spec.completionMode, before.completionMode)) errors.push(fieldError.invalid('spec.completionMode', spec.completionMode ?? null, 'field is immutable'))
     return errors
   },
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }
 
 /**

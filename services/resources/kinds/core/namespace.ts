@@ -2,6 +2,7 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
+import { conditions } from '../merge-keys.js'
 
 /** Finalizer names that need no domain (`helper.IsStandardFinalizerName`). */
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion']
@@ -41,4 +42,5 @@ export const namespace: KindDefinition = {
       o.status = { ...objectAt(o, 'status'), phase: 'Terminating' }
     },
   },
+  mergeKeys: conditions,
 }

@@ -1,5 +1,6 @@
 import { isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { conditions, join } from '../merge-keys.js'
 
 export const node: KindDefinition = {
   kind: 'Node',
@@ -18,4 +19,5 @@ export const node: KindDefinition = {
     const capacity = objectAt(status, 'capacity')
     if (status && capacity && status.allocatable === undefined) status.allocatable = { ...capacity }
   },
+  mergeKeys: join(conditions, { lists: { 'status.addresses': 'type' }, sets: ['spec.podCIDRs'] }),
 }

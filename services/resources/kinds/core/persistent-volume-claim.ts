@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { validateName } from '../../validation/names.js'
 import { defaultZero } from '../zero-value.js'
 import { validateAccessModes, validatePositiveQuantity } from './persistent-volume.js'
+import { conditions } from '../merge-keys.js'
 
 export const persistentVolumeClaim: KindDefinition = {
   kind: 'PersistentVolumeClaim',
@@ -31,4 +32,5 @@ export const persistentVolumeClaim: KindDefinition = {
     }
     return errors
   },
+  mergeKeys: conditions,
 }

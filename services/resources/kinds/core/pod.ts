@@ -2,6 +2,7 @@ import { fieldError } from '../../field-errors.js'
 import { child, deepEqual, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultPodOnly, defaultPodSpec, qosClass, validatePodOnly, validatePodSpec } from '../pod-spec.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
@@ -68,4 +69,5 @@ export const pod: KindDefinition = {
       ? []
       : [fieldError.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')]
   },
+  mergeKeys: join(conditions, podTemplate(''), { lists: { 'status.podIPs': 'ip', 'status.hostIPs': 'ip' } }),
 }

@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { labelSelectorFromSet } from '../../label-selector.js'
 import { defaultPodSpec } from '../pod-spec.js'
 import { defaultReplicas, nonNegativeInteger, validateReplicaTemplate } from '../workload.js'
+import { conditions, join, podTemplate } from '../merge-keys.js'
 
 export const replicationController: KindDefinition = {
   kind: 'ReplicationController',
@@ -31,6 +32,7 @@ export const replicationController: KindDefinition = {
   },
   initialStatus: () => ({ replicas: 0 }),
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
+  mergeKeys: join(conditions, podTemplate('spec.template')),
 }
 
 /** `ValidateReplicationControllerSpec`: a non-empty selector (a plain label map) that the template's labels satisfy. */

@@ -7,6 +7,7 @@ import { validatePort, validatePortNumberOrName } from '../../validation/common.
 import { oneOf } from '../pod-spec.js'
 import { defaultZero, isZero } from '../zero-value.js'
 import { serviceAllocation } from './service-allocation.js'
+import { conditions, join } from '../merge-keys.js'
 
 /** Supported values as upstream lists them: sorted. */
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
@@ -53,6 +54,7 @@ export const service: KindDefinition = {
     // An empty clusterIP in an update means "keep the allocated one" (the API copies it over).
     return oldIp && ip && ip !== oldIp ? [fieldError.invalid('spec.clusterIP', ip, 'field is immutable')] : []
   },
+  mergeKeys: join(conditions, { lists: { 'spec.ports': 'port' } }),
 }
 
 /** `ValidateService`, in upstream's order. */
