@@ -64,7 +64,10 @@ async function finishJob(job: JsonObject, type: 'Complete' | 'Failed') {
   await runner.settled()
 }
 
-describe(`the CronJob controller (${backend})`, () => {
+// The controller's decisions are specified in cron-job.reconcile.test.ts; this case runs it on
+// the fake clock: the requeue at the next schedule brings the next Job, and the Job's changes
+// reach its CronJob.
+describe(`the CronJob controller, run (${backend})`, () => {
   it('creates a Job from the template at each schedule and tracks it in status', async () => {
     await api.create(user, cronJob('tick'))
     await runner.settled()
@@ -88,80 +91,5 @@ describe(`the CronJob controller (${backend})`, () => {
     await nextMinute()
     expect(jobNames('tick')).toEqual([`tick-${scheduled}`, `tick-${scheduled + 1}`])
     await api.delete(user, 'cj', 'default', 'tick')
-  })
-
-  it('skips a run while the last one is active under Forbid', async () => {
-    await api.create(user, cronJob('forbid', { concurrencyPolicy: 'Forbid' }))
-    await runner.settled()
-    await nextMinute()
-    const first = jobNames('forbid')
-    expect(first).toHaveLength(1)
-    await nextMinute()
-    expect(jobNames('forbid')).toEqual(first)
-    expect(reasons('forbid')).toContain('JobAlreadyActive')
-    await api.delete(user, 'cj', 'default', 'forbid')
-  })
-
-  it('replaces the active run with the new one under Replace', async () => {
-    await api.create(user, cronJob('replace', { concurrencyPolicy: 'Replace' }))
-    await runner.settled()
-    await nextMinute()
-    const [first] = jobNames('replace')
-    await nextMinute()
-    const names = jobNames('replace')
-    expect(names).toHaveLength(1)
-    expect(names[0]).not.toBe(first)
-    expect((await statusOf('replace')).active).toEqual([expect.objectContaining({ name: names[0] })])
-    await api.delete(user, 'cj', 'default', 'replace')
-  })
-
-  it('keeps only successfulJobsHistoryLimit and failedJobsHistoryLimit finished Jobs', async () => {
-    await api.create(user, cronJob('history', { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1 }))
-    await runner.settled()
-    const outcomes: Array<'Complete' | 'Failed'> = ['Complete', 'Failed', 'Complete', 'Failed']
-    const seen: string[] = []
-    for (const outcome of outcomes) {
-      await nextMinute()
-      const job = jobsOf('history').find((j) => !(j.status as JsonObject | undefined)?.conditions)!
-      seen.push(String(meta(job).name))
-      await finishJob(job, outcome)
-    }
-    expect(jobNames('history')).toEqual([seen[2], seen[3]].sort())
-    await api.delete(user, 'cj', 'default', 'history')
-  })
-
-  it('runs only the most recent missed schedule, warning when more than 100 were missed', async () => {
-    await api.create(user, cronJob('missed', { suspend: true }))
-    await nextMinute(150)
-    expect(jobsOf('missed')).toHaveLength(0)
-    await api.patch(user, 'cj', 'default', 'missed', { spec: { suspend: false } }, 'merge')
-    await runner.settled()
-    expect(jobNames('missed')).toEqual([`missed-${minute()}`])
-    expect(reasons('missed')).toContain('TooManyMissedTimes')
-    await api.delete(user, 'cj', 'default', 'missed')
-  })
-
-  it('does not start a run later than startingDeadlineSeconds', async () => {
-    await api.create(user, cronJob('deadline', { suspend: true, startingDeadlineSeconds: 10 }))
-    await nextMinute(3)
-    clock.advance(20_000)
-    await api.patch(user, 'cj', 'default', 'deadline', { spec: { suspend: false } }, 'merge')
-    await runner.settled()
-    expect(jobsOf('deadline')).toHaveLength(0)
-    await nextMinute()
-    expect(jobNames('deadline')).toEqual([`deadline-${minute()}`])
-    await api.delete(user, 'cj', 'default', 'deadline')
-  })
-
-  it('reads the schedule in spec.timeZone', async () => {
-    // Minute 30 in Kolkata (UTC+05:30) is minute 0 in UTC: the run comes at the next whole UTC hour.
-    await api.create(user, cronJob('zoned', { schedule: '30 * * * *', timeZone: 'Asia/Kolkata' }))
-    await runner.settled()
-    const hour = Math.ceil((clock.now().getTime() + 1) / 3_600_000) * 60
-    await nextMinute(hour - minute() - 1)
-    expect(jobsOf('zoned')).toHaveLength(0)
-    await nextMinute()
-    expect(jobNames('zoned')).toEqual([`zoned-${hour}`])
-    await api.delete(user, 'cj', 'default', 'zoned')
   })
 })

@@ -60,10 +60,10 @@ export async function pods(h: Harness, namespace: string, labelSelector?: string
  * Settles, makes every active pod (of the selector) that is not Ready yet Ready, and again, until
  * all are: a rollout driven to its end by a kubelet that starts pods one settle at a time.
  */
-export async function runKubelet(h: Harness, labelSelector?: string, rounds = 50): Promise<void> {
+export async function runKubelet(h: Harness, labelSelector?: string, rounds = 50, namespace = 'default'): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await h.settled()
-    const pending = (await pods(h, 'default', labelSelector)).filter((p) => isActive(p) && !isReady(p))
+    const pending = (await pods(h, namespace, labelSelector)).filter((p) => isActive(p) && !isReady(p))
     if (pending.length === 0) return
     for (const pod of pending) {
       // A controller may delete the pod meanwhile, as it would under a real kubelet.
@@ -79,11 +79,11 @@ export async function runKubelet(h: Harness, labelSelector?: string, rounds = 50
  * A stand-in kubelet running alongside the controllers: it keeps making the pods of a selector
  * Ready as they appear, so readiness interleaves with the controllers' writes. Returns a stop.
  */
-export function startKubelet(h: Harness, labelSelector: string): () => Promise<void> {
+export function startKubelet(h: Harness, labelSelector: string, namespace = 'default'): () => Promise<void> {
   let running = true
   const loop = (async () => {
     while (running) {
-      const pending = (await pods(h, 'default', labelSelector)).filter((p) => isActive(p) && !isReady(p))
+      const pending = (await pods(h, namespace, labelSelector)).filter((p) => isActive(p) && !isReady(p))
       for (const pod of pending) {
         await markReady(h, pod).catch((error: unknown) => {
           if (!isStatusError(error, 'NotFound') && !isStatusError(error, 'Conflict')) throw error
@@ -98,11 +98,15 @@ export function startKubelet(h: Harness, labelSelector: string): () => Promise<v
   }
 }
 
-export function deployment(name: string, image: string, extra: { replicas?: number; spec?: JsonObject; annotations?: Record<string, string> } = {}): JsonObject {
+export function deployment(
+  name: string,
+  image: string,
+  extra: { replicas?: number; spec?: JsonObject; annotations?: Record<string, string>; namespace?: string } = {},
+): JsonObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: 'default', ...(extra.annotations && { annotations: extra.annotations }) },
+    metadata: { name, namespace: extra.namespace ?? 'default', ...(extra.annotations && { annotations: extra.annotations }) },
     spec: {
       replicas: extra.replicas ?? 3,
       selector: { matchLabels: { app: name } },
@@ -113,6 +117,6 @@ export function deployment(name: string, image: string, extra: { replicas?: numb
 }
 
 /** Sets the Deployment's image, as `kubectl set image` would. */
-export async function setImage(h: Harness, name: string, image: string): Promise<JsonObject> {
-  return h.api.patch(h.user, 'Deployment', 'default', name, { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } }, 'strategic')
+export async function setImage(h: Harness, name: string, image: string, namespace = 'default'): Promise<JsonObject> {
+  return h.api.patch(h.user, 'Deployment', namespace, name, { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } }, 'strategic')
 }
