@@ -1,5 +1,5 @@
-import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../services/controllers/deployment/rollout.js'
-import { cordon, drain, taint, uncordon } from '../services/controllers/node-operations.js'
+import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../services/operations/rollout.js'
+import { cordon, drain, taint, uncordon } from '../services/operations/node-operations.js'
 import { errors } from '../services/errors.js'
 import type { JsonObject } from '../services/resources/json.js'
 import type { GraphQLContext, ObjectRef } from './context.js'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDeploymentController } from '../../services/controllers/deployment/deployment.controller.js'
-import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../../services/controllers/deployment/rollout.js'
+import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../../services/operations/rollout.js'
 import { createReplicaSetController } from '../../services/controllers/replica-set.controller.js'
 import { isStatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/resources/json.js'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cordon, drain, taint, uncordon } from '../../services/controllers/node-operations.js'
+import { cordon, drain, taint, uncordon } from '../../services/operations/node-operations.js'
 import { isStatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/resources/json.js'
 import { backend } from '../support/store.js'

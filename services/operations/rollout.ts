@@ -1,11 +1,11 @@
-import { timestamp, type RequestContext } from '../../api/context.js'
-import type { ResourceApi } from '../../api/resource-api.js'
-import { StatusError } from '../../errors.js'
-import { objectAt, type JsonObject } from '../../resources/json.js'
-import { labelSelectorFromObject, matchesLabels } from '../../resources/label-selector.js'
-import { annotationsOf, controllerOf, labelsOf, spec, uidOf } from '../helpers/objects.js'
-import { equalIgnoreHash, withoutHash } from './pod-template-hash.js'
-import { ANNOTATIONS_TO_SKIP, CHANGE_CAUSE, revisionOf } from './revision.js'
+import { timestamp, type RequestContext } from '../api/context.js'
+import type { ResourceApi } from '../api/resource-api.js'
+import { StatusError } from '../errors.js'
+import { objectAt, type JsonObject } from '../resources/json.js'
+import { labelSelectorFromObject, matchesLabels } from '../resources/label-selector.js'
+import { annotationsOf, controllerOf, labelsOf, spec, uidOf } from '../controllers/helpers/objects.js'
+import { equalIgnoreHash, withoutHash } from '../controllers/deployment/pod-template-hash.js'
+import { ANNOTATIONS_TO_SKIP, CHANGE_CAUSE, revisionOf } from '../controllers/deployment/revision.js'
 
 /**
  * `kubectl rollout` for Deployments (kubectl pkg/polymorphichelpers: history.go, rollback.go,
