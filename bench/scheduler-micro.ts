@@ -10,7 +10,7 @@
  */
 import { getObject, type ClusterState } from '../projections/cluster-state.js'
 import type { Change } from '../projections/projection.js'
-import type { Action } from '../services/controllers/runtime/controller.js'
+import type { Action } from '../services/runtime/controller.js'
 import type { JsonObject } from '../services/resources/json.js'
 import { createScheduler } from '../services/scheduler/scheduler.controller.js'
 import { apply, node, pod, stateOf } from '../test/scheduler/fixtures.js'

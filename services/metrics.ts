@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Subscription } from 'rxjs'
 import type { Projection } from '../projections/projection.js'
-import { ControllerStats } from './controllers/runtime/controller-stats.js'
+import { ControllerStats } from './runtime/controller-stats.js'
 import type { Store } from './store/store.js'
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version

@@ -19,9 +19,9 @@ import { createReplicaSetController } from './replica-set.controller.js'
 import { createStatefulSetController } from './stateful-set.controller.js'
 import { createResourceQuotaController } from './resource-quota.controller.js'
 import { createServiceAccountController } from './service-account.controller.js'
-import type { Clock } from './runtime/clock.js'
-import type { ControllerStats } from './runtime/controller-stats.js'
-import { ControllerRunner } from './runtime/runner.js'
+import type { Clock } from '../runtime/clock.js'
+import type { ControllerStats } from '../runtime/controller-stats.js'
+import { ControllerRunner } from '../runtime/runner.js'
 
 /** What kube-controller-manager, kube-scheduler and the kubelets do, running in this process. */
 export interface ControlPlane {

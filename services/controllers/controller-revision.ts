@@ -1,8 +1,8 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
 import { ownedBy } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
-import { controllerOf, controllerReference, meta, nameOf, namespaceOf, uidOf } from './helpers/objects.js'
-import type { Action } from './runtime/controller.js'
+import { controllerOf, controllerReference, meta, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
+import type { Action } from '../runtime/controller.js'
 
 /**
  * ControllerRevisions, the history DaemonSets and StatefulSets keep of their pod templates

@@ -1,7 +1,7 @@
 import { nextRun } from '../resources/kinds/batch/cron-next-run.js'
 import { knownTimeZone, type CronSchedule } from '../resources/kinds/batch/cron-schedule.js'
 import { type JsonObject } from '../resources/json.js'
-import { meta, spec, status } from './helpers/objects.js'
+import { meta, spec, status } from '../runtime/objects.js'
 
 /**
  * When a CronJob should have run (kubernetes `pkg/controller/cronjob/utils.go`

@@ -1,5 +1,5 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { labelsOf, nameOf, spec } from './helpers/objects.js'
+import { labelsOf, nameOf, spec } from '../runtime/objects.js'
 
 /**
  * Which nodes a DaemonSet's pod belongs on (kubernetes `pkg/controller/daemon`

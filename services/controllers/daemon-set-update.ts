@@ -1,6 +1,6 @@
 import { objectAt, type JsonObject } from '../resources/json.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
-import { isDeleting, isPodAvailable, isPodReady, labelsOf, meta, nameOf, spec } from './helpers/objects.js'
+import { isDeleting, isPodAvailable, isPodReady, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
 
 /**
  * A DaemonSet's rolling update and status (kubernetes `pkg/controller/daemon/update.go`,

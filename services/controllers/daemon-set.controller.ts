@@ -4,7 +4,7 @@ import { labelSelectorFromObject } from '../resources/label-selector.js'
 import { computeHash, generatedName, planRevision, REVISION_HASH_LABEL, revisionsOf, truncateHistory } from './controller-revision.js'
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNodeOf } from './daemon-set-nodes.js'
 import { daemonSetStatus, oldestFirst, rollingUpdate, scaledValue, TEMPLATE_GENERATION_LABEL } from './daemon-set-update.js'
-import { recordEvent } from './helpers/events.js'
+import { recordEvent } from '../runtime/events.js'
 import {
   controllerOf,
   controllerReference,
@@ -19,8 +19,8 @@ import {
   spec,
   status,
   uidOf,
-} from './helpers/objects.js'
-import { keyOf, nothing, splitKey, type Action, type Controller } from './runtime/controller.js'
+} from '../runtime/objects.js'
+import { keyOf, nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
 
 const COMPONENT = 'daemonset-controller'
 

@@ -1,8 +1,8 @@
 import { getObject, listObjects, withLabel, type ClusterState } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
-import { condition, controllerReference, isPodReady, keyOfObject, labelsOf, meta, nameOf, spec } from './helpers/objects.js'
+import { condition, controllerReference, isPodReady, keyOfObject, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
 import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'
-import { nothing, splitKey, type Action, type Controller } from './runtime/controller.js'
+import { nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by'

@@ -1,9 +1,9 @@
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
 import { repackSubsets, truncateSubsets, type AddressEntry, type EndpointAddress, type EndpointPort } from './endpoints-subsets.js'
-import { annotationsOf, condition, isPodReady, keyOfObject, labelsOf, meta, spec } from './helpers/objects.js'
+import { annotationsOf, condition, isPodReady, keyOfObject, labelsOf, meta, spec } from '../runtime/objects.js'
 import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'
-import { nothing, splitKey, type Controller } from './runtime/controller.js'
+import { nothing, splitKey, type Controller } from '../runtime/controller.js'
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless'
 /** Set on the Endpoints this controller manages (Kubernetes ≥ 1.33). */

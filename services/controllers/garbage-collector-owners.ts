@@ -2,7 +2,7 @@ import { getObject, ownedBy, type ClusterState } from '../../projections/cluster
 import type { JsonObject } from '../resources/json.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { arrayAt } from '../resources/json.js'
-import { isDeleting, meta, namespaceOf, ownerReferences, uidOf, type OwnerReference } from './helpers/objects.js'
+import { isDeleting, meta, namespaceOf, ownerReferences, uidOf, type OwnerReference } from '../runtime/objects.js'
 
 /**
  * How the garbage collector sees ownerReferences (K `pkg/controller/garbagecollector`

@@ -15,10 +15,10 @@ import {
   referenceTo,
   splitGcKey,
 } from './garbage-collector-owners.js'
-import { recordEvent } from './helpers/events.js'
-import { isDeleting, meta, nameOf, namespaceOf, ownerReferences, uidOf, type OwnerReference } from './helpers/objects.js'
+import { recordEvent } from '../runtime/events.js'
+import { isDeleting, meta, nameOf, namespaceOf, ownerReferences, uidOf, type OwnerReference } from '../runtime/objects.js'
 import { repairReservation, RESERVATION_KINDS } from './reservation-repair.js'
-import { nothing, type Action, type Controller, type Reconciliation } from './runtime/controller.js'
+import { nothing, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
 const COMPONENT = 'garbage-collector-controller'
 

@@ -1,7 +1,7 @@
 import type { PodMetrics } from '../kubelet/pod-metrics.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { milliValue, parseQuantity } from '../resources/validation/quantity.js'
-import { condition, isDeleting, keyOfObject, nameOf, spec, status } from './helpers/objects.js'
+import { condition, isDeleting, keyOfObject, nameOf, spec, status } from '../runtime/objects.js'
 
 /**
  * Kubernetes' replica calculator for resource metrics (`pkg/controller/podautoscaler/

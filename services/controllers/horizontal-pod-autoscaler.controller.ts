@@ -9,9 +9,9 @@ import { registry } from '../resources/registry.js'
 import { milliValue, parseQuantity, quantityString } from '../resources/validation/quantity.js'
 import { scalingRules, ScalingMemory } from './horizontal-pod-autoscaler-behavior.js'
 import { resourceReplicas, type CalculatorOptions, type ResourceName } from './horizontal-pod-autoscaler-replicas.js'
-import { recordEvent } from './helpers/events.js'
-import { keysOfKind, labelsOf, meta, spec, status } from './helpers/objects.js'
-import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from './runtime/controller.js'
+import { recordEvent } from '../runtime/events.js'
+import { keysOfKind, labelsOf, meta, spec, status } from '../runtime/objects.js'
+import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
 const COMPONENT = 'horizontal-pod-autoscaler'
 

@@ -1,5 +1,5 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { annotationsOf, condition, controllerReference, isDeleting, isPodReady, meta, nameOf, namespaceOf, spec, status, uidOf } from './helpers/objects.js'
+import { annotationsOf, condition, controllerReference, isDeleting, isPodReady, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 import { generatedName } from './controller-revision.js'
 
 /**

@@ -1,6 +1,6 @@
 import { timestamp } from '../api/context.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { isDeleting, status, uidOf } from './helpers/objects.js'
+import { isDeleting, status, uidOf } from '../runtime/objects.js'
 import { completionIndexOf, hasTrackingFinalizer, isIndexed, isPodFailed } from './job-pods.js'
 
 /**

@@ -1,8 +1,8 @@
 import { eventObject, getObject, listObjects, ownedBy, withLabel, type ClusterState } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { recordEvent } from './helpers/events.js'
-import { controllerOf, isDeleting, isPodActive, isPodReady, keysOfKind, nameOf, namespaceOf, spec, status, uidOf } from './helpers/objects.js'
+import { recordEvent } from '../runtime/events.js'
+import { controllerOf, isDeleting, isPodActive, isPodReady, keysOfKind, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 import {
   activePodsForRemoval,
   backoffRemainingMs,
@@ -29,7 +29,7 @@ import {
   trackFinishedPods,
   type JobCondition,
 } from './job-status.js'
-import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from './runtime/controller.js'
+import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
 const COMPONENT = 'job-controller'
 /** `MaxPodCreateDeletePerSync`. */

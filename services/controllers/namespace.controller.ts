@@ -2,8 +2,8 @@ import { getObject, listObjects, type ClusterState } from '../../projections/clu
 import { arrayAt, deepEqual, isObject, type JsonObject } from '../resources/json.js'
 import { qualifiedResourceName } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
-import { isDeleting, meta, nameOf, spec, status, withCondition } from './helpers/objects.js'
-import { nothing, type Action, type Controller } from './runtime/controller.js'
+import { isDeleting, meta, nameOf, spec, status, withCondition } from '../runtime/objects.js'
+import { nothing, type Action, type Controller } from '../runtime/controller.js'
 
 const FINALIZER = 'kubernetes'
 

@@ -1,5 +1,5 @@
 import { arrayAt, deepEqual, isObject, type JsonObject } from '../resources/json.js'
-import { condition, spec } from './helpers/objects.js'
+import { condition, spec } from '../runtime/objects.js'
 
 /**
  * Taints the node lifecycle controller owns, and the taint eviction rules it applies with them

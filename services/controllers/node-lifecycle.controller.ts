@@ -3,10 +3,10 @@ import type { Change } from '../../projections/projection.js'
 import { timestamp } from '../api/context.js'
 import type { HeartbeatTable } from '../kubelet/heartbeat-table.js'
 import { arrayAt, isObject, type JsonObject } from '../resources/json.js'
-import { recordEvent } from './helpers/events.js'
-import { condition, isDeleting, meta, nameOf, namespaceOf, spec, status, uidOf } from './helpers/objects.js'
+import { recordEvent } from '../runtime/events.js'
+import { condition, isDeleting, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 import { evictionDeadline, noExecuteTaints, readinessTaints } from './node-lifecycle-taints.js'
-import type { Action, Controller, Reconciliation } from './runtime/controller.js'
+import type { Action, Controller, Reconciliation } from '../runtime/controller.js'
 
 export interface NodeLifecycleOptions {
   /** The kubelets' heartbeats (services/kubelet/heartbeat-table.ts). */

@@ -1,7 +1,7 @@
 import { getObject, listObjects, servicesSelecting, type ClusterState } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { keyOfObject, labelsOf, meta, nameOf, namespaceOf, spec, status, uidOf } from './helpers/objects.js'
+import { keyOfObject, labelsOf, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 
 /**
  * What the Endpoints and EndpointSlice controllers share: which pods back a Service and at which

@@ -2,7 +2,7 @@ import { listObjects, type ClusterState } from '../../projections/cluster-state.
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../resources/validation/quantity.js'
-import { meta, spec, status } from './helpers/objects.js'
+import { meta, spec, status } from '../runtime/objects.js'
 
 /**
  * Usage as Kubernetes' quota evaluators count it (K `pkg/quota/v1/evaluator/core/pods.go`,

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../resources/json.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
-import { controllerOf, controllerReference, isDeleting, labelsOf, nameOf, namespaceOf, uidOf } from './helpers/objects.js'
-import type { Action } from './runtime/controller.js'
+import { controllerOf, controllerReference, isDeleting, labelsOf, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
+import type { Action } from '../runtime/controller.js'
 
 /** What an owner claims: the objects it controls now (adopted ones included) and the patches that adopt or release. */
 export interface Claims {

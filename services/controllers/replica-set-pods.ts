@@ -4,7 +4,7 @@ import { isStatusError, StatusError } from '../errors.js'
 import { clone, objectAt, type JsonObject } from '../resources/json.js'
 import { registry } from '../resources/registry.js'
 import { validateName } from '../resources/validation/names.js'
-import { controllerReference, nameOf, namespaceOf, uidOf } from './helpers/objects.js'
+import { controllerReference, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 
 /** Kubernetes' cap on pods created or deleted by one sync of a ReplicaSet (`burstReplicas`). */
 export const BURST_REPLICAS = 500

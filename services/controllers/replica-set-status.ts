@@ -1,6 +1,6 @@
 import { timestamp } from '../api/context.js'
 import { arrayAt, clone, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { condition, isPodAvailable, isPodReady, labelsOf, meta, spec, status } from './helpers/objects.js'
+import { condition, isPodAvailable, isPodReady, labelsOf, meta, spec, status } from '../runtime/objects.js'
 
 /** Why managing replicas failed, for the ReplicaFailure condition (FailedCreate or FailedDelete). */
 export interface ReplicaFailure {

@@ -1,5 +1,5 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
-import { annotationsOf, condition, isPodActive, isPodReady, meta, spec, status, uidOf } from './helpers/objects.js'
+import { annotationsOf, condition, isPodActive, isPodReady, meta, spec, status, uidOf } from '../runtime/objects.js'
 
 /**
  * Which pods a ReplicaSet deletes when it has too many, in Kubernetes' order

@@ -1,13 +1,13 @@
 import { eventObject, getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { isNothing, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, type LabelSelector } from '../resources/label-selector.js'
-import { recordEvent } from './helpers/events.js'
-import { condition, controllerOf, isDeleting, isPodActive, keyOfObject, keysOfKind, labelsOf, meta, nameOf, spec, uidOf } from './helpers/objects.js'
+import { recordEvent } from '../runtime/events.js'
+import { condition, controllerOf, isDeleting, isPodActive, keyOfObject, keysOfKind, labelsOf, meta, nameOf, spec, uidOf } from '../runtime/objects.js'
 import { claim } from './replica-set-claims.js'
 import { BURST_REPLICAS, creationError, podFromTemplate, podNames, slowStartBatches } from './replica-set-pods.js'
 import { replicaSetStatus, type ReplicaFailure } from './replica-set-status.js'
 import { podsToDelete } from './replica-set-victims.js'
-import { keyOf, nothing, splitKey, type Action, type Controller } from './runtime/controller.js'
+import { keyOf, nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
 
 export type ReplicatedKind = 'ReplicaSet' | 'ReplicationController'
 

@@ -1,9 +1,9 @@
 import { getObject, type ClusterState } from '../../projections/cluster-state.js'
 import { objectAt, type JsonObject } from '../resources/json.js'
 import { held } from '../resources/kinds/core/service-allocation.js'
-import { recordEvent } from './helpers/events.js'
-import { labelsOf, meta, nameOf } from './helpers/objects.js'
-import type { Reconciliation } from './runtime/controller.js'
+import { recordEvent } from '../runtime/events.js'
+import { labelsOf, meta, nameOf } from '../runtime/objects.js'
+import type { Reconciliation } from '../runtime/controller.js'
 
 /** Kinds whose objects reserve a Service's clusterIP or node port (services/resources/kinds/core/service-allocation.ts). */
 export const RESERVATION_KINDS = new Set(['IPAddress', 'ServiceNodePort'])

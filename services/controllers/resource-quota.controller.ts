@@ -3,9 +3,9 @@ import { QUOTA_ADMISSION_ACTOR } from '../api/admission/resource-quota.js'
 import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
-import { keyOfObject, meta, spec, status } from './helpers/objects.js'
+import { keyOfObject, meta, spec, status } from '../runtime/objects.js'
 import { quotaUsage } from './quota-usage.js'
-import { keyOf, nothing, splitKey, type Controller } from './runtime/controller.js'
+import { keyOf, nothing, splitKey, type Controller } from '../runtime/controller.js'
 
 /**
  * The resource quota controller (K `pkg/controller/resourcequota/resource_quota_controller.go`):

@@ -1,7 +1,7 @@
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { DEFAULT_SERVICE_ACCOUNT } from '../api/admission/service-account.js'
-import { isDeleting, nameOf, status } from './helpers/objects.js'
-import { nothing, type Controller } from './runtime/controller.js'
+import { isDeleting, nameOf, status } from '../runtime/objects.js'
+import { nothing, type Controller } from '../runtime/controller.js'
 
 /**
  * The service account controller (K `pkg/controller/serviceaccount/serviceaccounts_controller.go`):

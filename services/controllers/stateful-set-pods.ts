@@ -1,6 +1,6 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
-import { condition, controllerReference, isDeleting, isPodAvailable, labelsOf, nameOf, namespaceOf, spec, status } from './helpers/objects.js'
+import { condition, controllerReference, isDeleting, isPodAvailable, labelsOf, nameOf, namespaceOf, spec, status } from '../runtime/objects.js'
 
 /**
  * A StatefulSet's pods and claims: stable names and ordinals, identity (hostname, subdomain,

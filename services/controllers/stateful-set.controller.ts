@@ -1,9 +1,9 @@
 import { eventObject, getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { computeHash, planRevision, revisionsOf, truncateHistory } from './controller-revision.js'
-import { recordEvent } from './helpers/events.js'
-import { controllerOf, isDeleting, isPodReady, keysOfKind, meta, nameOf, namespaceOf, spec, status, uidOf } from './helpers/objects.js'
-import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from './runtime/controller.js'
+import { recordEvent } from '../runtime/events.js'
+import { controllerOf, isDeleting, isPodReady, keysOfKind, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 import {
   claimsFor,
   isHealthy,

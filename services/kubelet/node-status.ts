@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
-import { condition, labelsOf, meta, nameOf, spec, status, uidOf } from '../controllers/helpers/objects.js'
+import { condition, labelsOf, meta, nameOf, spec, status, uidOf } from '../runtime/objects.js'
 import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { internalIPFor, rangeIndexOf } from './addresses.js'
 

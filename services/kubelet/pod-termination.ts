@@ -1,5 +1,5 @@
 import { timestamp } from '../api/context.js'
-import { meta, status } from '../controllers/helpers/objects.js'
+import { meta, status } from '../runtime/objects.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import type { KubeletEvent } from './container-status.js'
 import { isTerminal, phaseOf, podConditions } from './pod-status.js'

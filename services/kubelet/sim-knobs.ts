@@ -1,4 +1,4 @@
-import { annotationsOf, controllerOf } from '../controllers/helpers/objects.js'
+import { annotationsOf, controllerOf } from '../runtime/objects.js'
 import type { JsonObject } from '../resources/json.js'
 import { milliValue, parseQuantity, value } from '../resources/validation/quantity.js'
 

@@ -4,7 +4,7 @@ import { isStatusError, StatusError } from '../errors.js'
 import { arrayAt, isObject, type JsonObject } from '../resources/json.js'
 import { labelValue } from '../resources/validation/labels.js'
 import { qualifiedName } from '../resources/validation/names.js'
-import { annotationsOf, controllerOf, meta, nameOf, namespaceOf, spec, status } from '../controllers/helpers/objects.js'
+import { annotationsOf, controllerOf, meta, nameOf, namespaceOf, spec, status } from '../runtime/objects.js'
 
 /**
  * `kubectl cordon`, `uncordon`, `drain` and `taint` (kubectl pkg/drain, pkg/cmd/taint) as

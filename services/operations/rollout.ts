@@ -3,7 +3,7 @@ import type { ResourceApi } from '../api/resource-api.js'
 import { StatusError } from '../errors.js'
 import { objectAt, type JsonObject } from '../resources/json.js'
 import { labelSelectorFromObject, matchesLabels } from '../resources/label-selector.js'
-import { annotationsOf, controllerOf, labelsOf, spec, uidOf } from '../controllers/helpers/objects.js'
+import { annotationsOf, controllerOf, labelsOf, spec, uidOf } from '../runtime/objects.js'
 import { equalIgnoreHash, withoutHash } from '../controllers/deployment/pod-template-hash.js'
 import { ANNOTATIONS_TO_SKIP, CHANGE_CAUSE, revisionOf } from '../controllers/deployment/revision.js'
 

@@ -1,6 +1,6 @@
-import { condition } from '../controllers/helpers/objects.js'
-import { recordEvent } from '../controllers/helpers/events.js'
-import type { Action } from '../controllers/runtime/controller.js'
+import { condition } from '../runtime/objects.js'
+import { recordEvent } from '../runtime/events.js'
+import type { Action } from '../runtime/controller.js'
 import { objectAt, type JsonObject } from '../resources/json.js'
 
 /**

@@ -1,6 +1,6 @@
 import { timestamp, type RequestContext } from '../../services/api/context.js'
-import { FakeClock } from '../../services/controllers/runtime/clock.js'
-import type { Controller } from '../../services/controllers/runtime/controller.js'
+import { FakeClock } from '../../services/runtime/clock.js'
+import type { Controller } from '../../services/runtime/controller.js'
 import { isStatusError } from '../../services/errors.js'
 import { isObject, type JsonObject } from '../../services/resources/json.js'
 import { startCluster, type Cluster } from './cluster-harness.js'

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { runWhenLeader } from '../../services/controllers/runtime/leader-election.js'
+import { runWhenLeader } from '../../services/runtime/leader-election.js'
 import { silentLogger } from '../../services/log.js'
 import { openDatabase } from '../../services/store/database.js'
 import { backend, databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'

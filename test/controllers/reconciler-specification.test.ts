@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Controller } from '../../services/controllers/runtime/controller.js'
+import type { Controller } from '../../services/runtime/controller.js'
 import { created, deleted, ReconcilerSpecification, recorded, secondsFromNow, statusWritten } from '../support/given.js'
 
 /** A toy reconciler: a ConfigMap `<name>` wants a Secret `<name>`, deletes `<name>-old`, and looks again in a minute. */

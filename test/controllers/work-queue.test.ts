@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { FakeClock } from '../../services/controllers/runtime/clock.js'
-import { restAfter } from '../../services/controllers/runtime/runner.js'
-import { WorkQueue } from '../../services/controllers/runtime/work-queue.js'
+import { FakeClock } from '../../services/runtime/clock.js'
+import { restAfter } from '../../services/runtime/runner.js'
+import { WorkQueue } from '../../services/runtime/work-queue.js'
 
 describe('WorkQueue', () => {
   it('holds each key once and remembers the newest revision that asked for it', async () => {

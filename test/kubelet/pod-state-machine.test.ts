@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FakeClock } from '../../services/controllers/runtime/clock.js'
+import { FakeClock } from '../../services/runtime/clock.js'
 import { backOffSeconds, goDuration, normalizedImage } from '../../services/kubelet/container-status.js'
 import { stepPod, type PodStep } from '../../services/kubelet/pod-status.js'
 import { stopPod } from '../../services/kubelet/pod-termination.js'

@@ -1,4 +1,4 @@
-import { FakeClock } from '../../services/controllers/runtime/clock.js'
+import { FakeClock } from '../../services/runtime/clock.js'
 import { createLogger } from '../../services/log.js'
 import { startServer, type RunningServer } from '../../services/server.js'
 import type { JsonObject } from '../../services/resources/json.js'

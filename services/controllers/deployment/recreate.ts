@@ -1,7 +1,7 @@
 import { listObjects } from '../../../projections/cluster-state.js'
 import type { LabelSelector } from '../../resources/label-selector.js'
 import { matchesLabels } from '../../resources/label-selector.js'
-import { controllerOf, labelsOf, namespaceOf, status } from '../helpers/objects.js'
+import { controllerOf, labelsOf, namespaceOf, status } from '../../runtime/objects.js'
 import { createNewReplicaSet, type Revisions } from './revision.js'
 import { desiredReplicas } from './rolling-math.js'
 import { deploymentComplete, syncRolloutStatus } from './status.js'

@@ -1,4 +1,4 @@
-import { status } from '../helpers/objects.js'
+import { status } from '../../runtime/objects.js'
 import { createNewReplicaSet, type Revisions } from './revision.js'
 import { desiredReplicas, maxUnavailable, newReplicaSetReplicas } from './rolling-math.js'
 import { deploymentComplete, syncRolloutStatus } from './status.js'

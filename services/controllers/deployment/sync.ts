@@ -1,8 +1,8 @@
 import { ownedBy, type ClusterState } from '../../../projections/cluster-state.js'
 import { clone, type JsonObject } from '../../resources/json.js'
-import { recordEvent } from '../helpers/events.js'
-import { annotationsOf, controllerOf, isDeleting, isPodActive, isPodAvailable, meta, nameOf, namespaceOf, spec, status, uidOf } from '../helpers/objects.js'
-import type { Action } from '../runtime/controller.js'
+import { recordEvent } from '../../runtime/events.js'
+import { annotationsOf, controllerOf, isDeleting, isPodActive, isPodAvailable, meta, nameOf, namespaceOf, spec, status, uidOf } from '../../runtime/objects.js'
+import type { Action } from '../../runtime/controller.js'
 import { desiredReplicas, isRollingUpdate, maxSurge, replicaSetProportion, type Sized } from './rolling-math.js'
 
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas'

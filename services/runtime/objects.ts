@@ -1,7 +1,7 @@
-import type { ClusterState } from '../../../projections/cluster-state.js'
-import { listObjects } from '../../../projections/cluster-state.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../resources/json.js'
-import { keyOf } from '../runtime/controller.js'
+import type { ClusterState } from '../../projections/cluster-state.js'
+import { listObjects } from '../../projections/cluster-state.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { keyOf } from './controller.js'
 
 /** Small readers for Kubernetes objects, shared by the controllers. */
 

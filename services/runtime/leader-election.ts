@@ -1,5 +1,5 @@
-import type { Database } from '../../store/database.js'
-import type { Logger } from '../../log.js'
+import type { Database } from '../store/database.js'
+import type { Logger } from '../log.js'
 
 export interface Leadership {
   /** Whether this process leads now. */

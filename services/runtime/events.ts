@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { JsonObject } from '../../resources/json.js'
-import type { Action } from '../runtime/controller.js'
+import type { JsonObject } from '../resources/json.js'
+import type { Action } from './controller.js'
 import { meta, nameOf, namespaceOf, uidOf } from './objects.js'
 
 /**
