@@ -4,13 +4,13 @@ import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
 import { keyOfObject, meta, spec, status } from '../runtime/objects.js'
-import { quotaUsage } from './quota-usage.js'
+import { quotaUsage } from '../quota/usage.js'
 import { keyOf, nothing, splitKey, type Controller } from '../runtime/controller.js'
 
 /**
  * The resource quota controller (K `pkg/controller/resourcequota/resource_quota_controller.go`):
  * keeps each ResourceQuota's status current, `hard` copied from spec.hard and `used` recounted
- * for exactly those resources (quota-usage.ts), whenever something in its namespace changes and
+ * for exactly those resources (services/quota/usage.ts), whenever something in its namespace changes and
  * at every resync (upstream's full recalculation, 5 minutes). Writes only when the status differs.
  * Between recounts, ResourceQuota admission raises `used` as it admits (services/api/admission/resource-quota.ts).
  */

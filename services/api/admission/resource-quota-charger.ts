@@ -1,12 +1,12 @@
 import { isStatusError, StatusError } from '../../errors.js'
 import { objectAt, type JsonObject } from '../../resources/json.js'
 import { quantityString } from '../../resources/validation/quantity.js'
-import { kindsCounted, usageOf } from '../../controllers/quota-usage.js'
+import { kindsCounted, usageOf } from '../../quota/usage.js'
 import type { RequestContext } from '../context.js'
 import { metadataOf } from '../object-meta.js'
 import type { ResourceApi } from '../resource-api.js'
 import type { AdmissionRequest } from './plugin.js'
-import { parse, quotaCharges, type CountedQuota, type QuotaCharge } from './resource-quota.js'
+import { parse, quotaCharges, type CountedQuota, type QuotaCharge } from './quota-charges.js'
 
 /** The actor of the status writes that charge and refund quotas. */
 export const QUOTA_ADMISSION_ACTOR = 'system:admission:resourcequota'

@@ -2,7 +2,10 @@ import { listObjects, type ClusterState } from '../../projections/cluster-state.
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../resources/validation/quantity.js'
-import { meta, spec, status } from '../runtime/objects.js'
+
+const meta = (o: JsonObject): JsonObject => objectAt(o, 'metadata') ?? {}
+const spec = (o: JsonObject): JsonObject => objectAt(o, 'spec') ?? {}
+const status = (o: JsonObject): JsonObject => objectAt(o, 'status') ?? {}
 
 /**
  * Usage as Kubernetes' quota evaluators count it (K `pkg/quota/v1/evaluator/core/pods.go`,
