@@ -2,7 +2,7 @@
  * kubectl describe's text: `Label:  value` lines, values aligned within each block, nested blocks
  * indented, and an Events table at the end.
  */
-import { age } from './columns.js'
+import { age } from '../services/resources/printing/human-duration.js'
 import { formatTable } from './output.js'
 
 type Json = Record<string, unknown>

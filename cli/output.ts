@@ -67,18 +67,20 @@ export interface TableOptions {
   withKind: boolean
 }
 
-export function tableRows(resource: ApiResource, objects: Json[], options: TableOptions, now: Date): string[][] {
-  const columns = columnsFor(resource.kind, options.wide)
+/**
+ * A table of objects of one kind: a header (each column's name upper-cased, as kubectl prints
+ * them) and a row per object, the name column as kind/name when `withKind`.
+ */
+export async function tableRows(resource: ApiResource, objects: Json[], options: TableOptions, now: Date): Promise<string[][]> {
+  const columns = await columnsFor(resource.kind, options.wide)
   const meta = (o: Json) => (o.metadata ?? {}) as Json
-  const nameHeader = resource.kind === 'Event' ? [] : ['NAME']
-  const header = [...(options.withNamespace ? ['NAMESPACE'] : []), ...nameHeader, ...columns.map((c) => c.header), ...(options.showLabels ? ['LABELS'] : [])]
+  const header = [...(options.withNamespace ? ['NAMESPACE'] : []), ...columns.map((c) => c.name.toUpperCase()), ...(options.showLabels ? ['LABELS'] : [])]
   const rows = objects.map((o) => {
     const name = options.withKind ? objectName(resource, String(meta(o).name)) : String(meta(o).name)
     const labels = Object.entries((meta(o).labels ?? {}) as Json).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>'
     return [
       ...(options.withNamespace ? [String(meta(o).namespace ?? '')] : []),
-      ...(resource.kind === 'Event' ? [] : [name]),
-      ...columns.map((c) => c.value(o, now)),
+      ...columns.map((c) => (c.format === 'name' ? name : String(c.cell(o, now)))),
       ...(options.showLabels ? [labels] : []),
     ]
   })
@@ -86,7 +88,7 @@ export function tableRows(resource: ApiResource, objects: Json[], options: Table
 }
 
 /** Prints objects of one kind in the -o format: a List for json/yaml, kind/name for name, else a table. */
-export function printObjects(ctx: CommandContext, resource: ApiResource, objects: Json[], options: { withNamespace?: boolean; single?: boolean } = {}): void {
+export async function printObjects(ctx: CommandContext, resource: ApiResource, objects: Json[], options: { withNamespace?: boolean; single?: boolean } = {}): Promise<void> {
   const format = outputFormat(ctx)
   const { io } = ctx
   if (format === 'json') return io.out(toJson(options.single && objects.length === 1 ? objects[0] : asList(objects)))
@@ -94,7 +96,7 @@ export function printObjects(ctx: CommandContext, resource: ApiResource, objects
   if (format === 'name') return io.out(objects.map((o) => `${objectName(resource, String((o.metadata as Json).name))}\n`).join(''))
   io.out(
     formatTable(
-      tableRows(
+      await tableRows(
         resource,
         objects,
         {

@@ -65,7 +65,7 @@ export const get: Command = {
       const revision = String(found[0]?.object.metadata && (found[0].object.metadata as Json).resourceVersion)
       return watch(ctx, resource, found.map((f) => f.object), found.length ? revision : '0', false, name)
     }
-    printFound(ctx, found)
+    await printFound(ctx, found)
     return failed ? 1 : 0
   },
 }
@@ -92,7 +92,7 @@ async function listKinds(ctx: CommandContext, kinds: string[], skipEmpty = false
   if (shown.length === 0) ctx.io.err(ctx.flags['all-namespaces'] ? 'No resources found\n' : `No resources found in ${ctx.namespace} namespace.\n`)
   for (const [i, { resource, items }] of shown.entries()) {
     if (format === 'name') {
-      printObjects(ctx, resource, items)
+      await printObjects(ctx, resource, items)
       continue
     }
     if (i > 0) ctx.io.out('\n')
@@ -103,13 +103,13 @@ async function listKinds(ctx: CommandContext, kinds: string[], skipEmpty = false
       noHeaders: ctx.flags['no-headers'] === true,
       withKind: true,
     }
-    ctx.io.out(formatTable(tableRows(resource, items, options, ctx.io.now())))
+    ctx.io.out(formatTable(await tableRows(resource, items, options, ctx.io.now())))
   }
   return 0
 }
 
 /** Prints the objects found by name: one object bare in json/yaml, several as a List; a table per kind. */
-function printFound(ctx: CommandContext, found: Array<{ resource: ApiResource; object: Json }>): void {
+async function printFound(ctx: CommandContext, found: Array<{ resource: ApiResource; object: Json }>): Promise<void> {
   if (found.length === 0) return
   const format = outputFormat(ctx)
   if (format === 'json' || format === 'yaml') {
@@ -119,7 +119,7 @@ function printFound(ctx: CommandContext, found: Array<{ resource: ApiResource; o
   const kinds = [...new Set(found.map((f) => f.resource))]
   for (const [i, resource] of kinds.entries()) {
     if (i > 0 && format !== 'name') ctx.io.out('\n')
-    printObjects(ctx, resource, found.filter((f) => f.resource === resource).map((f) => f.object))
+    await printObjects(ctx, resource, found.filter((f) => f.resource === resource).map((f) => f.object))
   }
 }
 
@@ -137,14 +137,14 @@ async function watch(ctx: CommandContext, resource: ApiResource, initial: Json[]
     withKind: false,
   }
   let headerPrinted = ctx.flags['no-headers'] === true
-  const print = (objects: Json[]) => {
+  const print = async (objects: Json[]) => {
     if (objects.length === 0) return
     if (!table) return printObjects(ctx, resource, objects, { withNamespace, single: true })
-    const rows = tableRows(resource, objects, { ...options, noHeaders: headerPrinted }, ctx.io.now())
+    const rows = await tableRows(resource, objects, { ...options, noHeaders: headerPrinted }, ctx.io.now())
     headerPrinted = true
     ctx.io.out(formatTable(rows))
   }
-  print(initial)
+  await print(initial)
   const query = listQueryOf(ctx)
   const events = ctx.client().subscribe<{ watch: { type: string; revision: string; object: { raw: Json } } }>(WATCH, {
     kind: resource.kind,
@@ -161,6 +161,6 @@ async function watch(ctx: CommandContext, resource: ApiResource, initial: Json[]
     if (next.done) return 0
     const event = next.value.watch
     if (event.type === 'BOOKMARK') continue
-    print([event.object.raw])
+    await print([event.object.raw])
   }
 }

@@ -1,6 +1,7 @@
 import type { Allocation } from './allocation.js'
 import type { FieldError } from './field-errors.js'
 import type { JsonObject } from './json.js'
+import type { PrinterColumn } from './printing/columns.js'
 import type { NameRule } from './validation/names.js'
 
 /** Where a kind's /scale subresource reads and writes (dotted paths into the object). */
@@ -64,6 +65,11 @@ export interface KindDefinition {
    * list the kind does not name is replaced, as in a JSON merge patch.
    */
   mergeKeys?: MergeKeys
+  /**
+   * The columns of its table, as kube-apiserver's printers declare them (the Name column first,
+   * with format `name`, unless the kind leaves it out as Events do). @default [Name, Age]
+   */
+  printerColumns?: readonly PrinterColumn[]
 }
 
 /** What strategic merge patch knows about a kind's lists: the `patchStrategy` and `patchMergeKey` tags of its Go types. */

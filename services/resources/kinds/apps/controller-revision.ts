@@ -1,7 +1,8 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual } from '../../json.js'
+import { deepEqual, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { nonNegativeInteger } from '../workload.js'
+import { AGE, arr, meta, NAME, num, obj } from '../../printing/columns.js'
 
 export const controllerRevision: KindDefinition = {
   kind: 'ControllerRevision',
@@ -18,4 +19,15 @@ export const controllerRevision: KindDefinition = {
     return errors
   },
   validateUpdate: (o, old) => (deepEqual(o.data, old.data) ? [] : [fieldError.invalid('data', o.data ?? null, 'field is immutable')]),
+  printerColumns: [
+    NAME,
+    { name: 'Controller', type: 'string', description: 'The workload it belongs to.', priority: 0, cell: controllerOf },
+    { name: 'Revision', type: 'integer', description: 'Its revision number.', priority: 0, cell: (o) => num(o.revision) },
+    AGE,
+  ],
+}
+
+function controllerOf(o: JsonObject): string {
+  const owner = arr(meta(o).ownerReferences).map(obj).find((r) => r.controller)
+  return owner ? `${String(owner.kind).toLowerCase()}.${String(owner.apiVersion).split('/')[0]}/${String(owner.name)}` : '<none>'
 }

@@ -14,6 +14,7 @@ import {
 import { defaultZero } from '../zero-value.js'
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, mapSelector, NAME, num, obj, SELECTOR, spec, status, templateColumns } from '../../printing/columns.js'
 
 const STRATEGIES = ['RollingUpdate', 'OnDelete']
 
@@ -42,6 +43,18 @@ export const daemonSet: KindDefinition = {
   validate: (o) => validateDaemonSetSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: immutableSelector,
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    { name: 'Desired', type: 'integer', description: 'The number of nodes that should run the daemon pod.', priority: 0, cell: (o) => num(status(o).desiredNumberScheduled) },
+    { name: 'Current', type: 'integer', description: 'The number of nodes running at least one daemon pod.', priority: 0, cell: (o) => num(status(o).currentNumberScheduled) },
+    { name: 'Ready', type: 'integer', description: 'The number of nodes whose daemon pod is ready.', priority: 0, cell: (o) => num(status(o).numberReady) },
+    { name: 'Up-to-date', type: 'integer', description: 'The number of nodes running the latest template.', priority: 0, cell: (o) => num(status(o).updatedNumberScheduled) },
+    { name: 'Available', type: 'integer', description: 'The number of nodes whose daemon pod is available.', priority: 0, cell: (o) => num(status(o).numberAvailable) },
+    { name: 'Node Selector', type: 'string', description: 'The node labels the daemon pods require.', priority: 0, cell: (o) => mapSelector(obj(obj(spec(o).template).spec).nodeSelector) },
+    AGE,
+    ...templateColumns(),
+    SELECTOR,
+  ],
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 import { defaultZero } from '../zero-value.js'
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, NAME, num, SELECTOR, spec, status, templateColumns } from '../../printing/columns.js'
 
 const STRATEGIES = ['Recreate', 'RollingUpdate']
 
@@ -45,6 +46,15 @@ export const deployment: KindDefinition = {
   validate: (o) => validateDeploymentSpec(objectAt(o, 'spec') ?? {}),
   validateUpdate: immutableSelector,
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    { name: 'Ready', type: 'string', description: 'The number of ready replicas of the desired ones.', priority: 0, cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}` },
+    { name: 'Up-to-date', type: 'integer', description: 'The number of replicas updated to the latest template.', priority: 0, cell: (o) => num(status(o).updatedReplicas) },
+    { name: 'Available', type: 'integer', description: 'The number of replicas available to serve.', priority: 0, cell: (o) => num(status(o).availableReplicas) },
+    AGE,
+    ...templateColumns(),
+    SELECTOR,
+  ],
 }
 
 /** `ValidateDeploymentSpec`, in upstream's order. */

@@ -12,6 +12,7 @@ import {
   workloadSelector,
 } from '../workload.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, NAME, REPLICA_COUNTS, SELECTOR, templateColumns } from '../../printing/columns.js'
 
 export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',
@@ -42,4 +43,11 @@ export const replicaSet: KindDefinition = {
   },
   validateUpdate: immutableSelector,
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    ...REPLICA_COUNTS,
+    AGE,
+    ...templateColumns(),
+    SELECTOR,
+  ],
 }

@@ -13,6 +13,7 @@ import {
 } from '../workload.js'
 import { defaultZero } from '../zero-value.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, NAME, num, spec, status, templateColumns } from '../../printing/columns.js'
 
 const RETENTION = ['Retain', 'Delete']
 /** What an update may change; anything else in `spec` is Forbidden. */
@@ -60,6 +61,12 @@ export const statefulSet: KindDefinition = {
     return [...errors, ...immutableSelector(o, old)]
   },
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    { name: 'Ready', type: 'string', description: 'The number of ready replicas of the desired ones.', priority: 0, cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}` },
+    AGE,
+    ...templateColumns(),
+  ],
 }
 
 /**

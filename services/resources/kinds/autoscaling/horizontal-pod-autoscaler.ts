@@ -3,6 +3,7 @@ import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '
 import type { KindDefinition } from '../../kind.js'
 import { pathSegmentName } from '../../validation/names.js'
 import { conditions } from '../merge-keys.js'
+import { AGE, arr, NAME, num, obj, spec, status, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']
@@ -50,6 +51,15 @@ export const horizontalPodAutoscaler: KindDefinition = {
   initialStatus: () => ({ currentReplicas: 0, desiredReplicas: 0 }),
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
   mergeKeys: conditions,
+  printerColumns: [
+    NAME,
+    { name: 'Reference', type: 'string', description: 'The workload it scales.', priority: 0, cell: (o) => `${String(obj(spec(o).scaleTargetRef).kind)}/${String(obj(spec(o).scaleTargetRef).name)}` },
+    { name: 'Targets', type: 'string', description: 'Each metric now and its target.', priority: 0, cell: hpaTargets },
+    { name: 'MinPods', type: 'string', description: 'The fewest replicas it scales to.', priority: 0, cell: (o) => String(spec(o).minReplicas ?? 1) },
+    { name: 'MaxPods', type: 'integer', description: 'The most replicas it scales to.', priority: 0, cell: (o) => num(spec(o).maxReplicas) },
+    { name: 'Replicas', type: 'integer', description: 'The replicas it last saw.', priority: 0, cell: (o) => num(status(o).currentReplicas) },
+    AGE,
+  ],
 }
 
 const cpuUtilization = (percent: unknown) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } })
@@ -120,4 +130,17 @@ function validateScalingRules(rules: JsonObject, path: string): FieldError[] {
     if (period > MAX_PERIOD_SECONDS) errors.push(fieldError.invalid(`${at}.periodSeconds`, period, `must be less than or equal to ${MAX_PERIOD_SECONDS}`))
   })
   return errors
+}
+
+function hpaTargets(o: JsonObject): string {
+  const metrics = arr(spec(o).metrics).map(obj)
+  const current = arr(status(o).currentMetrics).map(obj)
+  const parts = metrics.map((m, i) => {
+    const target = obj(obj(obj(m.resource).target))
+    const now = obj(obj(current[i]?.resource).current)
+    const have = now.averageUtilization !== undefined ? `${String(now.averageUtilization)}%` : '<unknown>'
+    const want = target.averageUtilization !== undefined ? `${String(target.averageUtilization)}%` : str(target.averageValue ?? target.value)
+    return `${String(obj(m.resource).name ?? 'cpu')}: ${have}/${want}`
+  })
+  return str(parts.join(', '))
 }

@@ -8,6 +8,8 @@ import { neverFires } from './cron-next-run.js'
 import { knownTimeZone, parseSchedule } from './cron-schedule.js'
 import { validateJobSpec } from './job-spec.js'
 import { podTemplate } from '../merge-keys.js'
+import { AGE, arr, NAME, obj, selectorString, spec, status, str, templateColumns } from '../../printing/columns.js'
+import { age } from '../../printing/human-duration.js'
 
 const POLICIES = ['Allow', 'Forbid', 'Replace']
 /** Jobs are named `<cronjob>-<minutes since epoch>`: 11 characters more, within a 63-character label. */
@@ -52,6 +54,17 @@ export const cronJob: KindDefinition = {
     return errors
   },
   mergeKeys: podTemplate('spec.jobTemplate.spec.template'),
+  printerColumns: [
+    NAME,
+    { name: 'Schedule', type: 'string', description: 'The cron schedule.', priority: 0, cell: (o) => str(spec(o).schedule) },
+    { name: 'Timezone', type: 'string', description: 'The time zone of the schedule.', priority: 0, cell: (o) => str(spec(o).timeZone) },
+    { name: 'Suspend', type: 'boolean', description: 'Whether later runs are suspended.', priority: 0, cell: (o) => (spec(o).suspend ? 'True' : 'False') },
+    { name: 'Active', type: 'integer', description: 'The number of running jobs.', priority: 0, cell: (o) => arr(status(o).active).length },
+    { name: 'Last Schedule', type: 'string', description: 'The time since a job was last scheduled.', priority: 0, cell: (o, now) => (status(o).lastScheduleTime ? age(status(o).lastScheduleTime, now) : '<none>') },
+    AGE,
+    ...templateColumns((o) => obj(obj(spec(o).jobTemplate).spec).template),
+    { name: 'Selector', type: 'string', description: 'The label selector of the pods of its jobs.', priority: 1, cell: (o) => selectorString(obj(obj(spec(o).jobTemplate).spec).selector) },
+  ],
 }
 
 /**

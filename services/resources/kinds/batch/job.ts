@@ -6,6 +6,8 @@ import { dns1123Label } from '../../validation/names.js'
 import { defaultTemplate, printableMap, printableSelector, selectorMatchesTemplate, workloadSelector } from '../workload.js'
 import { validateJobSpec } from './job-spec.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, arr, meta, NAME, num, obj, SELECTOR, spec, status, templateColumns } from '../../printing/columns.js'
+import { age } from '../../printing/human-duration.js'
 
 /** The labels that tie a Job's pods to it; the selector selects the first. */
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid'
@@ -79,6 +81,15 @@ export const job: KindDefinition = {
     return errors
   },
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    { name: 'Status', type: 'string', description: 'Complete, Failed, Suspended, Terminating or Running.', priority: 0, cell: jobStatus },
+    { name: 'Completions', type: 'string', description: 'The succeeded pods of the completions wanted.', priority: 0, cell: (o) => `${num(status(o).succeeded)}/${spec(o).completions ?? 1}` },
+    { name: 'Duration', type: 'string', description: 'How long the job ran, or has run so far.', priority: 0, cell: (o, now) => duration(status(o).startTime, status(o).completionTime, now) },
+    AGE,
+    ...templateColumns(),
+    SELECTOR,
+  ],
 }
 
 /**
@@ -127,4 +138,18 @@ function schedulingFixed(template: unknown, neverStarted: boolean): unknown {
   const spec = { ...objectAt(template, 'spec') }
   for (const field of ['nodeSelector', 'tolerations', 'schedulingGates', 'affinity']) delete spec[field]
   return { ...template, metadata, spec }
+}
+
+function jobStatus(o: JsonObject): string {
+  const conditions = arr(status(o).conditions).map(obj).filter((c) => c.status === 'True')
+  if (conditions.some((c) => c.type === 'Complete')) return 'Complete'
+  if (conditions.some((c) => c.type === 'Failed')) return 'Failed'
+  if (meta(o).deletionTimestamp) return 'Terminating'
+  if (conditions.some((c) => c.type === 'Suspended')) return 'Suspended'
+  return 'Running'
+}
+
+function duration(start: unknown, end: unknown, now: Date): string {
+  if (typeof start !== 'string') return ''
+  return age(start, typeof end === 'string' ? new Date(end) : now)
 }

@@ -1,6 +1,7 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { objectAt } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { AGE, NAME, spec, str } from '../../printing/columns.js'
 
 export const lease: KindDefinition = {
   kind: 'Lease',
@@ -23,4 +24,9 @@ export const lease: KindDefinition = {
     }
     return errors
   },
+  printerColumns: [
+    NAME,
+    { name: 'Holder', type: 'string', description: 'Who holds the lease.', priority: 0, cell: (o) => str(spec(o).holderIdentity, '') },
+    AGE,
+  ],
 }

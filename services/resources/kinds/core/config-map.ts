@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { byteLength } from '../../validation/byte-length.js'
 import { maxLenError, regexError } from '../../validation/messages.js'
 import { decodedLength } from './base64.js'
+import { AGE, NAME, obj } from '../../printing/columns.js'
 
 /** ConfigMaps and Secrets hold at most 1 MiB of data (`MaxSecretSize`). */
 export const MAX_DATA_BYTES = 1024 * 1024
@@ -61,4 +62,9 @@ export const configMap: KindDefinition = {
     if (!deepEqual(o.binaryData ?? {}, old.binaryData ?? {})) errors.push(fieldError.forbidden('binaryData', 'field is immutable when `immutable` is set'))
     return errors
   },
+  printerColumns: [
+    NAME,
+    { name: 'Data', type: 'integer', description: 'The number of keys in data and binaryData.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length },
+    AGE,
+  ],
 }

@@ -1,6 +1,7 @@
-import { arrayAt, isObject } from '../../json.js'
+import { arrayAt, isObject, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
+import { AGE, arr, NAME, obj } from '../../printing/columns.js'
 
 export const endpoints: KindDefinition = {
   kind: 'Endpoints',
@@ -16,4 +17,22 @@ export const endpoints: KindDefinition = {
       for (const port of arrayAt(subset, 'ports')) if (isObject(port)) defaultZero(port, 'protocol', 'TCP')
     }
   },
+  printerColumns: [
+    NAME,
+    { name: 'Endpoints', type: 'string', description: 'The first addresses and ports, and how many more.', priority: 0, cell: endpointsList },
+    AGE,
+  ],
+}
+
+function endpointsList(o: JsonObject): string {
+  const all: string[] = []
+  for (const subset of arr(o.subsets).map(obj)) {
+    const ports = arr(subset.ports).map(obj)
+    for (const address of arr(subset.addresses).map(obj)) {
+      if (ports.length === 0) all.push(String(address.ip))
+      for (const port of ports) all.push(`${String(address.ip)}:${String(port.port)}`)
+    }
+  }
+  if (all.length === 0) return '<none>'
+  return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',')
 }

@@ -3,6 +3,7 @@ import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { compareQuantities, parseQuantity, quantityString, validateQuantity } from '../../validation/quantity.js'
+import { CREATED_AT, NAME } from '../../printing/columns.js'
 
 const TYPES = ['Pod', 'Container', 'PersistentVolumeClaim']
 const BOUNDS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const
@@ -28,6 +29,10 @@ export const limitRange: KindDefinition = {
     }
   },
   validate: (o) => arrayAt(o.spec, 'limits').flatMap((limit, i) => validateLimit(limit, `spec.limits[${i}]`)),
+  printerColumns: [
+    NAME,
+    CREATED_AT,
+  ],
 }
 
 /** One `LimitRangeItem` as `ValidateLimitRange` checks it. */

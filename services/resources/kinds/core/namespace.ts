@@ -3,6 +3,7 @@ import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../json
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { conditions } from '../merge-keys.js'
+import { AGE, NAME, status, str } from '../../printing/columns.js'
 
 /** Finalizer names that need no domain (`helper.IsStandardFinalizerName`). */
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion']
@@ -43,4 +44,9 @@ export const namespace: KindDefinition = {
     },
   },
   mergeKeys: conditions,
+  printerColumns: [
+    NAME,
+    { name: 'Status', type: 'string', description: 'Active, or Terminating while it is being deleted.', priority: 0, cell: (o) => str(status(o).phase, 'Active') },
+    AGE,
+  ],
 }

@@ -5,6 +5,8 @@ import { validateName } from '../../validation/names.js'
 import { defaultZero } from '../zero-value.js'
 import { validateAccessModes, validatePositiveQuantity } from './persistent-volume.js'
 import { conditions } from '../merge-keys.js'
+import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
+import type { JsonObject } from '../../json.js'
 
 export const persistentVolumeClaim: KindDefinition = {
   kind: 'PersistentVolumeClaim',
@@ -33,4 +35,19 @@ export const persistentVolumeClaim: KindDefinition = {
     return errors
   },
   mergeKeys: conditions,
+  printerColumns: [
+    NAME,
+    { name: 'Status', type: 'string', description: 'Its phase.', priority: 0, cell: (o) => str(status(o).phase, '') },
+    { name: 'Volume', type: 'string', description: 'The volume bound to it.', priority: 0, cell: (o) => str(spec(o).volumeName, '') },
+    { name: 'Capacity', type: 'string', description: 'The storage capacity it has.', priority: 0, cell: (o) => str(obj(status(o).capacity).storage, '') },
+    { name: 'Access Modes', type: 'string', description: 'How its volume may be mounted: RWO, ROX, RWX, RWOP.', priority: 0, cell: (o) => accessModes(status(o).accessModes) },
+    { name: 'StorageClass', type: 'string', description: 'Its storage class.', priority: 0, cell: (o) => str(spec(o).storageClassName, '') },
+    { name: 'VolumeAttributesClass', type: 'string', description: 'Its volume attributes class.', priority: 0, cell: (o) => str(spec(o).volumeAttributesClassName) },
+    AGE,
+  ],
+}
+
+function accessModes(modes: unknown): string {
+  const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' }
+  return arr(modes).map((m) => short[String(m)] ?? String(m)).join(',')
 }

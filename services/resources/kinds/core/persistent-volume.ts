@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { validateName } from '../../validation/names.js'
 import { parseQuantity, validateQuantity } from '../../validation/quantity.js'
 import { defaultZero } from '../zero-value.js'
+import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']
@@ -44,6 +45,18 @@ export const persistentVolume: KindDefinition = {
   },
   initialStatus: () => ({ phase: 'Pending' }),
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
+  printerColumns: [
+    NAME,
+    { name: 'Capacity', type: 'string', description: 'Its storage capacity.', priority: 0, cell: (o) => str(obj(spec(o).capacity).storage, '') },
+    { name: 'Access Modes', type: 'string', description: 'How it may be mounted: RWO, ROX, RWX, RWOP.', priority: 0, cell: (o) => accessModes(spec(o).accessModes) },
+    { name: 'Reclaim Policy', type: 'string', description: 'What happens to it when its claim goes.', priority: 0, cell: (o) => str(spec(o).persistentVolumeReclaimPolicy, '') },
+    { name: 'Status', type: 'string', description: 'Its phase.', priority: 0, cell: (o) => str(status(o).phase, '') },
+    { name: 'Claim', type: 'string', description: 'The claim bound to it.', priority: 0, cell: (o) => (spec(o).claimRef ? `${String(obj(spec(o).claimRef).namespace)}/${String(obj(spec(o).claimRef).name)}` : '') },
+    { name: 'StorageClass', type: 'string', description: 'Its storage class.', priority: 0, cell: (o) => str(spec(o).storageClassName, '') },
+    { name: 'VolumeAttributesClass', type: 'string', description: 'Its volume attributes class.', priority: 0, cell: (o) => str(spec(o).volumeAttributesClassName) },
+    { name: 'Reason', type: 'string', description: 'Why it is in its phase.', priority: 0, cell: (o) => str(status(o).reason, '') },
+    AGE,
+  ],
 }
 
 /** `ValidatePersistentVolumeSpec`. */
@@ -71,4 +84,9 @@ function validateSpec(spec: JsonObject): FieldError[] {
     errors.push(fieldError.notSupported('spec.volumeMode', spec.volumeMode, VOLUME_MODES))
   }
   return errors
+}
+
+function accessModes(modes: unknown): string {
+  const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' }
+  return arr(modes).map((m) => short[String(m)] ?? String(m)).join(',')
 }

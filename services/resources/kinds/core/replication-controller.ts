@@ -5,6 +5,7 @@ import { labelSelectorFromSet } from '../../label-selector.js'
 import { defaultPodSpec } from '../pod-spec.js'
 import { defaultReplicas, nonNegativeInteger, validateReplicaTemplate } from '../workload.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
+import { AGE, mapSelector, NAME, REPLICA_COUNTS, spec, templateColumns } from '../../printing/columns.js'
 
 export const replicationController: KindDefinition = {
   kind: 'ReplicationController',
@@ -33,6 +34,13 @@ export const replicationController: KindDefinition = {
   initialStatus: () => ({ replicas: 0 }),
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
   mergeKeys: join(conditions, podTemplate('spec.template')),
+  printerColumns: [
+    NAME,
+    ...REPLICA_COUNTS,
+    AGE,
+    ...templateColumns(),
+    { name: 'Selector', type: 'string', description: 'The labels of the pods the controller manages.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
+  ],
 }
 
 /** `ValidateReplicationControllerSpec`: a non-empty selector (a plain label map) that the template's labels satisfy. */

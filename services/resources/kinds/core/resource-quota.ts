@@ -1,8 +1,9 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { objectAt } from '../../json.js'
+import { objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { validateQuantity } from '../../validation/quantity.js'
+import { AGE, NAME, obj, status, str } from '../../printing/columns.js'
 
 /** Quota resources that need no domain (`helper.IsStandardQuotaResourceName`). */
 const QUOTA_RESOURCES = new Set([
@@ -33,4 +34,20 @@ export const resourceQuota: KindDefinition = {
     }
     return errors
   },
+  printerColumns: [
+    NAME,
+    AGE,
+    { name: 'Request', type: 'string', description: 'Used and hard limits of everything but limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => !k.startsWith('limits.')) },
+    { name: 'Limit', type: 'string', description: 'Used and hard limits of limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => k.startsWith('limits.')) },
+  ],
+}
+
+function quotaUsage(o: JsonObject, keep: (key: string) => boolean): string {
+  const hard = obj(status(o).hard)
+  const used = obj(status(o).used)
+  return Object.keys(hard)
+    .filter(keep)
+    .sort()
+    .map((k) => `${k}: ${str(used[k], '0')}/${String(hard[k])}`)
+    .join(', ')
 }

@@ -5,6 +5,7 @@ import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
 import { base64ErrorOffset, decodedLength } from './base64.js'
 import { MAX_DATA_BYTES, validateDataKeys } from './config-map.js'
+import { AGE, NAME, obj, str } from '../../printing/columns.js'
 
 export const secret: KindDefinition = {
   kind: 'Secret',
@@ -53,6 +54,12 @@ export const secret: KindDefinition = {
     }
     return errors
   },
+  printerColumns: [
+    NAME,
+    { name: 'Type', type: 'string', description: 'The type of the secret.', priority: 0, cell: (o) => str(o.type, 'Opaque') },
+    { name: 'Data', type: 'integer', description: 'The number of keys in data.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.stringData)).length },
+    AGE,
+  ],
 }
 
 /** The keys each built-in Secret type needs (`ValidateSecret`'s switch on the type). */

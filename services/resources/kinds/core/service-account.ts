@@ -1,4 +1,5 @@
 import type { KindDefinition } from '../../kind.js'
+import { AGE, arr, NAME } from '../../printing/columns.js'
 
 export const serviceAccount: KindDefinition = {
   kind: 'ServiceAccount',
@@ -8,4 +9,9 @@ export const serviceAccount: KindDefinition = {
   shortNames: ['sa'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
+  printerColumns: [
+    NAME,
+    { name: 'Secrets', type: 'integer', description: 'The number of secrets listed in it.', priority: 0, cell: (o) => arr(o.secrets).length },
+    AGE,
+  ],
 }

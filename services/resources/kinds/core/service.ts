@@ -8,6 +8,7 @@ import { oneOf } from '../pod-spec.js'
 import { defaultZero, isZero } from '../zero-value.js'
 import { serviceAllocation } from './service-allocation.js'
 import { conditions, join } from '../merge-keys.js'
+import { AGE, arr, mapSelector, NAME, obj, spec, status, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
@@ -55,6 +56,15 @@ export const service: KindDefinition = {
     return oldIp && ip && ip !== oldIp ? [fieldError.invalid('spec.clusterIP', ip, 'field is immutable')] : []
   },
   mergeKeys: join(conditions, { lists: { 'spec.ports': 'port' } }),
+  printerColumns: [
+    NAME,
+    { name: 'Type', type: 'string', description: 'The type of the service.', priority: 0, cell: (o) => str(spec(o).type, 'ClusterIP') },
+    { name: 'Cluster-IP', type: 'string', description: 'The IP address of the service in the cluster.', priority: 0, cell: (o) => str(spec(o).clusterIP) },
+    { name: 'External-IP', type: 'string', description: 'The addresses the service is reached at from outside the cluster.', priority: 0, cell: externalIp },
+    { name: 'Port(s)', type: 'string', description: 'The ports the service exposes, with their node ports.', priority: 0, cell: servicePorts },
+    AGE,
+    { name: 'Selector', type: 'string', description: 'The labels of the pods the service sends traffic to.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
+  ],
 }
 
 /** `ValidateService`, in upstream's order. */
@@ -108,4 +118,21 @@ function validateServicePort(port: JsonObject, path: string, requireName: boolea
   else if (!PROTOCOLS.includes(port.protocol as string)) errors.push(fieldError.notSupported(`${path}.protocol`, port.protocol, PROTOCOLS))
   errors.push(...validatePortNumberOrName(port.targetPort, `${path}.targetPort`))
   return errors
+}
+
+function servicePorts(o: JsonObject): string {
+  const ports = arr(spec(o).ports).map(obj)
+  return str(ports.map((p) => `${String(p.port)}${p.nodePort ? `:${String(p.nodePort)}` : ''}/${str(p.protocol, 'TCP')}`).join(','))
+}
+
+function externalIp(o: JsonObject): string {
+  const ingress = arr(obj(status(o).loadBalancer).ingress).map(obj)
+  const external = arr(spec(o).externalIPs).map(String)
+  const type = spec(o).type
+  if (type === 'LoadBalancer') {
+    const ips = [...ingress.map((i) => String(i.ip ?? i.hostname)), ...external]
+    return ips.length ? ips.join(',') : '<pending>'
+  }
+  if (type === 'ExternalName') return str(spec(o).externalName)
+  return str(external.join(','))
 }

@@ -1,6 +1,7 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, isObject } from '../../json.js'
+import { arrayAt, isObject, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
+import { AGE, arr, NAME, obj, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6']
@@ -29,4 +30,16 @@ export const endpointSlice: KindDefinition = {
     return errors
   },
   validateUpdate: (o, old) => (o.addressType === old.addressType ? [] : [fieldError.invalid('addressType', o.addressType, 'field is immutable')]),
+  printerColumns: [
+    NAME,
+    { name: 'AddressType', type: 'string', description: 'The type of its addresses: IPv4, IPv6 or FQDN.', priority: 0, cell: (o) => str(o.addressType) },
+    { name: 'Ports', type: 'string', description: 'Its port numbers.', priority: 0, cell: (o) => str(arr(o.ports).map((p) => obj(p).port).join(','), '<unset>') },
+    { name: 'Endpoints', type: 'string', description: 'The first addresses, and how many more.', priority: 0, cell: endpointAddresses },
+    AGE,
+  ],
+}
+
+function endpointAddresses(o: JsonObject): string {
+  const ips = arr(o.endpoints).flatMap((e) => arr(obj(e).addresses).map(String))
+  return ips.length === 0 ? '<unset>' : ips.length > 3 ? `${ips.slice(0, 3).join(',')} + ${ips.length - 3} more...` : ips.join(',')
 }

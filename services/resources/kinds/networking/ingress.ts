@@ -3,6 +3,7 @@ import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { validatePort, validatePortName } from '../../validation/common.js'
 import { validateName } from '../../validation/names.js'
+import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix']
@@ -34,6 +35,14 @@ export const ingress: KindDefinition = {
     })
     return errors
   },
+  printerColumns: [
+    NAME,
+    { name: 'Class', type: 'string', description: 'The ingress class that serves it.', priority: 0, cell: (o) => str(spec(o).ingressClassName) },
+    { name: 'Hosts', type: 'string', description: 'The hosts its rules match.', priority: 0, cell: (o) => str(arr(spec(o).rules).map((r) => obj(r).host ?? '*').join(','), '*') },
+    { name: 'Address', type: 'string', description: 'The addresses of its load balancer.', priority: 0, cell: (o) => arr(obj(status(o).loadBalancer).ingress).map((i) => String(obj(i).ip ?? obj(i).hostname)).join(',') },
+    { name: 'Ports', type: 'string', description: 'The ports it serves.', priority: 0, cell: (o) => (arr(spec(o).tls).length ? '80, 443' : '80') },
+    AGE,
+  ],
 }
 
 /** `validateHTTPIngressPath`: a path type, an absolute path without traversal, a backend. */

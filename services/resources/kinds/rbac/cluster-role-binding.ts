@@ -1,5 +1,7 @@
 import type { KindDefinition } from '../../kind.js'
 import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
+import { NAME } from '../../printing/columns.js'
+import { bindingColumns } from './binding-columns.js'
 
 export const clusterRoleBinding: KindDefinition = {
   kind: 'ClusterRoleBinding',
@@ -11,4 +13,8 @@ export const clusterRoleBinding: KindDefinition = {
   defaults: defaultBinding,
   validate: (o) => validateBinding(o, false),
   validateUpdate: immutableRoleRef,
+  printerColumns: [
+    NAME,
+    ...bindingColumns,
+  ],
 }

@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../../kind.js'
 import { validateRules } from './rules.js'
+import { CREATED_AT, NAME } from '../../printing/columns.js'
 
 export const clusterRole: KindDefinition = {
   kind: 'ClusterRole',
@@ -9,4 +10,8 @@ export const clusterRole: KindDefinition = {
   namespaced: false,
   nameRule: 'path-segment',
   validate: (o) => validateRules(o, true),
+  printerColumns: [
+    NAME,
+    CREATED_AT,
+  ],
 }

@@ -1,5 +1,7 @@
 import type { KindDefinition } from '../../kind.js'
 import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
+import { NAME } from '../../printing/columns.js'
+import { bindingColumns } from './binding-columns.js'
 
 export const roleBinding: KindDefinition = {
   kind: 'RoleBinding',
@@ -11,4 +13,8 @@ export const roleBinding: KindDefinition = {
   defaults: defaultBinding,
   validate: (o) => validateBinding(o, true),
   validateUpdate: immutableRoleRef,
+  printerColumns: [
+    NAME,
+    ...bindingColumns,
+  ],
 }

@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../../kind.js'
 import { validateRules } from './rules.js'
+import { CREATED_AT, NAME } from '../../printing/columns.js'
 
 export const role: KindDefinition = {
   kind: 'Role',
@@ -9,4 +10,8 @@ export const role: KindDefinition = {
   namespaced: true,
   nameRule: 'path-segment',
   validate: (o) => validateRules(o, false),
+  printerColumns: [
+    NAME,
+    CREATED_AT,
+  ],
 }

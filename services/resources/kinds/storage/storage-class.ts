@@ -2,6 +2,7 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, defaultTo, isObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
+import { AGE, NAME, str } from '../../printing/columns.js'
 
 /** Supported values as upstream lists them: sorted. */
 const RECLAIM = ['Delete', 'Retain']
@@ -39,4 +40,12 @@ export const storageClass: KindDefinition = {
     if (o.volumeBindingMode !== old.volumeBindingMode) errors.push(fieldError.invalid('volumeBindingMode', o.volumeBindingMode ?? null, 'field is immutable'))
     return errors
   },
+  printerColumns: [
+    NAME,
+    { name: 'Provisioner', type: 'string', description: 'The volume plugin that provisions its volumes.', priority: 0, cell: (o) => str(o.provisioner) },
+    { name: 'ReclaimPolicy', type: 'string', description: 'What happens to its volumes when their claims go.', priority: 0, cell: (o) => str(o.reclaimPolicy, 'Delete') },
+    { name: 'VolumeBindingMode', type: 'string', description: 'When its volumes are bound: Immediate or WaitForFirstConsumer.', priority: 0, cell: (o) => str(o.volumeBindingMode, 'Immediate') },
+    { name: 'AllowVolumeExpansion', type: 'string', description: 'Whether its volumes may grow.', priority: 0, cell: (o) => (o.allowVolumeExpansion ? 'true' : 'false') },
+    AGE,
+  ],
 }
