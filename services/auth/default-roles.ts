@@ -1,46 +1,56 @@
 import type { JsonObject } from '../resources/json.js'
+import type { RoleGrant } from '../resources/kind.js'
+import { viewable, viewAndEdit } from '../resources/kinds/roles.js'
+import { registry, type KindRegistry } from '../resources/registry.js'
 import type { PolicyRule } from './rbac.js'
 import { MASTERS } from './user.js'
 
 /**
  * Kubernetes' default user-facing ClusterRoles (plugin/pkg/auth/authorizer/rbac/bootstrappolicy),
- * with the aggregated rules of admin, edit and view written out, and the binding of cluster-admin
- * to system:masters. Created at start when missing; users may edit them.
+ * with the aggregated rules of admin, edit and view written out from what each kind's definition
+ * grants (`KindDefinition.roles`), and the binding of cluster-admin to system:masters. Created at
+ * start when missing; users may edit them.
  */
-const READ = ['get', 'list', 'watch']
-const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update']
 
-const viewRules: PolicyRule[] = [
-  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status'], verbs: READ },
-  { apiGroups: [''], resources: ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status'], verbs: READ },
-  { apiGroups: [''], resources: ['namespaces'], verbs: READ },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
-  { apiGroups: ['apps'], resources: ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status'], verbs: READ },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: READ },
-  { apiGroups: ['batch'], resources: ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], verbs: READ },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingresses/status', 'networkpolicies'], verbs: READ },
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'], verbs: READ },
+type AggregatedRole = RoleGrant['role']
+
+/** The roles a grant of `role` is in: view's grants are edit's and admin's too, edit's admin's. */
+const INCLUDED_IN: Record<AggregatedRole, readonly AggregatedRole[]> = { view: ['view', 'edit', 'admin'], edit: ['edit', 'admin'], admin: ['admin'] }
+
+/**
+ * What Kubernetes' bootstrap policy also grants on resources no kind here defines: virtual
+ * resources (bindings, localsubjectaccessreviews) and kinds revkube does not serve yet. Once the
+ * registry serves a kind, its definition's grants take the place of the entry here.
+ */
+const OTHER_GRANTS: ReadonlyArray<{ group: string; resource: string; grants: readonly RoleGrant[] }> = [
+  { group: '', resource: 'bindings', grants: [viewable()] },
+  { group: 'networking.k8s.io', resource: 'networkpolicies', grants: viewAndEdit() },
+  { group: 'policy', resource: 'poddisruptionbudgets', grants: viewAndEdit({ read: ['status'] }) },
+  { group: 'authorization.k8s.io', resource: 'localsubjectaccessreviews', grants: [{ role: 'admin', verbs: ['create'] }] },
 ]
 
-const editRules: PolicyRule[] = [
-  ...viewRules,
-  { apiGroups: [''], resources: ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'], verbs: WRITE },
-  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy'], verbs: WRITE },
-  { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-  { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], verbs: READ },
-  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
-  { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'], verbs: WRITE },
-  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
-  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: WRITE },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
-]
-
-const adminRules: PolicyRule[] = [
-  ...editRules,
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: [...READ, ...WRITE] },
-  { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
-]
+/** The rules of an aggregated role: one per API group and set of verbs, listing the resources it covers. */
+export function aggregatedRules(role: AggregatedRole, kinds: KindRegistry = registry): PolicyRule[] {
+  const served = new Set(kinds.kinds.map((k) => `${k.group}/${k.resource}`))
+  const sources = [
+    ...kinds.kinds.map((k) => ({ group: k.group, resource: k.resource, grants: k.roles ?? [] })),
+    ...OTHER_GRANTS.filter((o) => !served.has(`${o.group}/${o.resource}`)),
+  ]
+  const rules = new Map<string, PolicyRule & { resources: string[] }>()
+  for (const { group, resource, grants } of sources) {
+    for (const grant of grants) {
+      if (!INCLUDED_IN[grant.role].includes(role)) continue
+      const key = `${group}\u0000${grant.verbs.join(',')}`
+      let rule = rules.get(key)
+      if (!rule) rules.set(key, (rule = { apiGroups: [group], resources: [], verbs: [...grant.verbs] }))
+      for (const sub of grant.subresources ?? ['']) {
+        const name = sub === '' ? resource : `${resource}/${sub}`
+        if (!rule.resources.includes(name)) rule.resources.push(name)
+      }
+    }
+  }
+  return [...rules.values()].map((rule) => ({ ...rule, resources: rule.resources.sort() }))
+}
 
 const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-'
 
@@ -68,9 +78,9 @@ export const defaultClusterRoles: JsonObject[] = [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },
   ]),
-  clusterRole('admin', adminRules, { aggregateFrom: 'admin' }),
-  clusterRole('edit', editRules, { aggregateFrom: 'edit', aggregateTo: 'admin' }),
-  clusterRole('view', viewRules, { aggregateFrom: 'view', aggregateTo: 'edit' }),
+  clusterRole('admin', aggregatedRules('admin'), { aggregateFrom: 'admin' }),
+  clusterRole('edit', aggregatedRules('edit'), { aggregateFrom: 'edit', aggregateTo: 'admin' }),
+  clusterRole('view', aggregatedRules('view'), { aggregateFrom: 'view', aggregateTo: 'edit' }),
 ]
 
 export const defaultClusterRoleBindings: JsonObject[] = [

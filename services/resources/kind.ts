@@ -70,6 +70,22 @@ export interface KindDefinition {
    * with format `name`, unless the kind leaves it out as Events do). @default [Name, Age]
    */
   printerColumns?: readonly PrinterColumn[]
+  /**
+   * What Kubernetes' default aggregated ClusterRoles grant on the kind (kinds/roles.ts has the
+   * usual grants). Without it only cluster-admin may use it, as for Nodes.
+   */
+  roles?: readonly RoleGrant[]
+}
+
+/**
+ * One grant of a default aggregated ClusterRole. The roles nest as in Kubernetes' bootstrap
+ * policy: edit has every grant of view, admin every grant of edit.
+ */
+export interface RoleGrant {
+  role: 'view' | 'edit' | 'admin'
+  verbs: readonly string[]
+  /** '' for the resource itself, else a subresource: `status`, `scale`, `log`. @default [''] */
+  subresources?: readonly string[]
 }
 
 /** What strategic merge patch knows about a kind's lists: the `patchStrategy` and `patchMergeKey` tags of its Go types. */

@@ -3,6 +3,7 @@ import { deepEqual, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { nonNegativeInteger } from '../workload.js'
 import { AGE, arr, meta, NAME, num, obj } from '../../printing/columns.js'
+import { viewable } from '../roles.js'
 
 export const controllerRevision: KindDefinition = {
   kind: 'ControllerRevision',
@@ -25,6 +26,7 @@ export const controllerRevision: KindDefinition = {
     { name: 'Revision', type: 'integer', description: 'Its revision number.', priority: 0, cell: (o) => num(o.revision) },
     AGE,
   ],
+  roles: [viewable()],
 }
 
 function controllerOf(o: JsonObject): string {

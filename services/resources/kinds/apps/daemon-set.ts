@@ -15,6 +15,7 @@ import { defaultZero } from '../zero-value.js'
 import { intOrPercentValue, notMoreThan100Percent, validateIntOrPercent } from './int-or-percent.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, mapSelector, NAME, num, obj, SELECTOR, spec, status, templateColumns } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 const STRATEGIES = ['RollingUpdate', 'OnDelete']
 
@@ -55,6 +56,7 @@ export const daemonSet: KindDefinition = {
     ...templateColumns(),
     SELECTOR,
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 /**

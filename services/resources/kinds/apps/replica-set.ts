@@ -13,6 +13,7 @@ import {
 } from '../workload.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, NAME, REPLICA_COUNTS, SELECTOR, templateColumns } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',
@@ -50,4 +51,5 @@ export const replicaSet: KindDefinition = {
     ...templateColumns(),
     SELECTOR,
   ],
+  roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
 }

@@ -14,6 +14,7 @@ import {
 import { defaultZero } from '../zero-value.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, NAME, num, spec, status, templateColumns } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 const RETENTION = ['Retain', 'Delete']
 /** What an update may change; anything else in `spec` is Forbidden. */
@@ -67,6 +68,7 @@ export const statefulSet: KindDefinition = {
     AGE,
     ...templateColumns(),
   ],
+  roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
 }
 
 /**

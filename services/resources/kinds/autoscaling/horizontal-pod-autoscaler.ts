@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { pathSegmentName } from '../../validation/names.js'
 import { conditions } from '../merge-keys.js'
 import { AGE, arr, NAME, num, obj, spec, status, str } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 /** Supported values as upstream lists them: sorted. */
 const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource']
@@ -60,6 +61,7 @@ export const horizontalPodAutoscaler: KindDefinition = {
     { name: 'Replicas', type: 'integer', description: 'The replicas it last saw.', priority: 0, cell: (o) => num(status(o).currentReplicas) },
     AGE,
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 const cpuUtilization = (percent: unknown) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } })

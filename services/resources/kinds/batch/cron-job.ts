@@ -10,6 +10,7 @@ import { validateJobSpec } from './job-spec.js'
 import { podTemplate } from '../merge-keys.js'
 import { AGE, arr, NAME, obj, selectorString, spec, status, str, templateColumns } from '../../printing/columns.js'
 import { age } from '../../printing/human-duration.js'
+import { viewAndEdit } from '../roles.js'
 
 const POLICIES = ['Allow', 'Forbid', 'Replace']
 /** Jobs are named `<cronjob>-<minutes since epoch>`: 11 characters more, within a 63-character label. */
@@ -65,6 +66,7 @@ export const cronJob: KindDefinition = {
     ...templateColumns((o) => obj(obj(spec(o).jobTemplate).spec).template),
     { name: 'Selector', type: 'string', description: 'The label selector of the pods of its jobs.', priority: 1, cell: (o) => selectorString(obj(obj(spec(o).jobTemplate).spec).selector) },
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 /**

@@ -8,6 +8,7 @@ import { validateJobSpec } from './job-spec.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, arr, meta, NAME, num, obj, SELECTOR, spec, status, templateColumns } from '../../printing/columns.js'
 import { age } from '../../printing/human-duration.js'
+import { viewAndEdit } from '../roles.js'
 
 /** The labels that tie a Job's pods to it; the selector selects the first. */
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid'
@@ -90,6 +91,7 @@ export const job: KindDefinition = {
     ...templateColumns(),
     SELECTOR,
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 /**

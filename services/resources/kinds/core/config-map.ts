@@ -5,6 +5,7 @@ import { byteLength } from '../../validation/byte-length.js'
 import { maxLenError, regexError } from '../../validation/messages.js'
 import { decodedLength } from './base64.js'
 import { AGE, NAME, obj } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 /** ConfigMaps and Secrets hold at most 1 MiB of data (`MaxSecretSize`). */
 export const MAX_DATA_BYTES = 1024 * 1024
@@ -67,4 +68,5 @@ export const configMap: KindDefinition = {
     { name: 'Data', type: 'integer', description: 'The number of keys in data and binaryData.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length },
     AGE,
   ],
+  roles: viewAndEdit(),
 }

@@ -2,6 +2,7 @@ import { arrayAt, isObject, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
 import { AGE, arr, NAME, obj } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 export const endpoints: KindDefinition = {
   kind: 'Endpoints',
@@ -22,6 +23,7 @@ export const endpoints: KindDefinition = {
     { name: 'Endpoints', type: 'string', description: 'The first addresses and ports, and how many more.', priority: 0, cell: endpointsList },
     AGE,
   ],
+  roles: viewAndEdit(),
 }
 
 function endpointsList(o: JsonObject): string {

@@ -3,6 +3,7 @@ import { defaultTo, objectAt, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { meta, obj, str } from '../../printing/columns.js'
 import { age } from '../../printing/human-duration.js'
+import { viewable } from '../roles.js'
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
@@ -49,6 +50,7 @@ export const event: KindDefinition = {
     { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0, cell: eventObject },
     { name: 'Message', type: 'string', description: 'What happened.', priority: 0, cell: (o) => str(o.message, '') },
   ],
+  roles: [viewable()],
 }
 
 function eventObject(o: JsonObject): string {

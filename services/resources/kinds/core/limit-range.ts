@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { compareQuantities, parseQuantity, quantityString, validateQuantity } from '../../validation/quantity.js'
 import { CREATED_AT, NAME } from '../../printing/columns.js'
+import { viewable } from '../roles.js'
 
 const TYPES = ['Pod', 'Container', 'PersistentVolumeClaim']
 const BOUNDS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const
@@ -33,6 +34,7 @@ export const limitRange: KindDefinition = {
     NAME,
     CREATED_AT,
   ],
+  roles: [viewable()],
 }
 
 /** One `LimitRangeItem` as `ValidateLimitRange` checks it. */

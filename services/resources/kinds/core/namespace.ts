@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { conditions } from '../merge-keys.js'
 import { AGE, NAME, status, str } from '../../printing/columns.js'
+import { viewable } from '../roles.js'
 
 /** Finalizer names that need no domain (`helper.IsStandardFinalizerName`). */
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion']
@@ -49,4 +50,5 @@ export const namespace: KindDefinition = {
     { name: 'Status', type: 'string', description: 'Active, or Terminating while it is being deleted.', priority: 0, cell: (o) => str(status(o).phase, 'Active') },
     AGE,
   ],
+  roles: [viewable('status')],
 }

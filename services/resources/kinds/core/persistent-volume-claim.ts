@@ -7,6 +7,7 @@ import { validateAccessModes, validatePositiveQuantity } from './persistent-volu
 import { conditions } from '../merge-keys.js'
 import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
 import type { JsonObject } from '../../json.js'
+import { viewAndEdit } from '../roles.js'
 
 export const persistentVolumeClaim: KindDefinition = {
   kind: 'PersistentVolumeClaim',
@@ -45,6 +46,7 @@ export const persistentVolumeClaim: KindDefinition = {
     { name: 'VolumeAttributesClass', type: 'string', description: 'Its volume attributes class.', priority: 0, cell: (o) => str(spec(o).volumeAttributesClassName) },
     AGE,
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 function accessModes(modes: unknown): string {

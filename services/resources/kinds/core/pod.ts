@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { defaultPodOnly, defaultPodSpec, qosClass, validatePodOnly, validatePodSpec } from '../pod-spec.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, arr, meta, NAME, num, obj, spec, status, str } from '../../printing/columns.js'
+import { editable, READ, viewable } from '../roles.js'
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v))
 
@@ -81,6 +82,12 @@ export const pod: KindDefinition = {
     { name: 'Node', type: 'string', description: 'The node the pod is bound to.', priority: 1, cell: (o) => str(spec(o).nodeName) },
     { name: 'Nominated Node', type: 'string', description: 'The node the pod may go to once preemption has made room on it.', priority: 1, cell: (o) => str(status(o).nominatedNodeName) },
     { name: 'Readiness Gates', type: 'string', description: 'The conditions the pod waits for besides its containers being ready.', priority: 1, cell: (o) => str(arr(spec(o).readinessGates).map((g) => obj(g).conditionType).join(',')) },
+  ],
+  roles: [
+    viewable('log', 'status'),
+    editable('attach', 'exec', 'portforward', 'proxy'),
+    // kubectl exec and attach open their streams with a GET.
+    { role: 'edit', verbs: READ, subresources: ['attach', 'exec', 'portforward', 'proxy'] },
   ],
 }
 

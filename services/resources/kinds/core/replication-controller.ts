@@ -6,6 +6,7 @@ import { defaultPodSpec } from '../pod-spec.js'
 import { defaultReplicas, nonNegativeInteger, validateReplicaTemplate } from '../workload.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, mapSelector, NAME, REPLICA_COUNTS, spec, templateColumns } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 export const replicationController: KindDefinition = {
   kind: 'ReplicationController',
@@ -41,6 +42,7 @@ export const replicationController: KindDefinition = {
     ...templateColumns(),
     { name: 'Selector', type: 'string', description: 'The labels of the pods the controller manages.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
   ],
+  roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
 }
 
 /** `ValidateReplicationControllerSpec`: a non-empty selector (a plain label map) that the template's labels satisfy. */

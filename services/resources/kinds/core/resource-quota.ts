@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { validateQuantity } from '../../validation/quantity.js'
 import { AGE, NAME, obj, status, str } from '../../printing/columns.js'
+import { viewable } from '../roles.js'
 
 /** Quota resources that need no domain (`helper.IsStandardQuotaResourceName`). */
 const QUOTA_RESOURCES = new Set([
@@ -40,6 +41,7 @@ export const resourceQuota: KindDefinition = {
     { name: 'Request', type: 'string', description: 'Used and hard limits of everything but limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => !k.startsWith('limits.')) },
     { name: 'Limit', type: 'string', description: 'Used and hard limits of limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => k.startsWith('limits.')) },
   ],
+  roles: [viewable('status')],
 }
 
 function quotaUsage(o: JsonObject, keep: (key: string) => boolean): string {

@@ -6,6 +6,7 @@ import { defaultZero } from '../zero-value.js'
 import { base64ErrorOffset, decodedLength } from './base64.js'
 import { MAX_DATA_BYTES, validateDataKeys } from './config-map.js'
 import { AGE, NAME, obj, str } from '../../printing/columns.js'
+import { editable, READ } from '../roles.js'
 
 export const secret: KindDefinition = {
   kind: 'Secret',
@@ -59,6 +60,11 @@ export const secret: KindDefinition = {
     { name: 'Type', type: 'string', description: 'The type of the secret.', priority: 0, cell: (o) => str(o.type, 'Opaque') },
     { name: 'Data', type: 'integer', description: 'The number of keys in data.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.stringData)).length },
     AGE,
+  ],
+  roles: [
+    // Not in view: reading a Secret is as good as holding what it guards.
+    { role: 'edit', verbs: READ },
+    editable(),
   ],
 }
 

@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../../kind.js'
 import { AGE, arr, NAME } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 export const serviceAccount: KindDefinition = {
   kind: 'ServiceAccount',
@@ -13,5 +14,10 @@ export const serviceAccount: KindDefinition = {
     NAME,
     { name: 'Secrets', type: 'integer', description: 'The number of secrets listed in it.', priority: 0, cell: (o) => arr(o.secrets).length },
     AGE,
+  ],
+  roles: [
+    ...viewAndEdit(),
+    { role: 'edit', verbs: ['create'], subresources: ['token'] },
+    { role: 'edit', verbs: ['impersonate'] },
   ],
 }

@@ -9,6 +9,7 @@ import { defaultZero, isZero } from '../zero-value.js'
 import { serviceAllocation } from './service-allocation.js'
 import { conditions, join } from '../merge-keys.js'
 import { AGE, arr, mapSelector, NAME, obj, spec, status, str } from '../../printing/columns.js'
+import { READ, viewAndEdit } from '../roles.js'
 
 /** Supported values as upstream lists them: sorted. */
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
@@ -64,6 +65,10 @@ export const service: KindDefinition = {
     { name: 'Port(s)', type: 'string', description: 'The ports the service exposes, with their node ports.', priority: 0, cell: servicePorts },
     AGE,
     { name: 'Selector', type: 'string', description: 'The labels of the pods the service sends traffic to.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
+  ],
+  roles: [
+    ...viewAndEdit({ read: ['status'], write: ['proxy'] }),
+    { role: 'edit', verbs: READ, subresources: ['proxy'] },
   ],
 }
 

@@ -2,6 +2,7 @@ import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, isObject, type JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { AGE, arr, NAME, obj, str } from '../../printing/columns.js'
+import { viewable } from '../roles.js'
 
 /** Supported values as upstream lists them: sorted. */
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6']
@@ -37,6 +38,7 @@ export const endpointSlice: KindDefinition = {
     { name: 'Endpoints', type: 'string', description: 'The first addresses, and how many more.', priority: 0, cell: endpointAddresses },
     AGE,
   ],
+  roles: [viewable()],
 }
 
 function endpointAddresses(o: JsonObject): string {

@@ -4,6 +4,7 @@ import type { KindDefinition } from '../../kind.js'
 import { validatePort, validatePortName } from '../../validation/common.js'
 import { validateName } from '../../validation/names.js'
 import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
+import { viewAndEdit } from '../roles.js'
 
 /** Supported values as upstream lists them: sorted. */
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix']
@@ -43,6 +44,7 @@ export const ingress: KindDefinition = {
     { name: 'Ports', type: 'string', description: 'The ports it serves.', priority: 0, cell: (o) => (arr(spec(o).tls).length ? '80, 443' : '80') },
     AGE,
   ],
+  roles: viewAndEdit({ read: ['status'] }),
 }
 
 /** `validateHTTPIngressPath`: a path type, an absolute path without traversal, a backend. */

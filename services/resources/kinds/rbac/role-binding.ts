@@ -2,6 +2,7 @@ import type { KindDefinition } from '../../kind.js'
 import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
 import { NAME } from '../../printing/columns.js'
 import { bindingColumns } from './binding-columns.js'
+import { READ, WRITE } from '../roles.js'
 
 export const roleBinding: KindDefinition = {
   kind: 'RoleBinding',
@@ -17,4 +18,5 @@ export const roleBinding: KindDefinition = {
     NAME,
     ...bindingColumns,
   ],
+  roles: [{ role: 'admin', verbs: [...READ, ...WRITE] }],
 }

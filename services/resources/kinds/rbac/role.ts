@@ -1,6 +1,7 @@
 import type { KindDefinition } from '../../kind.js'
 import { validateRules } from './rules.js'
 import { CREATED_AT, NAME } from '../../printing/columns.js'
+import { READ, WRITE } from '../roles.js'
 
 export const role: KindDefinition = {
   kind: 'Role',
@@ -14,4 +15,5 @@ export const role: KindDefinition = {
     NAME,
     CREATED_AT,
   ],
+  roles: [{ role: 'admin', verbs: [...READ, ...WRITE] }],
 }
