@@ -1,6 +1,23 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../services/resources/json.js'
+import type { KindDefinition } from '../services/resources/kind.js'
+import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { getObject, objectFields, objectResolvers } from './objects.graphql.js'
+
+/** The kinds with a typed GraphQL type (`KindDefinition.graphqlType`), in the registry's order. */
+function typedDefinitions(): KindDefinition[] {
+  return registry.kinds.filter((k) => k.graphqlType !== undefined)
+}
+
+/** A typed kind's query: its type's name in lowerCamelCase (`replicaSet`). */
+const queryName = (k: KindDefinition) => k.graphqlType!.charAt(0).toLowerCase() + k.graphqlType!.slice(1)
+
+/** One query per typed kind: by namespace (namespaced kinds) and name, now or at a point in history. */
+function typedQueries(): string {
+  return typedDefinitions()
+    .map((k) => `${queryName(k)}(${k.namespaced ? 'namespace: String, ' : ''}name: String!, at: At): ${k.graphqlType}`)
+    .join('\n    ')
+}
 
 /**
  * Typed conveniences for the kinds people follow relations between. Every relation resolves at
@@ -79,12 +96,7 @@ export const typeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    pod(namespace: String, name: String!, at: At): Pod
-    node(name: String!, at: At): Node
-    service(namespace: String, name: String!, at: At): Service
-    deployment(namespace: String, name: String!, at: At): Deployment
-    replicaSet(namespace: String, name: String!, at: At): ReplicaSet
-    namespace(name: String!, at: At): Namespace
+    ${typedQueries()}
   }
 `
 
@@ -206,12 +218,10 @@ export const resolvers = {
       return refs(await ctx.all(definition.kind, String(meta(ref.object).name), ref.at), ref.at)
     },
   },
-  Query: {
-    pod: getter('Pod'),
-    node: (_: unknown, args: Get, ctx: GraphQLContext) => getObject(ctx, 'Node', undefined, args.name, args.at),
-    service: getter('Service'),
-    deployment: getter('Deployment'),
-    replicaSet: getter('ReplicaSet'),
-    namespace: (_: unknown, args: Get, ctx: GraphQLContext) => getObject(ctx, 'Namespace', undefined, args.name, args.at),
-  },
+  Query: Object.fromEntries(typedDefinitions().map((k) => [queryName(k), getter(k.kind)])),
+}
+
+/** Every type above belongs to a kind whose definition names it: a typed kind is declared in one place. */
+for (const type of Object.keys(resolvers)) {
+  if (type !== 'Query' && !typedDefinitions().some((k) => k.graphqlType === type)) throw new Error(`no kind definition names the GraphQL type ${type}`)
 }

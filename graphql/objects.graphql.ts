@@ -1,5 +1,6 @@
 import { encodeContinue } from '../services/store/reads.js'
 import type { JsonObject } from '../services/resources/json.js'
+import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'
 import { DateTime, JSONScalar, Revision } from './scalars.js'
@@ -14,6 +15,9 @@ export const objectFields = `
   "The whole Kubernetes object."
   raw: JSON!
 `
+
+/** The GraphQL types of the kinds that have one (their definitions' `graphqlType`). */
+const typedKinds = registry.kinds.flatMap((k) => (k.graphqlType ? [k.graphqlType] : [])).join(', ')
 
 /** Lists are paged: at most this many per page, this many when `first` is absent. */
 export const MAX_PAGE = 10_000
@@ -52,7 +56,7 @@ export const typeDefs = /* GraphQL */ `
     finalizers: [String!]
   }
 
-  "Any Kubernetes object. Typed kinds (Pod, Node, Service, Deployment, ReplicaSet, Namespace) add their own fields."
+  "Any Kubernetes object. Typed kinds (${typedKinds}) add their own fields."
   interface Object {
     ${objectFields}
   }
@@ -89,7 +93,6 @@ export const typeDefs = /* GraphQL */ `
   }
 `
 
-const typed = new Set(['Pod', 'Node', 'Service', 'Deployment', 'ReplicaSet', 'Namespace'])
 const meta = (ref: ObjectRef) => (ref.object.metadata ?? {}) as JsonObject
 
 /** A connection page over objects read at one revision. */
@@ -157,7 +160,7 @@ export const resolvers = {
   JSON: JSONScalar,
   DateTime,
   Object: {
-    __resolveType: (ref: ObjectRef) => (typed.has(String(ref.object.kind)) ? String(ref.object.kind) : 'GenericObject'),
+    __resolveType: (ref: ObjectRef) => registry.get(String(ref.object.kind))?.graphqlType ?? 'GenericObject',
   },
   GenericObject: objectResolvers,
   ObjectMeta: {

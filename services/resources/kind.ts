@@ -75,6 +75,12 @@ export interface KindDefinition {
    * usual grants). Without it only cluster-admin may use it, as for Nodes.
    */
   roles?: readonly RoleGrant[]
+  /**
+   * The name of its typed GraphQL object type, for kinds people follow relations between
+   * (graphql/kinds.graphql.ts declares the type's fields); its query is the name in lowerCamelCase,
+   * `replicaSet(namespace, name, at)`. Objects of other kinds are `GenericObject`s.
+   */
+  graphqlType?: string
 }
 
 /**

@@ -57,6 +57,7 @@ export const deployment: KindDefinition = {
     SELECTOR,
   ],
   roles: viewAndEdit({ read: ['scale', 'status'], write: ['rollback', 'scale'] }),
+  graphqlType: 'Deployment',
 }
 
 /** `ValidateDeploymentSpec`, in upstream's order. */

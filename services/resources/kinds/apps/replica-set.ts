@@ -52,4 +52,5 @@ export const replicaSet: KindDefinition = {
     SELECTOR,
   ],
   roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
+  graphqlType: 'ReplicaSet',
 }

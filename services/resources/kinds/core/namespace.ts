@@ -51,4 +51,5 @@ export const namespace: KindDefinition = {
     AGE,
   ],
   roles: [viewable('status')],
+  graphqlType: 'Namespace',
 }

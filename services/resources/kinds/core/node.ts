@@ -36,6 +36,7 @@ export const node: KindDefinition = {
     { name: 'Kernel-Version', type: 'string', description: 'The kernel version.', priority: 1, cell: (o) => str(obj(status(o).nodeInfo).kernelVersion, '<unknown>') },
     { name: 'Container-Runtime', type: 'string', description: 'The container runtime and its version.', priority: 1, cell: (o) => str(obj(status(o).nodeInfo).containerRuntimeVersion, '<unknown>') },
   ],
+  graphqlType: 'Node',
 }
 
 /** kubectl's node STATUS: its Ready condition, and SchedulingDisabled when cordoned. */

@@ -89,6 +89,7 @@ export const pod: KindDefinition = {
     // kubectl exec and attach open their streams with a GET.
     { role: 'edit', verbs: READ, subresources: ['attach', 'exec', 'portforward', 'proxy'] },
   ],
+  graphqlType: 'Pod',
 }
 
 /** kubectl's pod STATUS: the phase, refined by the reason, container states and deletion. */

@@ -70,6 +70,7 @@ export const service: KindDefinition = {
     ...viewAndEdit({ read: ['status'], write: ['proxy'] }),
     { role: 'edit', verbs: READ, subresources: ['proxy'] },
   ],
+  graphqlType: 'Service',
 }
 
 /** `ValidateService`, in upstream's order. */
