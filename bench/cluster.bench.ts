@@ -15,7 +15,7 @@
 import pg from 'pg'
 import { createLogger } from '../services/log.js'
 import type { JsonObject } from '../services/resources/json.js'
-import { startServer, type RunningServer } from '../services/server.js'
+import { startServer, type RunningServer } from '../services/app/server.js'
 import { realClock } from '../services/runtime/clock.js'
 import { ControllerRunner } from '../services/runtime/runner.js'
 import { createSimulatedNodes } from '../services/kubelet/simulated-nodes.js'

@@ -64,7 +64,7 @@ export async function run(): Promise<void> {
 }
 
 async function startServer(schema: string, env: Record<string, string> = { REVKUBE_AUTH: 'none' }): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
     env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', REVKUBE_CONTROLLERS: 'false', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

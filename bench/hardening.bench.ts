@@ -128,7 +128,7 @@ export async function run(): Promise<void> {
 
 async function startServer(schema: string, dir: string): Promise<Server> {
   await writeFile(join(dir, 'tokens.csv'), 'nobody-token,nobody,uid-1,""\n')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: url,

@@ -57,7 +57,7 @@ export async function run(): Promise<void> {
 }
 
 async function startServer(schema: string, inflight: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: url,

@@ -100,7 +100,7 @@ async function seed(store: Store, total: number): Promise<number> {
 }
 
 async function startServer(schema: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
     env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', REVKUBE_CONTROLLERS: 'false', REVKUBE_AUTH: 'none', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

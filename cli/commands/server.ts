@@ -32,7 +32,7 @@ export const server: Command = {
     if (ctx.flags['no-controllers']) argv.push('--no-controllers')
     // services/main.ts is `npm start`: it reads process.argv, serves, and exits the process on a signal.
     process.argv = [process.argv[0]!, 'revkube-server', ...argv]
-    await import('../../services/main.js')
+    await import('../../services/app/main.js')
     return new Promise<number>(() => undefined)
   },
 }

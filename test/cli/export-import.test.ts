@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../services/server.js'
+import type { RunningServer } from '../../services/app/server.js'
 import type { Tables } from '../../services/store/schema.js'
 import { openStore } from '../../services/store/store.js'
 import { revkube } from '../support/cli.js'

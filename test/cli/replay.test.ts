@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../services/server.js'
+import type { RunningServer } from '../../services/app/server.js'
 import type { LogEvent } from '../../services/store/commands.js'
 import { openDatabase } from '../../services/store/database.js'
 import { revkube } from '../support/cli.js'

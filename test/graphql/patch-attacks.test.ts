@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../services/log.js'
-import { startServer, type RunningServer } from '../../services/server.js'
+import { startServer, type RunningServer } from '../../services/app/server.js'
 import type { GraphQLResult } from '../support/graphql.js'
 import { whileLive } from '../support/liveness.js'
 import { backend, dropSchema, freshDatabaseConfig } from '../support/store.js'

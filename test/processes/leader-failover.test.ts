@@ -12,7 +12,7 @@ afterAll(async () => {
 })
 
 function server(): Child {
-  const child = spawnTs('services/main.ts', [], {
+  const child = spawnTs('services/app/main.ts', [], {
     DATABASE_URL: databaseUrl!,
     REVKUBE_DB_SCHEMA: schema,
     REVKUBE_SIM_NODES: '3',

@@ -33,7 +33,7 @@ function freshDataEnv(): NodeJS.ProcessEnv {
 
 /** `npm start`'s entry point with JSON logs; resolves once it serves, with its URL. */
 async function serve(env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
-  const child = spawnTs('services/main.ts', ['--no-controllers'], { PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'debug', REVKUBE_AUTH: 'none', ...env })
+  const child = spawnTs('services/app/main.ts', ['--no-controllers'], { PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'debug', REVKUBE_AUTH: 'none', ...env })
   let url = ''
   await waitFor(
     () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
     cleanup.push(() => dropSchema(databaseUrl!, schema))
     data = { DATABASE_URL: databaseUrl, REVKUBE_DB_SCHEMA: schema, REVKUBE_DATA_DIR: dir }
   }
-  child = spawnTs('services/main.ts', ['--no-controllers'], {
+  child = spawnTs('services/app/main.ts', ['--no-controllers'], {
     ...data,
     PORT: '0',
     LOG_FORMAT: 'json',

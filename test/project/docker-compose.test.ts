@@ -28,6 +28,6 @@ describe('docker-compose.yml', () => {
     expect(compose.services.revkube.build).toBe('.')
     const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8')
     expect(dockerfile).toMatch(/^FROM node:20/m)
-    expect(dockerfile).toMatch(/CMD \["node", "--import", "tsx", "services\/main.ts"\]/)
+    expect(dockerfile).toMatch(/CMD \["node", "--import", "tsx", "services\/app\/main.ts"\]/)
   })
 })

@@ -290,7 +290,7 @@ describe('the references list everything the code has', () => {
   })
 
   it('the operations page names every metric the server serves', () => {
-    const metrics = [...read('services/metrics.ts').matchAll(/name: '(revkube_[a-z_]+)'/g)].map((m) => m[1]!)
+    const metrics = [...read('services/app/metrics.ts').matchAll(/name: '(revkube_[a-z_]+)'/g)].map((m) => m[1]!)
     expect(metrics.length).toBeGreaterThan(5)
     const operations = read('docs/operations.md')
     expect(metrics.filter((name) => !operations.includes(`\`${name}`))).toEqual([])

@@ -3,7 +3,7 @@ import { createClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createLogger } from '../../services/log.js'
-import { startServer, type RunningServer } from '../../services/server.js'
+import { startServer, type RunningServer } from '../../services/app/server.js'
 import { backend, dropSchema, freshDatabaseConfig } from '../support/store.js'
 import { waitFor } from '../support/wait.js'
 

@@ -14,7 +14,7 @@ describe(`npm start (${backend})`, () => {
     const env: NodeJS.ProcessEnv = databaseUrl
       ? { DATABASE_URL: databaseUrl, REVKUBE_DB_SCHEMA: schema }
       : { DATABASE_URL: '', REVKUBE_DATA_DIR: dataDir }
-    server = spawnTs('services/main.ts', [], { PORT: '0', LOG_FORMAT: 'json', REVKUBE_AUTH: 'none', ...env })
+    server = spawnTs('services/app/main.ts', [], { PORT: '0', LOG_FORMAT: 'json', REVKUBE_AUTH: 'none', ...env })
     const deadline = Date.now() + 30_000
     for (;;) {
       const line = server.stderr().split('\n').find((l) => l.includes('revkube is serving'))

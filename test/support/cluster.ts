@@ -1,6 +1,6 @@
 import { FakeClock } from '../../services/runtime/clock.js'
 import { createLogger } from '../../services/log.js'
-import { startServer, type RunningServer } from '../../services/server.js'
+import { startServer, type RunningServer } from '../../services/app/server.js'
 import type { JsonObject } from '../../services/resources/json.js'
 import type { GraphQLResult } from './graphql.js'
 import { dropSchema, freshDatabaseConfig } from './store.js'

@@ -1,7 +1,7 @@
 import { createClient, type Client } from 'graphql-ws'
 import WebSocket from 'ws'
 import { createLogger } from '../../services/log.js'
-import { startServer, type RunningServer } from '../../services/server.js'
+import { startServer, type RunningServer } from '../../services/app/server.js'
 import { dropSchema, freshDatabaseConfig } from './store.js'
 
 export interface GraphQLResult {

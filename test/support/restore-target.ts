@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DatabaseConfig } from '../../services/config.js'
 import { createLogger } from '../../services/log.js'
-import { startServer, type RunningServer } from '../../services/server.js'
+import { startServer, type RunningServer } from '../../services/app/server.js'
 import { databaseUrl, dropSchema, uniqueSchema } from './store.js'
 
 /**

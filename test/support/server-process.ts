@@ -33,7 +33,7 @@ export async function startServerProcess(users: Record<string, string[]> = {}, e
     cleanup.push(() => dropSchema(databaseUrl!, schema))
     database = { DATABASE_URL: databaseUrl, REVKUBE_DB_SCHEMA: schema, REVKUBE_DATA_DIR: dir }
   }
-  const child = spawnTs('services/main.ts', ['--no-controllers'], {
+  const child = spawnTs('services/app/main.ts', ['--no-controllers'], {
     ...database,
     PORT: '0',
     LOG_FORMAT: 'json',

@@ -3,10 +3,10 @@
  * then shuts down gracefully (see RunningServer.stop) and exits 0; a second signal exits at once.
  * Start-up failures print one line that names the problem and exit with status 1.
  */
-import { ConfigError, configFromEnv, envWithFlags, type Config } from './config.js'
-import { log } from './log.js'
-import { DatabaseUnavailableError } from './store/database.js'
-import { NewerSchemaError } from './store/migrate.js'
+import { ConfigError, configFromEnv, envWithFlags, type Config } from '../config.js'
+import { log } from '../log.js'
+import { DatabaseUnavailableError } from '../store/database.js'
+import { NewerSchemaError } from '../store/migrate.js'
 import { startServer, type RunningServer } from './server.js'
 
 /** How long the database may take to close after the grace period before the process gives up on it. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Subscription } from 'rxjs'
-import type { Projection } from '../projections/projection.js'
-import { ControllerStats } from './runtime/controller-stats.js'
-import type { Store } from './store/store.js'
+import type { Projection } from '../../projections/projection.js'
+import { ControllerStats } from '../runtime/controller-stats.js'
+import type { Store } from '../store/store.js'
 
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /** Distinct event types counted by name; more than this (a caller inventing types) are counted as "other". */
 const MAX_EVENT_TYPES = 32
