@@ -1,4 +1,4 @@
-import type { PodMetrics } from '../kubelet/pod-metrics.js'
+import type { PodMetricsApi } from '../runtime/metrics-api.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { milliValue, parseQuantity } from '../resources/validation/quantity.js'
 import { condition, isDeleting, keyOfObject, nameOf, spec, status } from '../runtime/objects.js'
@@ -11,7 +11,7 @@ import { condition, isDeleting, keyOfObject, nameOf, spec, status } from '../run
  */
 
 export interface CalculatorOptions {
-  metrics: PodMetrics
+  metrics: PodMetricsApi
   /** @default 0.1 (`--horizontal-pod-autoscaler-tolerance`) */
   tolerance: number
   /** @default 300000 (`--horizontal-pod-autoscaler-cpu-initialization-period`) */
@@ -31,7 +31,7 @@ export interface Proposal {
 }
 
 /** Raw usage of a pod, in milli-units: millicores, or thousandths of a byte. */
-function usageOf(metrics: PodMetrics, pod: JsonObject, resource: ResourceName): { value: number; timestamp: Date } | undefined {
+function usageOf(metrics: PodMetricsApi, pod: JsonObject, resource: ResourceName): { value: number; timestamp: Date } | undefined {
   const usage = metrics.get(keyOfObject(pod))
   if (!usage) return undefined
   return { value: resource === 'cpu' ? usage.cpuMillis : usage.memoryBytes * 1000, timestamp: usage.timestamp }

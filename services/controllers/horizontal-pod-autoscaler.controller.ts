@@ -1,7 +1,7 @@
 import { eventObject, getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
 import { scaleOf } from '../api/scale.js'
-import type { PodMetrics } from '../kubelet/pod-metrics.js'
+import type { PodMetricsApi } from '../runtime/metrics-api.js'
 import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
 import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../resources/label-selector.js'
@@ -17,7 +17,7 @@ const COMPONENT = 'horizontal-pod-autoscaler'
 
 export interface HorizontalPodAutoscalerControllerOptions {
   /** Pod usage as the kubelets report it. */
-  metrics: PodMetrics
+  metrics: PodMetricsApi
   /** @default 0.1 */
   tolerance?: number
   /** @default 300000 */

@@ -1,17 +1,7 @@
-/**
- * Resource usage of pods, as the simulated kubelets report it and the HorizontalPodAutoscaler
- * reads it (Kubernetes' metrics API, served from memory: usage is not history, docs/design/controllers.md).
- */
-export interface PodUsage {
-  /** CPU in millicores. */
-  cpuMillis: number
-  /** Memory in bytes. */
-  memoryBytes: number
-  /** When it was sampled. */
-  timestamp: Date
-}
+import type { PodMetricsApi, PodUsage } from '../runtime/metrics-api.js'
 
-export class PodMetrics {
+/** Resource usage of pods as the simulated kubelets report it: the metrics API the HorizontalPodAutoscaler reads. */
+export class PodMetrics implements PodMetricsApi {
   private readonly usage = new Map<string, PodUsage>()
 
   /** Records the usage of a pod (`namespace/name`). */
