@@ -14,7 +14,7 @@
  */
 import pg from 'pg'
 import { createLogger } from '../services/log.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import { startServer, type RunningServer } from '../services/app/server.js'
 import { realClock } from '../services/runtime/clock.js'
 import { ControllerRunner } from '../services/runtime/runner.js'

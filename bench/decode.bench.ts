@@ -4,7 +4,7 @@
  * for a typical Deployment and a Pod as a kubelet writes it, beside `JSON.parse(JSON.stringify(o))`
  * of the same object (the cost of one deep copy) in the same run.
  */
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import { decode } from '../services/resources/schema/decode.js'
 import { kindShape, type StructShape } from '../services/resources/schema/shapes.js'
 import { fmt, machine, ratio, table } from './lib.js'

@@ -11,7 +11,7 @@
 import { getObject, type ClusterState } from '../projections/cluster-state.js'
 import type { Change } from '../projections/projection.js'
 import type { Action } from '../services/runtime/controller.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import { createScheduler } from '../services/scheduler/scheduler.controller.js'
 import { apply, node, pod, stateOf } from '../test/scheduler/fixtures.js'
 import { fmt, machine, table } from './lib.js'

@@ -1,7 +1,7 @@
 import type { Projection } from '../projections/projection.js'
 import type { RequestContext } from '../services/api/context.js'
 import type { ResourceApi } from '../services/api/resource-api.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import type { Store } from '../services/store/store.js'
 import type { Security } from '../services/auth/security.js'
 import type { UserInfo } from '../services/auth/user.js'

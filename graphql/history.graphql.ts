@@ -1,6 +1,6 @@
 import { errors } from '../services/errors.js'
 import { jsonDiff } from '../services/resources/json-diff.js'
-import { deepEqual, type JsonObject } from '../services/resources/json.js'
+import { deepEqual, type JsonObject } from '../services/json.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../services/resources/label-selector.js'
 import type { LogEvent, ObjectKey } from '../services/store/commands.js'
 import type { EventQuery, EventSummary } from '../services/store/reads.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../services/resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../services/json.js'
 import type { KindDefinition } from '../services/resources/kind.js'
 import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'

@@ -4,7 +4,7 @@ import type { RequestContext } from '../services/api/context.js'
 import type { PatchType } from '../services/api/resource-api.js'
 import type { FieldValidation } from '../services/resources/schema/decode.js'
 import { errors, StatusError } from '../services/errors.js'
-import { clone, isObject, type JsonObject } from '../services/resources/json.js'
+import { clone, isObject, type JsonObject } from '../services/json.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { toGraphQLError } from './errors.js'
 

@@ -1,5 +1,5 @@
 import { encodeContinue } from '../services/store/reads.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'

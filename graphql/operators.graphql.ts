@@ -1,7 +1,7 @@
 import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../services/operations/rollout.js'
 import { cordon, drain, taint, uncordon } from '../services/operations/node-operations.js'
 import { errors } from '../services/errors.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import type { GraphQLContext, ObjectRef } from './context.js'
 
 /**

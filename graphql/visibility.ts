@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { listGrants } from '../services/auth/rbac.js'
 import { isSensitiveKind, redact } from '../services/secrets/redact.js'
-import type { JsonObject } from '../services/resources/json.js'
+import type { JsonObject } from '../services/json.js'
 import type { LogEvent } from '../services/store/commands.js'
 import type { EventScope } from '../services/store/reads.js'
 import type { GraphQLContext } from './context.js'

@@ -1,7 +1,7 @@
 import { countObjects, emptyState, type ClusterState } from '../../projections/cluster-state.js'
 import { evolve, load } from '../../projections/evolve.js'
 import { jsonDiff } from '../../services/resources/json-diff.js'
-import { deepEqual } from '../../services/resources/json.js'
+import { deepEqual } from '../../services/json.js'
 import type { LogEvent } from '../../services/store/commands.js'
 import { parseAt } from '../at.js'
 import type { RevkubeClient } from '../client.js'

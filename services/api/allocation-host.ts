@@ -1,7 +1,7 @@
 import { getObject } from '../../projections/cluster-state.js'
 import { isStatusError } from '../errors.js'
 import type { AllocationHost } from '../resources/allocation.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { KindDefinition } from '../resources/kind.js'
 import type { RequestContext } from './context.js'
 import { metadataOf } from './object-meta.js'

@@ -1,5 +1,5 @@
 import { errors, isStatusError, type StatusError } from '../errors.js'
-import { clone, deeperThan, isObject, MAX_DEPTH, objectAt, type JsonObject } from '../resources/json.js'
+import { clone, deeperThan, isObject, MAX_DEPTH, objectAt, type JsonObject } from '../json.js'
 import { decodeManifests } from '../resources/manifest.js'
 import { applyStrategicMergePatch } from '../resources/patch/strategic-merge-patch.js'
 import type { RequestContext } from './context.js'

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { UserInfo } from '../auth/user.js'
 import type { KindDefinition } from '../resources/kind.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { FieldValidation } from '../resources/schema/decode.js'
 import type { EventMeta } from '../store/schema.js'
 

@@ -1,6 +1,6 @@
 import { errors, OPTIMISTIC_LOCK_MESSAGE, StatusError } from '../errors.js'
 import { fieldError, invalid, type FieldError } from '../resources/field-errors.js'
-import { clone, deepEqual, type JsonObject } from '../resources/json.js'
+import { clone, deepEqual, type JsonObject } from '../json.js'
 import type { Decision } from '../resources/decision.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { timestamp, type Environment } from './context.js'

@@ -1,5 +1,5 @@
 import { errors } from '../errors.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { KindDefinition } from '../resources/kind.js'
 import { decode, DecodeError, type FieldValidation } from '../resources/schema/decode.js'
 import { kindShape } from '../resources/schema/shapes.js'

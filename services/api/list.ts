@@ -1,6 +1,6 @@
 import { errors } from '../errors.js'
 import { parseFieldSelector, checkSupportedFields, matchesFields, type FieldSelector } from '../resources/field-selector.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { KindDefinition } from '../resources/kind.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../resources/label-selector.js'
 import { decodeContinue, encodeContinue } from '../store/reads.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../resources/field-errors.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import type { KindDefinition } from '../resources/kind.js'
 import { validateAnnotations, validateLabels } from '../resources/validation/labels.js'
 import { validateFinalizers, validateOwnerReferences } from '../resources/validation/metadata.js'

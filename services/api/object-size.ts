@@ -1,5 +1,5 @@
 import { errors } from '../errors.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { jsonSize } from '../resources/json-size.js'
 
 /**

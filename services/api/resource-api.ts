@@ -1,5 +1,5 @@
 import { errors, isStatusError, StatusError } from '../errors.js'
-import { deeperThan, isObject, MAX_DEPTH, type JsonObject } from '../resources/json.js'
+import { deeperThan, isObject, MAX_DEPTH, type JsonObject } from '../json.js'
 import { defaultLimits } from '../limits.js'
 import { apiVersionOf, qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'

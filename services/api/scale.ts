@@ -1,6 +1,6 @@
 import { StatusError } from '../errors.js'
 import { fieldError, invalid } from '../resources/field-errors.js'
-import { at, clone, isObject, type JsonObject } from '../resources/json.js'
+import { at, clone, isObject, type JsonObject } from '../json.js'
 import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { labelSelectorFromObject, labelSelectorFromSet, labelSelectorToString } from '../resources/label-selector.js'
 import type { Decision } from './decide.js'

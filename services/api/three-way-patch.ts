@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../resources/json.js'
+import { isObject, setKey, type JsonObject } from '../json.js'
 import type { KindDefinition, MergeKeys } from '../resources/kind.js'
 import { listStrategy } from '../resources/patch/strategic-merge-keys.js'
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { RoleGrant } from '../resources/kind.js'
 import { viewable, viewAndEdit } from '../resources/kinds/roles.js'
 import { registry, type KindRegistry } from '../resources/registry.js'

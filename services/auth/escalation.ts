@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { allowed, effectiveRules, rulesFor, type Attributes, type PolicyRule } from './rbac.js'
 import { MASTERS, type UserInfo } from './user.js'
 

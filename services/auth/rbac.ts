@@ -1,7 +1,7 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
 import { labelSelectorFromObject } from '../resources/label-selector-object.js'
 import { matchesLabels } from '../resources/label-selector.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { MASTERS, type UserInfo } from './user.js'
 
 /** What a request does, as Kubernetes' authorizer.Attributes: verb, API group, resource[/subresource], namespace, name. */

@@ -2,7 +2,7 @@ import type { ClusterState } from '../../projections/cluster-state.js'
 import type { WriteGuard } from '../api/context.js'
 import { StatusError } from '../errors.js'
 import { qualifiedResourceName } from '../resources/kind.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { escalation } from './escalation.js'
 import type { Security } from './security.js'
 

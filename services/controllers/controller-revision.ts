@@ -1,6 +1,6 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
 import { ownedBy } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, type JsonObject } from '../json.js'
 import { controllerOf, controllerReference, meta, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import type { Action } from '../runtime/controller.js'
 

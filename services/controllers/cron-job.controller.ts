@@ -1,6 +1,6 @@
 import { eventObject, getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { parseSchedule } from '../resources/kinds/batch/cron-schedule.js'
 import { jobNameFor, mostRecentScheduleTime, rfc1123z, untilNextSchedule } from './cron-job-schedule.js'
 import { recordEvent } from '../runtime/events.js'

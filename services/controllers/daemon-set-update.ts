@@ -1,4 +1,4 @@
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
 import { isDeleting, isPodAvailable, isPodReady, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
 

@@ -1,5 +1,5 @@
 import { eventObject, getObject, listObjects, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, objectAt, type JsonObject } from '../json.js'
 import { labelSelectorFromObject } from '../resources/label-selector.js'
 import { computeHash, generatedName, planRevision, REVISION_HASH_LABEL, revisionsOf, truncateHistory } from './controller-revision.js'
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNodeOf } from './daemon-set-nodes.js'

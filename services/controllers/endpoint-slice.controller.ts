@@ -1,5 +1,5 @@
 import { getObject, listObjects, withLabel, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, type JsonObject } from '../json.js'
 import { condition, controllerReference, isPodReady, keyOfObject, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
 import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'
 import { nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 
 /**
  * Endpoints subsets in Kubernetes' canonical layout (K `pkg/api/v1/endpoints/util.go`

@@ -1,5 +1,5 @@
 import { getObject, listObjects } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, type JsonObject } from '../json.js'
 import { repackSubsets, truncateSubsets, type AddressEntry, type EndpointAddress, type EndpointPort } from './endpoints-subsets.js'
 import { annotationsOf, condition, isPodReady, keyOfObject, labelsOf, meta, spec } from '../runtime/objects.js'
 import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'

@@ -1,7 +1,7 @@
 import { getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { KindRegistry } from '../resources/registry.js'
-import { arrayAt } from '../resources/json.js'
+import { arrayAt } from '../json.js'
 import { isDeleting, meta, namespaceOf, ownerReferences, uidOf, type OwnerReference } from '../runtime/objects.js'
 
 /**

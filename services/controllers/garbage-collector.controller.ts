@@ -1,5 +1,5 @@
 import { getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import {
   classify,

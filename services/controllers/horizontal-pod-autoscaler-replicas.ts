@@ -1,5 +1,5 @@
 import type { PodMetricsApi } from '../runtime/metrics-api.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { milliValue, parseQuantity } from '../resources/validation/quantity.js'
 import { condition, isDeleting, keyOfObject, nameOf, spec, status } from '../runtime/objects.js'
 

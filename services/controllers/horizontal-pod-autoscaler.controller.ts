@@ -2,7 +2,7 @@ import { eventObject, getObject, listObjects, type ClusterState } from '../../pr
 import { timestamp } from '../api/context.js'
 import { scaleOf } from '../api/scale.js'
 import type { PodMetricsApi } from '../runtime/metrics-api.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../resources/label-selector.js'
 import { registry } from '../resources/registry.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { annotationsOf, condition, controllerReference, isDeleting, isPodReady, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 import { generatedName } from './controller-revision.js'
 

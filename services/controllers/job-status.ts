@@ -1,5 +1,5 @@
 import { timestamp } from '../api/context.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { isDeleting, status, uidOf } from '../runtime/objects.js'
 import { completionIndexOf, hasTrackingFinalizer, isIndexed, isPodFailed } from './job-pods.js'
 

@@ -1,6 +1,6 @@
 import { eventObject, getObject, listObjects, ownedBy, withLabel, type ClusterState } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { recordEvent } from '../runtime/events.js'
 import { controllerOf, isDeleting, isPodActive, isPodReady, keysOfKind, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 import {

@@ -1,5 +1,5 @@
 import { getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import { arrayAt, deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, type JsonObject } from '../json.js'
 import { qualifiedResourceName } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { isDeleting, meta, nameOf, spec, status, withCondition } from '../runtime/objects.js'

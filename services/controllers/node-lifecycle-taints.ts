@@ -1,4 +1,4 @@
-import { arrayAt, deepEqual, isObject, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, type JsonObject } from '../json.js'
 import { condition, spec } from '../runtime/objects.js'
 
 /**

@@ -1,6 +1,6 @@
 import { getObject, listObjects, servicesSelecting, type ClusterState } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { keyOfObject, labelsOf, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
 
 /**

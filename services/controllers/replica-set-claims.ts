@@ -1,4 +1,4 @@
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { controllerOf, controllerReference, isDeleting, labelsOf, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import type { Action } from '../runtime/controller.js'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { decideCreate } from '../api/decide.js'
 import { isStatusError, StatusError } from '../errors.js'
-import { clone, objectAt, type JsonObject } from '../resources/json.js'
+import { clone, objectAt, type JsonObject } from '../json.js'
 import { registry } from '../resources/registry.js'
 import { validateName } from '../resources/validation/names.js'
 import { controllerReference, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'

@@ -1,5 +1,5 @@
 import { timestamp } from '../api/context.js'
-import { arrayAt, clone, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, clone, isObject, objectAt, type JsonObject } from '../json.js'
 import { condition, isPodAvailable, isPodReady, labelsOf, meta, spec, status } from '../runtime/objects.js'
 
 /** Why managing replicas failed, for the ReplicaFailure condition (FailedCreate or FailedDelete). */

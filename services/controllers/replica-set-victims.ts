@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { annotationsOf, condition, isPodActive, isPodReady, meta, spec, status, uidOf } from '../runtime/objects.js'
 
 /**

@@ -1,5 +1,5 @@
 import { eventObject, getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { isNothing, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { recordEvent } from '../runtime/events.js'
 import { condition, controllerOf, isDeleting, isPodActive, keyOfObject, keysOfKind, labelsOf, meta, nameOf, spec, uidOf } from '../runtime/objects.js'

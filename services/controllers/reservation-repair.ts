@@ -1,5 +1,5 @@
 import { getObject, type ClusterState } from '../../projections/cluster-state.js'
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 import { held } from '../resources/kinds/core/service-allocation.js'
 import { recordEvent } from '../runtime/events.js'
 import { labelsOf, meta, nameOf } from '../runtime/objects.js'

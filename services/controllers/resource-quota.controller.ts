@@ -1,6 +1,6 @@
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { QUOTA_ADMISSION_ACTOR } from '../api/admission/resource-quota.js'
-import { deepEqual, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, objectAt, type JsonObject } from '../json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
 import { keyOfObject, meta, spec, status } from '../runtime/objects.js'

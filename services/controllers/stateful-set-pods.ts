@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
 import { condition, controllerReference, isDeleting, isPodAvailable, labelsOf, nameOf, namespaceOf, spec, status } from '../runtime/objects.js'
 

@@ -1,5 +1,5 @@
 import { eventObject, getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { computeHash, planRevision, revisionsOf, truncateHistory } from './controller-revision.js'
 import { recordEvent } from '../runtime/events.js'
 import { controllerOf, isDeleting, isPodReady, keysOfKind, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../resources/json.js'
+import { isObject, type JsonObject } from '../json.js'
 
 /**
  * Addresses of simulated nodes and their pods, as a cluster with `--cluster-cidr 10.244.0.0/16`

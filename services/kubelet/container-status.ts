@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 import type { PodKnobs } from './sim-knobs.js'
 
 /**

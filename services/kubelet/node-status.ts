@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
 import { condition, labelsOf, meta, nameOf, spec, status, uidOf } from '../runtime/objects.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { internalIPFor, rangeIndexOf } from './addresses.js'
 
 /** What a simulated node has unless the Node object says otherwise. */

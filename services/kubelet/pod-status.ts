@@ -1,6 +1,6 @@
 import { timestamp } from '../api/context.js'
 import { meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { stepContainer, type ContainerStep, type KubeletEvent } from './container-status.js'
 import { DEFAULTS, podKnobs, type KubeletDefaults } from './sim-knobs.js'
 

@@ -1,6 +1,6 @@
 import { timestamp } from '../api/context.js'
 import { meta, status } from '../runtime/objects.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import type { KubeletEvent } from './container-status.js'
 import { isTerminal, phaseOf, podConditions } from './pod-status.js'
 import { DEFAULTS, podKnobs, type KubeletDefaults } from './sim-knobs.js'

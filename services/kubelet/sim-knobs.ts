@@ -1,5 +1,5 @@
 import { annotationsOf, controllerOf } from '../runtime/objects.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { milliValue, parseQuantity, value } from '../resources/validation/quantity.js'
 
 /**

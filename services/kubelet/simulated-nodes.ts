@@ -1,6 +1,6 @@
 import type { ResourceApi } from '../api/resource-api.js'
 import { isStatusError } from '../errors.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 
 export interface SimulatedNodeOptions {
   /** The nodes' names. @default `sim-node-1` … `sim-node-<count>` */

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../api/context.js'
 import type { ResourceApi } from '../api/resource-api.js'
 import { isStatusError, StatusError } from '../errors.js'
-import { arrayAt, isObject, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, type JsonObject } from '../json.js'
 import { labelValue } from '../resources/validation/labels.js'
 import { qualifiedName } from '../resources/validation/names.js'
 import { annotationsOf, controllerOf, meta, nameOf, namespaceOf, spec, status } from '../runtime/objects.js'

@@ -1,7 +1,7 @@
 import { timestamp, type RequestContext } from '../api/context.js'
 import type { ResourceApi } from '../api/resource-api.js'
 import { StatusError } from '../errors.js'
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 import { labelSelectorFromObject, matchesLabels } from '../resources/label-selector.js'
 import { annotationsOf, controllerOf, labelsOf, spec, uidOf } from '../runtime/objects.js'
 import { equalIgnoreHash, withoutHash } from '../controllers/deployment/pod-template-hash.js'

@@ -1,5 +1,5 @@
 import { listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../resources/validation/quantity.js'
 

@@ -1,5 +1,5 @@
 import type { Decision } from './decision.js'
-import type { JsonObject } from './json.js'
+import type { JsonObject } from '../json.js'
 
 /**
  * What an allocation may do during one write: read objects, and create or delete the objects that

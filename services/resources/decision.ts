@@ -1,4 +1,4 @@
-import type { JsonObject } from './json.js'
+import type { JsonObject } from '../json.js'
 
 /**
  * What a write decides (services/api/decide.ts): the object to store and the event that records

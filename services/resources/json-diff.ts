@@ -1,4 +1,4 @@
-import { deepEqual, isObject } from './json.js'
+import { deepEqual, isObject } from '../json.js'
 
 /** One RFC 6902 operation of a diff. */
 export type DiffOperation =

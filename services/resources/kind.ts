@@ -1,6 +1,6 @@
 import type { Allocation } from './allocation.js'
 import type { FieldError } from './field-errors.js'
-import type { JsonObject } from './json.js'
+import type { JsonObject } from '../json.js'
 import type { PrinterColumn } from './printing/columns.js'
 import type { NameRule } from './validation/names.js'
 

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from './field-errors.js'
-import { isObject } from './json.js'
+import { isObject } from '../json.js'
 import { byKey, byteOrder, nothing, uniqueSorted, type LabelSelector, type Operator, type Requirement } from './label-selector-model.js'
 import { labelValue } from './validation/labels.js'
 import { qualifiedName } from './validation/names.js'

@@ -1,5 +1,5 @@
 import { errors } from '../errors.js'
-import { isObject } from './json.js'
+import { isObject } from '../json.js'
 import { parseJson } from './manifest/json-documents.js'
 import { limitsFrom, type DecodeOptions } from './manifest/limits.js'
 import { parseYaml } from './manifest/yaml-documents.js'

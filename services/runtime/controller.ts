@@ -2,7 +2,7 @@ import type { ClusterState } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import type { DeleteOptions } from '../api/decide.js'
 import type { PatchType } from '../api/resource-api.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 
 /**
  * A controller: which keys an event touches, and how to reconcile one key. Reconcile is pure

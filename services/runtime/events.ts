@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import type { Action } from './controller.js'
 import { meta, nameOf, namespaceOf, uidOf } from './objects.js'
 

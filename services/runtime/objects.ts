@@ -1,6 +1,6 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
 import { listObjects } from '../../projections/cluster-state.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { keyOf } from './controller.js'
 
 /** Small readers for Kubernetes objects, shared by the controllers. */

@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 import { interPodAffinityPreFilter, type InterPodAffinityState } from './inter-pod-affinity.js'
 import { preferredNodeAffinity, requiredNodeAffinity, type PreferredTerm, type RequiredNodeAffinity } from './node-affinity.js'
 import type { NodeInfoCache } from './node-info-cache.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { parseInt64 } from '../resources/label-selector-model.js'
 import { labelValue } from '../resources/validation/labels.js'
 import { qualifiedName } from '../resources/validation/names.js'

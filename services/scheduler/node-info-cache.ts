@@ -1,6 +1,6 @@
 import { listObjects, type ClusterState } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import type { NamespacesMatching } from './pod-affinity-terms.js'
 import { PlacedPodTerms } from './placed-pod-terms.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { hasAnyTerm, noTerms, podAffinityTerms, type NamespacesMatching, type PodAffinityTerms } from './pod-affinity-terms.js'
 import { podRequests, type Resources } from './resources.js'
 import { parseTolerations, type Toleration } from './taints.js'

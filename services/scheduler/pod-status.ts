@@ -1,7 +1,7 @@
 import { condition } from '../runtime/objects.js'
 import { recordEvent } from '../runtime/events.js'
 import type { Action } from '../runtime/controller.js'
-import { objectAt, type JsonObject } from '../resources/json.js'
+import { objectAt, type JsonObject } from '../json.js'
 
 /**
  * The writes a scheduling decision makes, as Kubernetes' scheduler makes them: the binding

@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { preFilter, preScore } from './cycle-state.js'
 import { fitErrorMessage, NO_NODES_AVAILABLE, type Diagnosis } from './failure-message.js'
 import { runFilters } from './filters.js'

@@ -2,7 +2,7 @@ import { getObject, type ClusterState } from '../../projections/cluster-state.js
 import type { Change } from '../../projections/projection.js'
 import type { Action, Controller, Reconciliation } from '../runtime/controller.js'
 import { splitKey } from '../runtime/controller.js'
-import type { JsonObject } from '../resources/json.js'
+import type { JsonObject } from '../json.js'
 import { Backoff, backoffDuration } from './backoff.js'
 import { NodeInfoCache, type CacheEffect } from './node-info-cache.js'
 import { isGated, isPending, nodeNameOf } from './pod-info.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 
 /**
  * Taints and tolerations (k8s.io/api `core/v1/toleration.go ToleratesTaint`,

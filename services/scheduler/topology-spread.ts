@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
-import { arrayAt, isObject, type JsonObject } from '../resources/json.js'
+import { arrayAt, isObject, type JsonObject } from '../json.js'
 import { byKey } from '../resources/label-selector-model.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { ownerCounter, spreadCounter } from './counter-specs.js'

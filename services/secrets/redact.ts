@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../resources/json.js'
+import { isObject, setKey, type JsonObject } from '../json.js'
 import { SEALED } from './sealing.js'
 import { isSensitiveKind, sensitiveFieldsOf } from './sensitive-fields.js'
 

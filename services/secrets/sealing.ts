@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { silentLogger, type Logger } from '../log.js'
-import { isObject, setKey, type JsonObject } from '../resources/json.js'
+import { isObject, setKey, type JsonObject } from '../json.js'
 import { registry, type KindRegistry } from '../resources/registry.js'
 import type { Keyring } from './keyring.js'
 import { sensitiveFieldsOf, type FieldPath } from './sensitive-fields.js'

@@ -3,7 +3,7 @@ import { LAST_APPLIED } from '../../services/api/apply.js'
 import { bootstrapNamespaces } from '../../services/api/namespaces.js'
 import { ResourceApi } from '../../services/api/resource-api.js'
 import { StatusError } from '../../services/errors.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 
 let t: TestStore

@@ -3,7 +3,7 @@ import { Projection } from '../../projections/projection.js'
 import { bootstrapNamespaces } from '../../services/api/namespaces.js'
 import { ResourceApi } from '../../services/api/resource-api.js'
 import { isStatusError } from '../../services/errors.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { openStore, type Store } from '../../services/store/store.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { emptyState } from '../../projections/cluster-state.js'
 import { load } from '../../projections/evolve.js'
 import { listGrants } from '../../services/auth/rbac.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 /**
  * Where RBAC lets a user list a kind without naming an object — what the time-travel reads filter

@@ -6,7 +6,7 @@ import { FakeClock } from '../../services/runtime/clock.js'
 import type { Controller } from '../../services/runtime/controller.js'
 import { ControllerRunner } from '../../services/runtime/runner.js'
 import { silentLogger } from '../../services/log.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { openTestStore, type TestStore } from '../support/store.js'
 
 /**

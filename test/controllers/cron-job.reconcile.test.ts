@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createCronJobController } from '../../services/controllers/cron-job.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { controlledBy, created, deleted, NOW, ReconcilerSpecification, recorded, secondsFromNow, statusWritten, uidOfGiven } from '../support/given.js'
 
 const given = ReconcilerSpecification.for(createCronJobController())

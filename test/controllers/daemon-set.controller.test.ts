@@ -7,7 +7,7 @@ import { targetNodeOf } from '../../services/controllers/daemon-set-nodes.js'
 import { controllerOf } from '../../services/runtime/objects.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { startCluster, type Cluster } from './cluster-harness.js'
 

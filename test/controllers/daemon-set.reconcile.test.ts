@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { computeHash } from '../../services/controllers/controller-revision.js'
 import { createDaemonSetController } from '../../services/controllers/daemon-set.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { asStored, controlledBy, created, deleted, ReconcilerSpecification, recorded, secondsFromNow, statusWritten } from '../support/given.js'
 
 const given = ReconcilerSpecification.for(createDaemonSetController())

@@ -2,7 +2,7 @@ import { timestamp, type RequestContext } from '../../services/api/context.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { Controller } from '../../services/runtime/controller.js'
 import { isStatusError } from '../../services/errors.js'
-import { isObject, type JsonObject } from '../../services/resources/json.js'
+import { isObject, type JsonObject } from '../../services/json.js'
 import { startCluster, type Cluster } from './cluster-harness.js'
 
 /** A cluster (cluster-harness.ts) with the helpers the workload controller tests use. */

@@ -3,7 +3,7 @@ import { createDeploymentController } from '../../services/controllers/deploymen
 import { rolloutHistory, rolloutPause, rolloutRestart, rolloutResume, rolloutUndo } from '../../services/operations/rollout.js'
 import { createReplicaSetController } from '../../services/controllers/replica-set.controller.js'
 import { isStatusError } from '../../services/errors.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { freshNamespace } from '../support/namespaces.js'
 import { backend } from '../support/store.js'
 import { deployment, pods, runKubelet, setImage, startHarness, type Harness } from './deployment-harness.js'

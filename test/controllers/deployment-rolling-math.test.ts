@@ -10,7 +10,7 @@ import {
   scaledValue,
 } from '../../services/controllers/deployment/rolling-math.js'
 import { newSync, type ReplicaSetView } from '../../services/controllers/deployment/sync.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const rolling = (replicas: number, maxSurge: unknown, maxUnavailable: unknown): JsonObject => ({
   metadata: { name: 'web', namespace: 'default', uid: 'd1' },

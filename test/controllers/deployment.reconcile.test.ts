@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createDeploymentController } from '../../services/controllers/deployment/deployment.controller.js'
 import { computeHash } from '../../services/controllers/deployment/pod-template-hash.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import {
   asStored,
   controlledBy,

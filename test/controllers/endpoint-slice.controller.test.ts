@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { createEndpointSliceController } from '../../services/controllers/endpoint-slice.controller.js'
 import { createGarbageCollector } from '../../services/controllers/garbage-collector.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { meta, pod, runPod, startCluster, user, type Cluster } from './cluster-harness.js'
 

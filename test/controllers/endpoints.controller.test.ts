@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObject } from '../../projections/cluster-state.js'
 import { createEndpointsController } from '../../services/controllers/endpoints.controller.js'
 import { repackSubsets, truncateSubsets } from '../../services/controllers/endpoints-subsets.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { meta, pod, runPod, startCluster, user, type Cluster } from './cluster-harness.js'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { createGarbageCollector } from '../../services/controllers/garbage-collector.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { meta, startCluster, user, type Cluster } from './cluster-harness.js'
 

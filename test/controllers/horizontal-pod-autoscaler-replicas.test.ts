@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { resourceReplicas, type CalculatorOptions } from '../../services/controllers/horizontal-pod-autoscaler-replicas.js'
 import { PodMetrics } from '../../services/kubelet/pod-metrics.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const now = new Date('2026-11-26T12:00:00Z')
 const longAgo = '2026-11-26T11:00:00Z'

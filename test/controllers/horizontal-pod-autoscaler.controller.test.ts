@@ -9,7 +9,7 @@ import { FakeClock } from '../../services/runtime/clock.js'
 import { ControllerRunner } from '../../services/runtime/runner.js'
 import { PodMetrics } from '../../services/kubelet/pod-metrics.js'
 import { silentLogger } from '../../services/log.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 
 let t: TestStore

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { evictionDeadline, readinessTaints, toleratesTaint } from '../../services/controllers/node-lifecycle-taints.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const T = '2026-11-26T12:00:00Z'
 const node = (ready: string | undefined, taints: JsonObject[] = []): JsonObject => ({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulatedNodes } from '../../services/kubelet/simulated-nodes.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { boundPod, conditionOf, startSimCluster, type SimCluster } from '../kubelet/sim-cluster.js'
 import { backend } from '../support/store.js'
 

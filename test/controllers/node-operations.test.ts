@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cordon, drain, taint, uncordon } from '../../services/operations/node-operations.js'
 import { isStatusError } from '../../services/errors.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { startHarness, type Harness } from './deployment-harness.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { podNames, podNamePrefix, slowStartBatches } from '../../services/controllers/replica-set-pods.js'
 import { deletionCost, logarithmicRank, podsToDelete } from '../../services/controllers/replica-set-victims.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const now = new Date('2026-11-26T12:00:00Z')
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString()

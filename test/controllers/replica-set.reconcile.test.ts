@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createReplicaSetController } from '../../services/controllers/replica-set.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import {
   controlledBy,
   created,

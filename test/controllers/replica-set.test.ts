@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createReplicaSetController } from '../../services/controllers/replica-set.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { freshNamespace } from '../support/namespaces.js'
 import { backend } from '../support/store.js'
 import { markReady, pods, startHarness, type Harness } from './deployment-harness.js'

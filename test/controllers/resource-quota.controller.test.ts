@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObject } from '../../projections/cluster-state.js'
 import { createResourceQuotaController } from '../../services/controllers/resource-quota.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { pod, startCluster, user, type Cluster } from './cluster-harness.js'
 

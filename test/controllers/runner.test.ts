@@ -7,7 +7,7 @@ import { FakeClock } from '../../services/runtime/clock.js'
 import { keyOf, splitKey, type Controller } from '../../services/runtime/controller.js'
 import { ControllerRunner } from '../../services/runtime/runner.js'
 import { silentLogger } from '../../services/log.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 
 /** A toy controller: every ConfigMap gets a copy named `<name>-copy` with the same data. */

@@ -6,7 +6,7 @@ import { controllerOf } from '../../services/runtime/objects.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
 import { createStatefulSetController } from '../../services/controllers/stateful-set.controller.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { startCluster, type Cluster } from './cluster-harness.js'
 

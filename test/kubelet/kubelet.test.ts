@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inCIDR } from '../../services/kubelet/addresses.js'
 import { createSimulatedNodes } from '../../services/kubelet/simulated-nodes.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { boundPod, conditionOf, startSimCluster, type SimCluster } from './sim-cluster.js'
 

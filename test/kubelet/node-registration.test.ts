@@ -4,7 +4,7 @@ import { HeartbeatTable } from '../../services/kubelet/heartbeat-table.js'
 import { postedNodeStatus, registeredNode } from '../../services/kubelet/node-status.js'
 import { Reservations } from '../../services/kubelet/reservations.js'
 import { podUsage } from '../../services/kubelet/sim-knobs.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const node = (name: string, extra: JsonObject = {}): JsonObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}` }, spec: {}, ...extra })
 

@@ -3,7 +3,7 @@ import { FakeClock } from '../../services/runtime/clock.js'
 import { backOffSeconds, goDuration, normalizedImage } from '../../services/kubelet/container-status.js'
 import { stepPod, type PodStep } from '../../services/kubelet/pod-status.js'
 import { stopPod } from '../../services/kubelet/pod-termination.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const T0 = '2026-11-26T12:00:00Z'
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString().replace('.000Z', 'Z')

@@ -10,7 +10,7 @@ import { HeartbeatTable } from '../../services/kubelet/heartbeat-table.js'
 import { createKubelet } from '../../services/kubelet/kubelet.js'
 import { PodMetrics } from '../../services/kubelet/pod-metrics.js'
 import { silentLogger } from '../../services/log.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { openTestStore, type TestStore } from '../support/store.js'
 
 /**

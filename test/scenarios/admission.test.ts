@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { startTestCluster, type TestCluster } from '../support/cluster.js'
 import { backend } from '../support/store.js'
 

@@ -1,6 +1,6 @@
 import { emptyState, getObject, type ClusterState } from '../../projections/cluster-state.js'
 import { evolve } from '../../projections/evolve.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { preFilter } from '../../services/scheduler/cycle-state.js'
 import type { FilterFailure, FilterPlugin } from '../../services/scheduler/filters.js'
 import { NodeInfoCache } from '../../services/scheduler/node-info-cache.js'

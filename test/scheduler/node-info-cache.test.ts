@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { emptyState, getObject, type ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { NodeInfoCache } from '../../services/scheduler/node-info-cache.js'
 import type { Resources } from '../../services/scheduler/resources.js'
 import { schedulePod } from '../../services/scheduler/schedule-one.js'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { createScheduler } from '../../services/scheduler/scheduler.controller.js'
 import { decide, node, pod, stateOf } from './fixtures.js'
 

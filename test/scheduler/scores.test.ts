@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { podRequests } from '../../services/scheduler/resources.js'
 import { defaultNormalize, leastRequestedScore } from '../../services/scheduler/scores.js'
 import { normalizeSpread } from '../../services/scheduler/topology-spread.js'

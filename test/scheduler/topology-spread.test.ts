@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { podTopologySpread } from '../../services/scheduler/filters.js'
 import { decide, filterOn, messageOf, node, pod } from './fixtures.js'
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Environment } from '../../services/api/context.js'
 import { bootstrapNamespaces } from '../../services/api/namespaces.js'
 import { ResourceApi } from '../../services/api/resource-api.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import { SEALED } from '../../services/secrets/sealing.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 

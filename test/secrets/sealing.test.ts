@@ -6,7 +6,7 @@ import { LAST_APPLIED, sensitiveFieldsOf } from '../../services/secrets/sensitiv
 import { silentLogger } from '../../services/log.js'
 import type { KindDefinition } from '../../services/resources/kind.js'
 import { builtinKinds, KindRegistry } from '../../services/resources/registry.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 
 const uid = '11111111-1111-4111-8111-111111111111'
 const secret = (extra: JsonObject = {}): JsonObject => ({

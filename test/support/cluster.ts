@@ -1,7 +1,7 @@
 import { FakeClock } from '../../services/runtime/clock.js'
 import { createLogger } from '../../services/log.js'
 import { startServer, type RunningServer } from '../../services/app/server.js'
-import type { JsonObject } from '../../services/resources/json.js'
+import type { JsonObject } from '../../services/json.js'
 import type { GraphQLResult } from './graphql.js'
 import { dropSchema, freshDatabaseConfig } from './store.js'
 import { waitFor } from './wait.js'

@@ -3,7 +3,7 @@ import { emptyState, type ClusterState } from '../../projections/cluster-state.j
 import { evolve } from '../../projections/evolve.js'
 import { timestamp } from '../../services/api/context.js'
 import type { Action, Controller, Reconciliation } from '../../services/runtime/controller.js'
-import { clone, isObject, type JsonObject } from '../../services/resources/json.js'
+import { clone, isObject, type JsonObject } from '../../services/json.js'
 import { apiVersionOf } from '../../services/resources/kind.js'
 import { registry } from '../../services/resources/registry.js'
 

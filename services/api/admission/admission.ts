@@ -1,6 +1,6 @@
 import { getObject, listObjects } from '../../../projections/cluster-state.js'
 import { invalid } from '../../resources/field-errors.js'
-import type { JsonObject } from '../../resources/json.js'
+import type { JsonObject } from '../../json.js'
 import type { KindDefinition } from '../../resources/kind.js'
 import type { RequestContext } from '../context.js'
 import type { Decision } from '../decide.js'

@@ -1,4 +1,4 @@
-import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../resources/json.js'
+import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../json.js'
 import { parseQuantity, quantityString, type Quantity } from '../../resources/validation/quantity.js'
 import { podResources } from '../../quota/usage.js'
 import { aggregate, forbidden, type AdmissionPlugin, type AdmissionRequest } from './plugin.js'

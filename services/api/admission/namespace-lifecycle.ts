@@ -1,6 +1,6 @@
 import { getObject } from '../../../projections/cluster-state.js'
 import { errors } from '../../errors.js'
-import { objectAt } from '../../resources/json.js'
+import { objectAt } from '../../json.js'
 import { forbidden, type AdmissionPlugin } from './plugin.js'
 
 /** The namespaces that may not be deleted (`--immortal-namespaces` is not configurable upstream either). */

@@ -1,5 +1,5 @@
 import { StatusError } from '../../errors.js'
-import type { JsonObject } from '../../resources/json.js'
+import type { JsonObject } from '../../json.js'
 import { qualifiedResourceName, type KindDefinition } from '../../resources/kind.js'
 import type { RequestContext } from '../context.js'
 import type { ResourceApi } from '../resource-api.js'

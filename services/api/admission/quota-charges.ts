@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
 import type { KindRegistry } from '../../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../../resources/validation/quantity.js'
 import { inScopes, Sum, usageOf } from '../../quota/usage.js'

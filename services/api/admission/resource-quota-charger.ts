@@ -1,5 +1,5 @@
 import { isStatusError, StatusError } from '../../errors.js'
-import { objectAt, type JsonObject } from '../../resources/json.js'
+import { objectAt, type JsonObject } from '../../json.js'
 import { quantityString } from '../../resources/validation/quantity.js'
 import { kindsCounted, usageOf } from '../../quota/usage.js'
 import type { RequestContext } from '../context.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../resources/json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
 import { forbidden, type AdmissionPlugin } from './plugin.js'
 
 /** The ServiceAccount every namespace has (created by services/controllers/service-account.controller.ts). */

@@ -1,5 +1,5 @@
 import { eventObject, getObject, listObjects, type ClusterState } from '../../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../../resources/json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
 import { isNothing, labelSelectorFromObject, matchesLabels } from '../../resources/label-selector.js'
 import { controllerOf, isDeleting, keyOfObject, keysOfKind, labelsOf, meta, spec, status } from '../../runtime/objects.js'
 import { claim } from '../replica-set-claims.js'

@@ -1,4 +1,4 @@
-import { clone, deepEqual, isObject, objectAt, type JsonObject } from '../../resources/json.js'
+import { clone, deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
 
 /** The label that ties a ReplicaSet and its pods to one pod template (`DefaultDeploymentUniqueLabelKey`). */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash'

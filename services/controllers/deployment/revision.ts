@@ -1,5 +1,5 @@
 import { getObject } from '../../../projections/cluster-state.js'
-import { clone, objectAt, type JsonObject } from '../../resources/json.js'
+import { clone, objectAt, type JsonObject } from '../../json.js'
 import { annotationsOf, controllerOf, controllerReference, nameOf, namespaceOf, spec, status, uidOf } from '../../runtime/objects.js'
 import { creationError } from '../replica-set-pods.js'
 import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.js'

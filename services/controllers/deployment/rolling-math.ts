@@ -1,4 +1,4 @@
-import { objectAt, type JsonObject } from '../../resources/json.js'
+import { objectAt, type JsonObject } from '../../json.js'
 
 /**
  * The numbers of a Deployment's rollout, after kubernetes pkg/controller/deployment/util

@@ -1,5 +1,5 @@
 import { timestamp } from '../../api/context.js'
-import { arrayAt, isObject, type JsonObject } from '../../resources/json.js'
+import { arrayAt, isObject, type JsonObject } from '../../json.js'
 import { meta, spec } from '../../runtime/objects.js'
 import { desiredReplicas, maxUnavailable } from './rolling-math.js'
 import { count, rsStatus, sum, type ReplicaSetView, type Sync } from './sync.js'

@@ -1,5 +1,5 @@
 import { ownedBy, type ClusterState } from '../../../projections/cluster-state.js'
-import { clone, type JsonObject } from '../../resources/json.js'
+import { clone, type JsonObject } from '../../json.js'
 import { recordEvent } from '../../runtime/events.js'
 import { annotationsOf, controllerOf, isDeleting, isPodActive, isPodAvailable, meta, nameOf, namespaceOf, spec, status, uidOf } from '../../runtime/objects.js'
 import type { Action } from '../../runtime/controller.js'

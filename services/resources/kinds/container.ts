@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../field-errors.js'
-import { arrayAt, defaultTo, isObject, objectAt, type JsonObject } from '../json.js'
+import { arrayAt, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
 import { validateName, qualifiedName } from '../validation/names.js'
 import { compareQuantities, parseQuantity, quantityString, validateQuantity } from '../validation/quantity.js'
 import { validatePort, validatePortName, validatePortNumberOrName } from '../validation/common.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../field-errors.js'
-import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../json.js'
+import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
 import { trimGoSpace } from '../validation/go-space.js'
 import { labelValue, validateLabels } from '../validation/labels.js'
 import { inclusiveRangeError } from '../validation/messages.js'

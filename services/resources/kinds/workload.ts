@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../field-errors.js'
-import { arrayAt, deepEqual, defaultTo, isObject, objectAt, type JsonObject } from '../json.js'
+import { arrayAt, deepEqual, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
 import { labelSelectorFromObject, matchesLabels, type LabelSelector } from '../label-selector.js'
 import { validateAnnotations, validateLabels } from '../validation/labels.js'
 import { defaultPodSpec, templatePodSpec, validatePodSpec } from './pod-spec.js'

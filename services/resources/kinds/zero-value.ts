@@ -1,4 +1,4 @@
-import type { JsonObject } from '../json.js'
+import type { JsonObject } from '../../json.js'
 
 /**
  * Go decodes an absent field, `null` and the zero value (`""`, `0`) of a non-pointer field to the

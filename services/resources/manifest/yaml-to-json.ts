@@ -1,6 +1,6 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, visit } from 'yaml'
 import type { Alias, Document } from 'yaml'
-import { isObject, setKey } from '../json.js'
+import { isObject, setKey } from '../../json.js'
 import { CORE } from './go-yaml-scalars.js'
 import { bigInteger, tooDeep, type Limits } from './limits.js'
 import { lineColumn, problemAt } from './source-position.js'

@@ -1,4 +1,4 @@
-import { isObject } from '../json.js'
+import { isObject } from '../../json.js'
 
 /**
  * How Go prints a decoded JSON value (`interface{}` holding `map[string]interface{}`,

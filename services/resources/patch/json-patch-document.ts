@@ -1,4 +1,4 @@
-import { isObject } from '../json.js'
+import { isObject } from '../../json.js'
 import { goJsonKind } from './go-format.js'
 import { MAX_JSON_PATCH_OPERATIONS, tooManyOperations, undecodableJsonPatch } from './patch-errors.js'
 

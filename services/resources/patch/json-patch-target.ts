@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../json.js'
+import { isObject, setKey, type JsonObject } from '../../json.js'
 import { parseIndex, parsePointer } from './json-pointer.js'
 
 /**

@@ -1,4 +1,4 @@
-import { clone, isObject } from '../json.js'
+import { clone, isObject } from '../../json.js'
 import { jsonSize } from '../json-size.js'
 import { type JsonPatchOperation, decodeJsonPatch } from './json-patch-document.js'
 import { type Location, insertAt, locate, readAt, removeAt, replaceAt } from './json-patch-target.js'

@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../json.js'
+import { isObject, setKey, type JsonObject } from '../../json.js'
 
 /**
  * What the patch functions need beyond `../json.ts` for plain JSON values (what `JSON.parse`

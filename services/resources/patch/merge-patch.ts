@@ -1,5 +1,5 @@
 import { errors } from '../../errors.js'
-import { clone, isObject, setKey, type JsonObject } from '../json.js'
+import { clone, isObject, setKey, type JsonObject } from '../../json.js'
 import { INVALID_MERGE_PATCH } from './patch-errors.js'
 
 /**

@@ -1,5 +1,5 @@
 import { errors } from '../../errors.js'
-import { isObject, type JsonObject } from '../json.js'
+import { isObject, type JsonObject } from '../../json.js'
 import { type JsonKind, canonicalJson, jsonKind, withoutKey } from './json-value.js'
 import {
   mixedListTypes,

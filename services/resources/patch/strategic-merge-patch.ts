@@ -1,5 +1,5 @@
 import { errors } from '../../errors.js'
-import { clone, isObject, setKey, type JsonObject } from '../json.js'
+import { clone, isObject, setKey, type JsonObject } from '../../json.js'
 import { goJsonKind } from './go-format.js'
 import { copyObject, jsonKind, withoutKey } from './json-value.js'
 import { strategicPatchMessages, unknownPatchType } from './patch-errors.js'

@@ -1,4 +1,4 @@
-import { isObject } from '../json.js'
+import { isObject } from '../../json.js'
 import { canonicalJson } from './json-value.js'
 import { badArgType, noMergeKey } from './patch-errors.js'
 

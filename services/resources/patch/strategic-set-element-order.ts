@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../json.js'
+import { isObject, setKey, type JsonObject } from '../../json.js'
 import { jsonEqual } from './json-value.js'
 import { badArgType, noMergeKey, orderMismatch, strategicPatchMessages } from './patch-errors.js'
 import { childPath, directiveField, directives } from './strategic-directives.js'

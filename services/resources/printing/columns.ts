@@ -1,4 +1,4 @@
-import type { JsonObject } from '../json.js'
+import type { JsonObject } from '../../json.js'
 import { age } from './human-duration.js'
 
 /**

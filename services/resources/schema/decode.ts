@@ -1,4 +1,4 @@
-import { isObject, setKey, type JsonObject } from '../json.js'
+import { isObject, setKey, type JsonObject } from '../../json.js'
 import { base64Error, timeError } from './go-scalars.js'
 import type { Shape, StructShape } from './shapes.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nextRun } from '../../../services/resources/kinds/batch/cron-next-run.js'
 import { parseSchedule, type CronSchedule } from '../../../services/resources/kinds/batch/cron-schedule.js'
-import type { JsonObject } from '../../../services/resources/json.js'
+import type { JsonObject } from '../../../services/json.js'
 import { at, create, createErrors, edited, UID, update, updateErrors } from './harness.js'
 import { minimal } from './manifests.js'
 

@@ -3,7 +3,7 @@ import type { Environment } from '../../../services/api/context.js'
 import { decideCreate, decideUpdate } from '../../../services/api/decide.js'
 import { StatusError } from '../../../services/errors.js'
 import { formatFieldError } from '../../../services/resources/field-errors.js'
-import { clone, type JsonObject } from '../../../services/resources/json.js'
+import { clone, type JsonObject } from '../../../services/json.js'
 import { registry } from '../../../services/resources/registry.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../../services/resources/json.js'
+import type { JsonObject } from '../../../services/json.js'
 
 /**
  * The smallest valid manifest of every kind revkube serves, as a user would write it. Tests copy

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../../services/resources/json.js'
+import type { JsonObject } from '../../../services/json.js'
 import { builtinKinds } from '../../../services/resources/registry.js'
 import { create, createErrors, DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, edited, LABEL_VALUE, NAME_PART, NOW, rejection, UID } from './harness.js'
 import { minimal } from './manifests.js'

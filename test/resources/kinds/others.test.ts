@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { JsonObject } from '../../../services/resources/json.js'
+import type { JsonObject } from '../../../services/json.js'
 import { create, createErrors, DNS1035_LABEL, edited, NAME_PART, update, updateErrors } from './harness.js'
 import { minimal } from './manifests.js'
 

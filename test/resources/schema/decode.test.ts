@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { clone, isObject, type JsonObject } from '../../../services/resources/json.js'
+import { clone, isObject, type JsonObject } from '../../../services/json.js'
 import { decodeManifests } from '../../../services/resources/manifest.js'
 import { registry } from '../../../services/resources/registry.js'
 import { decode, DecodeError } from '../../../services/resources/schema/decode.js'

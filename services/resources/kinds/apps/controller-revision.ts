@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual, type JsonObject } from '../../json.js'
+import { deepEqual, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { nonNegativeInteger } from '../workload.js'
 import { AGE, arr, meta, NAME, num, obj } from '../../printing/columns.js'

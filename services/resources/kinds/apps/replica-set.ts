@@ -1,5 +1,5 @@
 import { fieldError } from '../../field-errors.js'
-import { child, objectAt, type JsonObject } from '../../json.js'
+import { child, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import {
   defaultReplicas,

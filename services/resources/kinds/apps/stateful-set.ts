@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { child, deepEqual, defaultTo, objectAt, type JsonObject } from '../../json.js'
+import { child, deepEqual, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import {
   defaultReplicas,

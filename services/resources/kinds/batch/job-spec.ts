@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { objectAt, type JsonObject } from '../../json.js'
+import { objectAt, type JsonObject } from '../../../json.js'
 import { nonNegativeInteger, validatePodTemplate } from '../workload.js'
 
 /**

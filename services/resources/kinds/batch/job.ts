@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { child, deepEqual, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
+import { child, deepEqual, defaultTo, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { matchesLabels } from '../../label-selector.js'
 import { dns1123Label } from '../../validation/names.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { objectAt } from '../../json.js'
+import { objectAt } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { AGE, NAME, spec, str } from '../../printing/columns.js'
 

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual, isObject, type JsonObject } from '../../json.js'
+import { deepEqual, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { byteLength } from '../../validation/byte-length.js'
 import { maxLenError, regexError } from '../../validation/messages.js'

@@ -1,4 +1,4 @@
-import { arrayAt, isObject, type JsonObject } from '../../json.js'
+import { arrayAt, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
 import { AGE, arr, NAME, obj } from '../../printing/columns.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { defaultTo, objectAt, type JsonObject } from '../../json.js'
+import { defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { meta, obj, str } from '../../printing/columns.js'
 import { age } from '../../printing/human-duration.js'

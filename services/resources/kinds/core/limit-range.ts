@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { compareQuantities, parseQuantity, quantityString, validateQuantity } from '../../validation/quantity.js'

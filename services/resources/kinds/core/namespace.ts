@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { conditions } from '../merge-keys.js'

@@ -1,4 +1,4 @@
-import { isObject, objectAt, type JsonObject } from '../../json.js'
+import { isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { conditions, join } from '../merge-keys.js'
 import { AGE, arr, meta, NAME, obj, spec, status, str } from '../../printing/columns.js'

@@ -1,12 +1,12 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, objectAt } from '../../json.js'
+import { arrayAt, child, objectAt } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { validateName } from '../../validation/names.js'
 import { defaultZero } from '../zero-value.js'
 import { validateAccessModes, validatePositiveQuantity } from './persistent-volume.js'
 import { conditions } from '../merge-keys.js'
 import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
-import type { JsonObject } from '../../json.js'
+import type { JsonObject } from '../../../json.js'
 import { viewAndEdit } from '../roles.js'
 
 export const persistentVolumeClaim: KindDefinition = {

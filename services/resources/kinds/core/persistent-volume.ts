@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { validateName } from '../../validation/names.js'
 import { parseQuantity, validateQuantity } from '../../validation/quantity.js'

@@ -1,5 +1,5 @@
 import { fieldError } from '../../field-errors.js'
-import { child, deepEqual, objectAt, type JsonObject } from '../../json.js'
+import { child, deepEqual, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultPodOnly, defaultPodSpec, qosClass, validatePodOnly, validatePodSpec } from '../pod-spec.js'
 import { conditions, join, podTemplate } from '../merge-keys.js'

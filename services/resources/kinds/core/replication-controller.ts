@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { child, isObject, objectAt, type JsonObject } from '../../json.js'
+import { child, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { labelSelectorFromSet } from '../../label-selector.js'
 import { defaultPodSpec } from '../pod-spec.js'

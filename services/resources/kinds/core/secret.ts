@@ -1,6 +1,6 @@
 import { LAST_APPLIED } from '../../annotations.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
 import { base64ErrorOffset, decodedLength } from './base64.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { validateLabels } from '../../validation/labels.js'
 import { validateName } from '../../validation/names.js'

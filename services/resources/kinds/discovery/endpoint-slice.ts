@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, isObject, type JsonObject } from '../../json.js'
+import { arrayAt, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { AGE, arr, NAME, obj, str } from '../../printing/columns.js'
 import { viewable } from '../roles.js'

@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { validatePort, validatePortName } from '../../validation/common.js'
 import { validateName } from '../../validation/names.js'

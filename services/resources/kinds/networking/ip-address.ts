@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
+import { deepEqual, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { dns1123Subdomain, pathSegmentName } from '../../validation/names.js'
 

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../json.js'
+import type { JsonObject } from '../../../json.js'
 import { AGE, arr, obj, type PrinterColumn } from '../../printing/columns.js'
 
 const subjects = (kind: string) => (o: JsonObject) =>

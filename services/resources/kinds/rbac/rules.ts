@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../../json.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../../../json.js'
 import { pathSegmentName, validateName } from '../../validation/names.js'
 
 /**

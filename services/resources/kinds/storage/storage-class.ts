@@ -1,5 +1,5 @@
 import { fieldError, type FieldError } from '../../field-errors.js'
-import { deepEqual, defaultTo, isObject } from '../../json.js'
+import { deepEqual, defaultTo, isObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { qualifiedName } from '../../validation/names.js'
 import { AGE, NAME, str } from '../../printing/columns.js'
