@@ -2,7 +2,7 @@ import { errors } from '../errors.js'
 import type { JsonObject } from '../json.js'
 import type { KindDefinition } from '../resources/kind.js'
 import { decode, DecodeError, type FieldValidation } from '../resources/schema/decode.js'
-import { kindShape } from '../resources/schema/shapes.js'
+import { shapeOf } from '../resources/schema/shapes.js'
 
 /**
  * Decodes the object a write would store against its kind's schema, as kube-apiserver decodes a
@@ -16,9 +16,10 @@ import { kindShape } from '../resources/schema/shapes.js'
  */
 export function decodeWrite(definition: KindDefinition, object: JsonObject, validation: FieldValidation, warnings?: string[]): JsonObject {
   const version = versionOf(definition, object.apiVersion)
-  const shape = kindShape(definition.group, version, definition.kind)
-  // Every served kind × version has a schema (test/resources/schema/definitions.test.ts checks it).
-  if (!shape) throw new Error(`no schema for ${definition.kind} ${definition.group}/${version}`)
+  // Every served kind × version names a schema that exists (test/resources/schema/definitions.test.ts checks it).
+  const name = definition.schema[version]
+  if (!name) throw new Error(`no schema for ${definition.kind} ${definition.group}/${version}`)
+  const shape = shapeOf(name)
   const cannotHandle = (why: string) => errors.badRequest(`${definition.kind} in version "${version}" cannot be handled as a ${definition.kind}: ${why}`)
   let decoded
   try {

@@ -23,6 +23,12 @@ export interface KindDefinition {
   group: string
   /** Versions served, preferred first. */
   versions: readonly string[]
+  /**
+   * The OpenAPI definition of each served version that writes are decoded against: Kubernetes
+   * 1.32's (services/resources/schema/kubernetes-1.32.definitions.json, which holds every kind
+   * Kubernetes serves at a GA version) or revkube's own (revkube.definitions.json).
+   */
+  schema: Readonly<Record<string, string>>
   /** The plural resource name: `deployments`. */
   resource: string
   shortNames?: readonly string[]

@@ -91,6 +91,8 @@ export const registry = new KindRegistry(builtinKinds)
 
 /** Refuses a definition whose parts contradict each other, as the apiserver would fail to start. */
 function checkDefinition(definition: KindDefinition): void {
+  const unnamed = definition.versions.filter((version) => !definition.schema[version])
+  if (unnamed.length > 0) throw new Error(`${definition.kind}: no schema named for version ${unnamed.join(', ')}`)
   for (const path of definition.sensitiveFields ?? []) {
     if (path.length === 0 || path.some((key) => key === '')) {
       throw new Error(`${definition.kind}: a sensitive field path needs non-empty keys, got "${path.join('.')}"`)

@@ -1,7 +1,9 @@
 /**
  * Regenerates `kubernetes-1.32.definitions.json`: the OpenAPI v2 `definitions` of every kind revkube
- * serves (and what they reference), from Kubernetes' own OpenAPI as the official JavaScript client
- * carries it. Run it when a kind is added or Kubernetes moves:
+ * serves, and of every other kind Kubernetes 1.32 serves at a GA version (and what they reference),
+ * from Kubernetes' own OpenAPI as the official JavaScript client carries it. A new built-in kind
+ * therefore finds its definition there already: its KindDefinition names it (`schema`), and
+ * nothing needs regenerating. Run it when a kind at another version is added or Kubernetes moves:
  *
  *     node --import tsx services/tools/regenerate-schema.ts
  *
@@ -13,8 +15,8 @@
  * class name does not place (`PLACED`), and which string properties are `resource.Quantity`
  * (`QUANTITIES`, which accept JSON numbers as well).
  * Kinds that Kubernetes 1.32 lacks (revkube's own, or served at a newer version) are written by
- * hand in `revkube.definitions.json` beside the output; this script checks every served kind ×
- * version has a definition in one of the two.
+ * hand in `revkube.definitions.json` beside the output; this script checks that the definition
+ * every served kind × version names is in one of the two.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -182,7 +184,19 @@ function main(): void {
       { group: k.group, version, kind: `${k.kind}List` },
     ]),
   )
-  const wanted = [...served, ...EXTRA_ROOTS]
+  // Every other kind Kubernetes serves at a GA version (v1, v2), so that adding one regenerates nothing.
+  const isServed = (gvk: { group: string; version: string; kind: string }) => served.some((s) => gvkKey(s) === gvkKey(gvk))
+  const generallyAvailable = [...apis].flatMap(([list, groupVersion]) => {
+    const item = itemOf(list)
+    const [group = '', version = ''] = groupVersion.split('/')
+    if (!item || !/^v\d+$/.test(version)) return []
+    const kind = item.replace(/^(?:[A-Z][a-z]+)?V\d+(?:alpha\d+|beta\d+)?/, '')
+    return [
+      { group, version, kind },
+      { group, version, kind: `${kind}List` },
+    ].filter((gvk) => !isServed(gvk))
+  })
+  const wanted = [...served, ...generallyAvailable, ...EXTRA_ROOTS]
   for (const gvk of wanted) {
     if (coveredByHand.has(gvkKey(gvk))) continue
     const plain = `${capital(gvk.version)}${gvk.kind}`
@@ -215,6 +229,10 @@ function main(): void {
   }
   for (const { model, gvk } of roots) definitions[nameOf(model)]!['x-kubernetes-group-version-kind'] = [gvk]
   Object.assign(definitions, LEAVES)
+  const unnamed = builtinKinds.flatMap((k) =>
+    k.versions.filter((v) => !definitions[k.schema[v] ?? ''] && !handWritten[k.schema[v] ?? '']).map((v) => `${k.kind} ${v}: ${k.schema[v]}`),
+  )
+  if (unnamed.length > 0) throw new Error(`the schema a kind names is in neither document: ${unnamed.join(', ')}`)
 
   const sorted = Object.fromEntries(Object.keys(definitions).sort().map((k) => [k, definitions[k]]))
   const document = {

@@ -101,6 +101,7 @@ describe('sealing', () => {
       resource: 'widgetcredentials',
       namespaced: false,
       nameRule: 'dns1123-subdomain',
+      schema: { v1: 'com.example.v1.WidgetCredential' },
       sensitiveFields: [['spec', 'password'], ['spec', 'tokens']],
     }
     const kinds = new KindRegistry([...builtinKinds, widget])

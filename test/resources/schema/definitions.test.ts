@@ -10,16 +10,26 @@ function refsOf(schema: PropertySchema): string[] {
 }
 
 describe('the schema of every served kind', () => {
-  it('has a definition for every kind and version the registry serves, marked with its group, version and kind', () => {
-    const missing = builtinKinds.flatMap((k) => k.versions.filter((v) => !kindShape(k.group, v, k.kind)).map((v) => `${k.group}/${v} ${k.kind}`))
+  it('has the definition each kind names for every version it serves, marked with its group, version and kind', () => {
+    const missing = builtinKinds.flatMap((k) => k.versions.filter((v) => !definitions[k.schema[v] ?? '']).map((v) => `${k.group}/${v} ${k.kind}`))
     expect(missing).toEqual([])
     for (const k of builtinKinds) {
       for (const version of k.versions) {
-        const definition = definitions[definitionNameOf(k.group, version, k.kind)!]!
+        const definition = definitions[k.schema[version]!]!
         expect(definition['x-kubernetes-group-version-kind']).toEqual([{ group: k.group, version, kind: k.kind }])
+        expect(definitionNameOf(k.group, version, k.kind)).toBe(k.schema[version])
+        expect(kindShape(k.group, version, k.kind)).toBeDefined()
         expect(Object.keys(definition.properties ?? {})).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata']))
       }
     }
+  })
+
+  it('has the definitions of the kinds Kubernetes serves at GA versions that revkube does not serve yet', () => {
+    expect(definitionNameOf('scheduling.k8s.io', 'v1', 'PriorityClass')).toBe('io.k8s.api.scheduling.v1.PriorityClass')
+    expect(definitionNameOf('policy', 'v1', 'PodDisruptionBudget')).toBe('io.k8s.api.policy.v1.PodDisruptionBudget')
+    expect(definitionNameOf('networking.k8s.io', 'v1', 'NetworkPolicy')).toBe('io.k8s.api.networking.v1.NetworkPolicy')
+    expect(definitionNameOf('networking.k8s.io', 'v1', 'IngressClass')).toBe('io.k8s.api.networking.v1.IngressClass')
+    expect(definitions['io.k8s.api.scheduling.v1.PriorityClass']?.properties?.value).toEqual({ type: 'integer', format: 'int32' })
   })
 
   it('names definitions as Kubernetes OpenAPI does, and every $ref resolves', () => {

@@ -9,6 +9,7 @@ export const controllerRevision: KindDefinition = {
   kind: 'ControllerRevision',
   group: 'apps',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.apps.v1.ControllerRevision' },
   resource: 'controllerrevisions',
   namespaced: true,
   nameRule: 'dns1123-subdomain',

@@ -23,6 +23,7 @@ export const daemonSet: KindDefinition = {
   kind: 'DaemonSet',
   group: 'apps',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.apps.v1.DaemonSet' },
   resource: 'daemonsets',
   shortNames: ['ds'],
   namespaced: true,

@@ -23,6 +23,7 @@ export const deployment: KindDefinition = {
   kind: 'Deployment',
   group: 'apps',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.apps.v1.Deployment' },
   resource: 'deployments',
   shortNames: ['deploy'],
   namespaced: true,

@@ -19,6 +19,7 @@ export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',
   group: 'apps',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.apps.v1.ReplicaSet' },
   resource: 'replicasets',
   shortNames: ['rs'],
   namespaced: true,

@@ -26,6 +26,7 @@ export const statefulSet: KindDefinition = {
   kind: 'StatefulSet',
   group: 'apps',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.apps.v1.StatefulSet' },
   resource: 'statefulsets',
   shortNames: ['sts'],
   namespaced: true,

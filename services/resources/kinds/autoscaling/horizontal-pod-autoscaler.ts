@@ -28,6 +28,7 @@ export const horizontalPodAutoscaler: KindDefinition = {
   kind: 'HorizontalPodAutoscaler',
   group: 'autoscaling',
   versions: ['v2', 'v1'],
+  schema: { v2: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', v1: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler' },
   resource: 'horizontalpodautoscalers',
   shortNames: ['hpa'],
   namespaced: true,

@@ -20,6 +20,7 @@ export const cronJob: KindDefinition = {
   kind: 'CronJob',
   group: 'batch',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.batch.v1.CronJob' },
   resource: 'cronjobs',
   shortNames: ['cj'],
   namespaced: true,

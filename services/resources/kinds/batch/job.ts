@@ -21,6 +21,7 @@ export const job: KindDefinition = {
   kind: 'Job',
   group: 'batch',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.batch.v1.Job' },
   resource: 'jobs',
   namespaced: true,
   nameRule: 'dns1123-subdomain',

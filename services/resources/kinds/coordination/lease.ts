@@ -7,6 +7,7 @@ export const lease: KindDefinition = {
   kind: 'Lease',
   group: 'coordination.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.coordination.v1.Lease' },
   resource: 'leases',
   namespaced: true,
   nameRule: 'dns1123-subdomain',

@@ -35,6 +35,7 @@ export const configMap: KindDefinition = {
   kind: 'ConfigMap',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.ConfigMap' },
   resource: 'configmaps',
   shortNames: ['cm'],
   namespaced: true,

@@ -8,6 +8,7 @@ export const endpoints: KindDefinition = {
   kind: 'Endpoints',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Endpoints' },
   resource: 'endpoints',
   shortNames: ['ep'],
   namespaced: true,

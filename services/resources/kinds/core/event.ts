@@ -11,6 +11,7 @@ export const event: KindDefinition = {
   kind: 'Event',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Event' },
   resource: 'events',
   shortNames: ['ev'],
   namespaced: true,

@@ -13,6 +13,7 @@ export const limitRange: KindDefinition = {
   kind: 'LimitRange',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.LimitRange' },
   resource: 'limitranges',
   shortNames: ['limits'],
   namespaced: true,

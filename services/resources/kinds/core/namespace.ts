@@ -13,6 +13,7 @@ export const namespace: KindDefinition = {
   kind: 'Namespace',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Namespace' },
   resource: 'namespaces',
   shortNames: ['ns'],
   namespaced: false,

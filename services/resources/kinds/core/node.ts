@@ -10,6 +10,7 @@ export const node: KindDefinition = {
   kind: 'Node',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Node' },
   resource: 'nodes',
   shortNames: ['no'],
   namespaced: false,

@@ -13,6 +13,7 @@ export const persistentVolumeClaim: KindDefinition = {
   kind: 'PersistentVolumeClaim',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.PersistentVolumeClaim' },
   resource: 'persistentvolumeclaims',
   shortNames: ['pvc'],
   namespaced: true,

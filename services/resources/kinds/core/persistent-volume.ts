@@ -33,6 +33,7 @@ export const persistentVolume: KindDefinition = {
   kind: 'PersistentVolume',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.PersistentVolume' },
   resource: 'persistentvolumes',
   shortNames: ['pv'],
   namespaced: false,

@@ -12,6 +12,7 @@ export const pod: KindDefinition = {
   kind: 'Pod',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Pod' },
   resource: 'pods',
   shortNames: ['po'],
   namespaced: true,

@@ -12,6 +12,7 @@ export const replicationController: KindDefinition = {
   kind: 'ReplicationController',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.ReplicationController' },
   resource: 'replicationcontrollers',
   shortNames: ['rc'],
   namespaced: true,

@@ -17,6 +17,7 @@ export const resourceQuota: KindDefinition = {
   kind: 'ResourceQuota',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.ResourceQuota' },
   resource: 'resourcequotas',
   shortNames: ['quota'],
   namespaced: true,

@@ -12,6 +12,7 @@ export const secret: KindDefinition = {
   kind: 'Secret',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Secret' },
   resource: 'secrets',
   namespaced: true,
   nameRule: 'dns1123-subdomain',

@@ -6,6 +6,7 @@ export const serviceAccount: KindDefinition = {
   kind: 'ServiceAccount',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.ServiceAccount' },
   resource: 'serviceaccounts',
   shortNames: ['sa'],
   namespaced: true,

@@ -23,6 +23,7 @@ export const service: KindDefinition = {
   kind: 'Service',
   group: '',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.core.v1.Service' },
   resource: 'services',
   shortNames: ['svc'],
   namespaced: true,

@@ -13,6 +13,7 @@ export const endpointSlice: KindDefinition = {
   kind: 'EndpointSlice',
   group: 'discovery.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.discovery.v1.EndpointSlice' },
   resource: 'endpointslices',
   namespaced: true,
   nameRule: 'dns1123-subdomain',

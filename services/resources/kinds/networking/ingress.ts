@@ -15,6 +15,7 @@ export const ingress: KindDefinition = {
   kind: 'Ingress',
   group: 'networking.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.networking.v1.Ingress' },
   resource: 'ingresses',
   shortNames: ['ing'],
   namespaced: true,

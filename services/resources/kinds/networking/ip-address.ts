@@ -13,6 +13,7 @@ export const ipAddress: KindDefinition = {
   kind: 'IPAddress',
   group: 'networking.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.networking.v1.IPAddress' },
   resource: 'ipaddresses',
   shortNames: ['ip'],
   namespaced: false,

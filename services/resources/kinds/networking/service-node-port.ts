@@ -15,6 +15,7 @@ export const serviceNodePort: KindDefinition = {
   kind: 'ServiceNodePort',
   group: 'internal.revkube.io',
   versions: ['v1'],
+  schema: { v1: 'io.revkube.internal.v1.ServiceNodePort' },
   resource: 'servicenodeports',
   namespaced: false,
   nameRule: 'dns1123-subdomain',

@@ -7,6 +7,7 @@ export const clusterRoleBinding: KindDefinition = {
   kind: 'ClusterRoleBinding',
   group: 'rbac.authorization.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.rbac.v1.ClusterRoleBinding' },
   resource: 'clusterrolebindings',
   namespaced: false,
   nameRule: 'path-segment',

@@ -6,6 +6,7 @@ export const clusterRole: KindDefinition = {
   kind: 'ClusterRole',
   group: 'rbac.authorization.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.rbac.v1.ClusterRole' },
   resource: 'clusterroles',
   namespaced: false,
   nameRule: 'path-segment',

@@ -8,6 +8,7 @@ export const roleBinding: KindDefinition = {
   kind: 'RoleBinding',
   group: 'rbac.authorization.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.rbac.v1.RoleBinding' },
   resource: 'rolebindings',
   namespaced: true,
   nameRule: 'path-segment',

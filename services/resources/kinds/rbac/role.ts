@@ -7,6 +7,7 @@ export const role: KindDefinition = {
   kind: 'Role',
   group: 'rbac.authorization.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.rbac.v1.Role' },
   resource: 'roles',
   namespaced: true,
   nameRule: 'path-segment',

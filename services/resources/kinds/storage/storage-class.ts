@@ -12,6 +12,7 @@ export const storageClass: KindDefinition = {
   kind: 'StorageClass',
   group: 'storage.k8s.io',
   versions: ['v1'],
+  schema: { v1: 'io.k8s.api.storage.v1.StorageClass' },
   resource: 'storageclasses',
   shortNames: ['sc'],
   namespaced: false,
