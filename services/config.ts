@@ -1,4 +1,5 @@
-import { cliConfigPath } from './auth/credentials.js'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { ConfigError } from './config-error.js'
 import { limitsFromEnv, type Limits } from './limits.js'
 
@@ -171,4 +172,9 @@ function checkSchema(schema: string): string {
     throw new ConfigError(`REVKUBE_DB_SCHEMA must be a lowercase SQL identifier, got "${schema}"`)
   }
   return schema
+}
+
+/** Where the server records its admin token for the CLI on this machine, and the CLI looks for it: $REVKUBE_CONFIG, else ~/.revkube/config.json. */
+export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REVKUBE_CONFIG || join(homedir(), '.revkube', 'config.json')
 }

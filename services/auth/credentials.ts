@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { cliConfigPath } from '../config.js'
+
+/** Where the CLI keeps the tokens of the servers it knows: $REVKUBE_CONFIG, else ~/.revkube/config.json. */
+export { cliConfigPath }
 
 /**
  * Secrets the server keeps in its data folder, each created on first start with mode 0600: the
@@ -32,11 +35,6 @@ export const signingKeyPath = (dataDir: string) => join(dataDir, 'service-accoun
 
 export const newToken = () => randomBytes(32).toString('base64url')
 export const newSigningKey = () => randomBytes(32).toString('base64')
-
-/** Where the CLI keeps the tokens of the servers it knows: $REVKUBE_CONFIG, else ~/.revkube/config.json. */
-export function cliConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.REVKUBE_CONFIG || join(homedir(), '.revkube', 'config.json')
-}
 
 interface CliConfig {
   servers: Record<string, { token: string }>
