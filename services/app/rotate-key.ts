@@ -1,5 +1,5 @@
 /**
- * `node --import tsx services/secrets/rotate-key.ts [--data-dir DIR]`: rotates the key that seals
+ * `node --import tsx services/app/rotate-key.ts [--data-dir DIR]`: rotates the key that seals
  * Secrets in the log of the configured database ($DATABASE_URL, else the PGlite folder
  * $REVKUBE_DATA_DIR or ./data), as `Store.rotateEncryptionKey` does: a new primary key is added to
  * the key file, and the current objects are re-sealed under it. With REVKUBE_ENCRYPTION_KEY set,
@@ -11,7 +11,7 @@
 import { configFromEnv, envWithFlags } from '../config.js'
 import { log } from '../log.js'
 import { openStore } from '../store/store.js'
-import { keyringConfigFromEnv, openKeyring } from './keyring-config.js'
+import { keyringConfigFromEnv, openKeyring } from '../secrets/keyring-config.js'
 
 try {
   const env = envWithFlags(process.argv.slice(2))
