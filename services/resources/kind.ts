@@ -55,6 +55,12 @@ export interface KindDefinition {
   validate?: (object: JsonObject) => FieldError[]
   /** Further checks on update against the stored object, e.g. immutable fields. */
   validateUpdate?: (object: JsonObject, old: JsonObject) => FieldError[]
+  /**
+   * Checks of the kind's own that read other objects, made in validating admission of a create or
+   * update (Kubernetes keeps such rules in an admission plugin, as Priority's "only one default
+   * PriorityClass"): why the write is refused (403 Forbidden), or undefined to admit it.
+   */
+  admit?: (write: AdmittedWrite, cluster: ClusterReader) => Promise<string | undefined>
   /** How a delete goes beyond metadata.finalizers: graceful deletion, the kind's own finalizers. */
   deletion?: DeletionRules
   /** What objects of the kind reserve elsewhere before they are stored (a Service's clusterIPs and node ports). */
@@ -110,6 +116,20 @@ export interface MergeKeys {
 
 /** A field as the keys leading to it, e.g. `['metadata', 'annotations', 'example.com/token']`. */
 export type FieldPath = readonly string[]
+
+/** A create or update as a kind's admission sees it. */
+export interface AdmittedWrite {
+  operation: 'CREATE' | 'UPDATE'
+  /** The object to store. */
+  object: JsonObject
+  /** The stored object, for an UPDATE. */
+  old?: JsonObject
+}
+
+/** What a kind's admission may read: the objects of a kind in a namespace ('' for cluster-scoped kinds). */
+export interface ClusterReader {
+  list(kind: string, namespace: string): Promise<JsonObject[]>
+}
 
 /**
  * A kind's part in deletion (Kubernetes' `RESTGracefulDeleteStrategy`, and the namespace

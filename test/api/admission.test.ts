@@ -3,6 +3,8 @@ import { bootstrapNamespaces } from '../../services/api/namespaces.js'
 import { ResourceApi } from '../../services/api/resource-api.js'
 import { StatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/json.js'
+import type { KindDefinition } from '../../services/resources/kind.js'
+import { KindRegistry, registry } from '../../services/resources/registry.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 
 let t: TestStore
@@ -318,5 +320,35 @@ describe(`ResourceQuota admission (${backend})`, () => {
     // An existing object is never charged again (its create fails AlreadyExists).
     expect((await failure(api.create(alice, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'objects' }, spec: { ports: [{ port: 80 }] } }))).reason).toBe('AlreadyExists')
     expect((await used('objects', 'objects'))!.services).toBe('1')
+  })
+})
+
+describe(`a kind's own admission (${backend})`, () => {
+  it("refuses a create or update its definition's admit check gives a reason for, with 403 Forbidden", async () => {
+    // A ConfigMap that, like a default PriorityClass, may be marked default at most once per namespace.
+    const configMap = registry.get('ConfigMap')!
+    const marked = (o: JsonObject) => meta(o).labels !== undefined && (meta(o).labels as JsonObject).default === 'true'
+    const strict: KindDefinition = {
+      ...configMap,
+      admit: async ({ object }, cluster) => {
+        if (!marked(object)) return undefined
+        const other = (await cluster.list('ConfigMap', String(meta(object).namespace))).find((o) => marked(o) && meta(o).name !== meta(object).name)
+        return other ? `ConfigMap ${String(meta(other).name)} is already marked as default. Only one default can exist` : undefined
+      },
+    }
+    const kinds = new KindRegistry(registry.kinds.map((k) => (k === configMap ? strict : k)))
+    const own = new ResourceApi({ store: t.store, registry: kinds })
+    const ns = await namespace('defaults')
+    const map = (name: string, labels: JsonObject = {}): JsonObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels } })
+    await own.create(alice, map('a', { default: 'true' }))
+    await own.create(alice, map('b'))
+    const message = 'configmaps "c" is forbidden: ConfigMap a is already marked as default. Only one default can exist'
+    expect(await refused(own.create(alice, map('c', { default: 'true' })))).toEqual(['Forbidden', 403, message])
+    expect((await failure(own.patch(alice, 'cm', ns, 'b', { metadata: { labels: { default: 'true' } } }, 'merge'))).message).toBe(message.replace('"c"', '"b"'))
+    await own.patch(alice, 'cm', ns, 'a', { data: { still: 'default' } }, 'merge')
+    await own.delete(alice, 'cm', ns, 'a')
+    await own.patch(alice, 'cm', ns, 'b', { metadata: { labels: { default: 'true' } } }, 'merge')
+    // The built-in registry's ConfigMap has no such check.
+    await api.create(alice, map('c', { default: 'true' }))
   })
 })

@@ -7,6 +7,7 @@ import type { Decision } from '../decide.js'
 import { metadataOf } from '../object-meta.js'
 import type { ResourceApi } from '../resource-api.js'
 import type { Store } from '../../store/store.js'
+import { kindAdmission } from './kind-admission.js'
 import { limitRanger } from './limit-ranger.js'
 import { namespaceLifecycle } from './namespace-lifecycle.js'
 import type { AdmissionContext, AdmissionPlugin, AdmissionRequest, Settle } from './plugin.js'
@@ -26,8 +27,8 @@ import { serviceAccount } from './service-account.js'
  * order (after LimitRanger and ServiceAccount's lookup) changes nothing they do.
  */
 
-/** kube-apiserver's order for the plugins revkube has (`AllOrderedPlugins`). */
-export const ADMISSION_PLUGINS: readonly AdmissionPlugin[] = [namespaceLifecycle, limitRanger, serviceAccount, resourceQuota]
+/** kube-apiserver's order for the plugins revkube has (`AllOrderedPlugins`); the kinds' own checks sit where Priority does. */
+export const ADMISSION_PLUGINS: readonly AdmissionPlugin[] = [namespaceLifecycle, limitRanger, serviceAccount, kindAdmission, resourceQuota]
 
 export interface Admitted {
   /** Call once the write was tried (`stored`: it was appended). */
