@@ -112,9 +112,10 @@ describe('node affinity and node selector', () => {
   it('ORs the terms and ANDs them with the node selector', () => {
     expect(fits(nodeAffinity, labelled, withTerms(expr('zone', 'In', ['b']), expr('disk', 'Exists')))).toBe(true)
     const both = pod('p', { nodeSelector: { zone: 'b' }, affinity: (withTerms(expr('disk', 'Exists')).spec as JsonObject).affinity as JsonObject })
-    expect(fits(nodeAffinity, labelled, both)).toBe(false)
+    const notMatched = { reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true }
+    expect(filterOn(nodeAffinity, labelled, both)).toEqual(notMatched)
     expect(fits(nodeAffinity, labelled, pod('p', { nodeSelector: { zone: 'a', disk: 'ssd' } }))).toBe(true)
-    expect(fits(nodeAffinity, labelled, pod('p', { nodeSelector: { zone: 'a', disk: 'hdd' } }))).toBe(false)
+    expect(filterOn(nodeAffinity, labelled, pod('p', { nodeSelector: { zone: 'a', disk: 'hdd' } }))).toEqual(notMatched)
   })
 })
 
@@ -135,7 +136,7 @@ describe('resource fit', () => {
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1' }), finished)).toBe(true)
     const deleting = pod('a', { cpu: '2', nodeName: 'n1' })
     ;(deleting.metadata as JsonObject).deletionTimestamp = '2026-11-26T12:00:00Z'
-    expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1' }), [deleting])).toBe(false)
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1' }), [deleting])).toEqual({ reasons: ['Insufficient cpu'], unresolvable: false })
   })
 
   it('calls a request larger than the whole node unresolvable', () => {
@@ -145,23 +146,24 @@ describe('resource fit', () => {
   it('counts pods against allocatable pods, requests or not', () => {
     const bound = ['a', 'b', 'c'].map((n) => pod(n, { nodeName: 'n1' }))
     expect(filterOn(nodeResourcesFit, small, pod('p'), bound)).toEqual({ reasons: ['Too many pods'], unresolvable: false })
-    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '3' }), bound)?.reasons).toEqual(['Too many pods', 'Insufficient cpu'])
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '3' }), bound)).toEqual({ reasons: ['Too many pods', 'Insufficient cpu'], unresolvable: true })
   })
 
   it('takes the largest init container when it exceeds the containers, plus the overhead', () => {
     const init = (cpu: string) => ({ name: `init-${cpu}`, image: 'busybox', resources: { requests: { cpu } } })
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2')] }))).toBe(true)
-    expect(fits(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2'), init('2100m')] }))).toBe(false)
+    // More than the node's 2 cpus at all: unresolvable.
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2'), init('2100m')] }))).toEqual({ reasons: ['Insufficient cpu'], unresolvable: true })
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '100m' } }))).toBe(true)
-    expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '101m' } }))).toBe(false)
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '101m' } }))).toEqual({ reasons: ['Insufficient cpu'], unresolvable: true })
   })
 
   it('checks extended resources by name', () => {
     const gpuNode = node('n1', { extra: { 'example.com/gpu': '1' } })
     const wantsGpu = (n: string) => ({ ...pod('p'), spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'example.com/gpu': n } } }] } })
     expect(fits(nodeResourcesFit, gpuNode, wantsGpu('1'))).toBe(true)
-    expect(filterOn(nodeResourcesFit, gpuNode, wantsGpu('2'))?.reasons).toEqual(['Insufficient example.com/gpu'])
-    expect(filterOn(nodeResourcesFit, node('n1'), wantsGpu('1'))?.reasons).toEqual(['Insufficient example.com/gpu'])
+    expect(filterOn(nodeResourcesFit, gpuNode, wantsGpu('2'))).toEqual({ reasons: ['Insufficient example.com/gpu'], unresolvable: true })
+    expect(filterOn(nodeResourcesFit, node('n1'), wantsGpu('1'))).toEqual({ reasons: ['Insufficient example.com/gpu'], unresolvable: true })
   })
 })
 
@@ -175,8 +177,8 @@ describe('host ports', () => {
   it('rejects a node where the host port is taken on the same or any IP, for the same protocol', () => {
     const reasons = ["node(s) didn't have free ports for the requested pod ports"]
     expect(filterOn(nodePorts, node('n1'), port(8080), [bound(port(8080))])).toEqual({ reasons, unresolvable: false })
-    expect(fits(nodePorts, node('n1'), port(8080, '10.0.0.1'), [bound(port(8080))])).toBe(false)
-    expect(fits(nodePorts, node('n1'), port(8080), [bound(port(8080, '10.0.0.1'))])).toBe(false)
+    expect(filterOn(nodePorts, node('n1'), port(8080, '10.0.0.1'), [bound(port(8080))])).toEqual({ reasons, unresolvable: false })
+    expect(filterOn(nodePorts, node('n1'), port(8080), [bound(port(8080, '10.0.0.1'))])).toEqual({ reasons, unresolvable: false })
     expect(fits(nodePorts, node('n1'), port(8080, '10.0.0.2'), [bound(port(8080, '10.0.0.1'))])).toBe(true)
     expect(fits(nodePorts, node('n1'), port(8080, undefined, 'UDP'), [bound(port(8080))])).toBe(true)
     expect(fits(nodePorts, node('n1'), port(8081), [bound(port(8080))])).toBe(true)

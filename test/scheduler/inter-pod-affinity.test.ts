@@ -11,36 +11,37 @@ const term = (matchLabels: Record<string, string>, topologyKey = 'kubernetes.io/
 const affinity = (...terms: JsonObject[]) => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } })
 const antiAffinity = (...terms: JsonObject[]) => ({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: terms } })
 const zoned = (name: string, zone?: string) => node(name, { labels: zone ? { zone } : {} })
+/** Kubernetes' InterPodAffinity rejections (plugins/interpodaffinity/filtering.go): affinity is UnschedulableAndUnresolvable, the others Unschedulable. */
+const affinityNotMatched = { reasons: ["node(s) didn't match pod affinity rules"], unresolvable: true }
+const antiAffinityNotMatched = { reasons: ["node(s) didn't match pod anti-affinity rules"], unresolvable: false }
+const existingAntiAffinityNotMatched = { reasons: ["node(s) didn't satisfy existing pods anti-affinity rules"], unresolvable: false }
 
 describe('required pod affinity', () => {
   it('accepts only nodes in a domain holding a matching pod', () => {
     const cache = pod('cache', { labels: { app: 'cache' }, nodeName: 'a1' })
     const web = pod('web', { affinity: affinity(term({ app: 'cache' }, 'zone')) })
     expect(filterOn(interPodAffinity, zoned('a2', 'a'), web, [zoned('a1', 'a'), cache])).toBeUndefined()
-    expect(filterOn(interPodAffinity, zoned('b1', 'b'), web, [zoned('a1', 'a'), cache])).toEqual({
-      reasons: ["node(s) didn't match pod affinity rules"],
-      unresolvable: true,
-    })
+    expect(filterOn(interPodAffinity, zoned('b1', 'b'), web, [zoned('a1', 'a'), cache])).toEqual(affinityNotMatched)
   })
 
   it('never accepts a node without the topology key', () => {
     const cache = pod('cache', { labels: { app: 'cache' }, nodeName: 'a1' })
     const web = pod('web', { affinity: affinity(term({ app: 'cache' }, 'zone')) })
-    expect(filterOn(interPodAffinity, zoned('x'), web, [zoned('a1', 'a'), cache])?.reasons).toEqual(["node(s) didn't match pod affinity rules"])
+    expect(filterOn(interPodAffinity, zoned('x'), web, [zoned('a1', 'a'), cache])).toEqual(affinityNotMatched)
   })
 
   it('lets the first pod of a group that matches its own term go anywhere', () => {
     const first = pod('web-0', { labels: { app: 'web' }, affinity: affinity(term({ app: 'web' }, 'zone')) })
     expect(filterOn(interPodAffinity, zoned('a1', 'a'), first)).toBeUndefined()
     const stranger = pod('web-0', { labels: { app: 'other' }, affinity: affinity(term({ app: 'web' }, 'zone')) })
-    expect(filterOn(interPodAffinity, zoned('a1', 'a'), stranger)).toBeDefined()
+    expect(filterOn(interPodAffinity, zoned('a1', 'a'), stranger)).toEqual(affinityNotMatched)
   })
 
   it('looks only in the pod’s namespace unless the term names others', () => {
     const cache = pod('cache', { namespace: 'other', labels: { app: 'cache' }, nodeName: 'a1' })
     const web = (extra: JsonObject) => pod('web', { affinity: affinity(term({ app: 'cache' }, 'zone', extra)) })
     const others = [zoned('a1', 'a'), cache]
-    expect(filterOn(interPodAffinity, zoned('a1', 'a'), web({}), others)).toBeDefined()
+    expect(filterOn(interPodAffinity, zoned('a1', 'a'), web({}), others)).toEqual(affinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('a1', 'a'), web({ namespaces: ['other'] }), others)).toBeUndefined()
     expect(filterOn(interPodAffinity, zoned('a1', 'a'), web({ namespaceSelector: {} }), others)).toBeUndefined()
   })
@@ -51,10 +52,7 @@ describe('required pod anti-affinity', () => {
     const db = pod('db-0', { labels: { app: 'db' }, nodeName: 'a1' })
     const next = pod('db-1', { labels: { app: 'db' }, affinity: antiAffinity(term({ app: 'db' }, 'zone')) })
     const others = [zoned('a1', 'a'), db]
-    expect(filterOn(interPodAffinity, zoned('a2', 'a'), next, others)).toEqual({
-      reasons: ["node(s) didn't match pod anti-affinity rules"],
-      unresolvable: false,
-    })
+    expect(filterOn(interPodAffinity, zoned('a2', 'a'), next, others)).toEqual(antiAffinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('b1', 'b'), next, others)).toBeUndefined()
     expect(filterOn(interPodAffinity, zoned('x'), next, others)).toBeUndefined()
   })
@@ -62,10 +60,7 @@ describe('required pod anti-affinity', () => {
   it('honours the anti-affinity of pods already placed (symmetry)', () => {
     const loner = pod('loner', { labels: { app: 'loner' }, nodeName: 'a1', affinity: antiAffinity(term({ app: 'web' })) })
     const web = pod('web', { labels: { app: 'web' } })
-    expect(filterOn(interPodAffinity, zoned('a1', 'a'), web, [loner])).toEqual({
-      reasons: ["node(s) didn't satisfy existing pods anti-affinity rules"],
-      unresolvable: false,
-    })
+    expect(filterOn(interPodAffinity, zoned('a1', 'a'), web, [loner])).toEqual(existingAntiAffinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('a2', 'a'), web, [zoned('a1', 'a'), loner])).toBeUndefined()
   })
 
@@ -74,16 +69,16 @@ describe('required pod anti-affinity', () => {
     const none = pod('p', { affinity: antiAffinity({ topologyKey: 'kubernetes.io/hostname' }) })
     expect(filterOn(interPodAffinity, zoned('a1'), none, [db])).toBeUndefined()
     const all = pod('p', { affinity: antiAffinity({ labelSelector: {}, topologyKey: 'kubernetes.io/hostname' }) })
-    expect(filterOn(interPodAffinity, zoned('a1'), all, [db])).toBeDefined()
+    expect(filterOn(interPodAffinity, zoned('a1'), all, [db])).toEqual(antiAffinityNotMatched)
   })
 
   it('matches with matchExpressions', () => {
     const db = pod('db-0', { labels: { app: 'db', tier: 'data' }, nodeName: 'a1' })
     const expressions = (operator: string, values?: string[]) =>
       pod('p', { affinity: antiAffinity({ labelSelector: { matchExpressions: [{ key: 'tier', operator, ...(values && { values }) }] }, topologyKey: 'kubernetes.io/hostname' }) })
-    expect(filterOn(interPodAffinity, zoned('a1'), expressions('In', ['data', 'x']), [db])).toBeDefined()
+    expect(filterOn(interPodAffinity, zoned('a1'), expressions('In', ['data', 'x']), [db])).toEqual(antiAffinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('a1'), expressions('NotIn', ['data']), [db])).toBeUndefined()
-    expect(filterOn(interPodAffinity, zoned('a1'), expressions('Exists'), [db])).toBeDefined()
+    expect(filterOn(interPodAffinity, zoned('a1'), expressions('Exists'), [db])).toEqual(antiAffinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('a1'), expressions('DoesNotExist'), [db])).toBeUndefined()
   })
 
