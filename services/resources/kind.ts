@@ -13,9 +13,12 @@ export interface ScaleSubresource {
 }
 
 /**
- * One kind's strategy, as Kubernetes' apiserver has one per resource: its names, scope, defaults,
- * validation and subresources. The generic registry (services/api) does everything else, so a
- * new kind is one small file with one of these.
+ * One kind's strategy, as Kubernetes' apiserver has one per resource: its names, scope, schema,
+ * defaults, validation and subresources, and every other fact about the kind — its admission
+ * checks, deletion rules, allocation, sensitive fields, strategic merge keys, printer columns,
+ * default roles and GraphQL type. The generic registry (services/api), the CLI and GraphQL do
+ * everything else from these, so a new kind is one small file with one of these and a line in
+ * services/resources/registry.ts (test/resources/kind-parts.test.ts checks that its parts agree).
  */
 export interface KindDefinition {
   kind: string
