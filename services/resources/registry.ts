@@ -31,6 +31,7 @@ import { clusterRoleBinding } from './kinds/rbac/cluster-role-binding.js'
 import { clusterRole } from './kinds/rbac/cluster-role.js'
 import { roleBinding } from './kinds/rbac/role-binding.js'
 import { role } from './kinds/rbac/role.js'
+import { priorityClass } from './kinds/scheduling/priority-class.js'
 import { storageClass } from './kinds/storage/storage-class.js'
 
 /** Every kind revkube serves. */
@@ -41,6 +42,7 @@ export const builtinKinds: readonly KindDefinition[] = [
   job, cronJob, horizontalPodAutoscaler, ingress,
   role, clusterRole, roleBinding, clusterRoleBinding,
   storageClass, lease, endpointSlice,
+  priorityClass,
   // Service allocation: one object per reserved clusterIP and node port (services/resources/kinds/core/service-allocation.ts).
   ipAddress, serviceNodePort,
 ]

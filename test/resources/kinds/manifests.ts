@@ -154,6 +154,7 @@ export const minimal: Record<string, JsonObject> = {
     addressType: 'IPv4',
     endpoints: [{ addresses: ['10.0.0.5'] }],
   },
+  PriorityClass: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 },
   IPAddress: {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'IPAddress',
