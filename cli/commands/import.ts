@@ -39,7 +39,7 @@ export const importCommand: Command = {
   run: async (ctx) => {
     const started = performance.now()
     const database = await databaseOf(ctx)
-    const { openStore } = await import('../../services/store/store.js')
+    const { openStore } = await import('../../services/app/open-store.js')
     const { LogImportError } = await import('../../services/store/import-log.js')
     const store = await openStore({ database }).catch((error: unknown) => {
       throw new CliError(error instanceof Error ? error.message : String(error))

@@ -30,7 +30,7 @@ export const server: Command = {
     if (ctx.flags['data-dir'] !== undefined) delete process.env.DATABASE_URL
     const argv = passThrough.flatMap((name) => (ctx.flags[name] === undefined ? [] : [`--${name}`, String(ctx.flags[name])]))
     if (ctx.flags['no-controllers']) argv.push('--no-controllers')
-    // services/main.ts is `npm start`: it reads process.argv, serves, and exits the process on a signal.
+    // services/app/main.ts is `npm start`: it reads process.argv, serves, and exits the process on a signal.
     process.argv = [process.argv[0]!, 'revkube-server', ...argv]
     await import('../../services/app/main.js')
     return new Promise<number>(() => undefined)

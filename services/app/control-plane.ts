@@ -1,7 +1,7 @@
 import type { Projection } from '../../projections/projection.js'
 import type { ResourceApi } from '../api/resource-api.js'
 import { createKubelet } from '../kubelet/kubelet.js'
-import { HeartbeatTable } from '../kubelet/heartbeat-table.js'
+import { HeartbeatTable } from '../runtime/heartbeat-table.js'
 import { PodMetrics } from '../kubelet/pod-metrics.js'
 import type { Logger } from '../log.js'
 import { createScheduler } from '../scheduler/scheduler.controller.js'

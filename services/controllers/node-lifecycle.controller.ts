@@ -1,7 +1,7 @@
 import { eventObject, getObject, podsOnNode, type ClusterState } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import { timestamp } from '../api/context.js'
-import type { HeartbeatTable } from '../kubelet/heartbeat-table.js'
+import type { HeartbeatTable } from '../runtime/heartbeat-table.js'
 import { arrayAt, isObject, type JsonObject } from '../json.js'
 import { recordEvent } from '../runtime/events.js'
 import { condition, isDeleting, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'

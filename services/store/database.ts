@@ -60,15 +60,6 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number
 }
 
-export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<Database> {
-  if (config.backend === 'postgres') {
-    const { openPostgres } = await import('./postgres-database.js')
-    return openPostgres({ ...config, ...options })
-  }
-  const { openPGlite } = await import('./pglite-database.js')
-  return openPGlite(config)
-}
-
 /** NOTIFY channel names are per schema, so isolated schemas do not wake each other. */
 export function channelFor(schema: string | undefined): string {
   return schema ? `revkube_log_${schema}` : 'revkube_log'

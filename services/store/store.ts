@@ -3,10 +3,10 @@ import type { DatabaseConfig } from '../config.js'
 import { errors, StatusError } from '../errors.js'
 import { silentLogger, type Logger } from '../log.js'
 import type { Keyring } from '../secrets/keyring.js'
-import { keyringConfigFromEnv, openKeyring } from '../secrets/keyring-config.js'
 import { Sealer } from '../secrets/sealing.js'
 import type { AppendCommand, AppendOutcome, LogEvent, ObjectKey } from './commands.js'
-import { openDatabase, type Database } from './database.js'
+import type { Database } from './database.js'
+import { openDatabase } from './open-database.js'
 import { importLog, type ImportedLog, type ImportLogOptions } from './import-log.js'
 import { migrate } from './migrate.js'
 import * as reads from './reads.js'
@@ -28,14 +28,11 @@ export interface StoreOptions {
   /** Called once connected, before migrating (start-up reports the two apart). */
   onConnected?: (database: Database) => void
   /**
-   * The keys that seal the sensitive fields of Secrets (and other registered kinds) in the log.
-   * @default REVKUBE_ENCRYPTION_KEY when set, else `encryption-keys.json` in the data folder
-   * (the PGlite folder; for PostgreSQL $REVKUBE_DATA_DIR or ./data), created if missing; an
-   * ephemeral key for an in-memory PGlite (services/secrets/keyring-config.ts)
+   * The keys that seal the sensitive fields of Secrets (and other kinds that declare some) in the
+   * log, or how to open them once the database answers (a key file is created only then). The
+   * composition root chooses them (services/app/open-store.ts reads them from the environment).
    */
-  keyring?: Keyring
-  /** The data folder the default keyring's file lives in when the log is in PostgreSQL. @default $REVKUBE_DATA_DIR or ./data */
-  dataDir?: string
+  keyring: Keyring | (() => Keyring)
   /**
    * Longest one SQL statement of a read (get, list, events, history, …) may run, ms, on PostgreSQL;
    * one cut short is a Timeout (504). Embedded PGlite cannot cut a statement. @default no limit
@@ -60,10 +57,9 @@ export class Store {
 
   constructor(
     readonly database: Database,
-    options: Omit<StoreOptions, 'database'> = {},
+    options: Omit<StoreOptions, 'database' | 'keyring'> & { keyring: Keyring },
   ) {
     const log = options.log ?? silentLogger
-    if (!options.keyring) throw new Error('a Store needs a keyring (openStore picks one for the database)')
     const sealer = new Sealer(options.keyring, log)
     this.sealer = sealer
     this.open = (object, kind, namespace, name) => sealer.open(object, kind, namespace, name)
@@ -213,15 +209,12 @@ async function bounded<T>(read: Promise<T>): Promise<T> {
 
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  // A malformed REVKUBE_ENCRYPTION_KEY fails before connecting; a key file is created only once the database answers.
-  const env = options.dataDir ? { ...process.env, REVKUBE_DATA_DIR: options.dataDir } : process.env
-  const keyringConfig = options.keyring ? undefined : keyringConfigFromEnv(env, options.database)
   const database = await openDatabase(options.database, options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {})
   options.onConnected?.(database)
   let keyring: Keyring
   try {
     await migrate(database.db, database.description)
-    keyring = options.keyring ?? openKeyring(keyringConfig!, options.log ? { log: options.log } : {})
+    keyring = typeof options.keyring === 'function' ? options.keyring() : options.keyring
   } catch (error) {
     await database.close().catch(() => {})
     throw error

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { runWhenLeader } from '../../services/runtime/leader-election.js'
 import { silentLogger } from '../../services/log.js'
-import { openDatabase } from '../../services/store/database.js'
+import { openDatabase } from '../../services/store/open-database.js'
 import { backend, databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'
 import { waitFor } from '../support/wait.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createNodeLifecycleController } from '../../services/controllers/node-lifecycle.controller.js'
-import { HeartbeatTable } from '../../services/kubelet/heartbeat-table.js'
+import { HeartbeatTable } from '../../services/runtime/heartbeat-table.js'
 import type { JsonObject } from '../../services/json.js'
 import { deleted, NOW, ReconcilerSpecification, recorded, secondsFromNow, statusWritten, uidOfGiven, updated } from '../support/given.js'
 

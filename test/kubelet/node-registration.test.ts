@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { freePodCIDR, freePodIP, inCIDR, internalIPFor, podCIDRFor, podCIDRsOf, rangeIndexOf } from '../../services/kubelet/addresses.js'
-import { HeartbeatTable } from '../../services/kubelet/heartbeat-table.js'
+import { HeartbeatTable } from '../../services/runtime/heartbeat-table.js'
 import { postedNodeStatus, registeredNode } from '../../services/kubelet/node-status.js'
 import { Reservations } from '../../services/kubelet/reservations.js'
 import { podUsage } from '../../services/kubelet/sim-knobs.js'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../services/store/store.js'
+import { openStore } from '../../services/app/open-store.js'
 import { spawnTs } from '../support/process.js'
 import { backend, databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'
 

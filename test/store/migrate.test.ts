@@ -6,7 +6,7 @@ import pg from 'pg'
 import { migrations } from '../../migrations/index.js'
 import { describe, expect, it } from 'vitest'
 import { NewerSchemaError } from '../../services/store/migrate.js'
-import { openStore } from '../../services/store/store.js'
+import { openStore } from '../../services/app/open-store.js'
 import { backend, databaseUrl, dropSchema, makeObject, uniqueSchema } from '../support/store.js'
 import type { DatabaseConfig } from '../../services/config.js'
 

@@ -1,7 +1,7 @@
 import { Migrator, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { migrations } from '../../migrations/index.js'
-import { openDatabase } from '../../services/store/database.js'
+import { openDatabase } from '../../services/store/open-database.js'
 import { backend, dropSchema, freshDatabaseConfig } from '../support/store.js'
 
 /** Migration 0004 on a table written before it: long fields cut, repeats of one minute merged into a count. */

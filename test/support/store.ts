@@ -1,6 +1,7 @@
 import pg from 'pg'
 import type { DatabaseConfig } from '../../services/config.js'
-import { openStore, type Store, type StoreOptions } from '../../services/store/store.js'
+import { openStore, type OpenStoreOptions } from '../../services/app/open-store.js'
+import type { Store } from '../../services/store/store.js'
 
 /** The suite runs on PostgreSQL when DATABASE_URL is set, otherwise on embedded PGlite. */
 export const databaseUrl = process.env.DATABASE_URL
@@ -23,7 +24,7 @@ export interface TestStore {
   cleanup(): Promise<void>
 }
 
-export async function openTestStore(options: Omit<StoreOptions, 'database'> = {}): Promise<TestStore> {
+export async function openTestStore(options: Omit<OpenStoreOptions, 'database'> = {}): Promise<TestStore> {
   const config = await freshDatabaseConfig()
   const store = await openStore({ database: config, pollIntervalMs: 200, ...options })
   return {

@@ -1,10 +1,10 @@
 import type { ClusterState } from '../../projections/cluster-state.js'
-import type { WriteGuard } from '../api/context.js'
+import type { WriteGuard } from './context.js'
 import { StatusError } from '../errors.js'
 import { qualifiedResourceName } from '../resources/kind.js'
 import type { JsonObject } from '../json.js'
-import { escalation } from './escalation.js'
-import type { Security } from './security.js'
+import { escalation } from '../auth/escalation.js'
+import type { Security } from '../auth/security.js'
 
 /** The resource API's authorization: RBAC on each write a user makes, and no escalation through RBAC objects. */
 export function writeGuard(security: Security, state: () => ClusterState): WriteGuard {

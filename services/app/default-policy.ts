@@ -1,7 +1,7 @@
 import type { RequestContext } from '../api/context.js'
 import type { ResourceApi } from '../api/resource-api.js'
 import { StatusError } from '../errors.js'
-import { defaultClusterRoleBindings, defaultClusterRoles } from './default-roles.js'
+import { defaultClusterRoleBindings, defaultClusterRoles } from '../auth/default-roles.js'
 
 /** Creates Kubernetes' default ClusterRoles and the cluster-admin binding when they are missing (users may edit them after). */
 export async function ensureDefaultPolicy(api: ResourceApi): Promise<void> {
