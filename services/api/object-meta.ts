@@ -8,9 +8,7 @@ import { timestamp, type Environment } from './context.js'
 
 /** Generic ObjectMeta rules shared by every kind (apimachinery `api/validation/objectmeta.go`). */
 
-export function metadataOf(object: JsonObject): JsonObject {
-  return objectAt(object, 'metadata') ?? {}
-}
+export { metadataOf } from '../resources/objects.js'
 
 /**
  * The metadata of an object being created: its name (from generateName if needed), uid,

@@ -2,6 +2,7 @@ import type { ClusterState } from '../../projections/cluster-state.js'
 import { listObjects } from '../../projections/cluster-state.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { keyOf } from './controller.js'
+import type { OwnerReference } from '../resources/objects.js'
 
 /** Small readers for Kubernetes objects, shared by the controllers. */
 
@@ -21,14 +22,7 @@ export function keysOfKind(state: ClusterState, kind: string): string[] {
   return listObjects(state, kind).map(keyOfObject)
 }
 
-export interface OwnerReference {
-  apiVersion: string
-  kind: string
-  name: string
-  uid: string
-  controller?: boolean
-  blockOwnerDeletion?: boolean
-}
+export type { OwnerReference }
 
 export function ownerReferences(o: JsonObject): OwnerReference[] {
   return arrayAt(meta(o), 'ownerReferences').filter(isObject) as unknown as OwnerReference[]

@@ -3,6 +3,7 @@ import { errors, type StatusError } from '../errors.js'
 import { sealedFieldProblem } from '../secrets/sealing.js'
 import { MAX_OBJECT_BYTES, type AppendCommand } from './commands.js'
 import type { JsonObject } from './schema.js'
+import { metadataOf } from '../resources/objects.js'
 
 /**
  * Everything about a command that does not depend on the log's state, worked out before the
@@ -76,9 +77,7 @@ export function checkRow(command: AppendCommand, row: string): StatusError | und
   return undefined
 }
 
-export function metadataOf(object: JsonObject | undefined): JsonObject {
-  return (object?.metadata as JsonObject | undefined) ?? {}
-}
+export { metadataOf }
 
 /** The command must name its object the way the object names itself. */
 function checkShape(command: AppendCommand): string | undefined {

@@ -1,6 +1,8 @@
 /** Row shapes of revkube's tables, as Kysely sees them (see migrations/). */
 
-export type JsonObject = { [key: string]: unknown }
+import type { JsonObject } from '../json.js'
+
+export type { JsonObject }
 
 /** What changed an object, beyond the object itself: who, why, and what caused it. */
 export interface EventMeta {

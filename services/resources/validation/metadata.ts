@@ -52,14 +52,7 @@ export function validateNoNewFinalizers(next: readonly string[], previous: reado
 }
 
 /** An owner reference as the API carries it. */
-export interface OwnerReference {
-  apiVersion: string
-  kind: string
-  name: string
-  uid: string
-  controller?: boolean
-  blockOwnerDeletion?: boolean
-}
+export type { OwnerReference } from '../objects.js'
 
 /**
  * Validates an ownerReferences list: apiVersion (`<group>/<version>` or `<version>`), kind, name and

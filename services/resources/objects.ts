@@ -1,0 +1,10 @@
+import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js'
+import { objectAt, type JsonObject } from '../json.js'
+
+/** Kubernetes' own declarations (the kubernetes-types package: types only, nothing at run time). */
+export type { ObjectMeta, OwnerReference }
+
+/** An object's metadata, or an empty one. */
+export function metadataOf(object: JsonObject | undefined): JsonObject {
+  return objectAt(object, 'metadata') ?? {}
+}
