@@ -16,12 +16,21 @@ const ALONE = [
 ]
 
 /**
- * Tests of the CLI as a client (its commands, output and exit codes, the README's walkthrough, which
- * serves from a PGlite data folder whatever DATABASE_URL says): the server behind them is the same
- * code on either backend, and the GraphQL and store tests cover both, so with DATABASE_URL set they
- * are not run a second time. The CLI's export and import, which do touch PostgreSQL, still are.
+ * Tests that run the same on either backend because they bring their own embedded database or are
+ * clients only: the CLI's commands, output and exit codes, the README's walkthrough (it serves from a
+ * PGlite data folder whatever DATABASE_URL says), the docs' and TSDoc's examples. The GraphQL and
+ * store tests cover both backends, so with DATABASE_URL set these are not run a second time. The
+ * CLI's export and import, which do touch PostgreSQL, still are.
  */
-const CLIENT_ONLY = ['test/cli/commands.test.ts', 'test/cli/create.test.ts', 'test/cli/validate.test.ts', 'test/cli/replay.test.ts', 'test/project/readme.test.ts']
+const EMBEDDED_ONLY = [
+  'test/cli/commands.test.ts',
+  'test/cli/create.test.ts',
+  'test/cli/validate.test.ts',
+  'test/cli/replay.test.ts',
+  'test/project/readme.test.ts',
+  'test/project/docs.test.ts',
+  'test/project/tsdoc-examples.test.ts',
+]
 const onPostgres = Boolean(process.env.DATABASE_URL)
 
 const shared = {
@@ -43,7 +52,7 @@ export default defineConfig({
       {
         extends: true,
         // Two cores: more workers only make the embedded database and PostgreSQL fight for them.
-        test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: [...ALONE, ...(onPostgres ? CLIENT_ONLY : [])], maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: [...ALONE, ...(onPostgres ? EMBEDDED_ONLY : [])], maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

@@ -16,6 +16,20 @@ export interface Change {
  * The live cluster state of this process: loaded from the store's current objects, then kept
  * current by folding the log's tail through `evolve`. `changes` emits each applied event with
  * the object it replaced, synchronously after the state has taken it.
+ *
+ * @example
+ * import { getObject } from './projections/cluster-state.js'
+ * import { Projection } from './projections/projection.js'
+ * import { openStore } from './services/app/open-store.js'
+ *
+ * const store = await openStore({ database: { backend: 'pglite', dataDir: 'memory://' } })
+ * const projection = await Projection.start(store)
+ * const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { a: '1' } }
+ * const event = await store.appendOne({ op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'default', name: 'x', object })
+ * await projection.waitFor(event.revision)
+ * console.log(getObject(projection.state, 'ConfigMap', 'default', 'x')?.data) // { a: '1' }
+ * projection.stop()
+ * await store.close()
  */
 export class Projection {
   readonly state: ClusterState = emptyState()

@@ -65,6 +65,23 @@ interface Target {
  * The Kubernetes-shaped API over the event log: every verb reads the stored object, decides
  * (pure, services/api/decide.ts) and appends the result as an event. GraphQL, the CLI and a
  * kubectl facade are thin layers over this.
+ *
+ * @example
+ * import { bootstrapNamespaces } from './services/api/namespaces.js'
+ * import { ResourceApi } from './services/api/resource-api.js'
+ * import { openStore } from './services/app/open-store.js'
+ * import { at } from './services/json.js'
+ *
+ * const store = await openStore({ database: { backend: 'pglite', dataDir: 'memory://' } })
+ * const api = new ResourceApi({ store })
+ * await bootstrapNamespaces(api)
+ * await api.create({ actor: 'alice' }, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' },
+ *   spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } })
+ * const web = await api.get('deploy', 'default', 'web')
+ * console.log(at(web, 'spec.replicas'), at(web, 'spec.strategy.type')) // 1 RollingUpdate
+ * await api.scale({ actor: 'bob' }, 'deployments', 'default', 'web', 3)
+ * console.log(at(await api.get('deploy', 'default', 'web'), 'spec.replicas')) // 3
+ * await store.close()
  */
 export class ResourceApi {
   readonly store: Store

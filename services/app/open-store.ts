@@ -17,8 +17,11 @@ export interface OpenStoreOptions extends Omit<StoreOptions, 'keyring'> {
  * tools do: the store itself is given its keys and never reads the environment.
  *
  * @example
+ * import { openStore } from './services/app/open-store.js'
+ *
  * const store = await openStore({ database: { backend: 'pglite', dataDir: 'memory://' } })
- * await store.appendOne({ op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'default', name: 'x', object })
+ * console.log((await store.head()).revision) // 0
+ * await store.close()
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { dataDir, keyring, ...rest } = options

@@ -43,6 +43,18 @@ export interface StoreOptions {
 /**
  * The event log: append commands, read current and past state, read and tail the log.
  * Open it with `openStore`, which connects and migrates.
+ *
+ * @example
+ * import { openStore } from './services/app/open-store.js'
+ *
+ * const store = await openStore({ database: { backend: 'pglite', dataDir: 'memory://' } })
+ * const key = { kind: 'ConfigMap', namespace: 'default', name: 'x' }
+ * const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' }, data: { a: '1' } }
+ * const created = await store.appendOne({ ...key, op: 'put', type: 'Created', object, precondition: { exists: false } })
+ * await store.appendOne({ ...key, op: 'put', type: 'Updated', object: { ...object, data: { a: '2' } }, precondition: { revision: created.revision } })
+ * console.log((await store.get(key))?.data) // { a: '2' }
+ * console.log((await store.get(key, { at: created.revision }))?.data) // { a: '1' }
+ * await store.close()
  */
 export class Store {
   private readonly writer: Writer
