@@ -82,10 +82,12 @@ describe(`the CronJob controller, run (${backend})`, () => {
     let status = await statusOf('tick')
     expect(status).toMatchObject({ lastScheduleTime: iso(scheduled), active: [{ kind: 'Job', name: `tick-${scheduled}`, uid: meta(job).uid }] })
 
+    const finishedAt = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
     await finishJob(job, 'Complete')
     status = await statusOf('tick')
     expect(status.active).toBeUndefined()
-    expect(status.lastSuccessfulTime).toBeDefined()
+    // The Job's completionTime.
+    expect(status.lastSuccessfulTime).toBe(finishedAt)
     expect(reasons('tick')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SawCompletedJob']))
 
     await nextMinute()

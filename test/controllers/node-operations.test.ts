@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cordon, drain, taint, uncordon } from '../../services/operations/node-operations.js'
+import { timestamp } from '../../services/api/context.js'
 import { isStatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/json.js'
+import { cordon, drain, taint, uncordon } from '../../services/operations/node-operations.js'
 import { backend } from '../support/store.js'
 import { startHarness, type Harness } from './deployment-harness.js'
 
@@ -82,7 +83,8 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
     const result = await drain(h.api, h.user, 'n2')
     expect(spec(result.node).unschedulable).toBe(true)
     expect(names(result.evicted)).toEqual(['default/web-1'])
-    expect(meta(result.evicted[0]!).deletionTimestamp).toBeDefined()
+    // A pod bound to a node: marked for deletion its grace period (30 s) from now, for its kubelet to finish.
+    expect(meta(result.evicted[0]!).deletionTimestamp).toBe(timestamp(new Date(h.clock.now().getTime() + 30_000)))
     expect(result.skipped.map((s) => [names([s.pod])[0], s.reason])).toEqual([
       ['kube-system/agent-1', 'ignoring DaemonSet-managed Pods'],
       ['kube-system/static-n2', 'mirror pod'],
@@ -103,7 +105,13 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
   it('refuses to drain pods no controller owns, or with local data, unless told to, as kubectl does', async () => {
     await node('n3')
     await pod('bare', 'n3')
-    await pod('cache', 'n3', { emptyDir: true, owner: await h.api.get('rs', 'default', 'web') })
+    const keeper = await h.api.create(h.user, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'keeper', namespace: 'default' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'keeper' } }, template: { metadata: { labels: { app: 'keeper' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+    })
+    await pod('cache', 'n3', { emptyDir: true, owner: keeper })
     expect(await failure(drain(h.api, h.user, 'n3'))).toEqual({
       reason: 'BadRequest',
       message: '[cannot delete Pods declare no controller (use --force to override): default/bare, cannot delete Pods with local storage (use --delete-emptydir-data to override): default/cache]',
@@ -120,9 +128,17 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
   })
 
   it('refuses DaemonSet pods when not told to ignore them', async () => {
-    expect(await failure(drain(h.api, h.user, 'n2', { ignoreDaemonSets: false }))).toEqual({
+    await node('n5')
+    const ds = await h.api.create(h.user, {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent-5', namespace: 'kube-system' },
+      spec: { selector: { matchLabels: { app: 'agent-5' } }, template: { metadata: { labels: { app: 'agent-5' } }, spec: { containers: [{ name: 'agent', image: 'agent' }] } } },
+    })
+    await pod('agent-5-pod', 'n5', { owner: ds, namespace: 'kube-system' })
+    expect(await failure(drain(h.api, h.user, 'n5', { ignoreDaemonSets: false }))).toEqual({
       reason: 'BadRequest',
-      message: 'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/agent-1',
+      message: 'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/agent-5-pod',
     })
   })
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { timestamp } from '../../services/api/context.js'
 import { inCIDR } from '../../services/kubelet/addresses.js'
 import { createSimulatedNodes } from '../../services/kubelet/simulated-nodes.js'
 import type { JsonObject } from '../../services/json.js'
@@ -90,7 +91,8 @@ describe(`the simulated kubelet (${backend})`, () => {
   it('runs a Job-style pod to Succeeded and stops reporting its usage', async () => {
     await c.api.create(user, boundPod('once', 'sim-node-1', { 'sim.revkube.io/run-seconds': '3' }, { restartPolicy: 'Never' }))
     await c.runner.settled()
-    expect(c.metrics.get('default/once')).toBeDefined()
+    // Nothing requested: 1m CPU and 8Mi of memory a container.
+    expect(c.metrics.get('default/once')).toMatchObject({ cpuMillis: 1, memoryBytes: 8 * 1024 * 1024 })
     await c.advance(3_000)
     expect(status(c.pod('once')).phase).toBe('Succeeded')
     expect(status(c.pod('once')).containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' })
@@ -98,24 +100,29 @@ describe(`the simulated kubelet (${backend})`, () => {
   })
 
   it('completes a graceful deletion: Killing, containers stopped, deleted by its kubelet', async () => {
-    const marked = await c.api.delete(user, 'pods', 'default', 'web')
-    expect((marked.metadata as JsonObject).deletionTimestamp).toBeDefined()
+    await c.api.create(user, boundPod('goner', 'sim-node-2'))
     await c.runner.settled()
-    expect(c.pod('web')).toBeUndefined()
-    expect(await c.eventsFor('web')).toContain('Killing: Stopping container app')
-    const history = await c.t.store.history({ kind: 'Pod', namespace: 'default', name: 'web' })
+    expect(c.metrics.get('default/goner')).toMatchObject({ cpuMillis: 1 })
+    const marked = await c.api.delete(user, 'pods', 'default', 'goner')
+    // The default grace period: 30 s for its kubelet to stop it.
+    expect((marked.metadata as JsonObject).deletionTimestamp).toBe(timestamp(new Date(c.clock.now().getTime() + 30_000)))
+    await c.runner.settled()
+    expect(c.pod('goner')).toBeUndefined()
+    expect(await c.eventsFor('goner')).toContain('Killing: Stopping container app')
+    const history = await c.t.store.history({ kind: 'Pod', namespace: 'default', name: 'goner' })
     expect(history.at(-1)).toMatchObject({ type: 'Deleted', meta: { actor: 'system:node:sim-node-2' } })
-    expect(c.metrics.get('default/web')).toBeUndefined()
+    expect(c.metrics.get('default/goner')).toBeUndefined()
   })
 
   it('takes the shutdown time a knob gives before the pod goes', async () => {
     await c.api.create(user, boundPod('lingering', 'sim-node-2', { 'sim.revkube.io/shutdown-seconds': '10' }))
     await c.runner.settled()
-    await c.api.delete(user, 'pods', 'default', 'lingering')
+    const marked = await c.api.delete(user, 'pods', 'default', 'lingering')
+    const terminating = { metadata: { deletionTimestamp: (marked.metadata as JsonObject).deletionTimestamp } }
     await c.runner.settled()
-    expect(c.pod('lingering')).toBeDefined()
+    expect(c.pod('lingering')).toMatchObject(terminating)
     await c.advance(5_000)
-    expect(c.pod('lingering')).toBeDefined()
+    expect(c.pod('lingering')).toMatchObject(terminating)
     await c.advance(5_000)
     expect(c.pod('lingering')).toBeUndefined()
   })

@@ -36,21 +36,25 @@ describe(`admission on a running cluster (${backend})`, () => {
   it('sets LimitRange defaults on the pods a Deployment creates, not on its template', async () => {
     await apply(`
 apiVersion: v1
+kind: Namespace
+metadata: {name: limited}
+---
+apiVersion: v1
 kind: LimitRange
-metadata: {name: limits, namespace: shop}
+metadata: {name: limits, namespace: limited}
 spec:
   limits: [{type: Container, default: {cpu: 500m, memory: 256Mi}, defaultRequest: {cpu: 100m, memory: 128Mi}}]
 ---
-${deployment('web', 'shop', 2)}`)
-    await c.until(async () => (await pods('shop')).length === 2, 'two web pods')
-    for (const pod of await pods('shop')) {
+${deployment('web', 'limited', 2)}`)
+    await c.until(async () => (await pods('limited')).length === 2, 'two web pods')
+    for (const pod of await pods('limited')) {
       expect((spec(pod).containers as JsonObject[])[0]!.resources).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } })
       expect(meta(pod).annotations).toMatchObject({
         'kubernetes.io/limit-ranger': 'LimitRanger plugin set: cpu, memory request for container nginx; cpu, memory limit for container nginx',
       })
       expect(spec(pod).serviceAccountName).toBe('default')
     }
-    const template = spec(spec(await c.server.api.get('deployment', 'shop', 'web')).template as JsonObject)
+    const template = spec(spec(await c.server.api.get('deployment', 'limited', 'web')).template as JsonObject)
     expect((template.containers as JsonObject[])[0]!.resources).toEqual({})
   })
 

@@ -55,9 +55,9 @@ describe(`deletion and batch workloads (${backend})`, () => {
 
     await c.gql('mutation { delete(kind: "deploy", name: "orphan", propagationPolicy: Orphan) { kind } }')
     await c.until(async () => !(await c.server.store.get({ kind: 'Deployment', namespace: 'default', name: 'orphan' })), 'the orphaning owner to go')
-    const [orphaned] = await list('replicasets', 'default', 'app=orphan')
-    expect(orphaned).toBeDefined()
-    expect(meta(orphaned!).ownerReferences ?? []).toEqual([])
+    const orphaned = await list('replicasets', 'default', 'app=orphan')
+    // Its ReplicaSet stays, with no owner, and keeps its pods.
+    expect(orphaned.map((rs) => [String(meta(rs).name).replace(/-[4-9bcdf]+$/, '-<hash>'), meta(rs).ownerReferences ?? []])).toEqual([['orphan-<hash>', []]])
     expect((await list('pods', 'default', 'app=orphan')).length).toBe(2)
   })
 

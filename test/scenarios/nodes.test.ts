@@ -59,7 +59,9 @@ describe(`nodes and scheduling (${backend})`, () => {
   })
 
   it('re-creates a failed node\'s pods elsewhere after their tolerationSeconds', async () => {
-    const before = await pods('app=spread')
+    await apply(deployment('survivors', 6))
+    await c.until(async () => (await pods('app=survivors')).filter(isReady).length === 6, '6 ready pods')
+    const before = await pods('app=survivors')
     const victim = String(spec(before[0]!).nodeName)
     const onVictim = before.filter((p) => spec(p).nodeName === victim).map((p) => meta(p).name)
     await c.gql('mutation($n: String!, $p: JSON!) { patch(kind: "node", name: $n, type: MERGE, patch: $p) { kind } }', {
@@ -72,9 +74,9 @@ describe(`nodes and scheduling (${backend})`, () => {
     }, 'the unreachable taint', 120)
     // Pods tolerate unreachable nodes for 300 s: they stay until then.
     await c.advance(200_000, 10_000)
-    expect((await pods('app=spread')).filter((p) => spec(p).nodeName === victim && !meta(p).deletionTimestamp).map((p) => meta(p).name).sort()).toEqual(onVictim.sort())
+    expect((await pods('app=survivors')).filter((p) => spec(p).nodeName === victim && !meta(p).deletionTimestamp).map((p) => meta(p).name).sort()).toEqual(onVictim.sort())
     await c.until(async () => {
-      const live = (await pods('app=spread')).filter((p) => !meta(p).deletionTimestamp)
+      const live = (await pods('app=survivors')).filter((p) => !meta(p).deletionTimestamp)
       return live.length === 6 && live.every((p) => spec(p).nodeName !== victim && isReady(p))
     }, 'replacements on healthy nodes', 300)
   })

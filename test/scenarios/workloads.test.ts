@@ -17,14 +17,14 @@ const apply = (manifest: string) => c.gql('mutation($m: String!) { apply(manifes
 const pods = async (namespace: string, selector: string, at?: number) =>
   (await c.server.api.list('pods', { namespace, labelSelector: selector, ...(at !== undefined && { at }) })).items
 
-const web = (image: string, replicas = 3) => `
+const web = (image: string, replicas = 3, namespace = 'shop') => `
 apiVersion: v1
 kind: Namespace
-metadata: {name: shop}
+metadata: {name: ${namespace}}
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web, namespace: shop}
+metadata: {name: web, namespace: ${namespace}}
 spec:
   replicas: ${replicas}
   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 1}}
@@ -40,7 +40,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: web, namespace: shop}
+metadata: {name: web, namespace: ${namespace}}
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: http}]
@@ -70,37 +70,39 @@ describe(`a cluster with controllers, a scheduler and simulated nodes (${backend
     expect(subset.ports).toEqual([{ name: '', port: 8080, protocol: 'TCP' }].map(({ name, ...rest }) => (name ? { name, ...rest } : rest)))
   })
 
-  it('rolls out an image change within maxSurge and maxUnavailable at every revision', async () => {
+  it('rolls out an image change within maxSurge and maxUnavailable at every revision, undoes it as a new revision, and explains a deletion', async () => {
+    const ready = (image: string) => async () => {
+      const all = await pods('outlet', 'app=web')
+      return all.length === 3 && all.every((p) => isReady(p) && (spec(p).containers as JsonObject[])[0]!.image === image)
+    }
+    await apply(web('nginx:1.25', 3, 'outlet'))
+    await c.until(ready('nginx:1.25'), '3 ready pods')
+
     const from = (await c.server.store.head()).revision
-    await apply(web('nginx:1.26'))
-    await c.until(async () => {
-      const all = await pods('shop', 'app=web')
-      return all.length === 3 && all.every((p) => isReady(p) && (spec(p).containers as JsonObject[])[0]!.image === 'nginx:1.26')
-    }, 'the rollout to finish')
+    await apply(web('nginx:1.26', 3, 'outlet'))
+    await c.until(ready('nginx:1.26'), 'the rollout to finish')
     const to = (await c.server.store.head()).revision
-    const podEvents = await c.server.store.events({ after: from, to, kind: 'Pod', namespace: 'shop', limit: 100_000 })
+    const podEvents = await c.server.store.events({ after: from, to, kind: 'Pod', namespace: 'outlet', limit: 100_000 })
     const checked = [...new Set(podEvents.map((e) => e.revision))]
     expect(checked.length).toBeGreaterThan(5)
     for (const at of checked) {
-      const all = (await pods('shop', 'app=web', at)).filter((p) => meta(p).deletionTimestamp === undefined)
+      const all = (await pods('outlet', 'app=web', at)).filter((p) => meta(p).deletionTimestamp === undefined)
       expect(all.length, `pods at revision ${at}`).toBeLessThanOrEqual(3 + 1)
       expect(all.filter(isReady).length, `ready pods at revision ${at}`).toBeGreaterThanOrEqual(3 - 1)
     }
-  })
 
-  it('undoes a rollout to the previous template, as a new revision', async () => {
-    const result = await c.gql('mutation { rolloutUndo(namespace: "shop", name: "web") { images revision } }')
+    const result = await c.gql('mutation { rolloutUndo(namespace: "outlet", name: "web") { images revision } }')
     expect(result.rolloutUndo.images).toEqual(['nginx:1.25'])
-    await c.until(async () => (await pods('shop', 'app=web')).every((p) => isReady(p) && (spec(p).containers as JsonObject[])[0]!.image === 'nginx:1.25'), 'the undo to roll out')
-    const history = await c.gql('{ rolloutHistory(namespace: "shop", name: "web") { revision } }')
+    await c.until(ready('nginx:1.25'), 'the undo to roll out')
+    const history = await c.gql('{ rolloutHistory(namespace: "outlet", name: "web") { revision } }')
     expect(history.rolloutHistory.map((r: any) => r.revision)).toEqual([2, 3])
-  })
 
-  it('explains why a pod was deleted: the chain leads back to the user\'s change', async () => {
-    const deleted = (await c.server.store.events({ kind: 'Pod', namespace: 'shop', limit: 100_000 })).filter((e) => e.type === 'Deleted').at(-1)!
+    // Why was a pod deleted? The chain of causes leads back to the user's change.
+    const deleted = (await c.server.store.events({ kind: 'Pod', namespace: 'outlet', limit: 100_000 })).filter((e) => e.type === 'Deleted').at(-1)!
     const causes = await c.gql('query($r: Revision!) { causes(revision: $r) { kind type actor } }', { r: String(deleted.revision) })
     const chain = causes.causes.map((e: any) => `${e.kind} ${e.actor}`)
-    expect(chain.some((link: string) => link.startsWith('ReplicaSet system:controller:deployment') || link.startsWith('Pod system:'))).toBe(true)
+    expect(chain.slice(0, -1).every((link: string) => /^(Pod|ReplicaSet|Deployment) system:/.test(link))).toBe(true)
+    expect(chain).toContain('ReplicaSet system:controller:deployment')
     expect(chain.at(-1)).toMatch(/^Deployment tester$/)
   })
 })

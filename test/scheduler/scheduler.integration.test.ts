@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { Projection } from '../../projections/projection.js'
+import { timestamp } from '../../services/api/context.js'
 import { bootstrapNamespaces } from '../../services/api/namespaces.js'
 import { ResourceApi } from '../../services/api/resource-api.js'
 import { condition } from '../../services/runtime/objects.js'
@@ -75,7 +76,7 @@ describe(`the scheduler with the controller runner (${backend})`, () => {
     await runner.settled()
     const bound = getObject(projection.state, 'Pod', 'spread', 'solo')!
     const node = nodeOf('spread', 'solo')
-    expect(condition(bound, 'PodScheduled')).toEqual({ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-11-26T12:00:00Z' })
+    expect(condition(bound, 'PodScheduled')).toEqual({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(clock.now()) })
     const [event] = events('spread', 'solo')
     expect(event).toMatchObject({
       type: 'Normal',
