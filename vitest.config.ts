@@ -52,7 +52,14 @@ export default defineConfig({
       {
         extends: true,
         // Two cores: more workers only make the embedded database and PostgreSQL fight for them.
-        test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: [...ALONE, ...(onPostgres ? EMBEDDED_ONLY : [])], maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: {
+          ...shared,
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: [...ALONE, ...(onPostgres ? EMBEDDED_ONLY : [])],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,

@@ -51,11 +51,16 @@ export async function run(): Promise<void> {
 async function cluster(tag: string, nodes: number, controllers = true): Promise<RunningServer> {
   const schema = `bench_cluster_${tag}_${process.pid}`
   schemas.push(schema)
-  const server = await startServer({ database: { backend: 'postgres', url, schema }, port: 0, host: '127.0.0.1', controllers, simNodes: 0 }, log)
+  const server = await startServer(
+    { database: { backend: 'postgres', url, schema }, port: 0, host: '127.0.0.1', controllers, simNodes: 0 },
+    log,
+  )
   if (controllers) {
     while (!server.leading) await new Promise((r) => setTimeout(r, 50))
     for (let i = 0; i < nodes; i += 500) {
-      await createSimulatedNodes(server.api, Math.min(500, nodes - i), { names: Array.from({ length: Math.min(500, nodes - i) }, (_, k) => `node-${i + k + 1}`) })
+      await createSimulatedNodes(server.api, Math.min(500, nodes - i), {
+        names: Array.from({ length: Math.min(500, nodes - i) }, (_, k) => `node-${i + k + 1}`),
+      })
     }
     await server.settled(600_000)
   }
@@ -70,7 +75,10 @@ const deployment = (replicas: number, image = 'busybox:1') => ({
     replicas,
     strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
     selector: { matchLabels: { app: 'scale' } },
-    template: { metadata: { labels: { app: 'scale' } }, spec: { containers: [{ name: 'app', image, resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+    template: {
+      metadata: { labels: { app: 'scale' } },
+      spec: { containers: [{ name: 'app', image, resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+    },
   },
 })
 
@@ -97,14 +105,24 @@ async function scaleUp(nodes: number, pods: number): Promise<string[]> {
     const started = performance.now()
     await server.api.create({ actor: 'bench' }, deployment(pods))
     let scheduledAt = 0
-    await until(server, () => {
-      const all = podsOf(server)
-      if (!scheduledAt && all.length >= pods && all.every(scheduled)) scheduledAt = performance.now()
-      return all.length >= pods && all.every(running)
-    }, 3600)
+    await until(
+      server,
+      () => {
+        const all = podsOf(server)
+        if (!scheduledAt && all.length >= pods && all.every(scheduled)) scheduledAt = performance.now()
+        return all.length >= pods && all.every(running)
+      },
+      3600,
+    )
     const seconds = (performance.now() - started) / 1000
     const events = (await server.store.head()).revision - before
-    return [`${fmt(nodes)} nodes`, fmt(pods / ((scheduledAt - started) / 1000)), fmt(pods / seconds), seconds.toFixed(1), (events / pods).toFixed(1)]
+    return [
+      `${fmt(nodes)} nodes`,
+      fmt(pods / ((scheduledAt - started) / 1000)),
+      fmt(pods / seconds),
+      seconds.toFixed(1),
+      (events / pods).toFixed(1),
+    ]
   } finally {
     await server.stop()
   }
@@ -125,7 +143,15 @@ async function createPods(server: RunningServer, count: number, prefix: string, 
   for (let i = 0; i < count; i += 256) {
     await Promise.all(
       Array.from({ length: Math.min(256, count - i) }, (_, k) =>
-        server.api.create({ actor: 'bench' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${prefix}-${i + k}`, namespace: 'default', labels: { app: prefix } }, spec: { containers: [{ name: 'app', image: 'busybox:1', ...extra }] } }),
+        server.api.create(
+          { actor: 'bench' },
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `${prefix}-${i + k}`, namespace: 'default', labels: { app: prefix } },
+            spec: { containers: [{ name: 'app', image: 'busybox:1', ...extra }] },
+          },
+        ),
       ),
     )
   }
@@ -139,15 +165,27 @@ async function schedulerAlone(nodes: number, pods: number): Promise<void> {
       await Promise.all(
         Array.from({ length: Math.min(250, nodes - i) }, async (_, k) => {
           const name = `node-${i + k + 1}`
-          const node = await server.api.create({ actor: 'bench' }, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {} })
+          const node = await server.api.create(
+            { actor: 'bench' },
+            { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: {} },
+          )
           const capacity = { cpu: '32', memory: '128Gi', pods: '110' }
-          await server.api.updateStatus({ actor: 'bench' }, { ...node, status: { capacity, allocatable: capacity, conditions: [{ type: 'Ready', status: 'True' }] } })
+          await server.api.updateStatus(
+            { actor: 'bench' },
+            { ...node, status: { capacity, allocatable: capacity, conditions: [{ type: 'Ready', status: 'True' }] } },
+          )
         }),
       )
     }
     const createSeconds = await createPods(server, pods, 'pending', { resources: { requests: { cpu: '100m', memory: '64Mi' } } })
     await server.projection.waitFor((await server.store.head()).revision)
-    const runner = new ControllerRunner({ api: server.api, projection: server.projection, controllers: [createScheduler()], clock: realClock, log })
+    const runner = new ControllerRunner({
+      api: server.api,
+      projection: server.projection,
+      controllers: [createScheduler()],
+      clock: realClock,
+      log,
+    })
     const started = performance.now()
     runner.start()
     try {
@@ -156,7 +194,9 @@ async function schedulerAlone(nodes: number, pods: number): Promise<void> {
       await runner.stop()
     }
     const seconds = (performance.now() - started) / 1000
-    console.log(`\nthe scheduler alone: ${fmt(pods)} pending pods onto ${fmt(nodes)} nodes, bound through the store (binding, PodScheduled, Scheduled event)`)
+    console.log(
+      `\nthe scheduler alone: ${fmt(pods)} pending pods onto ${fmt(nodes)} nodes, bound through the store (binding, PodScheduled, Scheduled event)`,
+    )
     table([
       ['', 'pods/s', 'seconds'],
       ['scheduled and bound', fmt(pods / seconds), seconds.toFixed(1)],
@@ -180,11 +220,25 @@ async function rollingUpdate(): Promise<void> {
     await server.settled(600_000)
     const current = await server.api.get('deploy', 'default', 'scale')
     const started = performance.now()
-    await server.api.update({ actor: 'bench' }, { ...current, metadata: { ...(current.metadata as JsonObject), resourceVersion: undefined }, spec: deployment(1000, 'busybox:2').spec })
-    await until(server, () => {
-      const all = podsOf(server).filter((p) => !(p.metadata as JsonObject).deletionTimestamp)
-      return all.length === 1000 && all.every((p) => running(p) && ((p.spec as JsonObject).containers as JsonObject[])[0]!.image === 'busybox:2')
-    }, 1800)
+    await server.api.update(
+      { actor: 'bench' },
+      {
+        ...current,
+        metadata: { ...(current.metadata as JsonObject), resourceVersion: undefined },
+        spec: deployment(1000, 'busybox:2').spec,
+      },
+    )
+    await until(
+      server,
+      () => {
+        const all = podsOf(server).filter((p) => !(p.metadata as JsonObject).deletionTimestamp)
+        return (
+          all.length === 1000 &&
+          all.every((p) => running(p) && ((p.spec as JsonObject).containers as JsonObject[])[0]!.image === 'busybox:2')
+        )
+      },
+      1800,
+    )
     const rollout = (performance.now() - started) / 1000
     console.log('\na 1,000-replica Deployment on 100 nodes (maxSurge 25%, maxUnavailable 25%)')
     table([

@@ -64,9 +64,21 @@ export async function run(): Promise<void> {
   }
 }
 
-async function startServer(schema: string, env: Record<string, string> = { REVKUBE_AUTH: 'none' }): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(
+  schema: string,
+  env: Record<string, string> = { REVKUBE_AUTH: 'none' },
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', REVKUBE_CONTROLLERS: 'false', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      REVKUBE_DB_SCHEMA: schema,
+      PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      REVKUBE_CONTROLLERS: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   return new Promise((resolve, reject) => {
@@ -82,7 +94,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 128 })
 
 async function gql(endpoint: string, query: string, variables?: Record<string, unknown>, token?: string) {
   const body = JSON.stringify({ query, variables })
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token && { authorization: `Bearer ${token}` }) }
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(token && { authorization: `Bearer ${token}` }),
+  }
   const text = await new Promise<string>((resolve, reject) => {
     const request = http.request(endpoint, { method: 'POST', agent, headers }, (response) => {
       let data = ''
@@ -107,7 +123,14 @@ async function loadLog(store: Store, total: number): Promise<void> {
   const command = (i: number): AppendCommand => {
     const p = i < PODS ? i : random(PODS)
     const name = `pod-${p}`
-    return { op: 'put', type: i < PODS ? 'Created' : 'StatusUpdated', kind: 'Pod', namespace: 'default', name, object: podObject('default', name, 1000, i) }
+    return {
+      op: 'put',
+      type: i < PODS ? 'Created' : 'StatusUpdated',
+      kind: 'Pod',
+      namespace: 'default',
+      name,
+      object: podObject('default', name, 1000, i),
+    }
   }
   for (let next = 0; next < total; ) {
     const calls: Promise<unknown>[] = []
@@ -207,7 +230,23 @@ async function subscriptions(store: Store, endpoint: string): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       const name = `sub-${subscribers}-${i++}`
       sentAt.set(name, performance.now())
-      writes.push(store.append([{ op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'default', name, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { bench: 'sub' } }, data: { v: '1' } } }]))
+      writes.push(
+        store.append([
+          {
+            op: 'put',
+            type: 'Created',
+            kind: 'ConfigMap',
+            namespace: 'default',
+            name,
+            object: {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name, namespace: 'default', labels: { bench: 'sub' } },
+              data: { v: '1' },
+            },
+          },
+        ]),
+      )
     }
     await Promise.all(writes)
     const expected = i * subscribers
@@ -238,7 +277,12 @@ async function authorization(): Promise<void> {
   try {
     const open = await startServer(schemas[0]!, { REVKUBE_AUTH: 'none', REVKUBE_DATA_DIR: join(dir, 'none') })
     servers.push(open)
-    const secured = await startServer(schemas[1]!, { REVKUBE_AUTH: 'token', REVKUBE_TOKEN_FILE: tokenFile, REVKUBE_DATA_DIR: join(dir, 'rbac'), REVKUBE_CONFIG: join(dir, 'cli.json') })
+    const secured = await startServer(schemas[1]!, {
+      REVKUBE_AUTH: 'token',
+      REVKUBE_TOKEN_FILE: tokenFile,
+      REVKUBE_DATA_DIR: join(dir, 'rbac'),
+      REVKUBE_CONFIG: join(dir, 'cli.json'),
+    })
     servers.push(secured)
     const { readFileSync } = await import('node:fs')
     const admin = readFileSync(join(dir, 'rbac', 'admin.token'), 'utf8').trim()
@@ -254,7 +298,12 @@ async function authorization(): Promise<void> {
     for (const server of servers) {
       const token = server === secured ? 'dev-token' : undefined
       for (let i = 0; i < 1000; i += 100) {
-        await gql(server.url, 'mutation($m: String!) { apply(manifest: $m) { revision } }', { m: Array.from({ length: 100 }, (_, k) => configMap(`seed-${i + k}`)).join('---\n') }, token)
+        await gql(
+          server.url,
+          'mutation($m: String!) { apply(manifest: $m) { revision } }',
+          { m: Array.from({ length: 100 }, (_, k) => configMap(`seed-${i + k}`)).join('---\n') },
+          token,
+        )
       }
     }
     let n = 0
@@ -280,8 +329,12 @@ async function authorization(): Promise<void> {
       measured.listNone.push(await lists(open))
       if (!first) measured.listRbac.push(await lists(secured, 'dev-token'))
     }
-    const [applyRbac, applyNone, listRbac, listNone] = [measured.applyRbac, measured.applyNone, measured.listRbac, measured.listNone].map(median) as [number, number, number, number]
-    const rows: string[][] = [['16 clients, median of 3 alternating rounds', '--auth=token, RBAC (user bound to edit)', '--auth=none', 'ratio']]
+    const [applyRbac, applyNone, listRbac, listNone] = [measured.applyRbac, measured.applyNone, measured.listRbac, measured.listNone].map(
+      median,
+    ) as [number, number, number, number]
+    const rows: string[][] = [
+      ['16 clients, median of 3 alternating rounds', '--auth=token, RBAC (user bound to edit)', '--auth=none', 'ratio'],
+    ]
     rows.push(['apply of one ConfigMap', `${fmt(applyRbac)}/s`, `${fmt(applyNone)}/s`, ratio(applyRbac, applyNone)])
     rows.push(['objects(ConfigMap), 100 per page', `${fmt(listRbac)}/s`, `${fmt(listNone)}/s`, ratio(listRbac, listNone)])
     console.log(`\nthe cost of authentication and RBAC, ${seconds} s each`)

@@ -37,7 +37,11 @@ function post(base: string, token: string | undefined, body: string, headers: Re
   return new Promise((resolve, reject) => {
     const request = http.request(
       `${base}/graphql`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
+      },
       (response) => {
         response.resume()
         response.on('end', () => resolve(response.statusCode ?? 0))
@@ -74,26 +78,52 @@ const attacks: Array<{ name: string; attackers: number; attack: (s: Server) => P
     // Unique documents (a cache would not help), built cheaply: the load generator shares the probe's event loop.
     attack: (s) => post(s.base, undefined, `{"query":"{ u${serial++}: __typename ${manyTypenames}}"}`),
   },
-  { name: 'documents nested 100,000 deep', attackers: 4, attack: (s) => post(s.base, s.admin, body(`${'{ revision '.repeat(100_000)}${'}'.repeat(100_000)}`)) },
+  {
+    name: 'documents nested 100,000 deep',
+    attackers: 4,
+    attack: (s) => post(s.base, s.admin, body(`${'{ revision '.repeat(100_000)}${'}'.repeat(100_000)}`)),
+  },
   {
     name: 'JSON-patch copy bombs (dry run)',
     attackers: 4,
     attack: (s) => {
       const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: { seed: 'x'.repeat(1000) } }]
       for (let i = 0; i < 24; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/c${i}` })
-      return post(s.base, s.admin, body('mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "target", type: JSON, patch: $p, dryRun: true) { revision } }', { p: ops }))
+      return post(
+        s.base,
+        s.admin,
+        body(
+          'mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "target", type: JSON, patch: $p, dryRun: true) { revision } }',
+          { p: ops },
+        ),
+      )
     },
   },
   {
     name: '200 aliases of changes, no permissions',
     attackers: 4,
-    attack: (s) => post(s.base, 'nobody-token', body(`{ ${Array.from({ length: 200 }, (_, i) => `c${i}: changes(from: { revision: "0" }, to: { revision: "${events}" }) { name }`).join(' ')} }`)),
+    attack: (s) =>
+      post(
+        s.base,
+        'nobody-token',
+        body(
+          `{ ${Array.from({ length: 200 }, (_, i) => `c${i}: changes(from: { revision: "0" }, to: { revision: "${events}" }) { name }`).join(' ')} }`,
+        ),
+      ),
   },
-  { name: 'reads from 200 clients at once', attackers: 200, attack: (s) => post(s.base, s.admin, body('{ objects(kind: "configmaps", first: 500) { edges { node { metadata { name } } } } }')) },
+  {
+    name: 'reads from 200 clients at once',
+    attackers: 200,
+    attack: (s) => post(s.base, s.admin, body('{ objects(kind: "configmaps", first: 500) { edges { node { metadata { name } } } } }')),
+  },
   {
     name: 'anonymous requests, 14 KB headers',
     attackers: 16,
-    attack: (s) => post(s.base, undefined, body('{ revision { revision } }'), { 'user-agent': `${serial++}${'u'.repeat(7_000)}`, 'x-request-id': 'r'.repeat(7_000) }),
+    attack: (s) =>
+      post(s.base, undefined, body('{ revision { revision } }'), {
+        'user-agent': `${serial++}${'u'.repeat(7_000)}`,
+        'x-request-id': 'r'.repeat(7_000),
+      }),
   },
 ]
 
@@ -105,13 +135,22 @@ export async function run(): Promise<void> {
   try {
     server = await startServer(schema, dir)
     await load(server)
-    console.log(`a log of ${fmt(events)} events; each attack runs ${seconds} s; /livez probed every 20 ms; 4 clients apply ConfigMaps meanwhile`)
+    console.log(
+      `a log of ${fmt(events)} events; each attack runs ${seconds} s; /livez probed every 20 ms; 4 clients apply ConfigMaps meanwhile`,
+    )
     const rows = [['', 'attack answered in, ms', '/livez p50, ms', '/livez p99, ms', 'applies/s meanwhile', 'vs no attack']]
     const quiet = await measure(server, undefined)
     rows.push(['baseline: no attack', '—', fmt(quiet.livez50, 1), fmt(quiet.livez99, 1), fmt(quiet.applies), '1.00×'])
     for (const attack of attacks) {
       const m = await measure(server, attack)
-      rows.push([attack.name, `${fmt(m.answered, 1)} (${m.statuses})`, fmt(m.livez50, 1), fmt(m.livez99, 1), fmt(m.applies), ratio(m.applies, quiet.applies)])
+      rows.push([
+        attack.name,
+        `${fmt(m.answered, 1)} (${m.statuses})`,
+        fmt(m.livez50, 1),
+        fmt(m.livez99, 1),
+        fmt(m.applies),
+        ratio(m.applies, quiet.applies),
+      ])
     }
     table(rows)
     console.log('  (the statuses the attack got, in brackets; /livez must stay within 1 s under every attack)')
@@ -178,7 +217,11 @@ async function measure(s: Server, attack: (typeof attacks)[number] | undefined) 
   })()
   const writers = Array.from({ length: 4 }, async (_, w) => {
     for (let i = 0; performance.now() < stopAt; i++) {
-      const status = await post(s.base, s.admin, body('mutation($m: String!) { apply(manifest: $m) { revision } }', { m: configMap(`written-${w}-${i % 50}`) }))
+      const status = await post(
+        s.base,
+        s.admin,
+        body('mutation($m: String!) { apply(manifest: $m) { revision } }', { m: configMap(`written-${w}-${i % 50}`) }),
+      )
       if (status === 200) applies++
     }
   })

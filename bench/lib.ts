@@ -45,7 +45,8 @@ export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
 /** Prints rows as aligned columns. */
 export function table(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  for (const row of rows) console.log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`)
+  for (const row of rows)
+    console.log(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ')}`)
 }
 
 export function machine(): string {
@@ -60,7 +61,14 @@ export function podObject(namespace: string, name: string, bytes = 1000, generat
     metadata: { name, namespace, labels: { app: name.replace(/-\d+$/, ''), tier: 'web' }, annotations: { note: '' } },
     spec: {
       nodeName: `node-${name.length % 7}`,
-      containers: [{ name: 'app', image: 'registry.example.com/team/app:1.4.2', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '250m', memory: '256Mi' } } }],
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example.com/team/app:1.4.2',
+          ports: [{ containerPort: 8080 }],
+          resources: { requests: { cpu: '250m', memory: '256Mi' } },
+        },
+      ],
     },
     status: { phase: 'Running', podIP: '10.0.0.1', observedGeneration: generation },
   }

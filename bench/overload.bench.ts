@@ -31,7 +31,9 @@ const READS = light
 
 export async function run(): Promise<void> {
   const where = url.replace(/:[^:@/]*@/, ':***@')
-  console.log(`\noverload benchmark — ${connections} connections of ${light ? 'light' : 'heavy'} reads, ${seconds} s each, ${where}, ${machine()}`)
+  console.log(
+    `\noverload benchmark — ${connections} connections of ${light ? 'light' : 'heavy'} reads, ${seconds} s each, ${where}, ${machine()}`,
+  )
   const schema = `bench_overload_${process.pid}`
   const rows: string[][] = [['max in flight', 'answered/s', 'p50 ms', 'p99 ms', '200', '429', '503', '5xx or internal']]
   try {
@@ -98,7 +100,8 @@ function post(endpoint: string, query: string): Promise<{ status: number; text: 
 
 async function load(endpoint: string): Promise<void> {
   for (let start = 0; start < OBJECTS; start += 500) {
-    const manifest = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: default}\ndata: {k: "${'v'.repeat(500)}"}\n`
+    const manifest = (i: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: default}\ndata: {k: "${'v'.repeat(500)}"}\n`
     const manifests = Array.from({ length: 500 }, (_, i) => manifest(start + i))
     const answer = await post(endpoint, `mutation { apply(manifest: ${JSON.stringify(manifests.join('---\n'))}) { revision } }`)
     if (answer.status !== 200 || answer.text.includes('"errors"')) throw new Error(`loading: ${answer.status} ${answer.text.slice(0, 300)}`)

@@ -54,11 +54,26 @@ async function loadLog(store: Store, total: number): Promise<number> {
       const name = `pod-${p}`
       const namespace = `ns-${p % 10}`
       const object = podObject(namespace, name, 1000, i)
-      ;(object.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs-${p % 100}`, uid: `00000000-0000-4000-8000-${String(p % 100).padStart(12, '0')}`, controller: true }]
+      ;(object.metadata as Record<string, unknown>).ownerReferences = [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `rs-${p % 100}`,
+          uid: `00000000-0000-4000-8000-${String(p % 100).padStart(12, '0')}`,
+          controller: true,
+        },
+      ]
       return { op: 'put', type: i < PODS ? 'Created' : 'StatusUpdated', kind: 'Pod', namespace, name, object }
     }
     const name = `cm-${random(50_000)}`
-    return { op: 'put', type: 'Applied', kind: 'ConfigMap', namespace: 'ns-0', name, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns-0' }, data: { v: 'x'.repeat(800) } } }
+    return {
+      op: 'put',
+      type: 'Applied',
+      kind: 'ConfigMap',
+      namespace: 'ns-0',
+      name,
+      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns-0' }, data: { v: 'x'.repeat(800) } },
+    }
   }
   const started = performance.now()
   for (let next = 0; next < total; ) {
@@ -137,10 +152,12 @@ async function fanOut(store: Store): Promise<void> {
     const sentAt = new Map<number, number>()
     const latencies: number[] = []
     const subscriptions = Array.from({ length: watchers }, () =>
-      watch(projection, store, { kind: 'Pod', apiVersion: 'v1', fromRevision: projection.revision, bookmarkIntervalMs: 60_000 }).subscribe((e) => {
-        const sent = sentAt.get(Number(((e.object.metadata as Record<string, unknown>).annotations as Record<string, string>).seq))
-        if (sent !== undefined) latencies.push(performance.now() - sent)
-      }),
+      watch(projection, store, { kind: 'Pod', apiVersion: 'v1', fromRevision: projection.revision, bookmarkIntervalMs: 60_000 }).subscribe(
+        (e) => {
+          const sent = sentAt.get(Number(((e.object.metadata as Record<string, unknown>).annotations as Record<string, string>).seq))
+          if (sent !== undefined) latencies.push(performance.now() - sent)
+        },
+      ),
     )
     let seq = 0
     const tickMs = 10

@@ -37,7 +37,9 @@ export async function run(): Promise<void> {
   let server: { url: string; child: ChildProcess } | undefined
   try {
     const importRate = await seed(store, events)
-    console.log(`\nthe log: ${fmt(events)} events (pods created, then status churn; config maps created, updated, deleted), written by the bulk restore`)
+    console.log(
+      `\nthe log: ${fmt(events)} events (pods created, then status churn; config maps created, updated, deleted), written by the bulk restore`,
+    )
     table([
       ['', 'events/s'],
       ['bulk restore (revkube import path), PostgreSQL', fmt(importRate)],
@@ -64,7 +66,12 @@ async function seed(store: Store, total: number): Promise<number> {
   let nextUid = PODS
   const event = (revision: number): LogEvent => {
     const i = revision - 1
-    const base = { revision, txRevision: revision - (i % 500), meta: { actor: 'bench' }, committedAt: new Date(started + Math.floor(i / 500)) }
+    const base = {
+      revision,
+      txRevision: revision - (i % 500),
+      meta: { actor: 'bench' },
+      committedAt: new Date(started + Math.floor(i / 500)),
+    }
     if (i < PODS || random(10) < 7) {
       const p = i < PODS ? i : random(PODS)
       const name = `pod-${p}`
@@ -80,8 +87,21 @@ async function seed(store: Store, total: number): Promise<number> {
     const id = existing ?? uid(nextUid++)
     if (deleting) configMaps.delete(name)
     else configMaps.set(name, id)
-    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns-0', uid: id, resourceVersion: String(revision) }, data: { v: 'x'.repeat(800) } }
-    return { ...base, type: deleting ? 'Deleted' : existing ? 'Updated' : 'Created', kind: 'ConfigMap', namespace: 'ns-0', name, uid: id, object }
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'ns-0', uid: id, resourceVersion: String(revision) },
+      data: { v: 'x'.repeat(800) },
+    }
+    return {
+      ...base,
+      type: deleting ? 'Deleted' : existing ? 'Updated' : 'Created',
+      kind: 'ConfigMap',
+      namespace: 'ns-0',
+      name,
+      uid: id,
+      object,
+    }
   }
   function* pages(): Generator<LogEvent[]> {
     for (let next = 1; next <= total; ) {
@@ -102,7 +122,16 @@ async function seed(store: Store, total: number): Promise<number> {
 
 async function startServer(schema: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, REVKUBE_DB_SCHEMA: schema, PORT: '0', REVKUBE_CONTROLLERS: 'false', REVKUBE_AUTH: 'none', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      REVKUBE_DB_SCHEMA: schema,
+      PORT: '0',
+      REVKUBE_CONTROLLERS: 'false',
+      REVKUBE_AUTH: 'none',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   return new Promise((resolve, reject) => {
@@ -172,8 +201,14 @@ async function replay(store: Store, server: string): Promise<void> {
     ['revkube replay: pull the log over GraphQL and fold it with evolve', fmt(replayRate), ''],
     ['baseline: pull the same pages over GraphQL, no fold', fmt(readRate), ratio(readRate, replayRate)],
     ['baseline: read the log from PostgreSQL in process, no GraphQL, no fold', fmt(directRate), ratio(directRate, replayRate)],
-    [`baseline: fold in memory alone (the first ${fmt(folded)} events, median of 3)`, fmt(median(memoryRuns)), ratio(median(memoryRuns), replayRate)],
+    [
+      `baseline: fold in memory alone (the first ${fmt(folded)} events, median of 3)`,
+      fmt(median(memoryRuns)),
+      ratio(median(memoryRuns), replayRate),
+    ],
     [`revkube export: every field, as NDJSON (${fmt(bytes / 2 ** 20)} MiB)`, fmt(exportRate), ratio(exportRate, replayRate)],
   ])
-  console.log(`  (replayed state: ${fmt([...replayed.state.objects.values()].reduce((n, ns) => n + [...ns.values()].reduce((m, names) => m + names.size, 0), 0))} objects at revision ${fmt(replayed.state.revision)})`)
+  console.log(
+    `  (replayed state: ${fmt([...replayed.state.objects.values()].reduce((n, ns) => n + [...ns.values()].reduce((m, names) => m + names.size, 0), 0))} objects at revision ${fmt(replayed.state.revision)})`,
+  )
 }

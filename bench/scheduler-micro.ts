@@ -20,18 +20,34 @@ const NODES = Number(process.env.BENCH_NODES ?? 5_000)
 const PODS = Number(process.env.BENCH_PODS ?? 30_000)
 
 const antiAffinity = (app: string) => ({
-  podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey: 'kubernetes.io/hostname' }] },
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey: 'kubernetes.io/hostname' }],
+  },
 })
 
 function cluster(pods: number, apart: boolean): ClusterState {
   const objects: JsonObject[] = []
   for (let i = 0; i < NODES; i++) {
-    objects.push(node(`node-${String(i).padStart(5, '0')}`, { cpu: '32', memory: '128Gi', labels: { 'topology.kubernetes.io/zone': `zone-${i % 3}` } }))
+    objects.push(
+      node(`node-${String(i).padStart(5, '0')}`, {
+        cpu: '32',
+        memory: '128Gi',
+        labels: { 'topology.kubernetes.io/zone': `zone-${i % 3}` },
+      }),
+    )
   }
   for (let i = 0; i < pods; i++) {
     const rs = Math.floor(i / 100)
     const app = `web-${rs}`
-    objects.push(pod(`web-${i}`, { cpu: `${100 + (i % 5) * 100}m`, memory: '256Mi', labels: { app }, owner: `rs-${rs}`, ...(apart && { affinity: antiAffinity(app) }) }))
+    objects.push(
+      pod(`web-${i}`, {
+        cpu: `${100 + (i % 5) * 100}m`,
+        memory: '256Mi',
+        labels: { app },
+        owner: `rs-${rs}`,
+        ...(apart && { affinity: antiAffinity(app) }),
+      }),
+    )
   }
   return stateOf(objects)
 }
@@ -51,9 +67,18 @@ function run(pods: number, percentageOfNodesToScore: number, apart = false): { r
         // Bindings and PodScheduled conditions go into the state as the runner's writes would; events are left out.
         if (action.type === 'update') bound++
         else if (action.type !== 'patch') continue
-        const [namespace, name] = action.type === 'update' ? [(action.object.metadata as JsonObject).namespace, (action.object.metadata as JsonObject).name] : [action.namespace, action.name]
+        const [namespace, name] =
+          action.type === 'update'
+            ? [(action.object.metadata as JsonObject).namespace, (action.object.metadata as JsonObject).name]
+            : [action.namespace, action.name]
         const previous = getObject(state, 'Pod', String(namespace), String(name))!
-        const next = action.type === 'update' ? action.object : { ...previous, status: { ...(previous.status as JsonObject), conditions: (action.patch as { status: JsonObject }).status.conditions } }
+        const next =
+          action.type === 'update'
+            ? action.object
+            : {
+                ...previous,
+                status: { ...(previous.status as JsonObject), conditions: (action.patch as { status: JsonObject }).status.conditions },
+              }
         const event = apply(state, next, action.type === 'update' ? 'Updated' : 'StatusUpdated')
         for (const _ of scheduler.keysFor({ event, previous } satisfies Change, state)) void _
       }

@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
   const fresh = async (tag: string) => {
     const schema = `bench_${tag}_${process.pid}`
     schemas.push(schema)
-    return openStore({ database: { backend: "postgres", url, schema } })
+    return openStore({ database: { backend: 'postgres', url, schema } })
   }
   try {
     await appendThroughput(admin, await fresh('append'))
@@ -76,7 +76,10 @@ async function appendThroughput(admin: pg.Client, store: Store): Promise<void> {
         const p = i * 4
         rows.push(`($${p + 1}, $${p + 1}, 'Created', 'Pod', 'bench', $${p + 2}, gen_random_uuid(), $${p + 3}, $${p + 4}, now())`)
       }
-      await raw.query(`insert into raw_events (revision, tx_revision, type, kind, namespace, name, uid, object, meta, committed_at) values ${rows.join(',')}`, params)
+      await raw.query(
+        `insert into raw_events (revision, tx_revision, type, kind, namespace, name, uid, object, meta, committed_at) values ${rows.join(',')}`,
+        params,
+      )
       return 100
     })
 
@@ -134,7 +137,16 @@ function appender(store: Store, tag: string) {
       }
     } else {
       const name = `${tag}-${slot}-${n++}`
-      command = { op: 'put', type: 'Created', kind: 'Pod', namespace: 'bench', name, object: podObject('bench', name), precondition: { exists: false }, meta: { actor: 'bench' } }
+      command = {
+        op: 'put',
+        type: 'Created',
+        kind: 'Pod',
+        namespace: 'bench',
+        name,
+        object: podObject('bench', name),
+        precondition: { exists: false },
+        meta: { actor: 'bench' },
+      }
     }
     const event = await store.appendOne(command)
     last.set(slot, { name: command.name, revision: event.revision, generation: command.op === 'put' && command.type === 'Updated' ? 2 : 1 })
@@ -208,9 +220,13 @@ async function asOfLists(admin: pg.Client, store: Store): Promise<void> {
   table(rows)
   if (asOfAt.length === 2) {
     const change = (asOfAt[1]! / asOfAt[0]! - 1) * 100
-    console.log(`  as-of at ${fmt(largest)} vs 100,000 events: ${change >= 0 ? '+' : ''}${change.toFixed(0)}%   (target within ±30%; as-of ÷ current target ≤ 2×)`)
+    console.log(
+      `  as-of at ${fmt(largest)} vs 100,000 events: ${change >= 0 ? '+' : ''}${change.toFixed(0)}%   (target within ±30%; as-of ÷ current target ≤ 2×)`,
+    )
   }
-  console.log(`  (GiST / btree columns: the as-of query alone with each index, ms; the log loaded at ${fmt(rate)} events/s in batches of 500)`)
+  console.log(
+    `  (GiST / btree columns: the as-of query alone with each index, ms; the log loaded at ${fmt(rate)} events/s in batches of 500)`,
+  )
 }
 
 /** Grows the log to `target` events: first the pods are created, then pods are updated and config maps churn. */
@@ -234,10 +250,26 @@ async function load(store: Store, from: number, target: number): Promise<number>
       generation.set(p, g)
       const name = `pod-${p}`
       const namespace = `ns-${p % NAMESPACES}`
-      return { op: 'put', type: 'StatusUpdated', kind: 'Pod', namespace, name, object: podObject(namespace, name, 1000, g), meta: { actor: 'load' } }
+      return {
+        op: 'put',
+        type: 'StatusUpdated',
+        kind: 'Pod',
+        namespace,
+        name,
+        object: podObject(namespace, name, 1000, g),
+        meta: { actor: 'load' },
+      }
     }
     const name = `cm-${random(50_000)}`
-    return { op: 'put', type: 'Applied', kind: 'ConfigMap', namespace: 'ns-0', name, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns-0' }, data: { value: 'x'.repeat(900) } }, meta: { actor: 'load' } }
+    return {
+      op: 'put',
+      type: 'Applied',
+      kind: 'ConfigMap',
+      namespace: 'ns-0',
+      name,
+      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns-0' }, data: { value: 'x'.repeat(900) } },
+      meta: { actor: 'load' },
+    }
   }
   const progress = process.stdout.isTTY
   while (next < target) {

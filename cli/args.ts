@@ -21,7 +21,13 @@ export interface ParsedArgs {
 
 /** Flags every command takes, like kubectl's global options. */
 export const globalFlags: FlagSpec[] = [
-  { name: 'server', short: 's', type: 'string', value: 'URL', help: 'the revkube server (default $REVKUBE_SERVER or http://127.0.0.1:4000)' },
+  {
+    name: 'server',
+    short: 's',
+    type: 'string',
+    value: 'URL',
+    help: 'the revkube server (default $REVKUBE_SERVER or http://127.0.0.1:4000)',
+  },
   { name: 'token', type: 'string', value: 'TOKEN', help: 'bearer token for the server (default $REVKUBE_TOKEN)' },
   { name: 'as', type: 'string', value: 'USER', help: 'act as this user (recorded as the actor of your changes)' },
   { name: 'namespace', short: 'n', type: 'string', value: 'NS', help: 'the namespace (default "default")' },
@@ -83,7 +89,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
 
 function set(flags: FlagValues, spec: FlagSpec, value: string, token: string): void {
   if (spec.type === 'int') {
-    if (!/^-?\d+$/.test(value)) throw new CliError(`invalid argument "${value}" for "${flagName(spec)}" flag: not a whole number (in ${token})`)
+    if (!/^-?\d+$/.test(value))
+      throw new CliError(`invalid argument "${value}" for "${flagName(spec)}" flag: not a whole number (in ${token})`)
     flags[spec.name] = Number(value)
   } else if (spec.type === 'strings') {
     const list = (flags[spec.name] as string[] | undefined) ?? []

@@ -28,5 +28,7 @@ export function parseAt(value: string, now: Date, flagName = '--at'): At {
       return { time: time.toISOString() }
     }
   }
-  throw new CliError(`invalid ${flagName} "${value}": expected a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m, -2h, -1d)`)
+  throw new CliError(
+    `invalid ${flagName} "${value}": expected a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m, -2h, -1d)`,
+  )
 }

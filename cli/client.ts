@@ -52,13 +52,20 @@ export class RevkubeClient {
     }
     let body: { data?: T; errors?: GraphQLErrorShape[]; extensions?: { warnings?: unknown } }
     if (response.status === 401) {
-      const why = await response.json().then((b: { errors?: GraphQLErrorShape[] }) => b.errors?.[0]?.message, () => undefined)
-      throw new CliError(`You must be logged in to the server (Unauthorized)${why ? `: ${why.replace(/^Unauthorized: /, '')}` : ''}; check --token or $REVKUBE_TOKEN`)
+      const why = await response.json().then(
+        (b: { errors?: GraphQLErrorShape[] }) => b.errors?.[0]?.message,
+        () => undefined,
+      )
+      throw new CliError(
+        `You must be logged in to the server (Unauthorized)${why ? `: ${why.replace(/^Unauthorized: /, '')}` : ''}; check --token or $REVKUBE_TOKEN`,
+      )
     }
     try {
       body = (await response.json()) as typeof body
     } catch {
-      throw new CliError(`the server at ${this.server} answered HTTP ${response.status} without a GraphQL response: is it a revkube server?`)
+      throw new CliError(
+        `the server at ${this.server} answered HTTP ${response.status} without a GraphQL response: is it a revkube server?`,
+      )
     }
     if (Array.isArray(body.extensions?.warnings)) for (const warning of body.extensions.warnings) this.onWarning(String(warning))
     if (body.errors?.length) throw fromGraphQL(body.errors[0]!)
@@ -113,7 +120,9 @@ export class RevkubeClient {
   private unreachable(error: unknown): CliError {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     const why = cause?.code ?? cause?.message ?? (error as Error).message
-    return new CliError(`cannot reach the revkube server at ${this.server} (${why}): is it running? Start one with "revkube server", or pass --server`)
+    return new CliError(
+      `cannot reach the revkube server at ${this.server} (${why}): is it running? Start one with "revkube server", or pass --server`,
+    )
   }
 
   private streamError(error: unknown): CliError {
@@ -122,8 +131,10 @@ export class RevkubeClient {
     const close = error as { code?: number; reason?: string }
     if (close?.code === 4401) return new CliError('You must be logged in to the server (Unauthorized): check --token or $REVKUBE_TOKEN')
     // 4403 and 4400: an impersonation (--as) the server refused; the reason says why.
-    if ((close?.code === 4403 || close?.code === 4400) && close.reason) return new ServerError(close.code === 4403 ? 'Forbidden' : 'BadRequest', close.reason)
-    if (close?.code !== undefined) return new CliError(`the watch was closed by the server (${close.code}${close.reason ? `: ${close.reason}` : ''})`)
+    if ((close?.code === 4403 || close?.code === 4400) && close.reason)
+      return new ServerError(close.code === 4403 ? 'Forbidden' : 'BadRequest', close.reason)
+    if (close?.code !== undefined)
+      return new CliError(`the watch was closed by the server (${close.code}${close.reason ? `: ${close.reason}` : ''})`)
     return this.unreachable(error)
   }
 }

@@ -61,7 +61,11 @@ export function createContext(args: string[], flags: FlagValues, io: Io): Comman
     client: () => {
       if (client) return client
       const server = (flags.server as string | undefined) ?? io.env.REVKUBE_SERVER ?? DEFAULT_SERVER
-      client = new RevkubeClient(server, (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN ?? rememberedToken(io, server), flags.as as string | undefined)
+      client = new RevkubeClient(
+        server,
+        (flags.token as string | undefined) ?? io.env.REVKUBE_TOKEN ?? rememberedToken(io, server),
+        flags.as as string | undefined,
+      )
       client.onWarning = (warning) => io.err(`Warning: ${warning}\n`)
       return client
     },

@@ -41,7 +41,8 @@ export async function dataEntries(ctx: CommandContext, envFileWord: string): Pro
   const literals = (ctx.flags['from-literal'] as string[] | undefined) ?? []
   const files = (ctx.flags['from-file'] as string[] | undefined) ?? []
   const envFiles = (ctx.flags['from-env-file'] as string[] | undefined) ?? []
-  if (envFiles.length > 0 && (files.length > 0 || literals.length > 0)) throw new CliError('from-env-file cannot be combined with from-file or from-literal')
+  if (envFiles.length > 0 && (files.length > 0 || literals.length > 0))
+    throw new CliError('from-env-file cannot be combined with from-file or from-literal')
   const entries: DataEntry[] = literals.map(literalEntry)
   for (const source of files) entries.push(...(await fileEntries(ctx, source)))
   for (const path of envFiles) entries.push(...(await envFileEntries(ctx, path, envFileWord)))

@@ -68,7 +68,9 @@ export function describeTime(value: unknown): string {
 export function selectorText(selector: unknown): string {
   const s = obj(selector)
   const labels = Object.entries(obj(s.matchLabels ?? (s.matchExpressions ? {} : s))).map(([k, v]) => `${k}=${String(v)}`)
-  const expressions = arr(s.matchExpressions).map((e) => `${String(obj(e).key)} ${String(obj(e).operator)} (${arr(obj(e).values).join(',')})`)
+  const expressions = arr(s.matchExpressions).map(
+    (e) => `${String(obj(e).key)} ${String(obj(e).operator)} (${arr(obj(e).values).join(',')})`,
+  )
   return [...labels, ...expressions].join(',') || '<none>'
 }
 
@@ -102,8 +104,16 @@ export function describeContainers(w: DescribeWriter, indent: number, containers
     const status = statuses.map(obj).find((s) => s.name === c.name)
     const ports = arr(c.ports).map(obj)
     w.field(indent + 2, 'Image', String(c.image ?? ''))
-    w.field(indent + 2, 'Port', ports.length ? ports.map((p) => `${String(p.containerPort)}/${String(p.protocol ?? 'TCP')}`).join(', ') : '<none>')
-    w.field(indent + 2, 'Host Port', ports.some((p) => p.hostPort) ? ports.map((p) => `${String(p.hostPort ?? 0)}/${String(p.protocol ?? 'TCP')}`).join(', ') : '<none>')
+    w.field(
+      indent + 2,
+      'Port',
+      ports.length ? ports.map((p) => `${String(p.containerPort)}/${String(p.protocol ?? 'TCP')}`).join(', ') : '<none>',
+    )
+    w.field(
+      indent + 2,
+      'Host Port',
+      ports.some((p) => p.hostPort) ? ports.map((p) => `${String(p.hostPort ?? 0)}/${String(p.protocol ?? 'TCP')}`).join(', ') : '<none>',
+    )
     if (status) {
       const state = obj(status.state)
       const [name, detail] = Object.entries(state)[0] ?? ['waiting', {}]
@@ -132,11 +142,19 @@ export function describeContainers(w: DescribeWriter, indent: number, containers
   }
 }
 
-export function describeConditions(w: DescribeWriter, conditions: unknown, columns: Array<'Status' | 'Reason'> = ['Status', 'Reason']): void {
+export function describeConditions(
+  w: DescribeWriter,
+  conditions: unknown,
+  columns: Array<'Status' | 'Reason'> = ['Status', 'Reason'],
+): void {
   const list = arr(conditions).map(obj)
   if (list.length === 0) return
   w.field(0, 'Conditions')
-  const rows = [['Type', ...columns], ['----', ...columns.map((c) => '-'.repeat(c.length))], ...list.map((c) => [String(c.type), ...columns.map((k) => String(c[k.toLowerCase()] ?? ''))])]
+  const rows = [
+    ['Type', ...columns],
+    ['----', ...columns.map((c) => '-'.repeat(c.length))],
+    ...list.map((c) => [String(c.type), ...columns.map((k) => String(c[k.toLowerCase()] ?? ''))]),
+  ]
   w.raw(2, formatTable(rows))
 }
 
@@ -151,7 +169,13 @@ export function describeEvents(w: DescribeWriter, events: Json[], now: Date): vo
     const count = Number(e.count ?? 1)
     const last = age(e.lastTimestamp ?? e.eventTime ?? obj(e.metadata).creationTimestamp, now)
     const seen = count > 1 ? `${last} (x${count} over ${age(e.firstTimestamp, now)})` : last
-    return [String(e.type ?? 'Normal'), String(e.reason ?? ''), seen, String(obj(e.source).component ?? e.reportingComponent ?? ''), String(e.message ?? '').trim()]
+    return [
+      String(e.type ?? 'Normal'),
+      String(e.reason ?? ''),
+      seen,
+      String(obj(e.source).component ?? e.reportingComponent ?? ''),
+      String(e.message ?? '').trim(),
+    ]
   })
   w.raw(2, formatTable([['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...rows]))
 }

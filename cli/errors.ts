@@ -26,4 +26,3 @@ export class ServerError extends CliError {
     super(`Error from server (${reason}): ${serverMessage}`)
   }
 }
-

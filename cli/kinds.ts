@@ -20,7 +20,9 @@ export function apiResources(ctx: CommandContext): Promise<ApiResource[]> {
   let list = cache.get(client)
   if (!list) {
     list = client
-      .request<{ apiResources: ApiResource[] }>('{ apiResources { name singularName shortNames kind group apiVersion namespaced subresources } }')
+      .request<{ apiResources: ApiResource[] }>(
+        '{ apiResources { name singularName shortNames kind group apiVersion namespaced subresources } }',
+      )
       .then((d) => d.apiResources)
     cache.set(client, list)
   }
@@ -51,7 +53,11 @@ export function objectName(resource: ApiResource, name: string): string {
  * The objects named on a command line: `KIND NAME…` or `KIND/NAME …` (kinds may differ).
  * `requireName` false allows a bare KIND (every object).
  */
-export async function parseTargets(ctx: CommandContext, args: string[], requireName = true): Promise<Array<{ resource: ApiResource; name?: string }>> {
+export async function parseTargets(
+  ctx: CommandContext,
+  args: string[],
+  requireName = true,
+): Promise<Array<{ resource: ApiResource; name?: string }>> {
   if (args.length === 0) throw new CliError('you must specify the type of resource and a name, e.g. "deploy web" or "deploy/web"')
   if (args[0]!.includes('/')) {
     return Promise.all(
@@ -65,7 +71,9 @@ export async function parseTargets(ctx: CommandContext, args: string[], requireN
   const resource = await resolveKind(ctx, args[0]!)
   const names = args.slice(1)
   if (names.some((n) => n.includes('/'))) {
-    throw new CliError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'revkube get resource/<resource_name>' instead of 'revkube get resource resource/<resource_name>')`)
+    throw new CliError(
+      `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'revkube get resource/<resource_name>' instead of 'revkube get resource resource/<resource_name>')`,
+    )
   }
   if (names.length === 0) {
     if (requireName) throw new CliError(`you must specify the name of the ${resource.singularName}`)

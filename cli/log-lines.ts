@@ -53,17 +53,20 @@ export function parseLogLine(text: string, n: number): LogLine & { committedAt: 
   const v = value as Json
   const revision = (field: string) => {
     const r = v[field]
-    if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1) throw bad(`${field} must be a whole number from 1, got ${JSON.stringify(r)}`)
+    if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1)
+      throw bad(`${field} must be a whole number from 1, got ${JSON.stringify(r)}`)
     return r
   }
   const string = (field: string, empty = false) => {
     const s = v[field]
-    if (typeof s !== 'string' || (!empty && s === '')) throw bad(`${field} must be a ${empty ? '' : 'non-empty '}string, got ${JSON.stringify(s) ?? 'nothing'}`)
+    if (typeof s !== 'string' || (!empty && s === ''))
+      throw bad(`${field} must be a ${empty ? '' : 'non-empty '}string, got ${JSON.stringify(s) ?? 'nothing'}`)
     return s
   }
   const object = (field: string) => {
     const o = v[field]
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad(`${field} must be a JSON object, got ${JSON.stringify(o) ?? 'nothing'}`)
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      throw bad(`${field} must be a JSON object, got ${JSON.stringify(o) ?? 'nothing'}`)
     return o as Json
   }
   const line: LogLine = {
@@ -81,6 +84,7 @@ export function parseLogLine(text: string, n: number): LogLine & { committedAt: 
   if (!UUID.test(line.uid)) throw bad(`uid must be a UUID, got ${JSON.stringify(line.uid)}`)
   if (line.txRevision > line.revision) throw bad(`txRevision ${line.txRevision} is after revision ${line.revision}`)
   const committedAt = new Date(line.time)
-  if (!TIME.test(line.time) || Number.isNaN(committedAt.getTime())) throw bad(`time must be an RFC 3339 timestamp, got ${JSON.stringify(line.time)}`)
+  if (!TIME.test(line.time) || Number.isNaN(committedAt.getTime()))
+    throw bad(`time must be an RFC 3339 timestamp, got ${JSON.stringify(line.time)}`)
   return { ...line, committedAt }
 }

@@ -36,7 +36,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const command = commands.find((c) => isNamed(c, name))
   if (!command) {
-    const known = groups.has(word) ? `unknown command "${name.split(' ')[1]}" for "revkube ${word}"` : `unknown command "${word}" for "revkube"`
+    const known = groups.has(word)
+      ? `unknown command "${name.split(' ')[1]}" for "revkube ${word}"`
+      : `unknown command "${word}" for "revkube"`
     return fail(io, new CliError(`${known}\nRun 'revkube ${groups.has(word) ? `${word} ` : ''}--help' for usage.`))
   }
   const ctx = createContext([], {}, io)
@@ -77,11 +79,13 @@ function fail(io: Io, error: unknown): number {
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2
   const firstOfGroup = (c: Command) => commands.find((o) => o.name.split(' ')[0] === c.name.split(' ')[0]) === c
-  const lines = commands.filter((c) => !c.name.includes(' ') || firstOfGroup(c)).map((c) => {
-    const name = c.name.includes(' ') ? c.name.split(' ')[0]! : c.name
-    const summary = c.name.includes(' ') ? groupSummary(name) : c.summary
-    return `  ${name.padEnd(width)}${summary}`
-  })
+  const lines = commands
+    .filter((c) => !c.name.includes(' ') || firstOfGroup(c))
+    .map((c) => {
+      const name = c.name.includes(' ') ? c.name.split(' ')[0]! : c.name
+      const summary = c.name.includes(' ') ? groupSummary(name) : c.summary
+      return `  ${name.padEnd(width)}${summary}`
+    })
   return [
     'revkube: a Kubernetes-shaped control plane whose state is an event log, with time travel.',
     '',
@@ -102,13 +106,24 @@ function topHelp(): string {
 function groupSummary(group: string): string {
   if (group === 'rollout') return 'Manage the rollout of a Deployment (status, history, undo, pause, resume, restart)'
   if (group === 'auth') return 'Who you are and what you may do (whoami, can-i), ServiceAccount tokens (token), key rotation (rotate-key)'
-  return commands.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.split(' ')[1]).join(', ')
+  return commands
+    .filter((c) => c.name.startsWith(`${group} `))
+    .map((c) => c.name.split(' ')[1])
+    .join(', ')
 }
 
 function groupHelp(group: string): string {
   const subs = commands.filter((c) => c.name.startsWith(`${group} `))
   const width = Math.max(...subs.map((c) => c.name.length)) + 2
-  return [`${groupSummary(group)}.`, '', `Usage: revkube ${group} SUBCOMMAND [flags]`, '', 'Subcommands:', ...subs.map((c) => `  ${c.name.split(' ')[1]!.padEnd(width)}${c.summary}`), ''].join('\n')
+  return [
+    `${groupSummary(group)}.`,
+    '',
+    `Usage: revkube ${group} SUBCOMMAND [flags]`,
+    '',
+    'Subcommands:',
+    ...subs.map((c) => `  ${c.name.split(' ')[1]!.padEnd(width)}${c.summary}`),
+    '',
+  ].join('\n')
 }
 
 function flagLines(flags: FlagSpec[]): string[] {

@@ -59,10 +59,12 @@ export async function readManifests(ctx: CommandContext): Promise<ManifestFile[]
 async function requireNamespace(ctx: CommandContext, files: ManifestFile[]): Promise<void> {
   const wanted = ctx.flags.namespace as string | undefined
   if (wanted === undefined) return
-  const elsewhere = files.flatMap((file) => file.objects).filter((object) => {
-    const namespace = (object.metadata as Json | undefined)?.namespace
-    return typeof namespace === 'string' && namespace !== '' && namespace !== wanted
-  })
+  const elsewhere = files
+    .flatMap((file) => file.objects)
+    .filter((object) => {
+      const namespace = (object.metadata as Json | undefined)?.namespace
+      return typeof namespace === 'string' && namespace !== '' && namespace !== wanted
+    })
   if (elsewhere.length === 0) return
   const resources = await apiResources(ctx)
   for (const object of elsewhere) {
@@ -97,7 +99,9 @@ export function manifestText(source: string, bytes: Uint8Array): string {
     const offset = invalidUtf8Offset(bytes)
     const line = bytes.subarray(0, offset).filter((byte) => byte === 0x0a).length + 1
     const byte = `0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')}`
-    throw new CliError(`error parsing ${source}: invalid UTF-8 at line ${line} (byte ${byte} at offset ${offset}); manifests must be UTF-8 text`)
+    throw new CliError(
+      `error parsing ${source}: invalid UTF-8 at line ${line} (byte ${byte} at offset ${offset}); manifests must be UTF-8 text`,
+    )
   }
 }
 
@@ -124,7 +128,9 @@ export function parseManifest(source: string, text: string): ManifestFile {
     const problem = document.errors[0]
     if (problem) {
       const at = problem.linePos?.[0]
-      throw new CliError(`error parsing ${source}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`)
+      throw new CliError(
+        `error parsing ${source}: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      )
     }
     const value: unknown = document.toJSON()
     if (value === null || value === undefined) continue
@@ -132,12 +138,16 @@ export function parseManifest(source: string, text: string): ManifestFile {
     for (const item of items) {
       if (!item || typeof item !== 'object' || Array.isArray(item)) {
         const line = document.contents?.range ? lineOf(text, document.contents.range[0]) : undefined
-        throw new CliError(`error parsing ${source}${line ? `: line ${line}` : ''}: a manifest must be a mapping with apiVersion, kind and metadata`)
+        throw new CliError(
+          `error parsing ${source}${line ? `: line ${line}` : ''}: a manifest must be a mapping with apiVersion, kind and metadata`,
+        )
       }
       const object = item as Json
       if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') {
         const line = document.contents?.range ? lineOf(text, document.contents.range[0]) : undefined
-        throw new CliError(`error validating ${source}${line ? ` (document at line ${line})` : ''}: ${typeof object.kind !== 'string' ? 'kind' : 'apiVersion'} not set`)
+        throw new CliError(
+          `error validating ${source}${line ? ` (document at line ${line})` : ''}: ${typeof object.kind !== 'string' ? 'kind' : 'apiVersion'} not set`,
+        )
       }
       objects.push(object)
     }

@@ -7,7 +7,13 @@ import { objectName, type ApiResource } from './kinds.js'
 
 type Json = Record<string, unknown>
 
-export const outputFlag: FlagSpec = { name: 'output', short: 'o', type: 'string', value: 'FORMAT', help: 'output format: table (default), wide, yaml, json, name' }
+export const outputFlag: FlagSpec = {
+  name: 'output',
+  short: 'o',
+  type: 'string',
+  value: 'FORMAT',
+  help: 'output format: table (default), wide, yaml, json, name',
+}
 export const noHeadersFlag: FlagSpec = { name: 'no-headers', type: 'boolean', help: 'leave out the header line of tables' }
 export const showLabelsFlag: FlagSpec = { name: 'show-labels', type: 'boolean', help: 'add a LABELS column to tables' }
 
@@ -31,7 +37,11 @@ export function asList(items: Json[]): Json {
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Json)[k])]))
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Json)[k])]),
+  )
 }
 
 export function toJson(value: unknown): string {
@@ -54,7 +64,16 @@ export function diffableYaml(object: Json | undefined): string {
 export function formatTable(rows: string[][], gap = 3): string {
   if (rows.length === 0) return ''
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + gap))).join('').trimEnd()).join('\n') + '\n'
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + gap)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  )
 }
 
 export interface TableOptions {
@@ -74,10 +93,17 @@ export interface TableOptions {
 export async function tableRows(resource: ApiResource, objects: Json[], options: TableOptions, now: Date): Promise<string[][]> {
   const columns = await columnsFor(resource.kind, options.wide)
   const meta = (o: Json) => (o.metadata ?? {}) as Json
-  const header = [...(options.withNamespace ? ['NAMESPACE'] : []), ...columns.map((c) => c.name.toUpperCase()), ...(options.showLabels ? ['LABELS'] : [])]
+  const header = [
+    ...(options.withNamespace ? ['NAMESPACE'] : []),
+    ...columns.map((c) => c.name.toUpperCase()),
+    ...(options.showLabels ? ['LABELS'] : []),
+  ]
   const rows = objects.map((o) => {
     const name = options.withKind ? objectName(resource, String(meta(o).name)) : String(meta(o).name)
-    const labels = Object.entries((meta(o).labels ?? {}) as Json).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>'
+    const labels =
+      Object.entries((meta(o).labels ?? {}) as Json)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',') || '<none>'
     return [
       ...(options.withNamespace ? [String(meta(o).namespace ?? '')] : []),
       ...columns.map((c) => (c.format === 'name' ? name : String(c.cell(o, now)))),
@@ -88,7 +114,12 @@ export async function tableRows(resource: ApiResource, objects: Json[], options:
 }
 
 /** Prints objects of one kind in the -o format: a List for json/yaml, kind/name for name, else a table. */
-export async function printObjects(ctx: CommandContext, resource: ApiResource, objects: Json[], options: { withNamespace?: boolean; single?: boolean } = {}): Promise<void> {
+export async function printObjects(
+  ctx: CommandContext,
+  resource: ApiResource,
+  objects: Json[],
+  options: { withNamespace?: boolean; single?: boolean } = {},
+): Promise<void> {
   const format = outputFormat(ctx)
   const { io } = ctx
   if (format === 'json') return io.out(toJson(options.single && objects.length === 1 ? objects[0] : asList(objects)))

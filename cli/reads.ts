@@ -7,10 +7,26 @@ import { qualified, type ApiResource } from './kinds.js'
 
 type Json = Record<string, unknown>
 
-export const atFlag: FlagSpec = { name: 'at', type: 'string', value: 'WHEN', help: 'read as of a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m)' }
+export const atFlag: FlagSpec = {
+  name: 'at',
+  type: 'string',
+  value: 'WHEN',
+  help: 'read as of a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m)',
+}
 export const selectorFlags: FlagSpec[] = [
-  { name: 'selector', short: 'l', type: 'string', value: 'SELECTOR', help: 'label selector, e.g. -l app=web,tier!=cache or -l "env in (prod,staging)"' },
-  { name: 'field-selector', type: 'string', value: 'SELECTOR', help: 'field selector, e.g. --field-selector status.phase=Running,spec.nodeName=node-1' },
+  {
+    name: 'selector',
+    short: 'l',
+    type: 'string',
+    value: 'SELECTOR',
+    help: 'label selector, e.g. -l app=web,tier!=cache or -l "env in (prod,staging)"',
+  },
+  {
+    name: 'field-selector',
+    type: 'string',
+    value: 'SELECTOR',
+    help: 'field selector, e.g. --field-selector status.phase=Running,spec.nodeName=node-1',
+  },
   { name: 'all-namespaces', short: 'A', type: 'boolean', help: 'every namespace' },
 ]
 
@@ -38,12 +54,18 @@ export interface ListQuery {
 }
 
 /** Every object of a kind that matches, read page by page at one revision. */
-export async function listObjects(ctx: CommandContext, resource: ApiResource, query: ListQuery = {}): Promise<{ items: Json[]; revision: string }> {
+export async function listObjects(
+  ctx: CommandContext,
+  resource: ApiResource,
+  query: ListQuery = {},
+): Promise<{ items: Json[]; revision: string }> {
   const items: Json[] = []
   let after: string | null = null
   let revision = ''
   do {
-    type Page = { objects: { edges: Array<{ node: { raw: Json } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null }; revision: string } }
+    type Page = {
+      objects: { edges: Array<{ node: { raw: Json } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null }; revision: string }
+    }
     const page: Page = await ctx.client().request<Page>(LIST, {
       kind: resource.kind,
       namespace: resource.namespaced ? (query.namespace ?? null) : null,
@@ -72,10 +94,12 @@ export function listQueryOf(ctx: CommandContext): ListQuery {
 
 /** One object, or undefined when it does not exist (at that point). */
 export async function findObject(ctx: CommandContext, resource: ApiResource, name: string, at?: At): Promise<Json | undefined> {
-  const data = await ctx.client().request<{ object: { raw: Json } | null }>(
-    'query Get($kind: String!, $namespace: String, $name: String!, $at: At) { object(kind: $kind, namespace: $namespace, name: $name, at: $at) { raw } }',
-    { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name, at: at ?? null },
-  )
+  const data = await ctx
+    .client()
+    .request<{ object: { raw: Json } | null }>(
+      'query Get($kind: String!, $namespace: String, $name: String!, $at: At) { object(kind: $kind, namespace: $namespace, name: $name, at: $at) { raw } }',
+      { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name, at: at ?? null },
+    )
   return data.object?.raw
 }
 

@@ -19,7 +19,8 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
   const [a, b] = [endWithNewline(before), endWithNewline(after)]
   if (a === b) return ''
   const patch =
-    structuredPatch(fromLabel, toLabel, a, b, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH }) ?? replaced(fromLabel, toLabel, a, b, context)
+    structuredPatch(fromLabel, toLabel, a, b, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH }) ??
+    replaced(fromLabel, toLabel, a, b, context)
   if (patch.hunks.length === 0) return ''
   return `--- ${fromLabel}\n+++ ${toLabel}\n${formatPatch(patch, OMIT_HEADERS)}`
 }

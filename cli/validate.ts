@@ -11,7 +11,13 @@ export const validateFlag: FlagSpec = {
   help: 'unknown fields: strict (or true, the default) refuses them, warn drops them with a warning, ignore (or false) drops them silently',
 }
 
-const modes: Record<string, 'STRICT' | 'WARN' | 'IGNORE'> = { strict: 'STRICT', true: 'STRICT', warn: 'WARN', ignore: 'IGNORE', false: 'IGNORE' }
+const modes: Record<string, 'STRICT' | 'WARN' | 'IGNORE'> = {
+  strict: 'STRICT',
+  true: 'STRICT',
+  warn: 'WARN',
+  ignore: 'IGNORE',
+  false: 'IGNORE',
+}
 
 /** The server's fieldValidation for --validate: STRICT unless --validate=warn or --validate=false, as kubectl sends. */
 export function fieldValidationOf(ctx: CommandContext): 'STRICT' | 'WARN' | 'IGNORE' {

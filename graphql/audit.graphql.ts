@@ -43,7 +43,10 @@ const outcomes: Record<string, string> = { Forbidden: 'forbidden', Unauthorized:
 
 async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: Date | null; user?: string | null; first?: number | null }) {
   if (ctx.request.user && !ctx.security.can({ user: ctx.request.user, verb: 'list', apiGroup: 'audit.revkube.io', resource: 'requests' })) {
-    throw new StatusError('Forbidden', `requests.audit.revkube.io is forbidden: User "${ctx.request.user.name}" cannot list resource "requests" in API group "audit.revkube.io" at the cluster scope`)
+    throw new StatusError(
+      'Forbidden',
+      `requests.audit.revkube.io is forbidden: User "${ctx.request.user.name}" cannot list resource "requests" in API group "audit.revkube.io" at the cluster scope`,
+    )
   }
   const first = args.first ?? 100
   if (!Number.isInteger(first) || first < 1 || first > 10_000) throw badRequest(`first must be between 1 and 10000, got ${first}`)

@@ -54,14 +54,20 @@ export const resolvers = {
   Query: {
     whoami: (_: unknown, __: unknown, ctx: GraphQLContext) =>
       ctx.request.user ?? { name: ctx.request.actor, uid: null, groups: ctx.request.groups ?? [] },
-    canI: (_: unknown, args: { verb: string; kind: string; namespace?: string; name?: string; subresource?: string }, ctx: GraphQLContext) =>
-      ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
+    canI: (
+      _: unknown,
+      args: { verb: string; kind: string; namespace?: string; name?: string; subresource?: string },
+      ctx: GraphQLContext,
+    ) => ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
   },
   Mutation: {
     rotateEncryptionKey: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
       const user = ctx.request.user
       if (user && !ctx.security.can({ user, verb: 'update', apiGroup: 'revkube.io', resource: 'encryptionkeys' })) {
-        throw new StatusError('Forbidden', `encryptionkeys.revkube.io is forbidden: User "${user.name}" cannot update resource "encryptionkeys" in API group "revkube.io" at the cluster scope`)
+        throw new StatusError(
+          'Forbidden',
+          `encryptionkeys.revkube.io is forbidden: User "${user.name}" cannot update resource "encryptionkeys" in API group "revkube.io" at the cluster scope`,
+        )
       }
       const keyring = ctx.store.sealer.keyring
       const result = keyring.source.kind === 'env' ? await ctx.store.resealCurrentObjects() : await ctx.store.rotateEncryptionKey()
@@ -70,12 +76,18 @@ export const resolvers = {
     createToken: (_: unknown, args: { namespace?: string; serviceAccount: string; expirationSeconds?: number }, ctx: GraphQLContext) => {
       const namespace = args.namespace ?? 'default'
       const seconds = args.expirationSeconds ?? 3600
-      if (!Number.isInteger(seconds) || seconds < 600 || seconds > MAX_EXPIRATION) throw badRequest(`expirationSeconds must be between 600 and ${MAX_EXPIRATION}, got ${seconds}`)
+      if (!Number.isInteger(seconds) || seconds < 600 || seconds > MAX_EXPIRATION)
+        throw badRequest(`expirationSeconds must be between 600 and ${MAX_EXPIRATION}, got ${seconds}`)
       ctx.authorize('create', 'ServiceAccount', namespace, args.serviceAccount, 'token')
       const account = stateObject(ctx.projection.state, 'ServiceAccount', namespace, args.serviceAccount)
       if (!account) throw new StatusError('NotFound', `serviceaccounts "${args.serviceAccount}" not found`)
       const uid = String((account.metadata as { uid?: string }).uid)
-      const { token, expiresAt } = ctx.security.issueServiceAccountToken({ namespace, name: args.serviceAccount, uid, expirationSeconds: seconds })
+      const { token, expiresAt } = ctx.security.issueServiceAccountToken({
+        namespace,
+        name: args.serviceAccount,
+        uid,
+        expirationSeconds: seconds,
+      })
       return { token, expirationTimestamp: expiresAt }
     },
   },

@@ -35,7 +35,12 @@ export function useAuthenticationFirst(security: Security, reject: (rejection: R
         const extensions = { code: refused.code, reason: refused.reason, status: refused.status }
         const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
         if (refused.status === 401) headers['www-authenticate'] = WWW_AUTHENTICATE
-        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message: refused.message, extensions }] }), { status: refused.status, headers }))
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message: refused.message, extensions }] }), {
+            status: refused.status,
+            headers,
+          }),
+        )
       }
     },
   }

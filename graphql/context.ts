@@ -73,7 +73,11 @@ export interface ContextServices {
  * The context of one operation. `limits.scanRows` is the operation's budget of rows read from the
  * log and object history. @default defaultLimits
  */
-export function createContext(services: ContextServices, request: RequestContext, limits: Pick<Limits, 'scanRows'> = defaultLimits): GraphQLContext {
+export function createContext(
+  services: ContextServices,
+  request: RequestContext,
+  limits: Pick<Limits, 'scanRows'> = defaultLimits,
+): GraphQLContext {
   let pinned: Promise<number> | undefined
   let scanned = 0
   let reserved = 0
@@ -103,7 +107,8 @@ export function createContext(services: ContextServices, request: RequestContext
     }
     const key = `${verb}\u0000${kind}\u0000${namespace ?? ''}\u0000${name ?? ''}\u0000${subresource ?? ''}`
     let answer = answers.get(key)
-    if (answer === undefined) answers.set(key, (answer = services.security.can(attributes(request.user, verb, kind, namespace, name, subresource))))
+    if (answer === undefined)
+      answers.set(key, (answer = services.security.can(attributes(request.user, verb, kind, namespace, name, subresource))))
     return answer
   }
   return {

@@ -24,7 +24,9 @@ export function documentBoundsError(source: string | Source, maxTokens: number):
   try {
     for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
       if (++tokens > maxTokens) {
-        return limitError(`the document has more than ${maxTokens} tokens, the limit: send a smaller document and pass large values as variables`)
+        return limitError(
+          `the document has more than ${maxTokens} tokens, the limit: send a smaller document and pass large values as variables`,
+        )
       }
       if (OPENING.has(token.kind) && ++depth > MAX_DOCUMENT_NESTING) {
         return limitError(`the document is nested more than ${MAX_DOCUMENT_NESTING} levels deep, the limit`)

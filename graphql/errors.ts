@@ -36,7 +36,9 @@ export function toGraphQLError(error: unknown): unknown {
       ...(error.details.causes && { causes: error.details.causes }),
       ...(error.details.name !== undefined && { details: error.details }),
       // Busy (503) or too many requests (429): the HTTP answer says so, and when to try again.
-      ...(error.details.retryAfterSeconds !== undefined && { http: { status: error.code, headers: { 'Retry-After': String(error.details.retryAfterSeconds) } } }),
+      ...(error.details.retryAfterSeconds !== undefined && {
+        http: { status: error.code, headers: { 'Retry-After': String(error.details.retryAfterSeconds) } },
+      }),
     },
   })
 }

@@ -115,7 +115,11 @@ function keyOf(ctx: GraphQLContext, kind: string, namespace: string | null | und
 }
 
 /** Every row of a query in revision order, page by page, each page read against the operation's scan budget. */
-async function readAll<T extends { revision: number }>(ctx: GraphQLContext, query: EventQuery, read: (query: EventQuery) => Promise<T[]>): Promise<T[]> {
+async function readAll<T extends { revision: number }>(
+  ctx: GraphQLContext,
+  query: EventQuery,
+  read: (query: EventQuery) => Promise<T[]>,
+): Promise<T[]> {
   const out: T[] = []
   for (let after = query.after ?? 0; ; ) {
     let asked = 0
@@ -149,7 +153,10 @@ const eventsAt = (ctx: GraphQLContext, revisions: number[]) => readEach(ctx, rev
 /** The events of kinds and namespaces the caller may list, as the store filters them. */
 const within = (scope: ReadScope) => (scope.filter ? { scope: scope.filter } : {})
 
-async function changes(ctx: GraphQLContext, args: { from: AtInput; to: AtInput; kind?: string; namespace?: string; labelSelector?: string }) {
+async function changes(
+  ctx: GraphQLContext,
+  args: { from: AtInput; to: AtInput; kind?: string; namespace?: string; labelSelector?: string },
+) {
   const from = await ctx.revisionOf(args.from)
   const to = await ctx.revisionOf(args.to)
   if (from > to) throw badRequest(`from (${from}) is after to (${to})`)
@@ -158,7 +165,13 @@ async function changes(ctx: GraphQLContext, args: { from: AtInput; to: AtInput; 
   const scope = readScope(ctx)
   if (scope.none) return []
   // Which objects the range touched (without reading their objects), then their states at both ends.
-  const touched = await scanSummaries(ctx, { after: from, to, ...(kind && { kind }), ...(args.namespace && { namespace: args.namespace }), ...within(scope) })
+  const touched = await scanSummaries(ctx, {
+    after: from,
+    to,
+    ...(kind && { kind }),
+    ...(args.namespace && { namespace: args.namespace }),
+    ...within(scope),
+  })
   const keys = new Map<string, ObjectKey>()
   for (const e of touched) keys.set(`${e.kind}\u0000${e.namespace}\u0000${e.name}`, { kind: e.kind, namespace: e.namespace, name: e.name })
   const sorted = [...keys.values()].sort((a, b) => (`${a.kind}/${a.namespace}/${a.name}` < `${b.kind}/${b.namespace}/${b.name}` ? -1 : 1))
@@ -180,7 +193,14 @@ interface Change {
 }
 
 /** What happened to one object between `from` and `to`, given its states then and now; what the selector picks. */
-function change(ctx: GraphQLContext, key: ObjectKey, then: JsonObject | undefined, now: JsonObject | undefined, range: { from: number; to: number }, selector: LabelSelector | undefined): Change[] {
+function change(
+  ctx: GraphQLContext,
+  key: ObjectKey,
+  then: JsonObject | undefined,
+  now: JsonObject | undefined,
+  range: { from: number; to: number },
+  selector: LabelSelector | undefined,
+): Change[] {
   const look = (o: JsonObject | undefined) => o && shown(ctx, key.kind, key.namespace, key.name, o)
   const before = look(then)
   const after = look(now)
@@ -190,7 +210,9 @@ function change(ctx: GraphQLContext, key: ObjectKey, then: JsonObject | undefine
   const base = { kind: key.kind, namespace: key.namespace || null, name: key.name }
   if (before && after && uidOf(before) === uidOf(after)) {
     if (deepEqual(before, after) || (!selected(before) && !selected(after))) return []
-    return [{ ...base, type: 'MODIFIED', before: ref(before, range.from), after: ref(after, range.to), diff: () => versionDiff(before, after) }]
+    return [
+      { ...base, type: 'MODIFIED', before: ref(before, range.from), after: ref(after, range.to), diff: () => versionDiff(before, after) },
+    ]
   }
   // Deleted and created again in the range (another uid): two entries.
   const out: Change[] = []
@@ -202,7 +224,10 @@ function change(ctx: GraphQLContext, key: ObjectKey, then: JsonObject | undefine
 const labelsOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).labels as Record<string, string> | undefined
 const uidOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).uid
 
-async function log(ctx: GraphQLContext, args: { from?: number; to?: number; kind?: string; namespace?: string; name?: string; actor?: string; first?: number; after?: string }) {
+async function log(
+  ctx: GraphQLContext,
+  args: { from?: number; to?: number; kind?: string; namespace?: string; name?: string; actor?: string; first?: number; after?: string },
+) {
   const limit = pageSize(args.first)
   let after = args.from ?? 0
   let to = args.to ?? undefined
@@ -258,8 +283,14 @@ async function causes(ctx: GraphQLContext, revision: number): Promise<LogEvent[]
   }
   // Objects are read only for the entries shown, and put back in the chain's order.
   const place = new Map(chain.map((e, i) => [e.revision, i]))
-  const listed = await eventsAt(ctx, chain.filter((e) => scope.includes(e.kind, e.namespace)).map((e) => e.revision))
-  return listedEvents(ctx, listed.sort((a, b) => place.get(a.revision)! - place.get(b.revision)!))
+  const listed = await eventsAt(
+    ctx,
+    chain.filter((e) => scope.includes(e.kind, e.namespace)).map((e) => e.revision),
+  )
+  return listedEvents(
+    ctx,
+    listed.sort((a, b) => place.get(a.revision)! - place.get(b.revision)!),
+  )
 }
 
 async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[]> {
@@ -281,7 +312,13 @@ async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[
   }
   // Objects are read only for the entries shown.
   const listed = [...found.values()].filter((e) => scope.includes(e.kind, e.namespace)).map((e) => e.revision)
-  return listedEvents(ctx, await eventsAt(ctx, listed.sort((a, b) => a - b)))
+  return listedEvents(
+    ctx,
+    await eventsAt(
+      ctx,
+      listed.sort((a, b) => a - b),
+    ),
+  )
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null)

@@ -140,7 +140,8 @@ export const resolvers = {
     nodeName: (ref: ObjectRef) => spec(ref).nodeName ?? null,
     ip: (ref: ObjectRef) => status(ref).podIP ?? null,
     ready: (ref: ObjectRef) => arrayAt(status(ref), 'conditions').some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True'),
-    restarts: (ref: ObjectRef) => arrayAt(status(ref), 'containerStatuses').reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
+    restarts: (ref: ObjectRef) =>
+      arrayAt(status(ref), 'containerStatuses').reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
     node: async (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => {
       const name = spec(ref).nodeName
       if (typeof name !== 'string' || name === '') return null
@@ -223,5 +224,6 @@ export const resolvers = {
 
 /** Every type above belongs to a kind whose definition names it: a typed kind is declared in one place. */
 for (const type of Object.keys(resolvers)) {
-  if (type !== 'Query' && !typedDefinitions().some((k) => k.graphqlType === type)) throw new Error(`no kind definition names the GraphQL type ${type}`)
+  if (type !== 'Query' && !typedDefinitions().some((k) => k.graphqlType === type))
+    throw new Error(`no kind definition names the GraphQL type ${type}`)
 }

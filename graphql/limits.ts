@@ -66,7 +66,8 @@ export function depthLimit(maxDepth: number): ValidationRule {
       for (const s of set.selections) {
         if (s.kind === Kind.FIELD) max = Math.max(max, s.selectionSet ? 1 + depthOf(s.selectionSet, seen) : 1)
         else if (s.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, depthOf(s.selectionSet, seen))
-        else if (!seen.has(s.name.value)) max = Math.max(max, depthOf(fragments.get(s.name.value)?.selectionSet, new Set([...seen, s.name.value])))
+        else if (!seen.has(s.name.value))
+          max = Math.max(max, depthOf(fragments.get(s.name.value)?.selectionSet, new Set([...seen, s.name.value])))
       }
       return max
     }

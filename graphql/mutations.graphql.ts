@@ -94,8 +94,18 @@ const patchTypes: Record<string, PatchType> = { MERGE: 'merge', JSON: 'json', ST
 const fieldValidations: Record<string, FieldValidation> = { IGNORE: 'Ignore', WARN: 'Warn', STRICT: 'Strict' }
 
 /** The API request of a mutation: the caller's, with its dryRun and fieldValidation (WARN unless named, as Kubernetes). */
-function request(ctx: GraphQLContext, dryRun: boolean | null | undefined, extra: Partial<RequestContext> = {}, fieldValidation?: string | null): RequestContext {
-  return { ...ctx.request, fieldValidation: fieldValidations[fieldValidation ?? 'WARN'] ?? 'Warn', ...extra, ...(dryRun && { dryRun: true }) }
+function request(
+  ctx: GraphQLContext,
+  dryRun: boolean | null | undefined,
+  extra: Partial<RequestContext> = {},
+  fieldValidation?: string | null,
+): RequestContext {
+  return {
+    ...ctx.request,
+    fieldValidation: fieldValidations[fieldValidation ?? 'WARN'] ?? 'Warn',
+    ...extra,
+    ...(dryRun && { dryRun: true }),
+  }
 }
 
 async function ref(ctx: GraphQLContext, object: JsonObject): Promise<ObjectRef> {
@@ -143,13 +153,19 @@ async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: str
   ctx.authorize('get', key.kind, key.namespace, key.name)
   const old = await ctx.store.get(key, { at })
   if (!old) {
-    throw new StatusError('NotFound', `${definition.group ? `${definition.resource}.${definition.group}` : definition.resource} "${args.name}" did not exist at revision ${at}`)
+    throw new StatusError(
+      'NotFound',
+      `${definition.group ? `${definition.resource}.${definition.group}` : definition.resource} "${args.name}" did not exist at revision ${at}`,
+    )
   }
   const current = await ctx.store.get(key)
   const object = clone(old)
   const metadata = { ...((object.metadata ?? {}) as JsonObject) }
   for (const serverOwned of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete metadata[serverOwned]
-  const req = request(ctx, args.dryRun, { reason: ctx.request.reason ?? `revert to revision ${at}`, meta: { verb: 'revert', revertedTo: at } })
+  const req = request(ctx, args.dryRun, {
+    reason: ctx.request.reason ?? `revert to revision ${at}`,
+    meta: { verb: 'revert', revertedTo: at },
+  })
   if (current) {
     const now = (current.metadata ?? {}) as JsonObject
     object.metadata = { ...metadata, uid: now.uid, creationTimestamp: now.creationTimestamp, finalizers: now.finalizers }
@@ -166,34 +182,90 @@ type ObjectArgs = { object: unknown; namespace?: string; dryRun?: boolean; field
 
 export const resolvers = {
   Mutation: {
-    apply: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string }, ctx: GraphQLContext) => {
-      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+    apply: async (
+      _: unknown,
+      args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string },
+      ctx: GraphQLContext,
+    ) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, {
+        ...(args.namespace && { namespace: args.namespace }),
+      })
       if (results.some((r) => r.action === 'failed')) throw applyFailure(results)
       return Promise.all(results.map((r) => ref(ctx, (r as { object: JsonObject }).object)))
     },
-    applyEach: async (_: unknown, args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string }, ctx: GraphQLContext) => {
-      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, { ...(args.namespace && { namespace: args.namespace }) })
+    applyEach: async (
+      _: unknown,
+      args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string },
+      ctx: GraphQLContext,
+    ) => {
+      const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, {
+        ...(args.namespace && { namespace: args.namespace }),
+      })
       return Promise.all(results.map((r, index) => applyOutcome(ctx, r, index)))
     },
     create: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.create(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+      ref(
+        ctx,
+        await ctx.api.create(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
+          ...(args.namespace && { namespace: args.namespace }),
+        }),
+      ),
     replace: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.update(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+      ref(
+        ctx,
+        await ctx.api.update(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
+          ...(args.namespace && { namespace: args.namespace }),
+        }),
+      ),
     replaceStatus: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.updateStatus(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), { ...(args.namespace && { namespace: args.namespace }) })),
+      ref(
+        ctx,
+        await ctx.api.updateStatus(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
+          ...(args.namespace && { namespace: args.namespace }),
+        }),
+      ),
     patch: async (
       _: unknown,
-      args: { kind: string; namespace?: string; name: string; patch: unknown; type?: string; subresource?: string; dryRun?: boolean; fieldValidation?: string },
+      args: {
+        kind: string
+        namespace?: string
+        name: string
+        patch: unknown
+        type?: string
+        subresource?: string
+        dryRun?: boolean
+        fieldValidation?: string
+      },
       ctx: GraphQLContext,
     ) => {
-      if (args.subresource && args.subresource !== 'status') throw errors.badRequest(`unsupported subresource "${args.subresource}": use status, or the scale mutation`)
+      if (args.subresource && args.subresource !== 'status')
+        throw errors.badRequest(`unsupported subresource "${args.subresource}": use status, or the scale mutation`)
       const type = patchTypes[args.type ?? 'STRATEGIC']!
       const subresource = args.subresource === 'status' ? { subresource: 'status' as const } : {}
-      return ref(ctx, await ctx.api.patch(request(ctx, args.dryRun, {}, args.fieldValidation), args.kind, args.namespace ?? 'default', args.name, args.patch, type, subresource))
+      return ref(
+        ctx,
+        await ctx.api.patch(
+          request(ctx, args.dryRun, {}, args.fieldValidation),
+          args.kind,
+          args.namespace ?? 'default',
+          args.name,
+          args.patch,
+          type,
+          subresource,
+        ),
+      )
     },
     delete: async (
       _: unknown,
-      args: { kind: string; namespace?: string; name: string; propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string }; gracePeriodSeconds?: number; dryRun?: boolean },
+      args: {
+        kind: string
+        namespace?: string
+        name: string
+        propagationPolicy?: string
+        preconditions?: { uid?: string; resourceVersion?: string }
+        gracePeriodSeconds?: number
+        dryRun?: boolean
+      },
       ctx: GraphQLContext,
     ) =>
       ref(
@@ -209,8 +281,11 @@ export const resolvers = {
           ...(args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && { gracePeriodSeconds: args.gracePeriodSeconds }),
         }),
       ),
-    scale: async (_: unknown, args: { kind: string; namespace?: string; name: string; replicas: number; dryRun?: boolean }, ctx: GraphQLContext) =>
-      ref(ctx, await ctx.api.scale(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.replicas)),
+    scale: async (
+      _: unknown,
+      args: { kind: string; namespace?: string; name: string; replicas: number; dryRun?: boolean },
+      ctx: GraphQLContext,
+    ) => ref(ctx, await ctx.api.scale(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.replicas)),
     revert: (_: unknown, args: Parameters<typeof revert>[1], ctx: GraphQLContext) => revert(ctx, args),
   },
 }

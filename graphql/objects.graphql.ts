@@ -137,7 +137,13 @@ export async function listObjects(ctx: GraphQLContext, args: ListArgs) {
   return connection(page.items, page.revision, page.continue)
 }
 
-export async function getObject(ctx: GraphQLContext, kind: string, namespace: string | null | undefined, name: string, atInput?: AtInput | null) {
+export async function getObject(
+  ctx: GraphQLContext,
+  kind: string,
+  namespace: string | null | undefined,
+  name: string,
+  atInput?: AtInput | null,
+) {
   const definition = ctx.api.registry.resolve(kind)
   const ns = definition.namespaced ? (namespace ?? 'default') : ''
   ctx.authorize('get', kind, ns, name)

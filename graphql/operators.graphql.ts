@@ -87,17 +87,29 @@ export const resolvers = {
   Mutation: {
     rolloutUndo: async (_: unknown, args: Named & { toRevision?: number | null }, ctx: GraphQLContext) =>
       ref(ctx, (await rolloutUndo(ctx.api, ctx.request, ns(args), args.name, args.toRevision ?? 0)).deployment),
-    rolloutRestart: async (_: unknown, args: Named, ctx: GraphQLContext) => ref(ctx, (await rolloutRestart(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    rolloutPause: async (_: unknown, args: Named, ctx: GraphQLContext) => ref(ctx, (await rolloutPause(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    rolloutResume: async (_: unknown, args: Named, ctx: GraphQLContext) => ref(ctx, (await rolloutResume(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    cordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) => ref(ctx, (await cordon(ctx.api, ctx.request, args.node)).node),
-    uncordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) => ref(ctx, (await uncordon(ctx.api, ctx.request, args.node)).node),
+    rolloutRestart: async (_: unknown, args: Named, ctx: GraphQLContext) =>
+      ref(ctx, (await rolloutRestart(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    rolloutPause: async (_: unknown, args: Named, ctx: GraphQLContext) =>
+      ref(ctx, (await rolloutPause(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    rolloutResume: async (_: unknown, args: Named, ctx: GraphQLContext) =>
+      ref(ctx, (await rolloutResume(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    cordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) =>
+      ref(ctx, (await cordon(ctx.api, ctx.request, args.node)).node),
+    uncordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) =>
+      ref(ctx, (await uncordon(ctx.api, ctx.request, args.node)).node),
     drain: async (
       _: unknown,
-      args: { node: string; force?: boolean | null; ignoreDaemonSets?: boolean | null; deleteEmptyDirData?: boolean | null; gracePeriodSeconds?: number | null },
+      args: {
+        node: string
+        force?: boolean | null
+        ignoreDaemonSets?: boolean | null
+        deleteEmptyDirData?: boolean | null
+        gracePeriodSeconds?: number | null
+      },
       ctx: GraphQLContext,
     ) => {
-      if (present(args.gracePeriodSeconds) && args.gracePeriodSeconds < 0) throw errors.badRequest('gracePeriodSeconds must not be negative')
+      if (present(args.gracePeriodSeconds) && args.gracePeriodSeconds < 0)
+        throw errors.badRequest('gracePeriodSeconds must not be negative')
       const result = await drain(ctx.api, ctx.request, args.node, {
         ...(present(args.force) && { force: args.force }),
         ...(present(args.ignoreDaemonSets) && { ignoreDaemonSets: args.ignoreDaemonSets }),

@@ -56,7 +56,13 @@ export class RequestTelemetry {
   operationFor(initial: { request?: Request }, headers: Headers): Operation {
     const http = initial.request && this.byRequest.get(initial.request)
     if (http) return http
-    return { requestId: headers.get('x-request-id') || randomUUID(), transport: 'ws', started: performance.now(), type: 'unknown', name: 'anonymous' }
+    return {
+      requestId: headers.get('x-request-id') || randomUUID(),
+      transport: 'ws',
+      started: performance.now(),
+      type: 'unknown',
+      name: 'anonymous',
+    }
   }
 
   /** Ties the operation to a key its GraphQL context carries (the context's RequestContext). */

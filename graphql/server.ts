@@ -67,7 +67,13 @@ type Headers = { get(name: string): string | null | undefined; keys(): Iterable<
  * request; with --auth=none, whoever Impersonate-User or X-Remote-User says, unchecked. Unauthenticated requests fail
  * here, before anything runs, with UNAUTHENTICATED and HTTP 401.
  */
-function requestContext(security: Security, headers: Headers, params: Record<string, unknown> | undefined, requestId: string, sourceAddress: string | undefined): RequestContext {
+function requestContext(
+  security: Security,
+  headers: Headers,
+  params: Record<string, unknown> | undefined,
+  requestId: string,
+  sourceAddress: string | undefined,
+): RequestContext {
   let user: UserInfo
   try {
     user = security.identify(headers, params)
@@ -103,7 +109,8 @@ function nodeHeaders(req: IncomingMessage | undefined): Headers {
  * operation, HTTP and WebSocket alike, and inputs that cannot be stored.
  */
 function useOperationLimits(limits: Limits): Plugin {
-  const refusal = (args: Parameters<typeof costError>[0] & { variableValues?: unknown }) => inputError(args.document, args.variableValues) ?? costError(args, limits)
+  const refusal = (args: Parameters<typeof costError>[0] & { variableValues?: unknown }) =>
+    inputError(args.document, args.variableValues) ?? costError(args, limits)
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(depthLimit(limits.queryDepth))
@@ -167,7 +174,11 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
     parserAndValidationCache: { documentCache: new BoundedDocumentCache(), errorCache: new BoundedDocumentCache() },
     maskedErrors: {
       maskError: (error, message, isDev) =>
-        maskError(error, (e) => yogaMask(e, message, isDev), (unexpected) => log.error('graphql: unexpected error', { error: unexpected })),
+        maskError(
+          error,
+          (e) => yogaMask(e, message, isDev),
+          (unexpected) => log.error('graphql: unexpected error', { error: unexpected }),
+        ),
     },
     // Yoga reports every error it masks, clients' errors too, whose messages may quote what the
     // request carried: those are not logged. Unexpected ones are logged by maskError above.
@@ -199,7 +210,10 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
         throw error
       }
       const context = createContext(services, request, limits)
-      context.credentials = { recheck: () => void services.security.identify(headers, params), expiresAt: () => services.security.expiresAt(headers, params) }
+      context.credentials = {
+        recheck: () => void services.security.identify(headers, params),
+        expiresAt: () => services.security.expiresAt(headers, params),
+      }
       telemetry.link(context.request, operation)
       return context
     },
@@ -278,7 +292,14 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices,
           // Refused as over HTTP: 401, 403 (impersonation not allowed) or 400; closed with graphql-ws' 4401, 4403 or 4400.
           const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
           const { remoteAddress } = ctx.extra.request.socket
-          services.reject({ status: refused.code, reason: refused.reason, message: refused.message, operation: 'websocket connection_init', sourceAddress: remoteAddress, userAgent: ctx.extra.request.headers['user-agent'] })
+          services.reject({
+            status: refused.code,
+            reason: refused.reason,
+            message: refused.message,
+            operation: 'websocket connection_init',
+            sourceAddress: remoteAddress,
+            userAgent: ctx.extra.request.headers['user-agent'],
+          })
           ctx.extra.socket.close(4000 + refused.code, closeReason(refused.message))
           return false
         }
@@ -293,7 +314,11 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices,
       onSubscribe: async (ctx, _id, params) => {
         // graphql-ws lists the operation being subscribed in ctx.subscriptions already.
         if (Object.keys(ctx.subscriptions).length > fixedLimits.subscriptionsPerConnection) {
-          return [new GraphQLError(`this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`, { extensions: { code: 'BAD_REQUEST' } })]
+          return [
+            new GraphQLError(`this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`, {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ]
         }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -330,9 +355,18 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices,
           security.identify(nodeHeaders(req))
         } catch (error) {
           const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
-          services.reject({ status: refused.code, reason: refused.reason, message: refused.message, operation: 'websocket upgrade', sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
+          services.reject({
+            status: refused.code,
+            reason: refused.reason,
+            message: refused.message,
+            operation: 'websocket upgrade',
+            sourceAddress: req.socket.remoteAddress,
+            userAgent: req.headers['user-agent'],
+          })
           const challenge = refused.code === 401 ? `WWW-Authenticate: ${WWW_AUTHENTICATE}\r\n` : ''
-          return void socket.end(`HTTP/1.1 ${refused.code} ${STATUS_CODES[refused.code]}\r\n${challenge}Connection: close\r\nContent-Length: 0\r\n\r\n`)
+          return void socket.end(
+            `HTTP/1.1 ${refused.code} ${STATUS_CODES[refused.code]}\r\n${challenge}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+          )
         }
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))

@@ -84,7 +84,10 @@ function counted<T>(source: AsyncIterableIterator<T>, delivered: (value: T) => v
 }
 
 const tooSlow = (last: number | undefined) =>
-  new StatusError('Gone', `the subscription fell behind: more than ${SUBSCRIPTION_BUFFER} events were waiting; resume from revision ${last}`)
+  new StatusError(
+    'Gone',
+    `the subscription fell behind: more than ${SUBSCRIPTION_BUFFER} events were waiting; resume from revision ${last}`,
+  )
 
 export const resolvers = {
   Subscription: {
@@ -116,7 +119,11 @@ export const resolvers = {
           if (fromRevision !== undefined || event.revision > start || event.type === 'BOOKMARK') through = event.revision
         })
       },
-      resolve: (event: WatchEvent) => ({ type: event.type, revision: event.revision, object: { object: event.object, at: event.revision } satisfies ObjectRef }),
+      resolve: (event: WatchEvent) => ({
+        type: event.type,
+        revision: event.revision,
+        object: { object: event.object, at: event.revision } satisfies ObjectRef,
+      }),
     },
     log: {
       subscribe: async (_: unknown, args: { fromRevision?: number; kind?: string; namespace?: string }, ctx: GraphQLContext) => {
@@ -138,13 +145,22 @@ export const resolvers = {
           // Each entry waits until the live state has it, so it is judged by the RBAC of its moment (or
           // later), and a revocation it follows has already ended the subscription (subscription-terms.ts).
           concatMap((e) =>
-            ctx.projection.revision >= e.revision ? of(e) : ctx.projection.revision$.pipe(filter((r) => r >= e.revision), take(1), map(() => e)),
+            ctx.projection.revision >= e.revision
+              ? of(e)
+              : ctx.projection.revision$.pipe(
+                  filter((r) => r >= e.revision),
+                  take(1),
+                  map(() => e),
+                ),
           ),
           // Kubernetes: get without list and watch means knowing the name; a stream of many objects needs watch.
           filter((e) => ctx.can('watch', e.kind, e.namespace)),
           map((e) => ({ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) })),
         )
-        return counted(boundedIterator(events, SUBSCRIPTION_BUFFER, (last) => tooSlow(last?.revision ?? from)), (e) => (through = e.revision))
+        return counted(
+          boundedIterator(events, SUBSCRIPTION_BUFFER, (last) => tooSlow(last?.revision ?? from)),
+          (e) => (through = e.revision),
+        )
       },
       resolve: (event: LogEvent) => event,
     },

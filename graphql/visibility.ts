@@ -44,7 +44,13 @@ export function readScope(ctx: GraphQLContext, verb: 'list' | 'watch' = 'list'):
   const kinds = ctx.api.registry.kinds.map((k) => ({ kind: k.kind, apiGroup: k.group, resource: k.resource, namespaced: k.namespaced }))
   const grants = listGrants(ctx.projection.state, user, verb, kinds)
   const namespaces = new Map([...grants.namespaces].map(([ns, granted]) => [ns, granted.map((k) => k.kind)]))
-  const scope = grants.everywhere.length === kinds.length ? everything : scopeOf(grants.everywhere.map((k) => k.kind), namespaces)
+  const scope =
+    grants.everywhere.length === kinds.length
+      ? everything
+      : scopeOf(
+          grants.everywhere.map((k) => k.kind),
+          namespaces,
+        )
   if (!scopes.has(ctx)) scopes.set(ctx, new Map())
   scopes.get(ctx)!.set(verb, { revision: ctx.projection.revision, scope })
   return scope
@@ -72,7 +78,9 @@ export function shown(ctx: GraphQLContext, kind: string, namespace: string, name
 /** The entries of a listing this caller may see (list on their kind there), their objects redacted where they must be. */
 export function listedEvents(ctx: GraphQLContext, events: LogEvent[]): LogEvent[] {
   const scope = readScope(ctx)
-  return events.flatMap((e) => (scope.includes(e.kind, e.namespace) ? [{ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) }] : []))
+  return events.flatMap((e) =>
+    scope.includes(e.kind, e.namespace) ? [{ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) }] : [],
+  )
 }
 
 /** Who sent a change, from where: in an event's meta, shown only to callers who may read the audit. */

@@ -17,7 +17,10 @@ export const useWarnings = (): Plugin<GraphQLContext> => ({
     return {
       onExecuteDone({ result, setResult }) {
         if (warnings.length === 0 || Symbol.asyncIterator in result) return
-        const listed = warnings.length > MAX_WARNINGS ? [...warnings.slice(0, MAX_WARNINGS), `${warnings.length - MAX_WARNINGS} more warnings`] : warnings
+        const listed =
+          warnings.length > MAX_WARNINGS
+            ? [...warnings.slice(0, MAX_WARNINGS), `${warnings.length - MAX_WARNINGS} more warnings`]
+            : warnings
         setResult({ ...result, extensions: { ...result.extensions, warnings: listed } })
       },
     }

@@ -7,7 +7,11 @@ import type { Observable } from 'rxjs'
  * than letting memory grow without bound; with the last value it saw it can resume (a watch
  * resumes from its last revision). Returning from the iterator unsubscribes.
  */
-export function boundedIterator<T>(source: Observable<T>, limit: number, overflow: (lastDelivered: T | undefined) => Error): AsyncIterableIterator<T> {
+export function boundedIterator<T>(
+  source: Observable<T>,
+  limit: number,
+  overflow: (lastDelivered: T | undefined) => Error,
+): AsyncIterableIterator<T> {
   const queue: T[] = []
   let waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined
   let failure: unknown

@@ -60,7 +60,8 @@ function indexed(kind: string, object: JsonObject): Indexed {
   const labels: string[] = []
   const labelMap = metadata.labels
   // Label values are strings; anything else (only a malformed object could hold one) is not indexed.
-  if (labelMap && typeof labelMap === 'object') for (const [k, v] of Object.entries(labelMap)) if (typeof v === 'string') labels.push(`${k}=${v}`)
+  if (labelMap && typeof labelMap === 'object')
+    for (const [k, v] of Object.entries(labelMap)) if (typeof v === 'string') labels.push(`${k}=${v}`)
   return { key, node: typeof nodeName === 'string' && nodeName !== '' ? nodeName : undefined, owners, labels }
 }
 

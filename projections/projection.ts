@@ -65,7 +65,12 @@ export class Projection {
   /** Resolves once the state has applied `revision` (read-your-writes for this process). */
   async waitFor(revision: number, timeoutMs = 10_000): Promise<void> {
     if (this.state.revision >= revision) return
-    await firstValueFrom(this.revisionSubject.pipe(filter((r) => r >= revision), timeout(timeoutMs)))
+    await firstValueFrom(
+      this.revisionSubject.pipe(
+        filter((r) => r >= revision),
+        timeout(timeoutMs),
+      ),
+    )
   }
 
   stop(): void {

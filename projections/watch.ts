@@ -49,13 +49,16 @@ export function transition(event: LogEvent, previous: JsonObject | undefined, ma
  */
 export function watch(projection: Projection, store: Store, options: WatchOptions): Observable<WatchEvent> {
   const matches = (o: JsonObject) => inNamespace(o, options.namespace) && (options.matches?.(o) ?? true)
-  const ofKind = (c: Change) => c.event.kind === options.kind && (options.namespace === undefined || c.event.namespace === options.namespace)
+  const ofKind = (c: Change) =>
+    c.event.kind === options.kind && (options.namespace === undefined || c.event.namespace === options.namespace)
   const bookmarks = interval(options.bookmarkIntervalMs ?? 10_000, options.scheduler ?? asyncScheduler).pipe(
-    map((): WatchEvent => ({
-      type: 'BOOKMARK',
-      object: { apiVersion: options.apiVersion, kind: options.kind, metadata: { resourceVersion: String(projection.revision) } },
-      revision: projection.revision,
-    })),
+    map(
+      (): WatchEvent => ({
+        type: 'BOOKMARK',
+        object: { apiVersion: options.apiVersion, kind: options.kind, metadata: { resourceVersion: String(projection.revision) } },
+        revision: projection.revision,
+      }),
+    ),
   )
 
   return new Observable<WatchEvent>((subscriber) => {
@@ -76,7 +79,8 @@ export function watch(projection: Projection, store: Store, options: WatchOption
     }
     if (options.fromRevision !== undefined && options.fromRevision > cursor) cursor = options.fromRevision
     let bookmarkSubscription: { unsubscribe(): void } | undefined
-    const backlog = options.fromRevision === undefined ? initial(projection, options, matches) : replay(store, options, matches, projection.revision)
+    const backlog =
+      options.fromRevision === undefined ? initial(projection, options, matches) : replay(store, options, matches, projection.revision)
     const running = backlog.subscribe({
       next: (event) => subscriber.next(event),
       error: (error) => subscriber.error(error),
@@ -118,7 +122,13 @@ function replay(store: Store, options: WatchOptions, matches: (o: JsonObject) =>
         page = await store.list({ kind: options.kind, limit: 5000, continue: page.continue })
       }
       for (let after = from; after < until && !stopped; ) {
-        const events = await store.events({ after, to: until, kind: options.kind, ...(options.namespace && { namespace: options.namespace }), limit: 1000 })
+        const events = await store.events({
+          after,
+          to: until,
+          kind: options.kind,
+          ...(options.namespace && { namespace: options.namespace }),
+          limit: 1000,
+        })
         if (events.length === 0) break
         for (const event of events) {
           const key = `${event.namespace}/${event.name}`

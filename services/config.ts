@@ -11,9 +11,7 @@ export { ConfigError }
  */
 
 /** Where the event log lives: a PostgreSQL server, or an embedded PGlite data folder. */
-export type DatabaseConfig =
-  | { backend: 'postgres'; url: string; schema?: string }
-  | { backend: 'pglite'; dataDir: string; schema?: string }
+export type DatabaseConfig = { backend: 'postgres'; url: string; schema?: string } | { backend: 'pglite'; dataDir: string; schema?: string }
 
 export interface Config {
   database: DatabaseConfig
@@ -64,7 +62,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     auth: checkAuth(env.REVKUBE_AUTH ?? 'token'),
     ...(env.REVKUBE_TOKEN_FILE?.trim() && { tokenFile: env.REVKUBE_TOKEN_FILE.trim() }),
     dataDir: env.REVKUBE_DATA_DIR?.trim() || './data',
-    openPaths: (env.REVKUBE_OPEN_PATHS ?? '/livez,/readyz,/metrics').split(',').map((p) => p.trim()).filter(Boolean),
+    openPaths: (env.REVKUBE_OPEN_PATHS ?? '/livez,/readyz,/metrics')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     cliConfig: cliConfigPath(env),
     limits: limitsFromEnv(env),
   }
@@ -94,7 +95,9 @@ export const FLAGS = {
  */
 export function envWithFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const out = { ...env }
-  const names = Object.keys(FLAGS).map((f) => `--${f}`).join(', ')
+  const names = Object.keys(FLAGS)
+    .map((f) => `--${f}`)
+    .join(', ')
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--no-controllers') {

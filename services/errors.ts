@@ -156,5 +156,4 @@ export const errors = {
 }
 
 /** Kubernetes' optimistic-lock message for a stale resourceVersion. */
-export const OPTIMISTIC_LOCK_MESSAGE =
-  'the object has been modified; please apply your changes to the latest version and try again'
+export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again'

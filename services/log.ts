@@ -33,7 +33,9 @@ export function createLogger(options: LoggerOptions = {}, context: Record<string
 }
 
 function jsonLogger(level: Level, write: ((line: string) => void) | undefined, context: Record<string, unknown>): Logger {
-  const destination = write ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) } : pino.destination({ dest: 2, sync: true })
+  const destination = write
+    ? { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) }
+    : pino.destination({ dest: 2, sync: true })
   const root = pino({ level, serializers: { error: loggableError } }, destination)
   return wrapPino(Object.keys(context).length > 0 ? root.child(context) : root)
 }

@@ -7,12 +7,19 @@ import { fieldValidationOf, validateFlag } from '../validate.js'
 
 type Json = Record<string, unknown>
 
-export const dryRunFlag: FlagSpec = { name: 'dry-run', type: 'string', bareValue: 'client', value: 'none|client|server', help: 'only show what would be done (the server validates it but stores nothing)' }
+export const dryRunFlag: FlagSpec = {
+  name: 'dry-run',
+  type: 'string',
+  bareValue: 'client',
+  value: 'none|client|server',
+  help: 'only show what would be done (the server validates it but stores nothing)',
+}
 
 /** --dry-run as the server takes it, and the suffix kubectl prints. */
 export function dryRunOf(ctx: CommandContext): { dryRun: boolean; suffix: string } {
   const value = (ctx.flags['dry-run'] as string | undefined) ?? 'none'
-  if (!['none', 'client', 'server'].includes(value)) throw new CliError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
+  if (!['none', 'client', 'server'].includes(value))
+    throw new CliError(`Invalid dry-run value (${value}). Must be "none", "server", or "client".`)
   return { dryRun: value !== 'none', suffix: value === 'server' ? ' (server dry run)' : value === 'client' ? ' (dry run)' : '' }
 }
 
@@ -64,10 +71,17 @@ export const apply: Command = {
     for (const file of files) {
       // As JSON: YAML written again would be read by YAML 1.1's rules, turning a quoted "yes" into true.
       const manifest = JSON.stringify(file.objects)
-      const data = await ctx.client().request<{ applyEach: Array<{ action: string; kind: string | null; name: string | null; object: { raw: Json } | null; error: { reason: string; message: string } | null }> }>(
-        APPLY,
-        { manifest, namespace: ctx.namespace, dryRun, fieldValidation },
-      )
+      const data = await ctx
+        .client()
+        .request<{
+          applyEach: Array<{
+            action: string
+            kind: string | null
+            name: string | null
+            object: { raw: Json } | null
+            error: { reason: string; message: string } | null
+          }>
+        }>(APPLY, { manifest, namespace: ctx.namespace, dryRun, fieldValidation })
       for (const outcome of data.applyEach) {
         if (outcome.object) done.push({ object: outcome.object.raw, action: outcome.action })
         else {
@@ -105,7 +119,8 @@ export const create: Command = {
   ],
   flags: [...fileFlags, dryRunFlag, validateFlag, outputFlag],
   run: async (ctx) => {
-    if (ctx.args.length > 0) throw new CliError(`unknown command "${ctx.args[0]}" for "revkube create"\nRun 'revkube create --help' for usage.`)
+    if (ctx.args.length > 0)
+      throw new CliError(`unknown command "${ctx.args[0]}" for "revkube create"\nRun 'revkube create --help' for usage.`)
     if (ctx.flags.filename === undefined) {
       const what = 'configmap, deployment, namespace, secret generic or serviceaccount NAME'
       throw new CliError(`must specify -f FILENAME, or what to create: ${what} (see revkube create --help)`)
@@ -118,7 +133,9 @@ export const create: Command = {
     for (const file of files) {
       for (const object of file.objects) {
         try {
-          const data = await ctx.client().request<{ create: { raw: Json } }>(CREATE, { object, namespace: ctx.namespace, dryRun, fieldValidation })
+          const data = await ctx
+            .client()
+            .request<{ create: { raw: Json } }>(CREATE, { object, namespace: ctx.namespace, dryRun, fieldValidation })
           done.push({ object: data.create.raw, action: 'created' })
         } catch (error) {
           if (!(error instanceof ServerError)) throw error

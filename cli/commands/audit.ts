@@ -30,9 +30,13 @@ function timeOf(ctx: CommandContext, flag: string): string | null {
 
 export const audit: Command = {
   name: 'audit',
-  summary: 'Who did and tried what: users\' changes (from the log) and the requests the server refused',
+  summary: "Who did and tried what: users' changes (from the log) and the requests the server refused",
   usage: 'audit [--since WHEN] [--until WHEN] [--user USER] [--limit N] [-o table|wide|json]',
-  examples: ['revkube audit --since -1h', 'revkube audit --user alice -o wide', 'revkube audit --since 2026-11-26T14:00:00Z -o json > audit.ndjson'],
+  examples: [
+    'revkube audit --since -1h',
+    'revkube audit --user alice -o wide',
+    'revkube audit --since 2026-11-26T14:00:00Z -o json > audit.ndjson',
+  ],
   flags: [
     { name: 'since', type: 'string', value: 'WHEN', help: 'from this time (2026-11-26T14:02:00Z) or duration ago (-1h)' },
     { name: 'until', type: 'string', value: 'WHEN', help: 'up to this time' },
@@ -62,6 +66,11 @@ export const audit: Command = {
       (e.message ?? '').slice(0, wide ? 400 : 100),
     ])
     if (rows.length === 0) return void ctx.io.err('No audit entries found\n')
-    ctx.io.out(formatTable([['TIME', 'OUTCOME', 'USER', 'OPERATION', 'OBJECT', 'REVISION/STATUS', 'COUNT', ...(wide ? ['SOURCE'] : []), 'MESSAGE'], ...rows]))
+    ctx.io.out(
+      formatTable([
+        ['TIME', 'OUTCOME', 'USER', 'OPERATION', 'OBJECT', 'REVISION/STATUS', 'COUNT', ...(wide ? ['SOURCE'] : []), 'MESSAGE'],
+        ...rows,
+      ]),
+    )
   },
 }

@@ -59,7 +59,9 @@ function createCommand(generator: Generator): Command {
       }
       const args = ctx.args.slice(more.length)
       if (args.length !== 1) {
-        throw new CliError(`exactly one NAME is required, got ${args.length}\nSee 'revkube create ${generator.words} -h' for help and examples`)
+        throw new CliError(
+          `exactly one NAME is required, got ${args.length}\nSee 'revkube create ${generator.words} -h' for help and examples`,
+        )
       }
       const { dryRun, suffix } = dryRunOf(ctx)
       const fieldValidation = fieldValidationOf(ctx)
@@ -119,7 +121,12 @@ const deployment = createCommand({
     'revkube create deployment app --image=busybox --image=nginx   # two containers',
   ],
   flags: [
-    { name: 'image', type: 'strings', value: 'IMAGE', help: 'the image of a container (required; repeatable, or comma-separated, for several containers)' },
+    {
+      name: 'image',
+      type: 'strings',
+      value: 'IMAGE',
+      help: 'the image of a container (required; repeatable, or comma-separated, for several containers)',
+    },
     { name: 'replicas', short: 'r', type: 'int', value: 'N', help: 'number of replicas (default 1)' },
     { name: 'port', type: 'int', value: 'PORT', help: 'the port the first container exposes' },
   ],
@@ -158,7 +165,8 @@ const configMap = createCommand({
   words: 'configmap',
   alias: 'cm',
   summary: 'Create a config map from a local file, directory or literal value',
-  usage: 'create configmap NAME [--from-file=[KEY=]SOURCE] [--from-literal=KEY=VALUE] [--from-env-file=PATH] [--dry-run=server|client|none] [flags]',
+  usage:
+    'create configmap NAME [--from-file=[KEY=]SOURCE] [--from-literal=KEY=VALUE] [--from-env-file=PATH] [--dry-run=server|client|none] [flags]',
   examples: [
     'revkube create configmap settings --from-literal=mode=fast --from-literal=level=3',
     'revkube create configmap nginx-conf --from-file=nginx.conf --from-file=extra=conf.d/extra.conf',
@@ -172,9 +180,14 @@ const configMap = createCommand({
     for (const { key, value } of await dataEntries(ctx, 'env config file')) {
       const problems = configMapKey(key)
       if (problems.length > 0) throw new CliError(`${JSON.stringify(key)} is not a valid key name for a ConfigMap: ${problems.join(',')}`)
-      for (const [field, map] of [['Data', data], ['BinaryData', binaryData]] as const) {
+      for (const [field, map] of [
+        ['Data', data],
+        ['BinaryData', binaryData],
+      ] as const) {
         if (map.has(key)) {
-          throw new CliError(`cannot add key ${JSON.stringify(key)}, another key by that name already exists in ${field} for ConfigMap ${JSON.stringify(name)}`)
+          throw new CliError(
+            `cannot add key ${JSON.stringify(key)}, another key by that name already exists in ${field} for ConfigMap ${JSON.stringify(name)}`,
+          )
         }
       }
       if (typeof value === 'string') data.set(key, value)
@@ -201,7 +214,10 @@ const secret = createCommand({
     'revkube create secret generic tls-keys --from-file=tls.key --from-file=tls.crt',
     'revkube create secret generic env --from-env-file=app.env --type=Opaque',
   ],
-  flags: [...dataSourceFlags, { name: 'type', type: 'string', value: 'TYPE', help: 'the type of the secret (the server defaults it to Opaque)' }],
+  flags: [
+    ...dataSourceFlags,
+    { name: 'type', type: 'string', value: 'TYPE', help: 'the type of the secret (the server defaults it to Opaque)' },
+  ],
   build: async (ctx, name) => {
     const { configMapKey } = await import('../../services/resources/kinds/core/config-map.js')
     const data = new Map<string, string>()

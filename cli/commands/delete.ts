@@ -13,7 +13,13 @@ const DELETE = /* GraphQL */ `
   }
 `
 
-const cascades: Record<string, string> = { background: 'Background', true: 'Background', foreground: 'Foreground', orphan: 'Orphan', false: 'Orphan' }
+const cascades: Record<string, string> = {
+  background: 'Background',
+  true: 'Background',
+  foreground: 'Foreground',
+  orphan: 'Orphan',
+  false: 'Orphan',
+}
 
 interface Target {
   resource: ApiResource
@@ -37,7 +43,13 @@ export const deleteCommand: Command = {
     ...fileFlags,
     ...selectorFlags.filter((f) => f.name !== 'field-selector'),
     { name: 'all', type: 'boolean', help: 'every object of the kind in the namespace' },
-    { name: 'cascade', type: 'string', bareValue: 'background', value: 'background|foreground|orphan', help: 'what happens to dependents (default background)' },
+    {
+      name: 'cascade',
+      type: 'string',
+      bareValue: 'background',
+      value: 'background|foreground|orphan',
+      help: 'what happens to dependents (default background)',
+    },
     { name: 'grace-period', type: 'int', value: 'SECONDS', help: 'seconds pods get to terminate (0: at once)' },
     { name: 'ignore-not-found', type: 'boolean', help: 'an object that does not exist is not an error' },
     { name: 'wait', type: 'boolean', help: 'wait until the objects are gone (default true; --wait=false returns at once)' },
@@ -45,7 +57,8 @@ export const deleteCommand: Command = {
   ],
   run: async (ctx) => {
     const cascade = cascades[String(ctx.flags.cascade ?? 'background')]
-    if (!cascade) throw new CliError(`invalid cascade value (${String(ctx.flags.cascade)}). Must be "background", "foreground", or "orphan".`)
+    if (!cascade)
+      throw new CliError(`invalid cascade value (${String(ctx.flags.cascade)}). Must be "background", "foreground", or "orphan".`)
     const { dryRun, suffix } = dryRunOf(ctx)
     const targets = await targetsOf(ctx)
     let failed = 0
@@ -88,8 +101,14 @@ async function targetsOf(ctx: CommandContext): Promise<Target[]> {
       for (const object of file.objects) {
         const resource = await resolveKind(ctx, String(object.kind))
         const metadata = (object.metadata ?? {}) as Json
-        if (typeof metadata.name !== 'string') throw new CliError(`error when deleting "${file.source}": a ${object.kind} without metadata.name`)
-        out.push({ resource, namespace: resource.namespaced ? String(metadata.namespace ?? ctx.namespace) : null, name: metadata.name, source: file.source })
+        if (typeof metadata.name !== 'string')
+          throw new CliError(`error when deleting "${file.source}": a ${object.kind} without metadata.name`)
+        out.push({
+          resource,
+          namespace: resource.namespaced ? String(metadata.namespace ?? ctx.namespace) : null,
+          name: metadata.name,
+          source: file.source,
+        })
       }
     }
     return out
@@ -97,11 +116,16 @@ async function targetsOf(ctx: CommandContext): Promise<Target[]> {
   const bySelector = ctx.flags.selector !== undefined || ctx.flags.all === true
   const targets = await parseTargets(ctx, ctx.args, bySelector)
   if (bySelector) {
-    if (targets.length !== 1 || targets[0]!.name !== undefined) throw new CliError('name cannot be provided when a selector or --all is specified')
+    if (targets.length !== 1 || targets[0]!.name !== undefined)
+      throw new CliError('name cannot be provided when a selector or --all is specified')
     const resource = targets[0]!.resource
     const namespace = ctx.flags['all-namespaces'] ? null : ctx.namespace
-    const { items } = await listObjects(ctx, resource, { namespace, ...(ctx.flags.selector !== undefined && { labelSelector: ctx.flags.selector as string }) })
-    if (items.length === 0) ctx.io.err(resource.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n')
+    const { items } = await listObjects(ctx, resource, {
+      namespace,
+      ...(ctx.flags.selector !== undefined && { labelSelector: ctx.flags.selector as string }),
+    })
+    if (items.length === 0)
+      ctx.io.err(resource.namespaced && namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n')
     return items.map((o) => {
       const m = o.metadata as Json
       return { resource, namespace: resource.namespaced ? String(m.namespace) : null, name: String(m.name) }
@@ -115,7 +139,10 @@ async function waitUntilGone(ctx: CommandContext, targets: Target[]): Promise<vo
   for (const target of targets) {
     const view = { ...ctx, namespace: target.namespace ?? ctx.namespace }
     for (let delay = 50; await findObject(view, target.resource, target.name); delay = Math.min(delay * 2, 1000)) {
-      const stopped = await Promise.race([ctx.io.interrupted.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), delay))])
+      const stopped = await Promise.race([
+        ctx.io.interrupted.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), delay)),
+      ])
       if (stopped) return
     }
   }

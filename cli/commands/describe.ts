@@ -1,5 +1,13 @@
 import type { Command, CommandContext } from '../command.js'
-import { describeConditions, describeContainers, describeEvents, describePodTemplate, describeTime, DescribeWriter, selectorText } from '../describe.js'
+import {
+  describeConditions,
+  describeContainers,
+  describeEvents,
+  describePodTemplate,
+  describeTime,
+  DescribeWriter,
+  selectorText,
+} from '../describe.js'
 import { parseTargets, resolveKind, type ApiResource } from '../kinds.js'
 import { toYaml } from '../output.js'
 import { atFlag, atOf, getObject, listObjects, selectorFlags } from '../reads.js'
@@ -22,7 +30,11 @@ export const describe: Command = {
     for (const { resource, name } of targets) {
       if (name !== undefined) objects.push({ resource, object: await getObject(ctx, resource, name, at) })
       else {
-        const { items } = await listObjects(ctx, resource, { namespace: ctx.namespace, ...(ctx.flags.selector !== undefined && { labelSelector: ctx.flags.selector as string }), ...(at && { at }) })
+        const { items } = await listObjects(ctx, resource, {
+          namespace: ctx.namespace,
+          ...(ctx.flags.selector !== undefined && { labelSelector: ctx.flags.selector as string }),
+          ...(at && { at }),
+        })
         objects.push(...items.map((object) => ({ resource, object })))
       }
     }
@@ -50,19 +62,29 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
       const rolling = obj(obj(spec.strategy).rollingUpdate)
       w.field(0, 'Selector', selectorText(spec.selector))
       const unavailable = Number(status.unavailableReplicas ?? 0)
-      w.field(0, 'Replicas', `${String(spec.replicas ?? 1)} desired | ${String(status.updatedReplicas ?? 0)} updated | ${String(status.replicas ?? 0)} total | ${String(status.availableReplicas ?? 0)} available | ${unavailable} unavailable`)
+      w.field(
+        0,
+        'Replicas',
+        `${String(spec.replicas ?? 1)} desired | ${String(status.updatedReplicas ?? 0)} updated | ${String(status.replicas ?? 0)} total | ${String(status.availableReplicas ?? 0)} available | ${unavailable} unavailable`,
+      )
       w.field(0, 'StrategyType', String(obj(spec.strategy).type ?? 'RollingUpdate'))
       w.field(0, 'MinReadySeconds', String(spec.minReadySeconds ?? 0))
-      if (obj(spec.strategy).type !== 'Recreate') w.field(0, 'RollingUpdateStrategy', `${String(rolling.maxUnavailable ?? '25%')} max unavailable, ${String(rolling.maxSurge ?? '25%')} max surge`)
+      if (obj(spec.strategy).type !== 'Recreate')
+        w.field(
+          0,
+          'RollingUpdateStrategy',
+          `${String(rolling.maxUnavailable ?? '25%')} max unavailable, ${String(rolling.maxSurge ?? '25%')} max surge`,
+        )
       w.field(0, 'Pod Template')
       describePodTemplate(w, 2, spec.template)
       describeConditions(w, status.conditions)
-      const replicaSets = (await listObjects(ctx, await resolveKind(ctx, 'replicasets'), { namespace: String(m.namespace), ...(at && { at }) })).items.filter((rs) =>
-        arr(obj(rs.metadata).ownerReferences).some((r) => obj(r).uid === m.uid),
-      )
+      const replicaSets = (
+        await listObjects(ctx, await resolveKind(ctx, 'replicasets'), { namespace: String(m.namespace), ...(at && { at }) })
+      ).items.filter((rs) => arr(obj(rs.metadata).ownerReferences).some((r) => obj(r).uid === m.uid))
       const revision = obj(m.annotations)['deployment.kubernetes.io/revision']
       const isNew = (rs: Json) => obj(obj(rs.metadata).annotations)['deployment.kubernetes.io/revision'] === revision
-      const line = (rs: Json) => `${String(obj(rs.metadata).name)} (${String(obj(rs.status).replicas ?? 0)}/${String(obj(rs.spec).replicas ?? 0)} replicas created)`
+      const line = (rs: Json) =>
+        `${String(obj(rs.metadata).name)} (${String(obj(rs.status).replicas ?? 0)}/${String(obj(rs.spec).replicas ?? 0)} replicas created)`
       const old = replicaSets.filter((rs) => !isNew(rs) && Number(obj(rs.spec).replicas ?? 0) > 0)
       w.field(0, 'OldReplicaSets', old.length ? old.map(line).join(', ') : '<none>')
       const current = replicaSets.find(isNew)
@@ -72,7 +94,9 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
     case 'ReplicaSet':
     case 'ReplicationController': {
       w.field(0, 'Selector', selectorText(spec.selector))
-      const owner = arr(m.ownerReferences).map(obj).find((r) => r.controller)
+      const owner = arr(m.ownerReferences)
+        .map(obj)
+        .find((r) => r.controller)
       if (owner) w.field(0, 'Controlled By', `${String(owner.kind)}/${String(owner.name)}`)
       w.field(0, 'Replicas', `${String(status.replicas ?? 0)} current / ${String(spec.replicas ?? 1)} desired`)
       w.field(0, 'Pods Status', `${String(status.readyReplicas ?? 0)} Running / 0 Waiting / 0 Succeeded / 0 Failed`)
@@ -88,7 +112,9 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
       w.field(0, 'Start Time', describeTime(status.startTime))
       w.field(0, 'Status', m.deletionTimestamp ? 'Terminating' : String(status.phase ?? 'Pending'))
       w.field(0, 'IP', String(status.podIP ?? ''))
-      const owner = arr(m.ownerReferences).map(obj).find((r) => r.controller)
+      const owner = arr(m.ownerReferences)
+        .map(obj)
+        .find((r) => r.controller)
       w.field(0, 'Controlled By', owner ? `${String(owner.kind)}/${String(owner.name)}` : '<none>')
       describeContainers(w, 0, arr(spec.containers), arr(status.containerStatuses))
       describeConditions(w, status.conditions, ['Status'])
@@ -97,7 +123,10 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
       const tolerations = arr(spec.tolerations).map(obj)
       w.field(0, 'Tolerations', tolerations.length ? '' : '<none>')
       for (const t of tolerations) {
-        w.raw(2, `${String(t.key ?? '')}${t.operator === 'Exists' ? '' : `=${String(t.value ?? '')}`}:${String(t.effect ?? '')}${t.tolerationSeconds !== undefined ? ` op=${String(t.operator ?? 'Equal')} for ${String(t.tolerationSeconds)}s` : ''}`)
+        w.raw(
+          2,
+          `${String(t.key ?? '')}${t.operator === 'Exists' ? '' : `=${String(t.value ?? '')}`}:${String(t.effect ?? '')}${t.tolerationSeconds !== undefined ? ` op=${String(t.operator ?? 'Equal')} for ${String(t.tolerationSeconds)}s` : ''}`,
+        )
       }
       break
     }
@@ -110,8 +139,16 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
         w.field(0, 'TargetPort', `${String(p.targetPort ?? p.port)}/${String(p.protocol ?? 'TCP')}`)
         if (p.nodePort) w.field(0, 'NodePort', `${String(p.name ?? '<unset>')}  ${String(p.nodePort)}/${String(p.protocol ?? 'TCP')}`)
       }
-      const endpoints = await listObjects(ctx, await resolveKind(ctx, 'endpoints'), { namespace: String(m.namespace), fieldSelector: `metadata.name=${String(m.name)}`, ...(at && { at }) })
-      const addresses = endpoints.items.flatMap((e) => arr(e.subsets).flatMap((s) => arr(obj(s).addresses).flatMap((a) => arr(obj(s).ports).map((p) => `${String(obj(a).ip)}:${String(obj(p).port)}`))))
+      const endpoints = await listObjects(ctx, await resolveKind(ctx, 'endpoints'), {
+        namespace: String(m.namespace),
+        fieldSelector: `metadata.name=${String(m.name)}`,
+        ...(at && { at }),
+      })
+      const addresses = endpoints.items.flatMap((e) =>
+        arr(e.subsets).flatMap((s) =>
+          arr(obj(s).addresses).flatMap((a) => arr(obj(s).ports).map((p) => `${String(obj(a).ip)}:${String(obj(p).port)}`)),
+        ),
+      )
       w.field(0, 'Endpoints', addresses.join(',') || '<none>')
       w.field(0, 'Session Affinity', String(spec.sessionAffinity ?? 'None'))
       break
@@ -119,7 +156,13 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
     case 'Node': {
       w.field(0, 'Unschedulable', spec.unschedulable ? 'true' : 'false')
       const taints = arr(spec.taints).map(obj)
-      w.field(0, 'Taints', taints.length ? taints.map((t) => `${String(t.key)}${t.value ? `=${String(t.value)}` : ''}:${String(t.effect)}`).join(', ') : '<none>')
+      w.field(
+        0,
+        'Taints',
+        taints.length
+          ? taints.map((t) => `${String(t.key)}${t.value ? `=${String(t.value)}` : ''}:${String(t.effect)}`).join(', ')
+          : '<none>',
+      )
       describeConditions(w, status.conditions)
       w.field(0, 'Addresses')
       for (const a of arr(status.addresses).map(obj)) w.field(2, String(a.type), String(a.address))
@@ -141,6 +184,10 @@ async function describeObject(ctx: CommandContext, resource: ApiResource, o: Jso
     fieldSelector: `involvedObject.kind=${resource.kind},involvedObject.name=${String(m.name)}`,
     ...(at && { at }),
   })
-  describeEvents(w, events.items.filter((e) => !obj(e.involvedObject).uid || obj(e.involvedObject).uid === m.uid), ctx.io.now())
+  describeEvents(
+    w,
+    events.items.filter((e) => !obj(e.involvedObject).uid || obj(e.involvedObject).uid === m.uid),
+    ctx.io.now(),
+  )
   return w.toString()
 }

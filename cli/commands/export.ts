@@ -22,7 +22,12 @@ export const exportCommand: Command = {
     'revkube export | gzip > backup-$(date +%F).ndjson.gz',
   ],
   flags: [
-    { name: 'from', type: 'string', value: 'WHEN', help: 'only the events after this point: a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m)' },
+    {
+      name: 'from',
+      type: 'string',
+      value: 'WHEN',
+      help: 'only the events after this point: a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m)',
+    },
     { name: 'to', type: 'string', value: 'WHEN', help: 'up to and including this point (default: the head when the export starts)' },
     { name: 'progress', type: 'boolean', help: 'show progress on stderr even when it is not a terminal (--progress=false: never)' },
   ],
@@ -45,7 +50,9 @@ export const exportCommand: Command = {
     if (progressMode(ctx) !== 'off') {
       const seconds = (performance.now() - started) / 1000
       const range = count > 0 ? ` (revisions ${after + 1}–${to})` : ''
-      ctx.io.err(`exported ${count.toLocaleString('en-US')} events${range} in ${seconds.toFixed(1)} s, ${Math.round(count / Math.max(seconds, 1e-3)).toLocaleString('en-US')} events/s\n`)
+      ctx.io.err(
+        `exported ${count.toLocaleString('en-US')} events${range} in ${seconds.toFixed(1)} s, ${Math.round(count / Math.max(seconds, 1e-3)).toLocaleString('en-US')} events/s\n`,
+      )
     }
     return 0
   },

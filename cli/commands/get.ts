@@ -29,7 +29,14 @@ export const get: Command = {
     'revkube get deploy/web --at 1234 -o json     # as of revision 1234',
     'revkube get pods -w                          # print changes as they happen (Ctrl-C ends)',
   ],
-  flags: [outputFlag, ...selectorFlags, atFlag, { name: 'watch', short: 'w', type: 'boolean', help: 'after listing, watch for changes' }, noHeadersFlag, showLabelsFlag],
+  flags: [
+    outputFlag,
+    ...selectorFlags,
+    atFlag,
+    { name: 'watch', short: 'w', type: 'boolean', help: 'after listing, watch for changes' },
+    noHeadersFlag,
+    showLabelsFlag,
+  ],
   run: async (ctx) => {
     const format = outputFormat(ctx)
     const at = atOf(ctx)
@@ -63,7 +70,14 @@ export const get: Command = {
       if (targets.length !== 1) throw new CliError('you may only watch one object, or one kind')
       const { resource, name } = targets[0]!
       const revision = String(found[0]?.object.metadata && (found[0].object.metadata as Json).resourceVersion)
-      return watch(ctx, resource, found.map((f) => f.object), found.length ? revision : '0', false, name)
+      return watch(
+        ctx,
+        resource,
+        found.map((f) => f.object),
+        found.length ? revision : '0',
+        false,
+        name,
+      )
     }
     await printFound(ctx, found)
     return failed ? 1 : 0
@@ -71,7 +85,18 @@ export const get: Command = {
 }
 
 /** kubectl's `all` category. */
-const ALL = ['pods', 'replicationcontrollers', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'horizontalpodautoscalers', 'cronjobs', 'jobs']
+const ALL = [
+  'pods',
+  'replicationcontrollers',
+  'services',
+  'daemonsets',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'horizontalpodautoscalers',
+  'cronjobs',
+  'jobs',
+]
 
 /** `get deploy,svc` (and `get all`): one table per kind, names as kind/name, as kubectl prints them. */
 async function listKinds(ctx: CommandContext, kinds: string[], skipEmpty = false): Promise<number> {
@@ -89,7 +114,8 @@ async function listKinds(ctx: CommandContext, kinds: string[], skipEmpty = false
     return 0
   }
   const shown = lists.filter((l) => l.items.length > 0)
-  if (shown.length === 0) ctx.io.err(ctx.flags['all-namespaces'] ? 'No resources found\n' : `No resources found in ${ctx.namespace} namespace.\n`)
+  if (shown.length === 0)
+    ctx.io.err(ctx.flags['all-namespaces'] ? 'No resources found\n' : `No resources found in ${ctx.namespace} namespace.\n`)
   for (const [i, { resource, items }] of shown.entries()) {
     if (format === 'name') {
       await printObjects(ctx, resource, items)
@@ -113,13 +139,20 @@ async function printFound(ctx: CommandContext, found: Array<{ resource: ApiResou
   if (found.length === 0) return
   const format = outputFormat(ctx)
   if (format === 'json' || format === 'yaml') {
-    const value = found.length === 1 ? found[0]!.object : { apiVersion: 'v1', items: found.map((f) => f.object), kind: 'List', metadata: { resourceVersion: '' } }
+    const value =
+      found.length === 1
+        ? found[0]!.object
+        : { apiVersion: 'v1', items: found.map((f) => f.object), kind: 'List', metadata: { resourceVersion: '' } }
     return ctx.io.out(format === 'json' ? toJson(value) : toYaml(value))
   }
   const kinds = [...new Set(found.map((f) => f.resource))]
   for (const [i, resource] of kinds.entries()) {
     if (i > 0 && format !== 'name') ctx.io.out('\n')
-    await printObjects(ctx, resource, found.filter((f) => f.resource === resource).map((f) => f.object))
+    await printObjects(
+      ctx,
+      resource,
+      found.filter((f) => f.resource === resource).map((f) => f.object),
+    )
   }
 }
 
@@ -127,7 +160,14 @@ async function printFound(ctx: CommandContext, found: Array<{ resource: ApiResou
  * kubectl get -w: the listing, then one line per change (tables print rows without a header; json
  * and yaml print each object). Ends on Ctrl-C or when the server ends the watch.
  */
-async function watch(ctx: CommandContext, resource: ApiResource, initial: Json[], fromRevision: string, withNamespace: boolean, name: string | undefined): Promise<number> {
+async function watch(
+  ctx: CommandContext,
+  resource: ApiResource,
+  initial: Json[],
+  fromRevision: string,
+  withNamespace: boolean,
+  name: string | undefined,
+): Promise<number> {
   const format = outputFormat(ctx)
   const table = format === 'table' || format === 'wide'
   const options = {

@@ -42,22 +42,38 @@ export function summarise(diff: Version['diff'], type: string): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text
 }
 
-
 export const history: Command = {
   name: 'history',
   summary: 'Show every version of an object: when it changed, who changed it, and what changed',
   usage: 'history KIND/NAME [--diff] [-o table|wide|json|yaml]',
   examples: ['revkube history deploy/web', 'revkube history deploy/web --diff', 'revkube history pod web-7d4b9c-x2x9z -o json'],
-  description: 'Versions come from the event log, so deleted objects have a history too (across deletes and re-creations of the same name).',
+  description:
+    'Versions come from the event log, so deleted objects have a history too (across deletes and re-creations of the same name).',
   flags: [{ name: 'diff', type: 'boolean', help: 'show each change as a unified YAML diff' }, outputFlag],
   run: async (ctx) => {
     const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'])
     const { resource, name } = await parseTarget(ctx, ctx.args)
-    const data = await ctx.client().request<{ history: Version[] }>(HISTORY, { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name })
+    const data = await ctx
+      .client()
+      .request<{ history: Version[] }>(HISTORY, { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name })
     const versions = data.history
-    if (versions.length === 0) throw new ServerError('NotFound', `${qualified(resource)} "${name}" has no history${resource.namespaced ? ` in namespace "${ctx.namespace}"` : ''}`)
+    if (versions.length === 0)
+      throw new ServerError(
+        'NotFound',
+        `${qualified(resource)} "${name}" has no history${resource.namespaced ? ` in namespace "${ctx.namespace}"` : ''}`,
+      )
     if (format === 'json' || format === 'yaml') {
-      const items = versions.map((v) => ({ revision: v.revision, time: v.time, type: v.type, actor: v.actor, reason: v.reason, verb: v.event.verb, causationRevision: v.event.causationRevision, diff: v.diff, object: v.object.raw }))
+      const items = versions.map((v) => ({
+        revision: v.revision,
+        time: v.time,
+        type: v.type,
+        actor: v.actor,
+        reason: v.reason,
+        verb: v.event.verb,
+        causationRevision: v.event.causationRevision,
+        diff: v.diff,
+        object: v.object.raw,
+      }))
       return void ctx.io.out(format === 'json' ? toJson(items) : toYaml(items))
     }
     if (ctx.flags.diff) {
@@ -66,7 +82,10 @@ export const history: Command = {
         ctx.io.out(`# revision ${v.revision}  ${v.time}  ${v.type} by ${v.actor ?? '<unknown>'}${v.reason ? `  (${v.reason})` : ''}\n`)
         const before = i === 0 || versions[i - 1]!.type === 'Deleted' ? '' : diffableYaml(versions[i - 1]!.object.raw)
         const after = v.type === 'Deleted' ? '' : diffableYaml(v.object.raw)
-        ctx.io.out(unifiedDiff(before, after, i === 0 ? '/dev/null' : `${label}@${versions[i - 1]!.revision}`, `${label}@${v.revision}`) || '(no change to the object)\n')
+        ctx.io.out(
+          unifiedDiff(before, after, i === 0 ? '/dev/null' : `${label}@${versions[i - 1]!.revision}`, `${label}@${v.revision}`) ||
+            '(no change to the object)\n',
+        )
         ctx.io.out('\n')
       })
       return

@@ -44,7 +44,13 @@ export const importCommand: Command = {
     const store = await openStore({ database }).catch((error: unknown) => {
       throw new CliError(error instanceof Error ? error.message : String(error))
     })
-    const progress = new Progress({ mode: ctx.io.errIsTTY ? 'bar' : 'lines', write: ctx.io.err, doing: 'importing', did: 'imported', intervalMs: 5000 })
+    const progress = new Progress({
+      mode: ctx.io.errIsTTY ? 'bar' : 'lines',
+      write: ctx.io.err,
+      doing: 'importing',
+      did: 'imported',
+      intervalMs: 5000,
+    })
     const source = pagesOf(ctx)
     try {
       const result = await store.importLog(source.pages, { onProgress: (n) => progress.update(n) })
@@ -73,14 +79,19 @@ export const importCommand: Command = {
 async function databaseOf(ctx: CommandContext): Promise<DatabaseConfig> {
   const dataDir = ctx.flags['data-dir'] as string | undefined
   const url = ctx.flags['database-url'] as string | undefined
-  if (dataDir !== undefined && url !== undefined) throw new CliError('--data-dir and --database-url cannot be combined: choose one database')
+  if (dataDir !== undefined && url !== undefined)
+    throw new CliError('--data-dir and --database-url cannot be combined: choose one database')
   if (dataDir !== undefined && ctx.flags.schema !== undefined) throw new CliError('--schema applies to PostgreSQL (--database-url) only')
   const env = ctx.io.env
   const postgres = dataDir === undefined ? (url ?? env.DATABASE_URL) : undefined
   const schema = (ctx.flags.schema as string | undefined) ?? env.REVKUBE_DB_SCHEMA
   const { configFromEnv, ConfigError } = await import('../../services/config.js')
   try {
-    return configFromEnv({ DATABASE_URL: postgres, REVKUBE_DB_SCHEMA: postgres ? schema : undefined, REVKUBE_DATA_DIR: dataDir ?? env.REVKUBE_DATA_DIR }).database
+    return configFromEnv({
+      DATABASE_URL: postgres,
+      REVKUBE_DB_SCHEMA: postgres ? schema : undefined,
+      REVKUBE_DATA_DIR: dataDir ?? env.REVKUBE_DATA_DIR,
+    }).database
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message)
     throw error

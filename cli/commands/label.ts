@@ -33,7 +33,8 @@ function changer(field: 'labels' | 'annotations', verb: string): Command['run'] 
       const current = ((await getObject(ctx, target.resource, target.name!)).metadata as Json)[field] as Record<string, string> | undefined
       if (!ctx.flags.overwrite) {
         for (const [key, value] of Object.entries(set)) {
-          if (current?.[key] !== undefined && current[key] !== value) throw new CliError(`'${key}' already has a value (${current[key]}), and --overwrite is false`)
+          if (current?.[key] !== undefined && current[key] !== value)
+            throw new CliError(`'${key}' already has a value (${current[key]}), and --overwrite is false`)
         }
       }
       const changes: Record<string, string | null> = { ...set }
@@ -51,7 +52,11 @@ export const label: Command = {
   name: 'label',
   summary: 'Add, change or remove labels of objects',
   usage: 'label KIND NAME KEY=VALUE ... [KEY-] [--overwrite] [flags]',
-  examples: ['revkube label pod web-1 tier=frontend', 'revkube label deploy/web env=prod --overwrite', 'revkube label node sim-node-1 disk-'],
+  examples: [
+    'revkube label pod web-1 tier=frontend',
+    'revkube label deploy/web env=prod --overwrite',
+    'revkube label node sim-node-1 disk-',
+  ],
   flags,
   run: changer('labels', 'labeled'),
 }

@@ -100,7 +100,9 @@ async function readRange(ctx: CommandContext, query: Record<string, unknown>): P
   let after: string | null = null
   let revision = '0'
   do {
-    type Page = { log: { edges: Array<{ node: LogEventRow }>; pageInfo: { hasNextPage: boolean; endCursor: string | null }; revision: string } }
+    type Page = {
+      log: { edges: Array<{ node: LogEventRow }>; pageInfo: { hasNextPage: boolean; endCursor: string | null }; revision: string }
+    }
     const page: Page = await ctx.client().request<Page>(PAGE, { ...query, after })
     events.push(...page.log.edges.map((e) => e.node))
     revision = page.log.revision

@@ -18,7 +18,9 @@ function nodeToggle(verb: 'cordon' | 'uncordon', summary: string): Command {
     examples: [`revkube ${verb} sim-node-1`],
     run: async (ctx) => {
       const name = nodeName(ctx)
-      const before = await ctx.client().request<{ node: { unschedulable: boolean } | null }>('query N($name: String!) { node(name: $name) { unschedulable } }', { name })
+      const before = await ctx
+        .client()
+        .request<{ node: { unschedulable: boolean } | null }>('query N($name: String!) { node(name: $name) { unschedulable } }', { name })
       if (!before.node) throw new CliError(`nodes "${name}" not found`)
       const already = before.node.unschedulable === (verb === 'cordon')
       await ctx.client().request(`mutation M($node: String!) { ${verb}(node: $node) { revision } }`, { node: name })
@@ -47,7 +49,13 @@ export const drain: Command = {
       `mutation Drain($node: String!, $force: Boolean, $ignore: Boolean, $emptyDir: Boolean, $grace: Int) {
         drain(node: $node, force: $force, ignoreDaemonSets: $ignore, deleteEmptyDirData: $emptyDir, gracePeriodSeconds: $grace) { messages warnings }
       }`,
-      { node: name, force: ctx.flags.force ?? null, ignore: ctx.flags['ignore-daemonsets'] ?? null, emptyDir: ctx.flags['delete-emptydir-data'] ?? null, grace: ctx.flags['grace-period'] ?? null },
+      {
+        node: name,
+        force: ctx.flags.force ?? null,
+        ignore: ctx.flags['ignore-daemonsets'] ?? null,
+        emptyDir: ctx.flags['delete-emptydir-data'] ?? null,
+        grace: ctx.flags['grace-period'] ?? null,
+      },
     )
     for (const line of data.drain.messages) ctx.io.out(`${line}\n`)
   },
@@ -57,7 +65,11 @@ export const taint: Command = {
   name: 'taint',
   summary: 'Add or remove taints of a node',
   usage: 'taint nodes NODE KEY[=VALUE]:EFFECT ... | KEY[:EFFECT]- [--overwrite]',
-  examples: ['revkube taint nodes sim-node-1 dedicated=db:NoSchedule', 'revkube taint nodes sim-node-1 dedicated:NoSchedule-', 'revkube taint node/sim-node-1 dedicated-'],
+  examples: [
+    'revkube taint nodes sim-node-1 dedicated=db:NoSchedule',
+    'revkube taint nodes sim-node-1 dedicated:NoSchedule-',
+    'revkube taint node/sim-node-1 dedicated-',
+  ],
   flags: [{ name: 'overwrite', type: 'boolean', help: 'replace a taint with the same key and effect' }],
   run: async (ctx) => {
     let args = ctx.args
@@ -72,12 +84,22 @@ export const taint: Command = {
       const [keyValue, effect] = body.split(':')
       const [key, value] = keyValue!.split('=')
       if (!key) throw new CliError(`invalid taint spec: ${spec}`)
-      if (!remove && !effect) throw new CliError(`invalid taint spec: ${spec}, an effect is required (NoSchedule, PreferNoSchedule or NoExecute)`)
+      if (!remove && !effect)
+        throw new CliError(`invalid taint spec: ${spec}, an effect is required (NoSchedule, PreferNoSchedule or NoExecute)`)
       removed ||= remove
-      await ctx.client().request(
-        'mutation Taint($node: String!, $key: String!, $value: String, $effect: String!, $remove: Boolean, $overwrite: Boolean) { taint(node: $node, key: $key, value: $value, effect: $effect, remove: $remove, overwrite: $overwrite) { revision } }',
-        { node: name, key, value: value ?? null, effect: remove ? `${effect ?? ''}-` : effect, remove, overwrite: ctx.flags.overwrite ?? null },
-      )
+      await ctx
+        .client()
+        .request(
+          'mutation Taint($node: String!, $key: String!, $value: String, $effect: String!, $remove: Boolean, $overwrite: Boolean) { taint(node: $node, key: $key, value: $value, effect: $effect, remove: $remove, overwrite: $overwrite) { revision } }',
+          {
+            node: name,
+            key,
+            value: value ?? null,
+            effect: remove ? `${effect ?? ''}-` : effect,
+            remove,
+            overwrite: ctx.flags.overwrite ?? null,
+          },
+        )
     }
     ctx.io.out(`node/${name} ${removed ? 'untainted' : 'tainted'}\n`)
   },

@@ -100,7 +100,8 @@ export const patch: Command = {
       throw new CliError(`unable to parse "${text}": ${(error as Error).message.split('\n')[0]}`)
     }
     if (type === 'JSON' && !Array.isArray(body)) throw new CliError('a json patch is a list of operations: [{"op": ..., "path": ...}]')
-    if (type !== 'JSON' && (body === null || typeof body !== 'object' || Array.isArray(body))) throw new CliError(`unable to parse "${text}": a ${typeName} patch is a JSON object`)
+    if (type !== 'JSON' && (body === null || typeof body !== 'object' || Array.isArray(body)))
+      throw new CliError(`unable to parse "${text}": a ${typeName} patch is a JSON object`)
     const target = await parseTarget(ctx, ctx.args)
     const before = await getObject(ctx, target.resource, target.name)
     const after = await sendPatch(ctx, target, body, type, ctx.flags.subresource as string | undefined, fieldValidation)

@@ -29,7 +29,9 @@ export const replace: Command = {
     for (const file of files) {
       for (const object of file.objects) {
         try {
-          const data = await ctx.client().request<{ replace: { raw: Json } }>(REPLACE, { object, namespace: ctx.namespace, dryRun, fieldValidation })
+          const data = await ctx
+            .client()
+            .request<{ replace: { raw: Json } }>(REPLACE, { object, namespace: ctx.namespace, dryRun, fieldValidation })
           done.push({ object: data.replace.raw, action: 'replaced' })
         } catch (error) {
           if (!(error instanceof ServerError)) throw error

@@ -38,10 +38,28 @@ export const replay: Command = {
     'revkube replay --from 90000 --verify    # start from the server state at 90000, fold the rest',
   ],
   flags: [
-    { name: 'to', type: 'string', value: 'WHEN', help: 'replay up to this point: a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m); default the head' },
-    { name: 'from', type: 'string', value: 'WHEN', help: "start from the server's as-of state at this point and fold only the events after it" },
-    { name: 'from-scratch', type: 'boolean', help: 'start from the empty state and fold every event from revision 1 (the default without --from)' },
-    { name: 'verify', type: 'boolean', help: "compare the rebuilt state with the server's as-of state at the same revision; exit 1 on any difference" },
+    {
+      name: 'to',
+      type: 'string',
+      value: 'WHEN',
+      help: 'replay up to this point: a revision (1234), a time (2026-11-26T14:02:00Z) or a duration ago (-5m); default the head',
+    },
+    {
+      name: 'from',
+      type: 'string',
+      value: 'WHEN',
+      help: "start from the server's as-of state at this point and fold only the events after it",
+    },
+    {
+      name: 'from-scratch',
+      type: 'boolean',
+      help: 'start from the empty state and fold every event from revision 1 (the default without --from)',
+    },
+    {
+      name: 'verify',
+      type: 'boolean',
+      help: "compare the rebuilt state with the server's as-of state at the same revision; exit 1 on any difference",
+    },
     { name: 'no-progress', type: 'boolean', help: 'show no progress on stderr' },
   ],
   run: async (ctx) => {
@@ -60,9 +78,13 @@ export const replay: Command = {
     progress.finish()
 
     const { state } = result
-    ctx.io.out(`replayed ${fmt(result.events)} events (revisions ${from + 1}–${to}) in ${result.seconds.toFixed(1)} s: ${fmt(result.events / Math.max(result.seconds, 1e-3))} events/s\n`)
+    ctx.io.out(
+      `replayed ${fmt(result.events)} events (revisions ${from + 1}–${to}) in ${result.seconds.toFixed(1)} s: ${fmt(result.events / Math.max(result.seconds, 1e-3))} events/s\n`,
+    )
     ctx.io.out(`state at revision ${to}: ${fmt(countObjects(state))} objects\n`)
-    const kinds = [...state.objects.keys()].sort().flatMap((kind) => (countObjects(state, kind) > 0 ? [[kind, fmt(countObjects(state, kind))]] : []))
+    const kinds = [...state.objects.keys()]
+      .sort()
+      .flatMap((kind) => (countObjects(state, kind) > 0 ? [[kind, fmt(countObjects(state, kind))]] : []))
     if (kinds.length > 0) ctx.io.out(formatTable([['KIND', 'OBJECTS'], ...kinds]))
     if (!ctx.flags.verify) return 0
 
@@ -72,7 +94,9 @@ export const replay: Command = {
       return 0
     }
     for (const d of differences) ctx.io.out(`${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}: ${d.problem}\n`)
-    ctx.io.err(`error: ${differences.length} difference${differences.length === 1 ? '' : 's'} between the replayed state and the server's at revision ${to}\n`)
+    ctx.io.err(
+      `error: ${differences.length} difference${differences.length === 1 ? '' : 's'} between the replayed state and the server's at revision ${to}\n`,
+    )
     return 1
   },
 }
@@ -102,7 +126,12 @@ export async function replayLog(client: RevkubeClient, options: ReplayOptions): 
   const state = options.start ?? emptyState()
   const started = performance.now()
   let events = 0
-  for await (const page of logPages(client, { after: state.revision, to: options.to, fields: 'fold', ...(options.pageSize && { pageSize: options.pageSize }) })) {
+  for await (const page of logPages(client, {
+    after: state.revision,
+    to: options.to,
+    fields: 'fold',
+    ...(options.pageSize && { pageSize: options.pageSize }),
+  })) {
     for (const wire of page) evolve(state, foldable(wire))
     events += page.length
     options.onProgress?.(events)
@@ -116,7 +145,18 @@ const NO_TIME = new Date(0)
 /** A wire event as the fold takes it; the fold reads no meta, time or transaction. */
 export function foldable(e: WireEvent): LogEvent {
   const revision = Number(e.revision)
-  return { revision, txRevision: revision, type: e.type, kind: e.kind, namespace: e.namespace ?? '', name: e.name, uid: e.uid, object: e.object.raw, meta: {}, committedAt: NO_TIME }
+  return {
+    revision,
+    txRevision: revision,
+    type: e.type,
+    kind: e.kind,
+    namespace: e.namespace ?? '',
+    name: e.name,
+    uid: e.uid,
+    object: e.object.raw,
+    meta: {},
+    committedAt: NO_TIME,
+  }
 }
 
 /** The server's as-of state at `revision`, every kind it serves, as a fold would start from it. */
@@ -166,7 +206,8 @@ async function verify(ctx: CommandContext, state: ClusterState, revision: number
   for (const kind of kinds) {
     const theirs = server.get(kind)
     const ours = new Map<string, Json>()
-    for (const [namespace, names] of state.objects.get(kind) ?? []) for (const [name, object] of names) ours.set(`${namespace}\u0000${name}`, object)
+    for (const [namespace, names] of state.objects.get(kind) ?? [])
+      for (const [name, object] of names) ours.set(`${namespace}\u0000${name}`, object)
     const add = (key: string, problem: string) => {
       const [namespace, name] = splitKey(key)
       differences.push({ kind, namespace, name, problem })
@@ -174,7 +215,8 @@ async function verify(ctx: CommandContext, state: ClusterState, revision: number
     for (const [key, object] of ours) {
       const other = theirs?.get(key)
       if (!other) add(key, theirs ? 'missing on server' : 'missing on server (the server does not serve this kind)')
-      else if (!deepEqual(object, other)) add(key, `differs at ${[...new Set(jsonDiff(object, other).map((op) => op.path || '/'))].join(', ')}`)
+      else if (!deepEqual(object, other))
+        add(key, `differs at ${[...new Set(jsonDiff(object, other).map((op) => op.path || '/'))].join(', ')}`)
     }
     for (const key of theirs?.keys() ?? []) if (!ours.has(key)) add(key, 'missing in replay')
   }

@@ -11,7 +11,8 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 async function deploymentTarget(ctx: CommandContext, verb: string): Promise<{ resource: ApiResource; name: string }> {
   const target = await parseTarget(ctx, ctx.args)
-  if (target.resource.kind !== 'Deployment') throw new CliError(`revkube rollout ${verb} supports Deployments, not ${target.resource.kind}s`)
+  if (target.resource.kind !== 'Deployment')
+    throw new CliError(`revkube rollout ${verb} supports Deployments, not ${target.resource.kind}s`)
   return target
 }
 
@@ -29,40 +30,80 @@ export function rolloutStatus(kind: string, o: Json): { message: string; done: b
   const name = String(m.name)
   const n = (v: unknown) => Number(v ?? 0)
   if (n(m.generation) > n(s.observedGeneration)) {
-    return { message: kind === 'Deployment' ? 'Waiting for deployment spec update to be observed...' : `Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'statefulset'} spec update to be observed...`, done: false }
+    return {
+      message:
+        kind === 'Deployment'
+          ? 'Waiting for deployment spec update to be observed...'
+          : `Waiting for ${kind === 'DaemonSet' ? 'daemon set' : 'statefulset'} spec update to be observed...`,
+      done: false,
+    }
   }
   if (kind === 'Deployment') {
-    const progressing = arr(s.conditions).map(obj).find((c) => c.type === 'Progressing')
+    const progressing = arr(s.conditions)
+      .map(obj)
+      .find((c) => c.type === 'Progressing')
     if (progressing?.reason === 'ProgressDeadlineExceeded') throw new CliError(`deployment "${name}" exceeded its progress deadline`)
     const replicas = n(spec.replicas ?? 1)
-    if (n(s.updatedReplicas) < replicas) return { message: `Waiting for deployment "${name}" rollout to finish: ${n(s.updatedReplicas)} out of ${replicas} new replicas have been updated...`, done: false }
-    if (n(s.replicas) > n(s.updatedReplicas)) return { message: `Waiting for deployment "${name}" rollout to finish: ${n(s.replicas) - n(s.updatedReplicas)} old replicas are pending termination...`, done: false }
-    if (n(s.availableReplicas) < n(s.updatedReplicas)) return { message: `Waiting for deployment "${name}" rollout to finish: ${n(s.availableReplicas)} of ${n(s.updatedReplicas)} updated replicas are available...`, done: false }
+    if (n(s.updatedReplicas) < replicas)
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${n(s.updatedReplicas)} out of ${replicas} new replicas have been updated...`,
+        done: false,
+      }
+    if (n(s.replicas) > n(s.updatedReplicas))
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${n(s.replicas) - n(s.updatedReplicas)} old replicas are pending termination...`,
+        done: false,
+      }
+    if (n(s.availableReplicas) < n(s.updatedReplicas))
+      return {
+        message: `Waiting for deployment "${name}" rollout to finish: ${n(s.availableReplicas)} of ${n(s.updatedReplicas)} updated replicas are available...`,
+        done: false,
+      }
     return { message: `deployment "${name}" successfully rolled out`, done: true }
   }
   if (kind === 'DaemonSet') {
-    if (n(s.updatedNumberScheduled) < n(s.desiredNumberScheduled)) return { message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.updatedNumberScheduled)} out of ${n(s.desiredNumberScheduled)} new pods have been updated...`, done: false }
-    if (n(s.numberAvailable) < n(s.desiredNumberScheduled)) return { message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.numberAvailable)} of ${n(s.desiredNumberScheduled)} updated pods are available...`, done: false }
+    if (n(s.updatedNumberScheduled) < n(s.desiredNumberScheduled))
+      return {
+        message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.updatedNumberScheduled)} out of ${n(s.desiredNumberScheduled)} new pods have been updated...`,
+        done: false,
+      }
+    if (n(s.numberAvailable) < n(s.desiredNumberScheduled))
+      return {
+        message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.numberAvailable)} of ${n(s.desiredNumberScheduled)} updated pods are available...`,
+        done: false,
+      }
     return { message: `daemon set "${name}" successfully rolled out`, done: true }
   }
   const replicas = n(spec.replicas ?? 1)
   if (n(s.readyReplicas) < replicas) return { message: `Waiting for ${replicas - n(s.readyReplicas)} pods to be ready...`, done: false }
-  if (s.updateRevision !== s.currentRevision) return { message: `Waiting for partitioned roll out to finish: ${n(s.updatedReplicas)} out of ${replicas} new pods have been updated...`, done: false }
-  return { message: `statefulset rolling update complete ${n(s.currentReplicas)} pods at revision ${String(s.currentRevision)}...`, done: true }
+  if (s.updateRevision !== s.currentRevision)
+    return {
+      message: `Waiting for partitioned roll out to finish: ${n(s.updatedReplicas)} out of ${replicas} new pods have been updated...`,
+      done: false,
+    }
+  return {
+    message: `statefulset rolling update complete ${n(s.currentReplicas)} pods at revision ${String(s.currentRevision)}...`,
+    done: true,
+  }
 }
 
 const status: Command = {
   name: 'rollout status',
   summary: 'Watch a rollout until it completes (Deployments, DaemonSets, StatefulSets)',
   usage: 'rollout status KIND/NAME [--watch=false] [--timeout=DURATION]',
-  examples: ['revkube rollout status deploy/web', 'revkube rollout status deploy/web --timeout=2m', 'revkube rollout status daemonset/agent --watch=false'],
+  examples: [
+    'revkube rollout status deploy/web',
+    'revkube rollout status deploy/web --timeout=2m',
+    'revkube rollout status daemonset/agent --watch=false',
+  ],
   flags: [
     { name: 'watch', short: 'w', type: 'boolean', help: 'watch until the rollout ends (default true)' },
     { name: 'timeout', type: 'string', value: 'DURATION', help: 'give up after this long, e.g. 30s, 5m (default: never)' },
   ],
   run: async (ctx) => {
     const { resource, name } = await parseTarget(ctx, ctx.args)
-    if (!['Deployment', 'DaemonSet', 'StatefulSet'].includes(resource.kind)) throw new CliError(`no status viewer has been implemented for ${resource.kind}`)
+    if (!['Deployment', 'DaemonSet', 'StatefulSet'].includes(resource.kind))
+      throw new CliError(`no status viewer has been implemented for ${resource.kind}`)
     const timeout = ctx.flags.timeout === undefined ? undefined : parseDuration(String(ctx.flags.timeout))
     const current = await getObject(ctx, resource, name)
     let last = ''
@@ -80,7 +121,10 @@ const status: Command = {
       fromRevision: String(obj(current.metadata).resourceVersion),
     })
     const stop = ctx.io.interrupted.then(() => 'stop' as const)
-    const expired = timeout === undefined ? new Promise<never>(() => undefined) : new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeout).unref())
+    const expired =
+      timeout === undefined
+        ? new Promise<never>(() => undefined)
+        : new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeout).unref())
     for (;;) {
       const next = await Promise.race([events.next(), stop, expired])
       if (next === 'stop') return 1
@@ -107,10 +151,12 @@ const history: Command = {
   flags: [{ name: 'revision', type: 'int', value: 'N', help: 'show the pod template of this revision' }],
   run: async (ctx) => {
     const { resource, name } = await deploymentTarget(ctx, 'history')
-    const data = await ctx.client().request<{ rolloutHistory: Array<{ revision: number; changeCause: string | null; template: Json }> }>(
-      'query History($namespace: String, $name: String!) { rolloutHistory(namespace: $namespace, name: $name) { revision changeCause template } }',
-      { namespace: ctx.namespace, name },
-    )
+    const data = await ctx
+      .client()
+      .request<{ rolloutHistory: Array<{ revision: number; changeCause: string | null; template: Json }> }>(
+        'query History($namespace: String, $name: String!) { rolloutHistory(namespace: $namespace, name: $name) { revision changeCause template } }',
+        { namespace: ctx.namespace, name },
+      )
     const wanted = ctx.flags.revision as number | undefined
     if (wanted !== undefined && wanted !== 0) {
       const revision = data.rolloutHistory.find((r) => r.revision === wanted)
@@ -120,7 +166,9 @@ const history: Command = {
       return void ctx.io.out(w.toString())
     }
     ctx.io.out(`${objectName(resource, name)} \n`)
-    ctx.io.out(formatTable([['REVISION', 'CHANGE-CAUSE'], ...data.rolloutHistory.map((r) => [String(r.revision), r.changeCause ?? '<none>'])], 2))
+    ctx.io.out(
+      formatTable([['REVISION', 'CHANGE-CAUSE'], ...data.rolloutHistory.map((r) => [String(r.revision), r.changeCause ?? '<none>'])], 2),
+    )
   },
 }
 
@@ -133,12 +181,16 @@ const undo: Command = {
   run: async (ctx) => {
     const { resource, name } = await deploymentTarget(ctx, 'undo')
     const before = await getObject(ctx, resource, name)
-    const data = await ctx.client().request<{ rolloutUndo: { revision: string } }>(
-      'mutation Undo($namespace: String, $name: String!, $toRevision: Int) { rolloutUndo(namespace: $namespace, name: $name, toRevision: $toRevision) { revision } }',
-      { namespace: ctx.namespace, name, toRevision: ctx.flags['to-revision'] ?? null },
-    )
+    const data = await ctx
+      .client()
+      .request<{ rolloutUndo: { revision: string } }>(
+        'mutation Undo($namespace: String, $name: String!, $toRevision: Int) { rolloutUndo(namespace: $namespace, name: $name, toRevision: $toRevision) { revision } }',
+        { namespace: ctx.namespace, name, toRevision: ctx.flags['to-revision'] ?? null },
+      )
     const unchanged = data.rolloutUndo.revision === String(obj(before.metadata).resourceVersion)
-    ctx.io.out(`${objectName(resource, name)} ${unchanged ? `skipped rollback (current template already matches revision ${String(ctx.flags['to-revision'] ?? 'previous')})` : 'rolled back'}\n`)
+    ctx.io.out(
+      `${objectName(resource, name)} ${unchanged ? `skipped rollback (current template already matches revision ${String(ctx.flags['to-revision'] ?? 'previous')})` : 'rolled back'}\n`,
+    )
   },
 }
 
@@ -150,7 +202,12 @@ function simple(verb: 'pause' | 'resume' | 'restart', past: string, mutation: st
     examples: [`revkube rollout ${verb} deploy/web`],
     run: async (ctx) => {
       const { resource, name } = await deploymentTarget(ctx, verb)
-      await ctx.client().request(`mutation Op($namespace: String, $name: String!) { ${mutation}(namespace: $namespace, name: $name) { revision } }`, { namespace: ctx.namespace, name })
+      await ctx
+        .client()
+        .request(`mutation Op($namespace: String, $name: String!) { ${mutation}(namespace: $namespace, name: $name) { revision } }`, {
+          namespace: ctx.namespace,
+          name,
+        })
       ctx.io.out(`${objectName(resource, name)} ${past}\n`)
     },
   }
@@ -162,5 +219,10 @@ export const rollout: Command[] = [
   undo,
   simple('pause', 'paused', 'rolloutPause', 'Pause a Deployment: template changes do not roll out until it is resumed'),
   simple('resume', 'resumed', 'rolloutResume', 'Resume a paused Deployment'),
-  simple('restart', 'restarted', 'rolloutRestart', "Replace every pod of a Deployment (stamps kubectl.kubernetes.io/restartedAt on its template)"),
+  simple(
+    'restart',
+    'restarted',
+    'rolloutRestart',
+    'Replace every pod of a Deployment (stamps kubectl.kubernetes.io/restartedAt on its template)',
+  ),
 ]

@@ -26,14 +26,19 @@ export const scale: Command = {
     if (replicas < 0) throw new CliError('The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0')
     const { dryRun, suffix } = dryRunOf(ctx)
     for (const { resource, name } of await parseTargets(ctx, ctx.args)) {
-      if (!resource.subresources.includes('scale')) throw new CliError(`cannot scale ${resource.name}: only Deployments, ReplicaSets, ReplicationControllers and StatefulSets have a scale subresource`)
+      if (!resource.subresources.includes('scale'))
+        throw new CliError(
+          `cannot scale ${resource.name}: only Deployments, ReplicaSets, ReplicationControllers and StatefulSets have a scale subresource`,
+        )
       const current = ctx.flags['current-replicas'] as number | undefined
       if (current !== undefined) {
         const object = await getObject(ctx, resource, name!)
         const have = ((object.spec ?? {}) as { replicas?: number }).replicas ?? 1
         if (have !== current) throw new CliError(`Expected replicas to be ${current}, was ${have}`)
       }
-      await ctx.client().request(SCALE, { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name, replicas, dryRun })
+      await ctx
+        .client()
+        .request(SCALE, { kind: resource.kind, namespace: resource.namespaced ? ctx.namespace : null, name, replicas, dryRun })
       ctx.io.out(`${objectName(resource, name!)} scaled${suffix}\n`)
     }
   },

@@ -67,10 +67,14 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
     return object
   }
   // Try a create unless the object is known to exist; AlreadyExists sends it down the update path.
-  const known = api.projection ? getObject(api.projection.state, definition.kind, target.namespace, name) : await api.store.get({ kind: definition.kind, namespace: target.namespace, name })
+  const known = api.projection
+    ? getObject(api.projection.state, definition.kind, target.namespace, name)
+    : await api.store.get({ kind: definition.kind, namespace: target.namespace, name })
   if (!known) {
     try {
-      const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
+      const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), {
+        ...(target.namespace && { namespace: target.namespace }),
+      })
       return { action: 'created', object }
     } catch (error) {
       if (!isStatusError(error, 'AlreadyExists')) throw error
@@ -78,27 +82,30 @@ async function applyOne(api: ResourceApi, ctx: RequestContext, manifest: JsonObj
   }
 
   let changed = false
-  const update = () => api.mutate(
-    ctx,
-    target,
-    (current) => {
-      const previous = objectAt(metadataOf(current), 'annotations')?.[LAST_APPLIED]
-      const lastApplied = typeof previous === 'string' ? parseRecord(previous) : undefined
-      const patch = threeWayPatch(definition, lastApplied, desired)
-      const merged = applyStrategicMergePatch(current, patch, definition) as JsonObject
-      const decision = decideUpdate(definition, withRecord(api.decode(ctx, definition, merged)), current)
-      changed = decision.op !== 'none'
-      return decision
-    },
-    { meta: { verb: 'apply' } },
-  )
+  const update = () =>
+    api.mutate(
+      ctx,
+      target,
+      (current) => {
+        const previous = objectAt(metadataOf(current), 'annotations')?.[LAST_APPLIED]
+        const lastApplied = typeof previous === 'string' ? parseRecord(previous) : undefined
+        const patch = threeWayPatch(definition, lastApplied, desired)
+        const merged = applyStrategicMergePatch(current, patch, definition) as JsonObject
+        const decision = decideUpdate(definition, withRecord(api.decode(ctx, definition, merged)), current)
+        changed = decision.op !== 'none'
+        return decision
+      },
+      { meta: { verb: 'apply' } },
+    )
   try {
     const object = await update()
     return { action: changed ? 'configured' : 'unchanged', object }
   } catch (error) {
     // The projection still showed an object that is gone by now: create it after all.
     if (!known || !isStatusError(error, 'NotFound')) throw error
-    const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), { ...(target.namespace && { namespace: target.namespace }) })
+    const object = await api.create({ ...ctx, meta: { verb: 'apply', ...ctx.meta } }, withRecord(clone(desired)), {
+      ...(target.namespace && { namespace: target.namespace }),
+    })
     return { action: 'created', object }
   }
 }

@@ -46,14 +46,22 @@ export function decideUpdate(definition: KindDefinition, input: JsonObject, curr
     if (current.status === undefined) delete object.status
     else object.status = clone(current.status)
   }
-  check(definition, object, metaErrors, validateMetadata(definition, object), definition.validate?.(object) ?? [], definition.validateUpdate?.(object, current) ?? [])
+  check(
+    definition,
+    object,
+    metaErrors,
+    validateMetadata(definition, object),
+    definition.validate?.(object) ?? [],
+    definition.validateUpdate?.(object, current) ?? [],
+  )
   bumpGeneration(definition, object, current)
   return settle(definition, object, current, 'Updated')
 }
 
 /** Update of the status subresource: only `status` changes. */
 export function decideStatusUpdate(definition: KindDefinition, input: JsonObject, current: JsonObject): Decision {
-  if (!definition.status) throw new StatusError('NotFound', `the server could not find the requested resource (put ${qualifiedResourceName(definition)}/status)`)
+  if (!definition.status)
+    throw new StatusError('NotFound', `the server could not find the requested resource (put ${qualifiedResourceName(definition)}/status)`)
   const object = clone(current)
   if (input.status === undefined) delete object.status
   else object.status = clone(input.status)

@@ -20,7 +20,8 @@ export function decodeWrite(definition: KindDefinition, object: JsonObject, vali
   const name = definition.schema[version]
   if (!name) throw new Error(`no schema for ${definition.kind} ${definition.group}/${version}`)
   const shape = shapeOf(name)
-  const cannotHandle = (why: string) => errors.badRequest(`${definition.kind} in version "${version}" cannot be handled as a ${definition.kind}: ${why}`)
+  const cannotHandle = (why: string) =>
+    errors.badRequest(`${definition.kind} in version "${version}" cannot be handled as a ${definition.kind}: ${why}`)
   let decoded
   try {
     decoded = decode(shape, object)
@@ -41,4 +42,3 @@ function versionOf(definition: KindDefinition, apiVersion: unknown): string {
   const version = typeof apiVersion === 'string' ? apiVersion.slice(apiVersion.indexOf('/') + 1) : ''
   return definition.versions.includes(version) ? version : definition.versions[0]!
 }
-

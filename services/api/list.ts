@@ -68,7 +68,11 @@ export async function listFiltered(store: Store, definition: KindDefinition, opt
     ...(options.at !== undefined && { at: options.at }),
   }
   if (!labels && !fields) {
-    return store.list({ ...base, ...(options.limit !== undefined && { limit: options.limit }), ...(options.continue && { continue: options.continue }) })
+    return store.list({
+      ...base,
+      ...(options.limit !== undefined && { limit: options.limit }),
+      ...(options.continue && { continue: options.continue }),
+    })
   }
 
   const items: JsonObject[] = []
@@ -76,7 +80,12 @@ export async function listFiltered(store: Store, definition: KindDefinition, opt
   let revision: number | undefined = token ? decodeContinue(token).revision : options.at
   const pageSize = Math.max(options.limit ?? 500, 100)
   for (;;) {
-    const page = await store.list({ ...base, ...(revision !== undefined && { at: revision }), limit: pageSize, ...(token && { continue: token }) })
+    const page = await store.list({
+      ...base,
+      ...(revision !== undefined && { at: revision }),
+      limit: pageSize,
+      ...(token && { continue: token }),
+    })
     revision = page.revision
     for (const item of page.items) {
       if (!matches(definition, item, labels, fields)) continue

@@ -16,7 +16,15 @@ export { metadataOf } from '../resources/objects.js'
  */
 export function createMetadata(definition: KindDefinition, metadata: JsonObject, namespace: string, env: Environment): JsonObject {
   const out: JsonObject = { ...metadata }
-  for (const serverOwned of ['resourceVersion', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'managedFields']) {
+  for (const serverOwned of [
+    'resourceVersion',
+    'uid',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'selfLink',
+    'managedFields',
+  ]) {
     delete out[serverOwned]
   }
   if ((out.name === undefined || out.name === '') && typeof out.generateName === 'string' && out.generateName !== '') {

@@ -107,7 +107,12 @@ export class ResourceApi {
     checkBody(input, this.objectBytes)
     const definition = this.registry.forManifest(input.apiVersion, input.kind)
     const namespace = this.namespaceFor(definition, input, options.namespace)
-    this.guard?.authorize(ctx, { verb: 'create', definition, namespace, ...(typeof metadataOf(input).name === 'string' && { name: metadataOf(input).name as string }) })
+    this.guard?.authorize(ctx, {
+      verb: 'create',
+      definition,
+      namespace,
+      ...(typeof metadataOf(input).name === 'string' && { name: metadataOf(input).name as string }),
+    })
     const object = decideCreate(definition, this.decode(ctx, definition, input), namespace, this.env)
     checkSize(object, this.objectBytes)
     this.guard?.admit(ctx, definition, object)
@@ -118,16 +123,26 @@ export class ResourceApi {
     const reservation = await definition.allocation?.create(allocationHost(this, ctx, definition, object), object).catch(admitted.failed)
     if (ctx.dryRun) return object
     const [outcome] = await this.store.append([
-      this.command(ctx, { definition, namespace, name: String(metadata.name) }, { op: 'put', type: 'Created', object }, { exists: false }, { verb: 'create' }),
+      this.command(
+        ctx,
+        { definition, namespace, name: String(metadata.name) },
+        { op: 'put', type: 'Created', object },
+        { exists: false },
+        { verb: 'create' },
+      ),
     ])
     await reservation?.settle(outcome!.ok)
     await admitted.settle(outcome!.ok)
     if (outcome!.ok) return outcome!.event.object
     if (isStatusError(outcome!.error, 'AlreadyExists') && input.metadata && !(input.metadata as JsonObject).name) {
-      throw new StatusError('AlreadyExists', `${outcome!.error.message}, the server was not able to generate a unique name for the object`, {
-        ...outcome!.error.details,
-        retryAfterSeconds: 1,
-      })
+      throw new StatusError(
+        'AlreadyExists',
+        `${outcome!.error.message}, the server was not able to generate a unique name for the object`,
+        {
+          ...outcome!.error.details,
+          retryAfterSeconds: 1,
+        },
+      )
     }
     throw outcome!.error
   }
@@ -196,7 +211,9 @@ export class ResourceApi {
         checkSize(patched, this.objectBytes)
         const wanted = isObject(patched.metadata) ? patched.metadata.resourceVersion : undefined
         if (wanted !== undefined && wanted !== metadataOf(current).resourceVersion) throw conflict(definition, name)
-        return options.subresource === 'status' ? decideStatusUpdate(definition, patched, current) : decideUpdate(definition, patched, current)
+        return options.subresource === 'status'
+          ? decideStatusUpdate(definition, patched, current)
+          : decideUpdate(definition, patched, current)
       },
       { meta: { verb: 'patch', patchType: type, ...(options.subresource && { subresource: options.subresource }) } },
     )
@@ -208,7 +225,13 @@ export class ResourceApi {
   }
 
   /** Deletes an object, or marks it for deletion while finalizers (or a kubelet) finish. */
-  async delete(ctx: RequestContext, kind: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<JsonObject> {
+  async delete(
+    ctx: RequestContext,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<JsonObject> {
     const target = this.target(kind, namespace, name)
     return this.mutate(ctx, target, (current) => decideDelete(target.definition, current, options, this.env), {
       meta: { verb: 'delete', ...(options.propagationPolicy && { propagationPolicy: options.propagationPolicy }) },
@@ -231,7 +254,9 @@ export class ResourceApi {
       for (const item of page.items) {
         const metadata = metadataOf(item)
         try {
-          deleted.push(await this.delete(correlated, definition.kind, metadata.namespace as string | undefined, String(metadata.name), deleteOptions))
+          deleted.push(
+            await this.delete(correlated, definition.kind, metadata.namespace as string | undefined, String(metadata.name), deleteOptions),
+          )
         } catch (error) {
           if (!isStatusError(error, 'NotFound')) throw error
         }
@@ -326,7 +351,13 @@ export class ResourceApi {
   ): Promise<JsonObject> {
     const verb = options.meta?.verb === 'apply' ? 'patch' : String(options.meta?.verb ?? 'update')
     const subresource = options.meta?.subresource as string | undefined
-    this.guard?.authorize(ctx, { verb, definition: target.definition, namespace: target.namespace, name: target.name, ...(subresource && { subresource }) })
+    this.guard?.authorize(ctx, {
+      verb,
+      definition: target.definition,
+      namespace: target.namespace,
+      name: target.name,
+      ...(subresource && { subresource }),
+    })
     for (let attempt = 0; ; attempt++) {
       const current = await this.store.get({ kind: target.definition.kind, namespace: target.namespace, name: target.name })
       if (!current) throw this.notFound(target)
@@ -338,9 +369,12 @@ export class ResourceApi {
       const admitted = await admitChange(this, ctx, target, decision, current, options.meta?.subresource as string | undefined)
       // What the kind reserves elsewhere is kept, allocated and released (a Service's clusterIPs and nodePorts).
       const allocation = target.definition.allocation
-      const reservation = await allocation?.change(allocationHost(this, ctx, target.definition, decision.object), decision, current).catch(admitted.failed)
+      const reservation = await allocation
+        ?.change(allocationHost(this, ctx, target.definition, decision.object), decision, current)
+        .catch(admitted.failed)
       if (reservation) decision = reservation.decision
-      if (decision.op === 'put' && (decision.type === 'Created' || decision.type === 'Updated')) this.guard?.admit(ctx, target.definition, decision.object)
+      if (decision.op === 'put' && (decision.type === 'Created' || decision.type === 'Updated'))
+        this.guard?.admit(ctx, target.definition, decision.object)
       if (decision.op === 'none' || ctx.dryRun) return decision.object
       const [outcome] = await this.store.append([this.command(ctx, target, decision, { revision }, options.meta)])
       await reservation?.settle(outcome!.ok)

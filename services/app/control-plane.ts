@@ -47,7 +47,16 @@ export function startControlPlane(options: ControlPlaneOptions): ControlPlane {
   const runner = new ControllerRunner({
     ...options,
     // Keys these controllers work on are independent of one another (pods, workloads, services).
-    workers: { kubelet: 128, replicaset: 4, replicationcontroller: 2, deployment: 4, endpoint: 4, endpointslice: 4, job: 2, garbagecollector: 4 },
+    workers: {
+      kubelet: 128,
+      replicaset: 4,
+      replicationcontroller: 2,
+      deployment: 4,
+      endpoint: 4,
+      endpointslice: 4,
+      job: 2,
+      garbagecollector: 4,
+    },
     controllers: [
       createScheduler(),
       kubelet,

@@ -38,7 +38,9 @@ async function run(check: HealthCheck): Promise<string | undefined> {
   try {
     return await Promise.race([
       Promise.resolve().then(() => check.run()),
-      new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS / 1000}s`), CHECK_TIMEOUT_MS))),
+      new Promise<string>(
+        (resolve) => (timer = setTimeout(() => resolve(`no answer within ${CHECK_TIMEOUT_MS / 1000}s`), CHECK_TIMEOUT_MS)),
+      ),
     ])
   } catch (error) {
     return error instanceof Error ? error.message : String(error)

@@ -149,7 +149,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     // GraphiQL's scripts and styles are open, like its page on /graphql; every operation it sends needs the token.
     const asset = req.method === 'GET' || req.method === 'HEAD' ? await graphiqlAsset(path) : undefined
     if (asset) {
-      res.writeHead(200, { 'content-type': asset.contentType, 'content-length': asset.body.length, 'cache-control': 'public, max-age=86400' })
+      res.writeHead(200, {
+        'content-type': asset.contentType,
+        'content-length': asset.body.length,
+        'cache-control': 'public, max-age=86400',
+      })
       return void res.end(req.method === 'HEAD' ? undefined : asset.body)
     }
     if (security?.mode !== 'none' && !isOpen(path)) {
@@ -160,7 +164,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       } catch (error) {
         // 401, or 403/400 for an impersonation that is not allowed or malformed.
         const refused = error instanceof StatusError ? error : new StatusError('Unauthorized', 'Unauthorized')
-        rejectRequest?.({ status: refused.code, reason: refused.reason, message: refused.message, operation: `GET ${path}`, sourceAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] })
+        rejectRequest?.({
+          status: refused.code,
+          reason: refused.reason,
+          message: refused.message,
+          operation: `GET ${path}`,
+          sourceAddress: req.socket.remoteAddress,
+          userAgent: req.headers['user-agent'],
+        })
         return send(res, refused.code, { message: refused.message })
       }
     }
@@ -174,7 +185,12 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     if (path === '/') {
       if (!store) return send(res, 503, { name: 'revkube', message: 'starting: the database is not open yet' })
       const head = await store.head()
-      return send(res, 200, { name: 'revkube', database: store.database.description, revision: String(head.revision), committedAt: head.committedAt })
+      return send(res, 200, {
+        name: 'revkube',
+        database: store.database.description,
+        revision: String(head.revision),
+        committedAt: head.committedAt,
+      })
     }
     send(res, 404, { message: `no route for ${path}` })
   }
@@ -210,7 +226,12 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     metrics.watchProjection(projection)
     await projection.waitFor((await store.head()).revision, 120_000)
     const live = projection
-    security = createSecurity({ mode: config.auth ?? 'none', dataDir: keysDir(config), tokenFile: config.tokenFile, state: () => live.state })
+    security = createSecurity({
+      mode: config.auth ?? 'none',
+      dataDir: keysDir(config),
+      tokenFile: config.tokenFile,
+      state: () => live.state,
+    })
     // The control plane's writes drop unknown fields silently: an object stored before writes were
     // decoded may carry some, and a controller writing it back must not be stuck on them.
     api = new ResourceApi({
@@ -311,7 +332,8 @@ function keysDir(config: Config): string | undefined {
 /** Says how to authenticate: where the admin token is (and records it for the CLI on this machine), or loudly that nobody must. */
 function announceAuth(security: Security, config: Config, url: string, log: Logger): void {
   if (security.mode === 'none') {
-    if (config.auth === 'none') log.warn('AUTHENTICATION IS OFF (--auth=none): anyone who can reach this port may read and change everything, Secrets included')
+    if (config.auth === 'none')
+      log.warn('AUTHENTICATION IS OFF (--auth=none): anyone who can reach this port may read and change everything, Secrets included')
     return
   }
   if (config.cliConfig && security.adminToken) {

@@ -24,7 +24,8 @@ export class Authenticator {
     if ('invalid' in claims) throw unauthorized(`invalid bearer token: ${claims.invalid}`)
     const account = getObject(this.state(), 'ServiceAccount', claims.namespace, claims.name)
     const uid = (account?.metadata as { uid?: string } | undefined)?.uid
-    if (!account || uid !== claims.uid) throw unauthorized(`invalid bearer token: the ServiceAccount ${claims.namespace}/${claims.name} no longer exists`)
+    if (!account || uid !== claims.uid)
+      throw unauthorized(`invalid bearer token: the ServiceAccount ${claims.namespace}/${claims.name} no longer exists`)
     return { name: serviceAccountUser(claims.namespace, claims.name), uid: claims.uid, groups: serviceAccountGroups(claims.namespace) }
   }
 

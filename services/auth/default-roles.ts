@@ -15,7 +15,11 @@ import { MASTERS } from './user.js'
 type AggregatedRole = RoleGrant['role']
 
 /** The roles a grant of `role` is in: view's grants are edit's and admin's too, edit's admin's. */
-const INCLUDED_IN: Record<AggregatedRole, readonly AggregatedRole[]> = { view: ['view', 'edit', 'admin'], edit: ['edit', 'admin'], admin: ['admin'] }
+const INCLUDED_IN: Record<AggregatedRole, readonly AggregatedRole[]> = {
+  view: ['view', 'edit', 'admin'],
+  edit: ['edit', 'admin'],
+  admin: ['admin'],
+}
 
 /**
  * What Kubernetes' bootstrap policy also grants on resources no kind here defines: virtual
@@ -69,7 +73,9 @@ const clusterRole = (name: string, rules: PolicyRule[], options: { aggregateFrom
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind: 'ClusterRole',
   metadata: meta(name, options.aggregateTo ? { [`${AGGREGATE}${options.aggregateTo}`]: 'true' } : {}),
-  ...(options.aggregateFrom && { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${AGGREGATE}${options.aggregateFrom}`]: 'true' } }] } }),
+  ...(options.aggregateFrom && {
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${AGGREGATE}${options.aggregateFrom}`]: 'true' } }] },
+  }),
   rules: rules.map((r) => ({ ...r })) as unknown as JsonObject[],
 })
 

@@ -18,15 +18,39 @@ export function escalation(state: ClusterState, user: UserInfo, object: JsonObje
     case 'Role':
     case 'ClusterRole': {
       const resource = object.kind === 'Role' ? 'roles' : 'clusterroles'
-      if (can({ verb: 'escalate', apiGroup: 'rbac.authorization.k8s.io', resource, ...(namespace && { namespace }), name: String(metadata.name) })) return []
+      if (
+        can({
+          verb: 'escalate',
+          apiGroup: 'rbac.authorization.k8s.io',
+          resource,
+          ...(namespace && { namespace }),
+          name: String(metadata.name),
+        })
+      )
+        return []
       return missing(state, user, effectiveRules(state, object), namespace)
     }
     case 'RoleBinding':
     case 'ClusterRoleBinding': {
       const ref = (object.roleRef ?? {}) as JsonObject
       const refResource = ref.kind === 'ClusterRole' ? 'clusterroles' : 'roles'
-      if (can({ verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: refResource, ...(namespace && refResource === 'roles' && { namespace }), name: String(ref.name) })) return []
-      const role = ref.kind === 'ClusterRole' ? state.objects.get('ClusterRole')?.get('')?.get(String(ref.name)) : state.objects.get('Role')?.get(namespace ?? '')?.get(String(ref.name))
+      if (
+        can({
+          verb: 'bind',
+          apiGroup: 'rbac.authorization.k8s.io',
+          resource: refResource,
+          ...(namespace && refResource === 'roles' && { namespace }),
+          name: String(ref.name),
+        })
+      )
+        return []
+      const role =
+        ref.kind === 'ClusterRole'
+          ? state.objects.get('ClusterRole')?.get('')?.get(String(ref.name))
+          : state.objects
+              .get('Role')
+              ?.get(namespace ?? '')
+              ?.get(String(ref.name))
       if (!role) return [`the ${String(ref.kind)} "${String(ref.name)}" it binds does not exist`]
       return missing(state, user, effectiveRules(state, role), namespace)
     }
@@ -43,7 +67,9 @@ function missing(state: ClusterState, user: UserInfo, rules: PolicyRule[], names
     if (rule.nonResourceURLs?.length) {
       for (const url of rule.nonResourceURLs) {
         for (const verb of rule.verbs) {
-          const covered = held.some((h) => (h.verbs.includes('*') || h.verbs.includes(verb)) && (h.nonResourceURLs ?? []).some((u) => u === '*' || u === url))
+          const covered = held.some(
+            (h) => (h.verbs.includes('*') || h.verbs.includes(verb)) && (h.nonResourceURLs ?? []).some((u) => u === '*' || u === url),
+          )
           if (!covered) out.push(`{NonResourceURLs:["${url}"], Verbs:["${verb}"]}`)
         }
       }
@@ -55,8 +81,19 @@ function missing(state: ClusterState, user: UserInfo, rules: PolicyRule[], names
         const [resource, subresource] = combined.split('/') as [string, string | undefined]
         for (const verb of rule.verbs) {
           for (const name of names) {
-            const a = { user, verb, apiGroup, resource, ...(subresource && { subresource }), ...(namespace && { namespace }), ...(name && { name }) }
-            if (!allowed(state, a)) out.push(`{APIGroups:["${apiGroup}"], Resources:["${combined}"],${name ? ` ResourceNames:["${name}"],` : ''} Verbs:["${verb}"]}`)
+            const a = {
+              user,
+              verb,
+              apiGroup,
+              resource,
+              ...(subresource && { subresource }),
+              ...(namespace && { namespace }),
+              ...(name && { name }),
+            }
+            if (!allowed(state, a))
+              out.push(
+                `{APIGroups:["${apiGroup}"], Resources:["${combined}"],${name ? ` ResourceNames:["${name}"],` : ''} Verbs:["${verb}"]}`,
+              )
           }
         }
       }

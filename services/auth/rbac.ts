@@ -30,7 +30,13 @@ export function rulesOf(role: JsonObject | undefined): PolicyRule[] {
   if (!role || !Array.isArray(role.rules)) return []
   return role.rules.map((r) => {
     const rule = (r ?? {}) as JsonObject
-    return { verbs: arr(rule.verbs), apiGroups: arr(rule.apiGroups), resources: arr(rule.resources), resourceNames: arr(rule.resourceNames), nonResourceURLs: arr(rule.nonResourceURLs) }
+    return {
+      verbs: arr(rule.verbs),
+      apiGroups: arr(rule.apiGroups),
+      resources: arr(rule.resources),
+      resourceNames: arr(rule.resourceNames),
+      nonResourceURLs: arr(rule.nonResourceURLs),
+    }
   })
 }
 
@@ -58,7 +64,10 @@ function bindsUser(binding: JsonObject, user: UserInfo): boolean {
       case 'Group':
         return user.groups.includes(String(subject.name))
       case 'ServiceAccount':
-        return user.name === `system:serviceaccount:${String(subject.namespace ?? (binding.metadata as JsonObject | undefined)?.namespace ?? '')}:${String(subject.name)}`
+        return (
+          user.name ===
+          `system:serviceaccount:${String(subject.namespace ?? (binding.metadata as JsonObject | undefined)?.namespace ?? '')}:${String(subject.name)}`
+        )
       default:
         return false
     }
@@ -100,7 +109,10 @@ function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefine
  */
 export function rulesFor(state: ClusterState, user: UserInfo, namespace: string | undefined): PolicyRule[] {
   const rules: PolicyRule[] = []
-  const bindings = [...(state.objects.get('ClusterRoleBinding')?.get('')?.values() ?? []), ...((namespace && state.objects.get('RoleBinding')?.get(namespace)?.values()) || [])]
+  const bindings = [
+    ...(state.objects.get('ClusterRoleBinding')?.get('')?.values() ?? []),
+    ...((namespace && state.objects.get('RoleBinding')?.get(namespace)?.values()) || []),
+  ]
   for (const binding of bindings) if (bindsUser(binding, user)) rules.push(...effectiveRules(state, roleOf(state, binding)))
   return rules
 }
@@ -134,7 +146,12 @@ export interface ListGrants<R extends RbacResource> {
  * only those are asked. A rule with resourceNames never counts: it allows a request that names one
  * of its objects (RuleAllows), so `get` on some names never becomes a listing of the kind.
  */
-export function listGrants<R extends RbacResource>(state: ClusterState, user: UserInfo, verb: string, resources: readonly R[]): ListGrants<R> {
+export function listGrants<R extends RbacResource>(
+  state: ClusterState,
+  user: UserInfo,
+  verb: string,
+  resources: readonly R[],
+): ListGrants<R> {
   const allows = (rules: PolicyRule[], r: R) => rules.some((rule) => ruleAllows(rule, { verb, apiGroup: r.apiGroup, resource: r.resource }))
   if (user.groups.includes(MASTERS)) return { everywhere: [...resources], namespaces: new Map() }
   const clusterRules = rulesFor(state, user, undefined)

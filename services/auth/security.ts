@@ -49,7 +49,8 @@ export interface SecurityOptions {
 export const ADMIN_USER = 'admin'
 
 export function createSecurity(options: SecurityOptions): Security {
-  const keep = (path: (dir: string) => string, create: () => string) => (options.dataDir ? readOrCreate(path(options.dataDir), create) : create())
+  const keep = (path: (dir: string) => string, create: () => string) =>
+    options.dataDir ? readOrCreate(path(options.dataDir), create) : create()
   const signingKey = Buffer.from(keep(signingKeyPath, newSigningKey), 'base64')
   const issue = (request: TokenRequest) => issueToken(signingKey, request)
   if (options.mode === 'none') return openSecurity(issue)
@@ -82,7 +83,8 @@ function openSecurity(issue: Security['issueServiceAccountToken']): Security {
     adminToken: undefined,
     adminTokenFile: undefined,
     identify: (headers, params) => {
-      const named = headers.get('impersonate-user') ?? headers.get('x-remote-user') ?? (typeof params?.user === 'string' ? params.user : undefined)
+      const named =
+        headers.get('impersonate-user') ?? headers.get('x-remote-user') ?? (typeof params?.user === 'string' ? params.user : undefined)
       return { name: named || 'anonymous', groups: [MASTERS, AUTHENTICATED] }
     },
     expiresAt: () => undefined,
@@ -118,7 +120,12 @@ interface ImpersonationRequest {
  * refuses them. An impersonated ServiceAccount has its ServiceAccount groups unless groups are given;
  * everyone impersonated is in system:authenticated (system:anonymous in system:unauthenticated).
  */
-function impersonated(real: UserInfo, headers: Headers, params: Record<string, unknown> | undefined, authorize: (a: Attributes) => void): UserInfo {
+function impersonated(
+  real: UserInfo,
+  headers: Headers,
+  params: Record<string, unknown> | undefined,
+  authorize: (a: Attributes) => void,
+): UserInfo {
   const requests = impersonationRequests(headers, params)
   if (requests.length === 0) return real
   const user = requests[0]!
@@ -179,7 +186,11 @@ function impersonationRequests(headers: Headers, params: Record<string, unknown>
 }
 
 /** A header's values: repeated headers arrive joined with commas. */
-const values = (header: string | null | undefined) => (header ?? '').split(',').map((v) => v.trim()).filter(Boolean)
+const values = (header: string | null | undefined) =>
+  (header ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
 
 /** Extra keys are %-encoded in header names (Kubernetes' unescapeExtraKey); a malformed one is kept as it came. */
 function unescapeExtraKey(encoded: string): string {

@@ -17,7 +17,16 @@ export function parseTokenFile(text: string, source: string): Map<string, UserIn
     const [token, name, uid, groups] = fields
     if (fields.length < 3 || !token || !name) throw new ConfigError(`${where}: expected token,user,uid[,"group1,group2"]`)
     if (tokens.has(token)) throw new ConfigError(`${where}: the token is listed twice`)
-    tokens.set(token, { name, ...(uid && { uid }), groups: groups ? groups.split(',').map((g) => g.trim()).filter(Boolean) : [] })
+    tokens.set(token, {
+      name,
+      ...(uid && { uid }),
+      groups: groups
+        ? groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+    })
   })
   return tokens
 }

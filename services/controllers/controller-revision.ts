@@ -34,7 +34,9 @@ export function safeEncode(text: string): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (isObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort()
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
   }
   return JSON.stringify(value) ?? 'null'
@@ -85,7 +87,12 @@ export interface RevisionPlan {
  * The revision matching the owner's template now (`history.FindEqualRevisions`, then create or
  * bump, as both controllers' `getDaemonSetRevisions`/`getStatefulSetRevisions` do).
  */
-export function planRevision(owner: JsonObject, revisions: JsonObject[], hash: string, extraLabels: Record<string, string> = {}): RevisionPlan {
+export function planRevision(
+  owner: JsonObject,
+  revisions: JsonObject[],
+  hash: string,
+  extraLabels: Record<string, string> = {},
+): RevisionPlan {
   const data = templatePatch(owner)
   const name = `${nameOf(owner)}-${hash}`
   const newest = revisions.reduce((max, r) => Math.max(max, revisionNumber(r)), 0)
@@ -96,7 +103,9 @@ export function planRevision(owner: JsonObject, revisions: JsonObject[], hash: s
     const bumped = { ...existing, revision: newest + 1 }
     return { revision: bumped, actions: [{ type: 'update', object: bumped, reason: 'rollback to an earlier revision' }] }
   }
-  const templateLabels = (((data.spec as JsonObject).template as JsonObject).metadata as JsonObject | undefined)?.labels as Record<string, string> | undefined
+  const templateLabels = (((data.spec as JsonObject).template as JsonObject).metadata as JsonObject | undefined)?.labels as
+    | Record<string, string>
+    | undefined
   const revision: JsonObject = {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',

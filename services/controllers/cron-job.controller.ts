@@ -4,7 +4,18 @@ import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json
 import { parseSchedule } from '../resources/kinds/batch/cron-schedule.js'
 import { jobNameFor, mostRecentScheduleTime, rfc1123z, untilNextSchedule } from './cron-job-schedule.js'
 import { recordEvent } from '../runtime/events.js'
-import { controllerOf, controllerReference, isDeleting, keysOfKind, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import {
+  controllerOf,
+  controllerReference,
+  isDeleting,
+  keysOfKind,
+  meta,
+  nameOf,
+  namespaceOf,
+  spec,
+  status,
+  uidOf,
+} from '../runtime/objects.js'
 import { jobCondition } from './job-status.js'
 import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
@@ -59,7 +70,8 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
   const before = status(cronJob)
   const next: JsonObject = { ...before }
   let active = arrayAt(before, 'active').filter(isObject)
-  const event = (reason: string, message: string, type?: 'Warning') => recordEvent(cronJob, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+  const event = (reason: string, message: string, type?: 'Warning') =>
+    recordEvent(cronJob, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   const writes: Action[] = []
   const inActive = (job: JsonObject) => active.some((ref) => ref.uid === uidOf(job))
@@ -68,11 +80,14 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
   for (const job of jobs) {
     if (!inActive(job) && !isFinished(job)) {
       // The Job this controller created last time round: now that it exists, it is active.
-      if (Number.isFinite(lastScheduled) && nameOf(job) === jobNameFor(nameOf(cronJob), new Date(lastScheduled))) active = [...active, referenceTo(job)]
+      if (Number.isFinite(lastScheduled) && nameOf(job) === jobNameFor(nameOf(cronJob), new Date(lastScheduled)))
+        active = [...active, referenceTo(job)]
       else events.push(event('UnexpectedJob', `Saw a job that the controller did not create or forgot: ${nameOf(job)}`, 'Warning'))
     } else if (inActive(job) && isFinished(job)) {
       active = active.filter((ref) => ref.uid !== uidOf(job))
-      events.push(event('SawCompletedJob', `Saw completed job: ${nameOf(job)}, condition: ${jobCondition(job, 'Complete') ? 'Complete' : 'Failed'}`))
+      events.push(
+        event('SawCompletedJob', `Saw completed job: ${nameOf(job)}, condition: ${jobCondition(job, 'Complete') ? 'Complete' : 'Failed'}`),
+      )
     }
     const completed = Date.parse(String(status(job).completionTime ?? ''))
     if (isFinished(job) && Number.isFinite(completed) && !(Date.parse(String(next.lastSuccessfulTime ?? '')) >= completed)) {
@@ -88,13 +103,21 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
   let requeueAfterMs: number | undefined
   const schedule = parseSchedule(String(spec(cronJob).schedule ?? ''))
   if ('error' in schedule) {
-    events.push(event('UnparseableSchedule', `unparseable schedule: ${JSON.stringify(spec(cronJob).schedule)} : ${schedule.error}`, 'Warning'))
+    events.push(
+      event('UnparseableSchedule', `unparseable schedule: ${JSON.stringify(spec(cronJob).schedule)} : ${schedule.error}`, 'Warning'),
+    )
   } else if (!isDeleting(cronJob) && spec(cronJob).suspend !== true) {
     requeueAfterMs = untilNextSchedule(cronJob, schedule, now)
     const recent = mostRecentScheduleTime(cronJob, schedule, now, true)
     const scheduled = recent.mostRecent
     if (recent.tooMany) {
-      events.push(event('TooManyMissedTimes', `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`, 'Warning'))
+      events.push(
+        event(
+          'TooManyMissedTimes',
+          `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+          'Warning',
+        ),
+      )
     }
     const deadline = spec(cronJob).startingDeadlineSeconds
     const name = scheduled && jobNameFor(nameOf(cronJob), scheduled)
@@ -164,7 +187,13 @@ function cleanupFinishedJobs(cronJob: JsonObject, jobs: JsonObject[]): JsonObjec
     return typeof limit === 'number' ? list.slice(0, Math.max(0, list.length - limit)) : []
   }
   return [
-    ...oldest(jobs.filter((j) => jobCondition(j, 'Complete')), spec(cronJob).successfulJobsHistoryLimit),
-    ...oldest(jobs.filter((j) => jobCondition(j, 'Failed')), spec(cronJob).failedJobsHistoryLimit),
+    ...oldest(
+      jobs.filter((j) => jobCondition(j, 'Complete')),
+      spec(cronJob).successfulJobsHistoryLimit,
+    ),
+    ...oldest(
+      jobs.filter((j) => jobCondition(j, 'Failed')),
+      spec(cronJob).failedJobsHistoryLimit,
+    ),
   ]
 }

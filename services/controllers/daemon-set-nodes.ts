@@ -16,7 +16,8 @@ export function daemonTolerations(podSpec: JsonObject): JsonObject[] {
     { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
   ]
-  if (podSpec.hostNetwork === true) tolerations.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' })
+  if (podSpec.hostNetwork === true)
+    tolerations.push({ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' })
   return tolerations
 }
 
@@ -28,7 +29,10 @@ export function withDaemonTolerations(podSpec: JsonObject): JsonObject[] {
   let list = arrayAt(podSpec, 'tolerations').filter(isObject)
   for (const toleration of daemonTolerations(podSpec)) {
     const same = (t: JsonObject) =>
-      (t.key ?? '') === toleration.key && (t.operator ?? 'Equal') === toleration.operator && (t.value ?? '') === '' && (t.effect ?? '') === toleration.effect
+      (t.key ?? '') === toleration.key &&
+      (t.operator ?? 'Equal') === toleration.operator &&
+      (t.value ?? '') === '' &&
+      (t.effect ?? '') === toleration.effect
     list = list.some(same) ? list.map((t) => (same(t) ? toleration : t)) : [...list, toleration]
   }
   return list
@@ -82,7 +86,9 @@ function termMatches(term: JsonObject, node: JsonObject): boolean {
   const fields = arrayAt(term, 'matchFields').filter(isObject)
   if (expressions.length === 0 && fields.length === 0) return false
   const labels = labelsOf(node)
-  return expressions.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, { 'metadata.name': nameOf(node) }))
+  return (
+    expressions.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, { 'metadata.name': nameOf(node) }))
+  )
 }
 
 /** nodeSelector and required node affinity (terms ORed), as the scheduler's NodeAffinity filter. */
@@ -92,7 +98,9 @@ export function fitsNodeAffinity(podSpec: JsonObject, node: JsonObject): boolean
   if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false
   const required = objectAt(objectAt(objectAt(podSpec, 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution')
   if (!required) return true
-  return arrayAt(required, 'nodeSelectorTerms').filter(isObject).some((term) => termMatches(term, node))
+  return arrayAt(required, 'nodeSelectorTerms')
+    .filter(isObject)
+    .some((term) => termMatches(term, node))
 }
 
 /**

@@ -67,7 +67,10 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
     if (node !== undefined) nodeToPods.set(node, [...(nodeToPods.get(node) ?? []), pod])
   }
   const templateSpec = objectAt(template, 'spec') ?? {}
-  const nodes = listObjects(state, 'Node').map((node) => ({ name: nameOf(node), ...nodeShouldRunDaemonPod(daemonPodSpec(templateSpec, nameOf(node)), node) }))
+  const nodes = listObjects(state, 'Node').map((node) => ({
+    name: nameOf(node),
+    ...nodeShouldRunDaemonPod(daemonPodSpec(templateSpec, nameOf(node)), node),
+  }))
 
   // manage: create where a pod is missing, delete failed, surplus and misplaced pods.
   const createOn: string[] = []
@@ -117,8 +120,16 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
     ...creates.map((pod): Action => ({ type: 'create', object: pod })),
     ...deletePods.map((pod): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(pod), name: nameOf(pod) })),
   ]
-  events.push(...creates.map((pod) => recordEvent(ds, { reason: 'SuccessfulCreate', message: `Created pod: ${nameOf(pod)}`, component: COMPONENT }, now)))
-  events.push(...deletePods.map((pod) => recordEvent(ds, { reason: 'SuccessfulDelete', message: `Deleted pod: ${nameOf(pod)}`, component: COMPONENT }, now)))
+  events.push(
+    ...creates.map((pod) =>
+      recordEvent(ds, { reason: 'SuccessfulCreate', message: `Created pod: ${nameOf(pod)}`, component: COMPONENT }, now),
+    ),
+  )
+  events.push(
+    ...deletePods.map((pod) =>
+      recordEvent(ds, { reason: 'SuccessfulDelete', message: `Deleted pod: ${nameOf(pod)}`, component: COMPONENT }, now),
+    ),
+  )
 
   const live = new Set([nameOf(plan.revision), ...pods.map((p) => `${nameOf(ds)}-${labelsOf(p)[REVISION_HASH_LABEL] ?? ''}`)])
   const history = truncateHistory(revisions, live, Number(spec(ds).revisionHistoryLimit ?? 10))
@@ -154,7 +165,15 @@ function surplus(running: JsonObject[], hash: string, allowsSurge: boolean): Jso
   return extra
 }
 
-function newDaemonPod(ds: JsonObject, template: JsonObject, templateSpec: JsonObject, node: string, hash: string, now: Date, taken: Set<string>): JsonObject {
+function newDaemonPod(
+  ds: JsonObject,
+  template: JsonObject,
+  templateSpec: JsonObject,
+  node: string,
+  hash: string,
+  now: Date,
+  taken: Set<string>,
+): JsonObject {
   const templateMeta = objectAt(template, 'metadata') ?? {}
   return {
     apiVersion: 'v1',
@@ -162,7 +181,11 @@ function newDaemonPod(ds: JsonObject, template: JsonObject, templateSpec: JsonOb
     metadata: {
       name: generatedName(`${nameOf(ds)}-`, `${uidOf(ds)}/${node}/${hash}/${now.getTime()}`, (n) => taken.has(n)),
       namespace: namespaceOf(ds),
-      labels: { ...labelsOf({ metadata: templateMeta }), [REVISION_HASH_LABEL]: hash, [TEMPLATE_GENERATION_LABEL]: String(meta(ds).generation ?? 0) },
+      labels: {
+        ...labelsOf({ metadata: templateMeta }),
+        [REVISION_HASH_LABEL]: hash,
+        [TEMPLATE_GENERATION_LABEL]: String(meta(ds).generation ?? 0),
+      },
       ...(templateMeta.annotations !== undefined && { annotations: templateMeta.annotations }),
       ownerReferences: [controllerReference(ds)],
     },

@@ -1,7 +1,16 @@
 import { getObject, listObjects, withLabel, type ClusterState } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, type JsonObject } from '../json.js'
 import { condition, controllerReference, isPodReady, keyOfObject, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
-import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'
+import {
+  findPort,
+  hostnameFor,
+  podIP,
+  podReference,
+  podSelector,
+  selectedPods,
+  serviceKeysFor,
+  shouldPodBeInEndpoints,
+} from './pod-endpoints.js'
 import { nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
@@ -108,7 +117,8 @@ function desiredEndpoints(state: ClusterState, service: JsonObject, selector: Re
     const terminating = meta(pod).deletionTimestamp !== undefined
     const hostname = hostnameFor(pod, service)
     const nodeName = spec(pod).nodeName
-    const zone = typeof nodeName === 'string' && nodeName !== '' ? labelsOf(getObject(state, 'Node', '', nodeName) ?? {})[ZONE_LABEL] : undefined
+    const zone =
+      typeof nodeName === 'string' && nodeName !== '' ? labelsOf(getObject(state, 'Node', '', nodeName) ?? {})[ZONE_LABEL] : undefined
     const endpoint: JsonObject = {
       addresses: [podIP(pod)!],
       conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
@@ -151,7 +161,9 @@ function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: num
       }
       return { slice, endpoints }
     })
-    const rest = [...pending.values()].sort((a, b) => String((a.endpoint.targetRef as JsonObject).name).localeCompare(String((b.endpoint.targetRef as JsonObject).name)))
+    const rest = [...pending.values()].sort((a, b) =>
+      String((a.endpoint.targetRef as JsonObject).name).localeCompare(String((b.endpoint.targetRef as JsonObject).name)),
+    )
     for (const entry of kept) {
       while (entry.endpoints.length < maxPerSlice && rest.length > 0) entry.endpoints.push(rest.shift()!.endpoint)
       if (entry.endpoints.length === 0) continue
@@ -164,7 +176,10 @@ function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: num
   }
   if (desired.length === 0) {
     // The placeholder: one slice without endpoints or ports, so consumers see the Service has none.
-    const placeholder = existing.find((s) => ((s.endpoints as unknown[] | undefined) ?? []).length === 0 && ((s.ports as unknown[] | undefined) ?? []).length === 0) ?? existing[0]
+    const placeholder =
+      existing.find(
+        (s) => ((s.endpoints as unknown[] | undefined) ?? []).length === 0 && ((s.ports as unknown[] | undefined) ?? []).length === 0,
+      ) ?? existing[0]
     if (placeholder) {
       plan.keeps.push({ slice: { ...placeholder, ports: [] }, endpoints: [] })
       used.add(placeholder)

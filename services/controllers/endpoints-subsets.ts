@@ -55,7 +55,10 @@ export function repackSubsets(entries: AddressEntry[]): EndpointSubset[] {
   }
   const groups = new Map<string, { ready: Map<string, boolean>; ports: EndpointPort[] }>()
   for (const { port, ready } of byPort.values()) {
-    const key = [...ready].map(([a, r]) => `${a}\u0001${r}`).sort().join('\u0002')
+    const key = [...ready]
+      .map(([a, r]) => `${a}\u0001${r}`)
+      .sort()
+      .join('\u0002')
     let group = groups.get(key)
     if (!group) groups.set(key, (group = { ready, ports: [] }))
     if (port) group.ports.push(port)

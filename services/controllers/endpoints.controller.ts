@@ -2,7 +2,16 @@ import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { deepEqual, isObject, type JsonObject } from '../json.js'
 import { repackSubsets, truncateSubsets, type AddressEntry, type EndpointAddress, type EndpointPort } from './endpoints-subsets.js'
 import { annotationsOf, condition, isPodReady, keyOfObject, labelsOf, meta, spec } from '../runtime/objects.js'
-import { findPort, hostnameFor, podIP, podReference, podSelector, selectedPods, serviceKeysFor, shouldPodBeInEndpoints } from './pod-endpoints.js'
+import {
+  findPort,
+  hostnameFor,
+  podIP,
+  podReference,
+  podSelector,
+  selectedPods,
+  serviceKeysFor,
+  shouldPodBeInEndpoints,
+} from './pod-endpoints.js'
 import { nothing, splitKey, type Controller } from '../runtime/controller.js'
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless'
@@ -30,7 +39,9 @@ export function createEndpointsController(): Controller {
       const current = getObject(state, 'Endpoints', namespace, name)
       if (!service) {
         if (!current) return nothing
-        return { actions: [{ type: 'delete', kind: 'Endpoints', namespace, name, options: { preconditions: { uid: String(meta(current).uid) } } }] }
+        return {
+          actions: [{ type: 'delete', kind: 'Endpoints', namespace, name, options: { preconditions: { uid: String(meta(current).uid) } } }],
+        }
       }
       const selector = podSelector(service)
       if (!selector) return nothing

@@ -59,7 +59,8 @@ export function createGarbageCollector(registry: KindRegistry = builtin): Contro
         // Reservations the Service gave up, in case their release did not happen.
         const spec = (previous.spec ?? {}) as JsonObject
         if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None') keys.add(gcKey('IPAddress', '', spec.clusterIP))
-        for (const port of (spec.ports as JsonObject[] | undefined) ?? []) if (typeof port?.nodePort === 'number') keys.add(gcKey('ServiceNodePort', '', String(port.nodePort)))
+        for (const port of (spec.ports as JsonObject[] | undefined) ?? [])
+          if (typeof port?.nodePort === 'number') keys.add(gcKey('ServiceNodePort', '', String(port.nodePort)))
       }
       return keys
     },
@@ -90,7 +91,9 @@ export function createGarbageCollector(registry: KindRegistry = builtin): Contro
 
 /** What the collector looks at: objects with owners, owners deleting with a GC finalizer, and reservations. */
 function interesting(kind: string, object: JsonObject): boolean {
-  return RESERVATION_KINDS.has(kind) || ownerReferences(object).length > 0 || hasFinalizer(object, ORPHAN) || hasFinalizer(object, FOREGROUND)
+  return (
+    RESERVATION_KINDS.has(kind) || ownerReferences(object).length > 0 || hasFinalizer(object, ORPHAN) || hasFinalizer(object, FOREGROUND)
+  )
 }
 
 /** `attemptToDeleteItem` for an object that is not being deleted; the invalid-reference event comes after the write. */
@@ -107,14 +110,26 @@ function decide(state: ClusterState, object: JsonObject, { solid, dangling, wait
   const remove = new Set([...dangling, ...waiting].map((r) => r.uid))
   if (solid.length > 0) {
     if (remove.size === 0) return []
-    return [withReferences(object, ownerReferences(object).filter((r) => !remove.has(r.uid)), 'remove dangling and waiting ownerReferences')]
+    return [
+      withReferences(
+        object,
+        ownerReferences(object).filter((r) => !remove.has(r.uid)),
+        'remove dangling and waiting ownerReferences',
+      ),
+    ]
   }
   const dependents = dependentsOf(state, object)
   if (waiting.length > 0 && dependents.length > 0) {
     const steps: Action[] = []
     // A dependent of ours deletes its dependents too: a cycle. Unblock our references so it can finish.
     if (dependents.some(isDeletingDependents) && ownerReferences(object).some((r) => r.blockOwnerDeletion)) {
-      steps.push(withReferences(object, ownerReferences(object).map((r) => ({ ...r, blockOwnerDeletion: false })), 'unblock ownerReferences in a cycle'))
+      steps.push(
+        withReferences(
+          object,
+          ownerReferences(object).map((r) => ({ ...r, blockOwnerDeletion: false })),
+          'unblock ownerReferences in a cycle',
+        ),
+      )
     }
     return [...steps, deletion(object, 'Foreground')]
   }

@@ -28,15 +28,23 @@ const DEFAULT_UP: ScalingRules = {
     { type: 'Percent', value: 100, periodSeconds: 15 },
   ],
 }
-const DEFAULT_DOWN: ScalingRules = { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] }
+const DEFAULT_DOWN: ScalingRules = {
+  stabilizationWindowSeconds: 300,
+  selectPolicy: 'Max',
+  policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+}
 
 /** spec.behavior with every unset part filled in from the defaults. */
 export function scalingRules(hpa: JsonObject): { up: ScalingRules; down: ScalingRules } {
   const behavior = objectAt(objectAt(hpa, 'spec'), 'behavior')
   const rules = (given: JsonObject | undefined, defaults: ScalingRules): ScalingRules => ({
-    stabilizationWindowSeconds: typeof given?.stabilizationWindowSeconds === 'number' ? given.stabilizationWindowSeconds : defaults.stabilizationWindowSeconds,
+    stabilizationWindowSeconds:
+      typeof given?.stabilizationWindowSeconds === 'number' ? given.stabilizationWindowSeconds : defaults.stabilizationWindowSeconds,
     selectPolicy: (typeof given?.selectPolicy === 'string' ? given.selectPolicy : defaults.selectPolicy) as ScalingRules['selectPolicy'],
-    policies: given && arrayAt(given, 'policies').length > 0 ? (arrayAt(given, 'policies').filter(isObject) as unknown as ScalingPolicy[]) : defaults.policies,
+    policies:
+      given && arrayAt(given, 'policies').length > 0
+        ? (arrayAt(given, 'policies').filter(isObject) as unknown as ScalingPolicy[])
+        : defaults.policies,
   })
   return { up: rules(objectAt(behavior, 'scaleUp'), DEFAULT_UP), down: rules(objectAt(behavior, 'scaleDown'), DEFAULT_DOWN) }
 }
@@ -102,7 +110,15 @@ export class ScalingMemory {
    * (counting what was already added or removed within each policy's period) and by min/max,
    * with the ScalingLimited reason.
    */
-  limit(key: string, current: number, desired: number, min: number, max: number, rules: { up: ScalingRules; down: ScalingRules }, now: Date) {
+  limit(
+    key: string,
+    current: number,
+    desired: number,
+    min: number,
+    max: number,
+    rules: { up: ScalingRules; down: ScalingRules },
+    now: Date,
+  ) {
     if (desired > current) {
       let limit = this.scaleUpLimit(key, current, rules.up, now)
       if (limit < current) limit = current
@@ -128,7 +144,10 @@ export class ScalingMemory {
     const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max
     let result: number | undefined
     for (const policy of rules.policies) {
-      const start = current - this.changedWithin(this.scaleUps, key, policy.periodSeconds, now) + this.changedWithin(this.scaleDowns, key, policy.periodSeconds, now)
+      const start =
+        current -
+        this.changedWithin(this.scaleUps, key, policy.periodSeconds, now) +
+        this.changedWithin(this.scaleDowns, key, policy.periodSeconds, now)
       const proposed = policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100))
       result = result === undefined ? proposed : pick(result, proposed)
     }
@@ -140,7 +159,10 @@ export class ScalingMemory {
     const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min
     let result: number | undefined
     for (const policy of rules.policies) {
-      const start = current + this.changedWithin(this.scaleDowns, key, policy.periodSeconds, now) - this.changedWithin(this.scaleUps, key, policy.periodSeconds, now)
+      const start =
+        current +
+        this.changedWithin(this.scaleDowns, key, policy.periodSeconds, now) -
+        this.changedWithin(this.scaleUps, key, policy.periodSeconds, now)
       const proposed = policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100))
       result = result === undefined ? proposed : pick(result, proposed)
     }

@@ -38,7 +38,13 @@ function usageOf(metrics: PodMetricsApi, pod: JsonObject, resource: ResourceName
 }
 
 /** `groupPods`: ready pods, pods whose sample is ignored (pending, unready, starting) and pods without one. */
-function groupPods(pods: JsonObject[], samples: Map<string, { value: number; timestamp: Date }>, resource: ResourceName, options: CalculatorOptions, now: Date) {
+function groupPods(
+  pods: JsonObject[],
+  samples: Map<string, { value: number; timestamp: Date }>,
+  resource: ResourceName,
+  options: CalculatorOptions,
+  now: Date,
+) {
   let ready = 0
   const ignored = new Set<string>()
   const missing = new Set<string>()
@@ -123,21 +129,27 @@ export function resourceReplicas(
       total += sample.value
       requested += requests.get(name) ?? 0
     }
-    if ('averageMilli' in target) return { ratio: Math.floor(total / values.size) / target.averageMilli, utilization: undefined, raw: Math.floor(total / values.size) }
+    if ('averageMilli' in target)
+      return { ratio: Math.floor(total / values.size) / target.averageMilli, utilization: undefined, raw: Math.floor(total / values.size) }
     if (requested === 0) return undefined
     const utilization = Math.floor((total * 100) / requested)
     return { ratio: utilization / target.utilization, utilization, raw: Math.floor(total / values.size) }
   }
   const first = ratio(samples)
   if (!first) return { error: 'no metrics returned matched known pods' }
-  const proposal = (replicas: number): Proposal => ({ replicas, rawAverage: first.raw, ...(first.utilization !== undefined && { utilization: first.utilization }) })
+  const proposal = (replicas: number): Proposal => ({
+    replicas,
+    rawAverage: first.raw,
+    ...(first.utilization !== undefined && { utilization: first.utilization }),
+  })
   const rebalanceIgnored = ignored.size > 0 && first.ratio > 1
   if (!rebalanceIgnored && missing.size === 0) {
     if (Math.abs(1 - first.ratio) <= options.tolerance) return proposal(currentReplicas)
     return proposal(Math.ceil(first.ratio * ready))
   }
   if (first.ratio < 1) {
-    for (const name of missing) samples.set(name, { value: 'utilization' in target ? (requests.get(name) ?? 0) : target.averageMilli, timestamp: now })
+    for (const name of missing)
+      samples.set(name, { value: 'utilization' in target ? (requests.get(name) ?? 0) : target.averageMilli, timestamp: now })
   } else if (first.ratio > 1) {
     for (const name of missing) samples.set(name, { value: 0, timestamp: now })
   }

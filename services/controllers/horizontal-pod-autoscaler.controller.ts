@@ -67,7 +67,14 @@ export function createHorizontalPodAutoscalerController(options: HorizontalPodAu
 }
 
 /** `setCondition`: replaces reason and message, and the transition time only when the status changes. */
-function setCondition(conditions: JsonObject[], type: string, conditionStatus: 'True' | 'False', reason: string, message: string, now: Date): void {
+function setCondition(
+  conditions: JsonObject[],
+  type: string,
+  conditionStatus: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: Date,
+): void {
   const i = conditions.findIndex((c) => c.type === type)
   const lastTransitionTime = i >= 0 && conditions[i]!.status === conditionStatus ? conditions[i]!.lastTransitionTime : timestamp(now)
   const next = { type, status: conditionStatus, lastTransitionTime, reason, message }
@@ -75,18 +82,33 @@ function setCondition(conditions: JsonObject[], type: string, conditionStatus: '
   else conditions.push(next)
 }
 
-function syncAutoscaler(hpa: JsonObject, key: string, state: ClusterState, now: Date, memory: ScalingMemory, calculator: CalculatorOptions): Reconciliation {
+function syncAutoscaler(
+  hpa: JsonObject,
+  key: string,
+  state: ClusterState,
+  now: Date,
+  memory: ScalingMemory,
+  calculator: CalculatorOptions,
+): Reconciliation {
   const before = status(hpa)
-  const conditions = arrayAt(before, 'conditions').filter(isObject).map((c) => ({ ...c }))
-  const set = (type: string, s: 'True' | 'False', reason: string, message: string) => setCondition(conditions, type, s, reason, message, now)
+  const conditions = arrayAt(before, 'conditions')
+    .filter(isObject)
+    .map((c) => ({ ...c }))
+  const set = (type: string, s: 'True' | 'False', reason: string, message: string) =>
+    setCondition(conditions, type, s, reason, message, now)
   const events: Action[] = []
-  const warn = (reason: string, message: string) => events.push(recordEvent(hpa, { type: 'Warning', reason, message, component: COMPONENT }, now))
+  const warn = (reason: string, message: string) =>
+    events.push(recordEvent(hpa, { type: 'Warning', reason, message, component: COMPONENT }, now))
   const finish = (next: JsonObject, writes: Action[] = []): Reconciliation => {
     if (conditions.length > 0) next.conditions = conditions
     const changed = !deepEqual(next, before)
     return { actions: [...writes, ...(changed ? [{ type: 'updateStatus', object: { ...hpa, status: next } } as Action] : []), ...events] }
   }
-  const keep = (currentReplicas: unknown): JsonObject => ({ ...before, currentReplicas: currentReplicas ?? before.currentReplicas ?? 0, desiredReplicas: before.desiredReplicas ?? 0 })
+  const keep = (currentReplicas: unknown): JsonObject => ({
+    ...before,
+    currentReplicas: currentReplicas ?? before.currentReplicas ?? 0,
+    desiredReplicas: before.desiredReplicas ?? 0,
+  })
 
   // The target's scale.
   const ref = objectAt(spec(hpa), 'scaleTargetRef') ?? {}
@@ -94,7 +116,8 @@ function syncAutoscaler(hpa: JsonObject, key: string, state: ClusterState, now: 
   let target: JsonObject | undefined
   try {
     definition = registry.forManifest(ref.apiVersion ?? '', ref.kind)
-    if (!definition.scale) throw new Error(`the server could not find the requested resource (get ${qualifiedResourceName(definition)} scale)`)
+    if (!definition.scale)
+      throw new Error(`the server could not find the requested resource (get ${qualifiedResourceName(definition)} scale)`)
     target = getObject(state, definition.kind, String(meta(hpa).namespace), String(ref.name))
     if (!target) throw new Error(`${qualifiedResourceName(definition)} "${String(ref.name)}" not found`)
   } catch (error) {
@@ -143,7 +166,9 @@ function syncAutoscaler(hpa: JsonObject, key: string, state: ClusterState, now: 
   const next: JsonObject = { ...before, currentReplicas: current, desiredReplicas: desired, currentMetrics: metrics }
   if (desired === current) return finish({ ...next, desiredReplicas: current })
   set('AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`)
-  events.push(recordEvent(hpa, { reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${reason}`, component: COMPONENT }, now))
+  events.push(
+    recordEvent(hpa, { reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${reason}`, component: COMPONENT }, now),
+  )
   memory.recordScale(key, current, desired, rules, now)
   next.lastScaleTime = timestamp(now)
   // Through the scale subresource, conditional on the target as read.
@@ -200,21 +225,38 @@ function replicasForMetrics(
     let outcome: ReturnType<typeof resourceReplicas> | undefined
     let reason = 'FailedGetResourceMetric'
     if (metric.type !== 'Resource') {
-      reason = typeof metric.type === 'string' && ['Pods', 'Object', 'External', 'ContainerResource'].includes(metric.type) ? `FailedGet${metric.type}Metric` : 'InvalidMetricSourceType'
-      outcome = { error: reason === 'InvalidMetricSourceType' ? `unknown metric source type "${String(metric.type)}"` : `${String(metric.type)} metrics are not served (only resource metrics are)` }
-    } else if (name !== 'cpu' && name !== 'memory') outcome = { error: `unable to get metrics for resource ${name}: no metrics returned from resource metrics API` }
+      reason =
+        typeof metric.type === 'string' && ['Pods', 'Object', 'External', 'ContainerResource'].includes(metric.type)
+          ? `FailedGet${metric.type}Metric`
+          : 'InvalidMetricSourceType'
+      outcome = {
+        error:
+          reason === 'InvalidMetricSourceType'
+            ? `unknown metric source type "${String(metric.type)}"`
+            : `${String(metric.type)} metrics are not served (only resource metrics are)`,
+      }
+    } else if (name !== 'cpu' && name !== 'memory')
+      outcome = { error: `unable to get metrics for resource ${name}: no metrics returned from resource metrics API` }
     else if (average) outcome = resourceReplicas(pods, name, { averageMilli: milliValue(average) }, current, calculator, now)
-    else if (typeof targetSpec.averageUtilization === 'number') outcome = resourceReplicas(pods, name, { utilization: targetSpec.averageUtilization }, current, calculator, now)
+    else if (typeof targetSpec.averageUtilization === 'number')
+      outcome = resourceReplicas(pods, name, { utilization: targetSpec.averageUtilization }, current, calculator, now)
     else outcome = { error: 'invalid resource metric source: neither a utilization target nor a value target was set' }
     if ('error' in outcome) {
       warn(reason, outcome.error)
       invalid++
-      firstError ??= { reason, message: `the HPA was unable to compute the replica count: ${outcome.error}`, error: reason === 'FailedGetResourceMetric' ? `failed to get ${name} utilization: ${outcome.error}` : outcome.error }
+      firstError ??= {
+        reason,
+        message: `the HPA was unable to compute the replica count: ${outcome.error}`,
+        error: reason === 'FailedGetResourceMetric' ? `failed to get ${name} utilization: ${outcome.error}` : outcome.error,
+      }
       continue
     }
     const metricName = average ? `${name} resource` : `${name} resource utilization (percentage of request)`
     const averageValue = quantityString({ nanos: BigInt(outcome.rawAverage) * 1_000_000n, format: 'DecimalSI' })
-    statuses.push({ type: 'Resource', resource: { name, current: { ...(outcome.utilization !== undefined && { averageUtilization: outcome.utilization }), averageValue } } })
+    statuses.push({
+      type: 'Resource',
+      resource: { name, current: { ...(outcome.utilization !== undefined && { averageUtilization: outcome.utilization }), averageValue } },
+    })
     if (!best || outcome.replicas > best.replicas) best = { replicas: outcome.replicas, metric: metricName }
   }
   if (!best) {

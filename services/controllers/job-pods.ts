@@ -1,5 +1,17 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { annotationsOf, condition, controllerReference, isDeleting, isPodReady, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import {
+  annotationsOf,
+  condition,
+  controllerReference,
+  isDeleting,
+  isPodReady,
+  meta,
+  nameOf,
+  namespaceOf,
+  spec,
+  status,
+  uidOf,
+} from '../runtime/objects.js'
 import { generatedName } from './controller-revision.js'
 
 /**
@@ -40,7 +52,8 @@ export function finishedTime(pod: JsonObject): number {
   const finishes = statuses.map((s) => Date.parse(String(objectAt(objectAt(s, 'state'), 'terminated')?.finishedAt ?? '')))
   if (statuses.length > 0 && finishes.every(Number.isFinite)) return Math.max(...finishes)
   const ready = condition(pod, 'Ready')
-  if (ready?.status === 'False' && Number.isFinite(Date.parse(String(ready.lastTransitionTime)))) return Date.parse(String(ready.lastTransitionTime))
+  if (ready?.status === 'False' && Number.isFinite(Date.parse(String(ready.lastTransitionTime))))
+    return Date.parse(String(ready.lastTransitionTime))
   if (isDeleting(pod)) return Date.parse(String(meta(pod).deletionTimestamp)) - Number(meta(pod).deletionGracePeriodSeconds ?? 0) * 1000
   return Date.parse(String(meta(pod).creationTimestamp ?? '')) || 0
 }
@@ -51,7 +64,10 @@ export function finishedTime(pod: JsonObject): number {
  */
 export function backoffRemainingMs(job: JsonObject, pods: JsonObject[], now: Date): number {
   const lastSuccess = Math.max(0, ...pods.filter((p) => status(p).phase === 'Succeeded').map(finishedTime))
-  const failures = pods.filter((p) => isPodFailed(p, job)).map(finishedTime).filter((t) => t > lastSuccess)
+  const failures = pods
+    .filter((p) => isPodFailed(p, job))
+    .map(finishedTime)
+    .filter((t) => t > lastSuccess)
   if (failures.length === 0) return 0
   let backoff = BACKOFF_MS
   for (let i = 1; i < failures.length && backoff < MAX_BACKOFF_MS; i++) backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)

@@ -21,21 +21,37 @@ export const completionsReached: JobCondition = {
   reason: 'CompletionsReached',
   message: 'Reached expected number of succeeded pods',
 }
-export const backoffLimitExceeded: JobCondition = { type: 'FailureTarget', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }
-export const deadlineExceeded: JobCondition = { type: 'FailureTarget', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }
+export const backoffLimitExceeded: JobCondition = {
+  type: 'FailureTarget',
+  reason: 'BackoffLimitExceeded',
+  message: 'Job has reached the specified backoff limit',
+}
+export const deadlineExceeded: JobCondition = {
+  type: 'FailureTarget',
+  reason: 'DeadlineExceeded',
+  message: 'Job was active longer than specified deadline',
+}
 
 export function jobCondition(job: JsonObject, type: string): JsonObject | undefined {
   return arrayAt(status(job), 'conditions').find((c) => isObject(c) && c.type === type && c.status === 'True') as JsonObject | undefined
 }
 
 /** `IsJobFinished`: Complete or Failed is True. */
-export const isJobFinished = (job: JsonObject): boolean => jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
+export const isJobFinished = (job: JsonObject): boolean =>
+  jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
 
 /**
  * `ensureJobConditionStatus`: sets the condition when its status, reason or message differ;
  * a False condition is not added where there was none. Returns whether anything changed.
  */
-export function ensureCondition(conditions: JsonObject[], type: string, conditionStatus: 'True' | 'False', reason: string, message: string, now: Date): boolean {
+export function ensureCondition(
+  conditions: JsonObject[],
+  type: string,
+  conditionStatus: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: Date,
+): boolean {
   const fresh = { type, status: conditionStatus, lastProbeTime: timestamp(now), lastTransitionTime: timestamp(now), reason, message }
   const i = conditions.findIndex((c) => c.type === type)
   if (i >= 0) {
@@ -62,11 +78,19 @@ export interface Tracking {
  * Moves counted pods (finalizer gone) from uncountedTerminatedPods into the counters, and
  * records pods that finished since (or all remaining ones, once the Job is finished).
  */
-export function trackFinishedPods(job: JsonObject, pods: JsonObject[], next: JsonObject, finishing: 'success' | 'failure' | undefined): Tracking {
+export function trackFinishedPods(
+  job: JsonObject,
+  pods: JsonObject[],
+  next: JsonObject,
+  finishing: 'success' | 'failure' | undefined,
+): Tracking {
   const before = objectAt(status(job), 'uncountedTerminatedPods') ?? {}
   const uncounted = { succeeded: arrayAt(before, 'succeeded').map(String), failed: arrayAt(before, 'failed').map(String) }
   const withFinalizer = new Set(pods.filter(hasTrackingFinalizer).map(uidOf))
-  const pending = { succeeded: uncounted.succeeded.filter((u) => withFinalizer.has(u)), failed: uncounted.failed.filter((u) => withFinalizer.has(u)) }
+  const pending = {
+    succeeded: uncounted.succeeded.filter((u) => withFinalizer.has(u)),
+    failed: uncounted.failed.filter((u) => withFinalizer.has(u)),
+  }
   next.succeeded = Number(next.succeeded ?? 0) + uncounted.succeeded.length - pending.succeeded.length
   next.failed = Number(next.failed ?? 0) + uncounted.failed.length - pending.failed.length
 

@@ -2,7 +2,18 @@ import { eventObject, getObject, listObjects, ownedBy, withLabel, type ClusterSt
 import { timestamp } from '../api/context.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { recordEvent } from '../runtime/events.js'
-import { controllerOf, isDeleting, isPodActive, isPodReady, keysOfKind, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import {
+  controllerOf,
+  isDeleting,
+  isPodActive,
+  isPodReady,
+  keysOfKind,
+  nameOf,
+  namespaceOf,
+  spec,
+  status,
+  uidOf,
+} from '../runtime/objects.js'
 import {
   activePodsForRemoval,
   backoffRemainingMs,
@@ -76,7 +87,12 @@ const removeFinalizer = (pod: JsonObject): Action => ({
 function releaseOrphans(state: ClusterState, namespace: string, name: string): Reconciliation {
   const orphans = withLabel(state, 'Pod', 'batch.kubernetes.io/job-name', name).filter((pod) => {
     const owner = controllerOf(pod)
-    return namespaceOf(pod) === namespace && hasTrackingFinalizer(pod) && owner?.kind === 'Job' && !listObjects(state, 'Job', namespace).some((j) => uidOf(j) === owner.uid)
+    return (
+      namespaceOf(pod) === namespace &&
+      hasTrackingFinalizer(pod) &&
+      owner?.kind === 'Job' &&
+      !listObjects(state, 'Job', namespace).some((j) => uidOf(j) === owner.uid)
+    )
   })
   return orphans.length > 0 ? { actions: [orphans.map(removeFinalizer)] } : nothing
 }
@@ -89,7 +105,11 @@ function expireFinished(job: JsonObject, now: Date): Reconciliation {
   const remaining = finished + ttl * 1000 - now.getTime()
   if (remaining > 0) return { actions: [], requeueAfterMs: remaining }
   const options = { propagationPolicy: 'Background', preconditions: { uid: uidOf(job) } }
-  return { actions: [{ type: 'delete', kind: 'Job', namespace: namespaceOf(job), name: nameOf(job), options, reason: 'ttlSecondsAfterFinished expired' }] }
+  return {
+    actions: [
+      { type: 'delete', kind: 'Job', namespace: namespaceOf(job), name: nameOf(job), options, reason: 'ttlSecondsAfterFinished expired' },
+    ],
+  }
 }
 
 function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliation {
@@ -98,7 +118,8 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   const before = status(job)
   const next: JsonObject = { ...before }
   const conditions = (Array.isArray(before.conditions) ? before.conditions : []).filter(isObject).map((c) => ({ ...c }))
-  const event = (reason: string, message: string, type?: 'Warning') => recordEvent(job, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+  const event = (reason: string, message: string, type?: 'Warning') =>
+    recordEvent(job, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   let requeueAfterMs: number | undefined
 
@@ -108,15 +129,21 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   let ready = active.filter(isPodReady).length
   const uncounted = objectAt(before, 'uncountedTerminatedPods') ?? {}
   const counted = (list: string, pod: JsonObject) => Array.isArray(uncounted[list]) && (uncounted[list] as unknown[]).includes(uidOf(pod))
-  const fresh = (pod: JsonObject) => hasTrackingFinalizer(pod) && (!isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < Number(jobSpec.completions)))
+  const fresh = (pod: JsonObject) =>
+    hasTrackingFinalizer(pod) && (!isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < Number(jobSpec.completions)))
   const succeededIndexes = parseIndexes(before.completedIndexes)
   if (isIndexed(job)) {
     for (const pod of pods) if (status(pod).phase === 'Succeeded' && fresh(pod)) succeededIndexes.add(completionIndexOf(pod))
   }
   const succeeded = isIndexed(job)
     ? succeededIndexes.size
-    : Number(before.succeeded ?? 0) + pods.filter((p) => fresh(p) && !counted('succeeded', p) && status(p).phase === 'Succeeded').length + arrayLength(uncounted.succeeded)
-  const failed = Number(before.failed ?? 0) + pods.filter((p) => fresh(p) && !counted('failed', p) && isPodFailed(p, job)).length + arrayLength(uncounted.failed)
+    : Number(before.succeeded ?? 0) +
+      pods.filter((p) => fresh(p) && !counted('succeeded', p) && status(p).phase === 'Succeeded').length +
+      arrayLength(uncounted.succeeded)
+  const failed =
+    Number(before.failed ?? 0) +
+    pods.filter((p) => fresh(p) && !counted('failed', p) && isPodFailed(p, job)).length +
+    arrayLength(uncounted.failed)
   if (next.startTime === undefined && !isSuspended(job)) next.startTime = timestamp(now)
 
   // Is the Job done? An interim condition already written decides; otherwise the counters and the clock.
@@ -124,7 +151,10 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   const target = jobCondition(job, 'SuccessCriteriaMet') ?? jobCondition(job, 'FailureTarget')
   const backoffLimit = Number(jobSpec.backoffLimit ?? 6)
   const start = startTimeOf({ status: next })
-  const deadline = typeof jobSpec.activeDeadlineSeconds === 'number' && start !== undefined && !isSuspended(job) ? start + jobSpec.activeDeadlineSeconds * 1000 : undefined
+  const deadline =
+    typeof jobSpec.activeDeadlineSeconds === 'number' && start !== undefined && !isSuspended(job)
+      ? start + jobSpec.activeDeadlineSeconds * 1000
+      : undefined
   if (target) finishing = { type: String(target.type), reason: String(target.reason ?? ''), message: String(target.message ?? '') }
   else if (failed > backoffLimit || pastBackoffLimitOnFailure(job, pods)) finishing = backoffLimitExceeded
   else if (deadline !== undefined && now.getTime() >= deadline) finishing = deadlineExceeded
@@ -141,7 +171,8 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   } else if (!isDeleting(job)) {
     const parallelism = Number(jobSpec.parallelism ?? 1)
     const completions = typeof jobSpec.completions === 'number' ? jobSpec.completions : undefined
-    let want = completions === undefined ? (succeeded > 0 ? activeCount : parallelism) : Math.max(0, Math.min(completions - succeeded, parallelism))
+    let want =
+      completions === undefined ? (succeeded > 0 ? activeCount : parallelism) : Math.max(0, Math.min(completions - succeeded, parallelism))
     if (isSuspended(job)) want = 0
     const excess = activePodsForRemoval(job, active, activeCount - want, succeededIndexes).slice(0, MAX_PER_SYNC)
     if (excess.length > 0) {
@@ -154,7 +185,9 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
       if (wait > 0) requeueAfterMs = Math.min(requeueAfterMs ?? wait, wait)
       else if (missing > 0) {
         const taken = new Set(listObjects(state, 'Pod', namespaceOf(job)).map(nameOf))
-        const indexes = isIndexed(job) ? pendingIndexes(Number(completions), succeededIndexes, active, missing) : new Array<undefined>(missing).fill(undefined)
+        const indexes = isIndexed(job)
+          ? pendingIndexes(Number(completions), succeededIndexes, active, missing)
+          : new Array<undefined>(missing).fill(undefined)
         for (const index of indexes) creates.push(newJobPod(job, index, now, taken))
       }
     }
@@ -163,7 +196,8 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
     const complete = completions === undefined ? succeeded > 0 && activeCount === 0 : succeeded >= completions && activeCount === 0
     if (complete) finishing = completionsReached
     else if (isSuspended(job)) {
-      if (ensureCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now)) events.push(event('Suspended', 'Job suspended'))
+      if (ensureCondition(conditions, 'Suspended', 'True', 'JobSuspended', 'Job suspended', now))
+        events.push(event('Suspended', 'Job suspended'))
     } else if (ensureCondition(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now)) {
       events.push(event('Resumed', 'Job resumed'))
       next.startTime = timestamp(now)
@@ -178,7 +212,12 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   if (isIndexed(job)) next.succeeded = succeededIndexes.size
   if (next.completedIndexes === '') delete next.completedIndexes
   if (next.active === 0) delete next.active
-  const tracking = trackFinishedPods(job, pods, next, finishing ? (finishing.type === 'SuccessCriteriaMet' ? 'success' : 'failure') : undefined)
+  const tracking = trackFinishedPods(
+    job,
+    pods,
+    next,
+    finishing ? (finishing.type === 'SuccessCriteriaMet' ? 'success' : 'failure') : undefined,
+  )
   if (finishing && !conditions.some((c) => c.type === finishing.type && c.status === 'True')) {
     ensureCondition(conditions, finishing.type, 'True', finishing.reason, finishing.message, now)
   }
@@ -193,7 +232,9 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
 
   const writes: Action[] = [
     ...creates.map((object): Action => ({ type: 'create', object })),
-    ...deletes.filter((p) => !released.includes(p)).map((p): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(p), name: nameOf(p) })),
+    ...deletes
+      .filter((p) => !released.includes(p))
+      .map((p): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(p), name: nameOf(p) })),
   ]
   events.push(...creates.map((p) => event('SuccessfulCreate', `Created pod: ${nameOf(p)}`)))
   events.push(...deletes.map((p) => event('SuccessfulDelete', `Deleted pod: ${nameOf(p)}`)))

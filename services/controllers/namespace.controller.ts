@@ -67,20 +67,40 @@ export function createNamespaceController(registry: KindRegistry = builtin): Con
       for (const [type, reason, message] of CONDITIONS) {
         conditions = withCondition(conditions, { type, status: 'False', reason, message }, time)
       }
-      const summary = (counts: Map<string, number>, each: (what: string, n: number) => string) => [...counts].map(([what, n]) => each(what, n)).sort().join(', ')
+      const summary = (counts: Map<string, number>, each: (what: string, n: number) => string) =>
+        [...counts]
+          .map(([what, n]) => each(what, n))
+          .sort()
+          .join(', ')
       if (remaining.size > 0) {
         const message = `Some resources are remaining: ${summary(remaining, (r, n) => `${r} has ${n} resource instances`)}`
-        conditions = withCondition(conditions, { type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message }, time)
+        conditions = withCondition(
+          conditions,
+          { type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message },
+          time,
+        )
       }
       if (finalizers.size > 0) {
         const message = `Some content in the namespace has finalizers remaining: ${summary(finalizers, (f, n) => `${f} in ${n} resource instances`)}`
-        conditions = withCondition(conditions, { type: 'NamespaceFinalizersRemaining', status: 'True', reason: 'SomeFinalizersRemain', message }, time)
+        conditions = withCondition(
+          conditions,
+          { type: 'NamespaceFinalizersRemaining', status: 'True', reason: 'SomeFinalizersRemain', message },
+          time,
+        )
       }
       const order = (list: JsonObject[]) => CONDITIONS.map(([type]) => list.find((c) => c.type === type)!)
       conditions = order(conditions)
       const actions: Array<Action | Action[]> = []
       if (!deepEqual(status(namespace).conditions, conditions)) {
-        actions.push({ type: 'patch', kind: 'Namespace', namespace: '', name, patch: { status: { conditions } }, patchType: 'merge', subresource: 'status' })
+        actions.push({
+          type: 'patch',
+          kind: 'Namespace',
+          namespace: '',
+          name,
+          patch: { status: { conditions } },
+          patchType: 'merge',
+          subresource: 'status',
+        })
       }
       if (deletes.length > 0) actions.push(deletes)
       else if (remaining.size === 0) {

@@ -22,7 +22,9 @@ export function readinessTaints(node: JsonObject, time: string): JsonObject[] | 
   const taints = arrayAt(spec(node), 'taints').filter(isObject)
   const owned = (t: JsonObject) => OWNED.includes(String(t.key)) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')
   const wanted = key
-    ? ['NoSchedule', 'NoExecute'].map((effect) => taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: time })
+    ? ['NoSchedule', 'NoExecute'].map(
+        (effect) => taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: time },
+      )
     : []
   const current = taints.filter(owned)
   if (current.length === wanted.length && wanted.every((w) => current.some((c) => deepEqual(c, w)))) return undefined
@@ -42,7 +44,8 @@ export function toleratesTaint(toleration: JsonObject, taint: JsonObject): boole
 }
 
 /** The node's NoExecute taints. */
-export const noExecuteTaints = (node: JsonObject) => arrayAt(spec(node), 'taints').filter((t): t is JsonObject => isObject(t) && t.effect === 'NoExecute')
+export const noExecuteTaints = (node: JsonObject) =>
+  arrayAt(spec(node), 'taints').filter((t): t is JsonObject => isObject(t) && t.effect === 'NoExecute')
 
 /**
  * When a pod must leave a node with these NoExecute taints, in ms: -Infinity when a taint is not

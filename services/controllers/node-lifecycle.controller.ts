@@ -46,15 +46,27 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
     if (silentFor > (ready ? grace : startupGrace)) {
       const conditions = unknownConditions(node, time)
       if (conditions) {
-        const actions: Array<Action | Action[]> = [{ type: 'updateStatus', object: { ...node, status: { ...status(node), conditions } }, reason: 'node stopped posting status' }]
+        const actions: Array<Action | Action[]> = [
+          { type: 'updateStatus', object: { ...node, status: { ...status(node), conditions } }, reason: 'node stopped posting status' },
+        ]
         if (ready?.status === 'True') {
-          actions.push(recordEvent(node, { reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, component: 'node-controller' }, now))
+          actions.push(
+            recordEvent(
+              node,
+              { reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, component: 'node-controller' },
+              now,
+            ),
+          )
         }
         return { actions, requeueAfterMs: monitor }
       }
     }
     const taints = readinessTaints(node, time)
-    if (taints) return { actions: [{ type: 'update', object: { ...node, spec: { ...spec(node), taints } }, reason: 'node readiness taints' }], requeueAfterMs: monitor }
+    if (taints)
+      return {
+        actions: [{ type: 'update', object: { ...node, spec: { ...spec(node), taints } }, reason: 'node readiness taints' }],
+        requeueAfterMs: monitor,
+      }
     return { ...podActions(node, state, now), requeueAfterMs: monitor }
   }
 
@@ -73,19 +85,38 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
       if (notReady && condition(pod, 'Ready')?.status === 'True') {
         conditions = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: time } : c))
         changed = true
-        after.push(recordEvent(pod, { type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', component: 'node-controller' }, now))
+        after.push(
+          recordEvent(pod, { type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', component: 'node-controller' }, now),
+        )
       }
       const deadline = taints.length > 0 ? evictionDeadline(pod, taints) : Infinity
       if (deadline <= now.getTime()) {
         conditions = [
           ...conditions.filter((c) => c.type !== 'DisruptionTarget'),
-          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: time },
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByTaintManager',
+            message: 'Taint manager: deleting due to NoExecute taint',
+            lastTransitionTime: time,
+          },
         ]
         changed = true
         const who = `${namespaceOf(pod)}/${nameOf(pod)}`
         after.push(
-          recordEvent(pod, { reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${who}`, component: 'taint-eviction-controller' }, now),
-          { type: 'delete', kind: 'Pod', namespace: namespaceOf(pod), name: nameOf(pod), options: { preconditions: { uid: uidOf(pod) } }, reason: 'NoExecute taint' },
+          recordEvent(
+            pod,
+            { reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${who}`, component: 'taint-eviction-controller' },
+            now,
+          ),
+          {
+            type: 'delete',
+            kind: 'Pod',
+            namespace: namespaceOf(pod),
+            name: nameOf(pod),
+            options: { preconditions: { uid: uidOf(pod) } },
+            reason: 'NoExecute taint',
+          },
         )
       } else next = Math.min(next, deadline)
       if (changed) statuses.push({ type: 'updateStatus', object: { ...pod, status: { ...status(pod), conditions } } })
@@ -127,13 +158,26 @@ function unknownConditions(node: JsonObject, time: string): JsonObject[] | undef
   const updated = conditions.map((c) => {
     if (!CONDITIONS.includes(String(c.type)) || c.status === 'Unknown') return c
     changed = true
-    return { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: time }
+    return {
+      ...c,
+      status: 'Unknown',
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+      lastTransitionTime: time,
+    }
   })
   for (const type of CONDITIONS) {
     if (conditions.some((c) => c.type === type)) continue
     changed = true
     const since = String(meta(node).creationTimestamp ?? time)
-    updated.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: since, lastTransitionTime: time })
+    updated.push({
+      type,
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastHeartbeatTime: since,
+      lastTransitionTime: time,
+    })
   }
   return changed ? updated : undefined
 }
@@ -146,9 +190,19 @@ function collectOrphans(pods: JsonObject[], now: Date): Reconciliation {
     const terminal = status(pod).phase === 'Succeeded' || status(pod).phase === 'Failed'
     const conditions = [
       ...arrayAt(status(pod), 'conditions').filter((c) => isObject(c) && c.type !== 'DisruptionTarget'),
-      { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: time },
+      {
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'DeletionByPodGC',
+        message: 'PodGC: node no longer exists',
+        lastTransitionTime: time,
+      },
     ]
-    return { type: 'updateStatus', object: { ...pod, status: { ...status(pod), ...(!terminal && { phase: 'Failed' }), conditions } }, actor: GC_ACTOR }
+    return {
+      type: 'updateStatus',
+      object: { ...pod, status: { ...status(pod), ...(!terminal && { phase: 'Failed' }), conditions } },
+      actor: GC_ACTOR,
+    }
   })
   const deletes: Action[] = pods.map((pod) => ({
     type: 'delete',

@@ -43,7 +43,10 @@ export function shouldPodBeInEndpoints(pod: JsonObject, includeTerminating: bool
 /** `ShouldSetHostname`: the pod names a hostname and this Service as its subdomain. */
 export function hostnameFor(pod: JsonObject, service: JsonObject): string | undefined {
   const hostname = spec(pod).hostname
-  return typeof hostname === 'string' && hostname !== '' && spec(pod).subdomain === nameOf(service) && namespaceOf(pod) === namespaceOf(service)
+  return typeof hostname === 'string' &&
+    hostname !== '' &&
+    spec(pod).subdomain === nameOf(service) &&
+    namespaceOf(pod) === namespaceOf(service)
     ? hostname
     : undefined
 }
@@ -60,14 +63,20 @@ export function findPort(pod: JsonObject, servicePort: JsonObject): number | und
   const sidecars = arrayAt(spec(pod), 'initContainers').filter((c) => isObject(c) && c.restartPolicy === 'Always')
   for (const container of [...arrayAt(spec(pod), 'containers'), ...sidecars]) {
     for (const port of arrayAt(container, 'ports')) {
-      if (isObject(port) && port.name === target && (port.protocol ?? 'TCP') === protocol && typeof port.containerPort === 'number') return port.containerPort
+      if (isObject(port) && port.name === target && (port.protocol ?? 'TCP') === protocol && typeof port.containerPort === 'number')
+        return port.containerPort
     }
   }
   return undefined
 }
 
 /** The targetRef of an endpoint for a pod. */
-export const podReference = (pod: JsonObject): JsonObject => ({ kind: 'Pod', namespace: namespaceOf(pod), name: nameOf(pod), uid: uidOf(pod) })
+export const podReference = (pod: JsonObject): JsonObject => ({
+  kind: 'Pod',
+  namespace: namespaceOf(pod),
+  name: nameOf(pod),
+  uid: uidOf(pod),
+})
 
 /** Keys of the Services a change asks to look at again: the Service itself, and those selecting the pod before or after. */
 export function serviceKeysFor(change: Change, state: ClusterState, ownKind: string): string[] {

@@ -42,7 +42,9 @@ export function podNamePrefix(ownerName: string): string {
 export function podNames(owner: JsonObject, count: number, revision: number): string[] {
   const base = podNamePrefix(nameOf(owner)).slice(0, 58)
   return Array.from({ length: count }, (_, i) => {
-    const digest = createHash('sha256').update(`${uidOf(owner)}/${revision}/${i}`).digest()
+    const digest = createHash('sha256')
+      .update(`${uidOf(owner)}/${revision}/${i}`)
+      .digest()
     return base + Array.from(digest.subarray(0, 5), (b) => ALPHABET[b % ALPHABET.length]).join('')
   })
 }
@@ -78,7 +80,11 @@ export function podFromTemplate(owner: JsonObject, template: JsonObject, name: s
 export function creationError(object: JsonObject): StatusError | undefined {
   try {
     const definition = registry.forManifest(object.apiVersion, object.kind)
-    decideCreate(definition, object, namespaceOf(object) || 'default', { now: () => new Date(0), newUid: () => 'uid', randomSuffix: () => 'xxxxx' })
+    decideCreate(definition, object, namespaceOf(object) || 'default', {
+      now: () => new Date(0),
+      newUid: () => 'uid',
+      randomSuffix: () => 'xxxxx',
+    })
     return undefined
   } catch (error) {
     if (isStatusError(error)) return error

@@ -16,7 +16,12 @@ export interface ReplicaFailure {
  * managing replicas succeeds. Zero counts other than `replicas` are left out, as Go's omitempty does.
  * Also when the next pod becomes available, for a requeue.
  */
-export function replicaSetStatus(rs: JsonObject, pods: JsonObject[], now: Date, failure?: ReplicaFailure): { status: JsonObject; availableAt?: number } {
+export function replicaSetStatus(
+  rs: JsonObject,
+  pods: JsonObject[],
+  now: Date,
+  failure?: ReplicaFailure,
+): { status: JsonObject; availableAt?: number } {
   const templateLabels = (objectAt(objectAt(spec(rs).template, 'metadata'), 'labels') ?? {}) as Record<string, string>
   const minReadySeconds = typeof spec(rs).minReadySeconds === 'number' ? (spec(rs).minReadySeconds as number) : 0
   let fullyLabeled = 0
@@ -45,14 +50,25 @@ export function replicaSetStatus(rs: JsonObject, pods: JsonObject[], now: Date, 
   const existing = conditions.find((c) => c.type === 'ReplicaFailure')
   let updated = conditions
   if (failure && !existing) {
-    updated = [...conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime: timestamp(now), reason: failure.reason, message: failure.message }]
+    updated = [
+      ...conditions,
+      { type: 'ReplicaFailure', status: 'True', lastTransitionTime: timestamp(now), reason: failure.reason, message: failure.message },
+    ]
   } else if (!failure && existing) {
     updated = conditions.filter((c) => c !== existing)
   }
   if (updated.length > 0) next.conditions = updated
   else delete next.conditions
   // Keep the key order Kubernetes serialises in.
-  const ordered = order(next, ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'terminatingReplicas', 'observedGeneration', 'conditions'])
+  const ordered = order(next, [
+    'replicas',
+    'fullyLabeledReplicas',
+    'readyReplicas',
+    'availableReplicas',
+    'terminatingReplicas',
+    'observedGeneration',
+    'conditions',
+  ])
   return availableAt === undefined ? { status: ordered } : { status: ordered, availableAt }
 }
 

@@ -89,8 +89,13 @@ function compareRestarts(a: JsonObject, b: JsonObject): boolean | undefined {
 function maxRestarts(pod: JsonObject): { regular: number; sidecar: number } {
   const count = (c: unknown) => (isObject(c) && typeof c.restartCount === 'number' ? c.restartCount : 0)
   const regular = Math.max(0, ...arrayAt(status(pod), 'containerStatuses').map(count))
-  const sidecars = new Set(arrayAt(spec(pod), 'initContainers').flatMap((c) => (isObject(c) && c.restartPolicy === 'Always' ? [String(c.name)] : [])))
-  const sidecar = Math.max(0, ...arrayAt(status(pod), 'initContainerStatuses').flatMap((c) => (isObject(c) && sidecars.has(String(c.name)) ? [count(c)] : [])))
+  const sidecars = new Set(
+    arrayAt(spec(pod), 'initContainers').flatMap((c) => (isObject(c) && c.restartPolicy === 'Always' ? [String(c.name)] : [])),
+  )
+  const sidecar = Math.max(
+    0,
+    ...arrayAt(status(pod), 'initContainerStatuses').flatMap((c) => (isObject(c) && sidecars.has(String(c.name)) ? [count(c)] : [])),
+  )
   return { regular, sidecar }
 }
 

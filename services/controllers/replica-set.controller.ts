@@ -2,7 +2,19 @@ import { eventObject, getObject, listObjects, type ClusterState } from '../../pr
 import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
 import { isNothing, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { recordEvent } from '../runtime/events.js'
-import { condition, controllerOf, isDeleting, isPodActive, keyOfObject, keysOfKind, labelsOf, meta, nameOf, spec, uidOf } from '../runtime/objects.js'
+import {
+  condition,
+  controllerOf,
+  isDeleting,
+  isPodActive,
+  keyOfObject,
+  keysOfKind,
+  labelsOf,
+  meta,
+  nameOf,
+  spec,
+  uidOf,
+} from '../runtime/objects.js'
 import { claim } from './replica-set-claims.js'
 import { BURST_REPLICAS, creationError, podFromTemplate, podNames, slowStartBatches } from './replica-set-pods.js'
 import { replicaSetStatus, type ReplicaFailure } from './replica-set-status.js'
@@ -107,7 +119,8 @@ function manageReplicas(
 ): ReplicaFailure | undefined {
   const replicas = typeof spec(owner).replicas === 'number' ? (spec(owner).replicas as number) : 1
   const diff = owned.length - replicas
-  const event = (reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal') => recordEvent(owner, { type, reason, message, component: adapter.component }, now)
+  const event = (reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
+    recordEvent(owner, { type, reason, message, component: adapter.component }, now)
 
   if (diff < 0) {
     const count = Math.min(-diff, BURST_REPLICAS)
@@ -130,7 +143,17 @@ function manageReplicas(
     steps.push(created)
   } else if (diff > 0) {
     const victims = podsToDelete(owned, relatedPods(state, owner, adapter), Math.min(diff, BURST_REPLICAS), now)
-    steps.push(victims.map((pod): Action => ({ type: 'delete', kind: 'Pod', namespace: String(meta(pod).namespace), name: nameOf(pod), options: { preconditions: { uid: uidOf(pod) } } })))
+    steps.push(
+      victims.map(
+        (pod): Action => ({
+          type: 'delete',
+          kind: 'Pod',
+          namespace: String(meta(pod).namespace),
+          name: nameOf(pod),
+          options: { preconditions: { uid: uidOf(pod) } },
+        }),
+      ),
+    )
     steps.push(victims.map((pod) => event('SuccessfulDelete', `Deleted pod: ${nameOf(pod)}`)))
   }
   return undefined

@@ -27,19 +27,34 @@ export function repairReservation(reservation: JsonObject, state: ClusterState, 
   const [label, value] = MANAGERS[String(reservation.kind)] ?? ['', '']
   if (labelsOf(reservation)[label] !== value) return { actions: [] }
   const parent = objectAt(objectAt(reservation, 'spec'), 'parentRef')
-  const service = parent && parent.resource === 'services' && !parent.group ? getObject(state, 'Service', String(parent.namespace ?? ''), String(parent.name ?? '')) : undefined
+  const service =
+    parent && parent.resource === 'services' && !parent.group
+      ? getObject(state, 'Service', String(parent.namespace ?? ''), String(parent.name ?? ''))
+      : undefined
   if (service && held(service).some(([kind, name]) => kind === reservation.kind && name === nameOf(reservation))) return { actions: [] }
   const age = now.getTime() - Date.parse(String(meta(reservation).creationTimestamp ?? ''))
   if (Number.isFinite(age) && age < RESERVATION_GRACE_MS) return { actions: [], requeueAfterMs: RESERVATION_GRACE_MS - age + 1000 }
   const kind = String(reservation.kind)
   return {
     actions: [
-      { type: 'delete', kind, namespace: '', name: nameOf(reservation), options: { preconditions: { uid: String(meta(reservation).uid) } }, reason: 'leaked reservation' },
+      {
+        type: 'delete',
+        kind,
+        namespace: '',
+        name: nameOf(reservation),
+        options: { preconditions: { uid: String(meta(reservation).uid) } },
+        reason: 'leaked reservation',
+      },
       ...(kind === 'IPAddress'
         ? [
             recordEvent(
               reservation,
-              { type: 'Warning', reason: 'IPAddressNotAllocated', message: `IPAddress ${nameOf(reservation)} appears to have leaked: cleaning up`, component: 'ipallocator-repair-controller' },
+              {
+                type: 'Warning',
+                reason: 'IPAddressNotAllocated',
+                message: `IPAddress ${nameOf(reservation)} appears to have leaked: cleaning up`,
+                component: 'ipallocator-repair-controller',
+              },
               now,
             ),
           ]

@@ -1,6 +1,16 @@
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
-import { condition, controllerReference, isDeleting, isPodAvailable, labelsOf, nameOf, namespaceOf, spec, status } from '../runtime/objects.js'
+import {
+  condition,
+  controllerReference,
+  isDeleting,
+  isPodAvailable,
+  labelsOf,
+  nameOf,
+  namespaceOf,
+  spec,
+  status,
+} from '../runtime/objects.js'
 
 /**
  * A StatefulSet's pods and claims: stable names and ordinals, identity (hostname, subdomain,
@@ -82,7 +92,12 @@ export function newStatefulPod(set: JsonObject, template: JsonObject, ordinal: n
     metadata: {
       name,
       namespace: namespaceOf(set),
-      labels: { ...objectAt(templateMeta, 'labels'), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal), [REVISION_HASH_LABEL]: revision },
+      labels: {
+        ...objectAt(templateMeta, 'labels'),
+        [POD_NAME_LABEL]: name,
+        [POD_INDEX_LABEL]: String(ordinal),
+        [REVISION_HASH_LABEL]: revision,
+      },
       ...(templateMeta.annotations !== undefined && { annotations: templateMeta.annotations }),
       ownerReferences: [controllerReference(set)],
     },

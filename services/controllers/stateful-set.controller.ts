@@ -72,7 +72,8 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
   const rolling = objectAt(strategy, 'rollingUpdate')
   const minReady = Number(spec(set).minReadySeconds ?? 0)
   const ns = namespaceOf(set)
-  const event = (reason: string, message: string, type?: 'Warning') => recordEvent(set, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+  const event = (reason: string, message: string, type?: 'Warning') =>
+    recordEvent(set, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const claims: JsonObject[] = []
   const writes: Action[] = []
   const events: Action[] = []
@@ -99,7 +100,13 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
     const phase = pod && status(pod).phase
     if (pod && !isDeleting(pod) && (phase === 'Failed' || phase === 'Succeeded')) {
       const what = phase === 'Failed' ? 'failed' : 'terminated'
-      events.push(event(phase === 'Failed' ? 'RecreatingFailedPod' : 'RecreatingTerminatedPod', `StatefulSet ${ns}/${nameOf(set)} is recreating ${what} Pod ${nameOf(pod)}`, 'Warning'))
+      events.push(
+        event(
+          phase === 'Failed' ? 'RecreatingFailedPod' : 'RecreatingTerminatedPod',
+          `StatefulSet ${ns}/${nameOf(set)} is recreating ${what} Pod ${nameOf(pod)}`,
+          'Warning',
+        ),
+      )
       deletePod(pod)
       blocked = monotonic
       continue

@@ -56,7 +56,7 @@ export function freePodIP(cidr: string, used: ReadonlySet<string>): string | und
 export function inCIDR(ip: string, cidr: string): boolean {
   const [network, bits] = cidr.split('/') as [string, string]
   const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0
-  return ((ipToNumber(ip) & mask) >>> 0) === ((ipToNumber(network) & mask) >>> 0)
+  return (ipToNumber(ip) & mask) >>> 0 === (ipToNumber(network) & mask) >>> 0
 }
 
 function ipToNumber(ip: string): number {

@@ -44,12 +44,24 @@ export function stepContainer(container: JsonObject, previous: JsonObject | unde
   if (!previous || waiting?.reason === 'ContainerCreating') {
     const startAt = ctx.acceptedAt + ctx.knobs.startupSeconds * 1000
     if (ctx.now.getTime() < startAt) {
-      return { status: { ...identity(container), state: { waiting: { reason: 'ContainerCreating' } }, lastState: {}, ready: false, restartCount: 0, started: false }, events: [], dueAt: startAt }
+      return {
+        status: {
+          ...identity(container),
+          state: { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+          ready: false,
+          restartCount: 0,
+          started: false,
+        },
+        events: [],
+        dueAt: startAt,
+      }
     }
     return start(container, 0, {}, ctx)
   }
   const running = objectAt(state, 'running')
-  if ((running || waiting) && previous.image !== normalizedImage(String(container.image ?? ''))) return replaced(container, previous, restartCount, ctx)
+  if ((running || waiting) && previous.image !== normalizedImage(String(container.image ?? '')))
+    return replaced(container, previous, restartCount, ctx)
   if (running) return whileRunning(container, previous, Date.parse(String(running.startedAt)), ctx)
   if (waiting?.reason === 'CrashLoopBackOff') {
     const last = objectAt(objectAt(previous, 'lastState'), 'terminated') ?? {}
@@ -120,10 +132,22 @@ function start(container: JsonObject, restartCount: number, lastState: JsonObjec
 function replaced(container: JsonObject, previous: JsonObject, restartCount: number, ctx: ContainerContext): ContainerStep {
   const running = objectAt(previous.state, 'running')
   const lastState = running
-    ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: running.startedAt, finishedAt: timestamp(ctx.now), containerID: previous.containerID } }
+    ? {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: running.startedAt,
+          finishedAt: timestamp(ctx.now),
+          containerID: previous.containerID,
+        },
+      }
     : (previous.lastState as JsonObject)
   const next = start(container, restartCount + 1, lastState, ctx)
-  const killing: KubeletEvent = { type: 'Normal', reason: 'Killing', message: `Container ${String(container.name)} definition changed, will be restarted` }
+  const killing: KubeletEvent = {
+    type: 'Normal',
+    reason: 'Killing',
+    message: `Container ${String(container.name)} definition changed, will be restarted`,
+  }
   return { ...next, events: running ? [killing, ...next.events] : next.events }
 }
 
@@ -144,7 +168,14 @@ function whileRunning(container: JsonObject, current: JsonObject, startedAt: num
   }
 }
 
-function exited(container: JsonObject, current: JsonObject, startedAt: number, finishedAt: number, code: number, ctx: ContainerContext): ContainerStep {
+function exited(
+  container: JsonObject,
+  current: JsonObject,
+  startedAt: number,
+  finishedAt: number,
+  code: number,
+  ctx: ContainerContext,
+): ContainerStep {
   const terminated = {
     exitCode: code,
     reason: code === 0 ? 'Completed' : 'Error',
@@ -161,7 +192,9 @@ function exited(container: JsonObject, current: JsonObject, startedAt: number, f
   return {
     status: {
       ...current,
-      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(delay)} restarting failed container=${name} pod=${pod}` } },
+      state: {
+        waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(delay)} restarting failed container=${name} pod=${pod}` },
+      },
       lastState: { terminated },
       ready: false,
       started: false,

@@ -48,7 +48,10 @@ export interface Kubelet extends Controller {
 export function createKubelet(options: KubeletOptions): Kubelet {
   const { heartbeats, metrics, clock } = options
   const interval = options.heartbeatIntervalMs ?? 10_000
-  const defaults: KubeletDefaults = { startupSeconds: options.startupSeconds ?? DEFAULTS.startupSeconds, jobRunSeconds: options.jobRunSeconds ?? DEFAULTS.jobRunSeconds }
+  const defaults: KubeletDefaults = {
+    startupSeconds: options.startupSeconds ?? DEFAULTS.startupSeconds,
+    jobRunSeconds: options.jobRunSeconds ?? DEFAULTS.jobRunSeconds,
+  }
   let cancel: (() => void) | undefined
   /** Pod IPs (pool `node:<name>`, owner the pod's key) and pod ranges (pool `podCIDR`, owner `node:<name>`) not yet in the state */
   const reservations = new Reservations()
@@ -79,12 +82,17 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     if (isNodeDown(node)) return nothing
     heartbeats.renew(name, now)
     const actor = `system:node:${name}`
-    const freeRange = () => reservations.take('podCIDR', `node:${name}`, podCIDRsOf(state.objects.get('Node')?.get('')?.values() ?? []), (taken) => freePodCIDR(taken))!
+    const freeRange = () =>
+      reservations.take('podCIDR', `node:${name}`, podCIDRsOf(state.objects.get('Node')?.get('')?.values() ?? []), (taken) =>
+        freePodCIDR(taken),
+      )!
     const registered = registeredNode(node, freeRange)
     if (registered) return { actions: [{ type: 'update', object: registered, actor, reason: 'node registration' }] }
     const posted = postedNodeStatus(node, now)
     if (!posted) return nothing
-    const events = isNodeReady(node) ? [] : nodeStartedEvents(node).map((e) => ({ ...recordEvent(node, { ...e, component: 'kubelet', host: name }, now), actor }))
+    const events = isNodeReady(node)
+      ? []
+      : nodeStartedEvents(node).map((e) => ({ ...recordEvent(node, { ...e, component: 'kubelet', host: name }, now), actor }))
     return { actions: [{ type: 'updateStatus', object: { ...node, status: posted }, actor }, ...(events.length > 0 ? [events] : [])] }
   }
 
@@ -99,14 +107,18 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       return nothing
     }
     const actor = `system:node:${nameOf(node)}`
-    const event = (e: KubeletEvent, at: Date): Action => ({ ...recordEvent(pod, { ...e, component: 'kubelet', host: nameOf(node) }, at), actor })
+    const event = (e: KubeletEvent, at: Date): Action => ({
+      ...recordEvent(pod, { ...e, component: 'kubelet', host: nameOf(node) }, at),
+      actor,
+    })
 
     if (isTerminating(pod)) {
       metrics.forget(key)
       const stop = stopPod(pod, now, defaults)
       const events = stop.events.map((e) => event(e, stop.eventTime))
       const actions: Array<Action | Action[]> = events.length > 0 ? [events] : []
-      if (!stop.finalStatus) return { actions, ...(stop.dueAt !== undefined && { requeueAfterMs: Math.max(1, stop.dueAt - now.getTime()) }) }
+      if (!stop.finalStatus)
+        return { actions, ...(stop.dueAt !== undefined && { requeueAfterMs: Math.max(1, stop.dueAt - now.getTime()) }) }
       const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)]
       actions.push(
         { type: 'updateStatus', object: { ...pod, status: stop.finalStatus }, actor, reason: 'containers stopped' },
@@ -115,7 +127,12 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       return { actions }
     }
 
-    const step = stepPod(pod, { now, hostIP: hostIPOf(node) ?? '', podIP: status(pod).podIP ? undefined : freeIP(state, node, key), defaults })
+    const step = stepPod(pod, {
+      now,
+      hostIP: hostIPOf(node) ?? '',
+      podIP: status(pod).podIP ? undefined : freeIP(state, node, key),
+      defaults,
+    })
     const phase = step.status?.phase ?? status(pod).phase
     if (phase === 'Running') metrics.report(key, { ...podUsage(pod), timestamp: now })
     else metrics.forget(key)

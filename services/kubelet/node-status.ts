@@ -111,7 +111,10 @@ export function nodeStartedEvents(node: JsonObject): Array<{ reason: string; mes
 }
 
 function nodeInfo(node: JsonObject): JsonObject {
-  const id = (what: string) => createHash('sha256').update(`${uidOf(node)}/${what}`).digest('hex')
+  const id = (what: string) =>
+    createHash('sha256')
+      .update(`${uidOf(node)}/${what}`)
+      .digest('hex')
   const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
   return {
     machineID: id('machine').slice(0, 32),

@@ -40,7 +40,11 @@ export function stepPod(pod: JsonObject, ctx: PodContext): PodStep {
   const time = timestamp(ctx.now)
   const startTime = typeof current.startTime === 'string' ? current.startTime : time
   const knobs = podKnobs(pod, ctx.defaults ?? DEFAULTS)
-  const previous = new Map(arrayAt(current, 'containerStatuses').filter(isObject).map((c) => [String(c.name), c]))
+  const previous = new Map(
+    arrayAt(current, 'containerStatuses')
+      .filter(isObject)
+      .map((c) => [String(c.name), c]),
+  )
   const containerCtx = {
     now: ctx.now,
     pod: { name: nameOf(pod), namespace: namespaceOf(pod), uid: uidOf(pod) },
@@ -114,7 +118,10 @@ function wantedConditions(pod: JsonObject, phase: string, containerStatuses: Jso
     }
   }
   const unready = containerStatuses.filter((c) => c.ready !== true).map((c) => String(c.name))
-  const containers = unready.length === 0 ? { status: 'True' } : { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` }
+  const containers =
+    unready.length === 0
+      ? { status: 'True' }
+      : { status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` }
   return {
     PodReadyToStartContainers: { status: 'True' },
     Initialized: { status: 'True' },
@@ -129,8 +136,18 @@ function readinessGates(pod: JsonObject, existing: JsonObject[]): Wanted[string]
   for (const gate of arrayAt(spec(pod), 'readinessGates').filter(isObject)) {
     const type = String(gate.conditionType)
     const found = existing.find((c) => c.type === type)
-    if (!found) return { status: 'False', reason: 'ReadinessGatesNotReady', message: `corresponding condition of pod readiness gate "${type}" does not exist.` }
-    if (found.status !== 'True') return { status: 'False', reason: 'ReadinessGatesNotReady', message: `the status of pod readiness gate "${type}" is not "True", but ${String(found.status)}` }
+    if (!found)
+      return {
+        status: 'False',
+        reason: 'ReadinessGatesNotReady',
+        message: `corresponding condition of pod readiness gate "${type}" does not exist.`,
+      }
+    if (found.status !== 'True')
+      return {
+        status: 'False',
+        reason: 'ReadinessGatesNotReady',
+        message: `the status of pod readiness gate "${type}" is not "True", but ${String(found.status)}`,
+      }
   }
   return { status: 'True' }
 }
@@ -153,7 +170,15 @@ function initContainerStatuses(pod: JsonObject, startTime: string): JsonObject[]
       const running = objectAt(started.state, 'running')
       return {
         ...started,
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: running?.startedAt ?? startTime, finishedAt: startTime, containerID: started.containerID } },
+        state: {
+          terminated: {
+            exitCode: 0,
+            reason: 'Completed',
+            startedAt: running?.startedAt ?? startTime,
+            finishedAt: startTime,
+            containerID: started.containerID,
+          },
+        },
         ready: true,
         started: false,
       }

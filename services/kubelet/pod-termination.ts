@@ -44,7 +44,13 @@ export function stopPod(pod: JsonObject, now: Date, defaults: KubeletDefaults = 
     const runningState = objectAt(c.state, 'running')
     if (runningState) {
       const exitCode = killed ? 137 : 0
-      const terminated = { exitCode, reason: killed ? 'Error' : 'Completed', startedAt: runningState.startedAt, finishedAt: timestamp(new Date(stopAt)), containerID: c.containerID }
+      const terminated = {
+        exitCode,
+        reason: killed ? 'Error' : 'Completed',
+        startedAt: runningState.startedAt,
+        finishedAt: timestamp(new Date(stopAt)),
+        containerID: c.containerID,
+      }
       return { ...c, state: { terminated }, ready: false, started: false }
     }
     const last = objectAt(c.lastState, 'terminated')

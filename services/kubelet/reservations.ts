@@ -14,7 +14,12 @@ export class Reservations {
    * taken: those in `used` (what the state shows) and those held for others. Undefined when
    * `pick` finds none.
    */
-  take(pool: string, owner: string, used: ReadonlySet<string>, pick: (taken: ReadonlySet<string>) => string | undefined): string | undefined {
+  take(
+    pool: string,
+    owner: string,
+    used: ReadonlySet<string>,
+    pick: (taken: ReadonlySet<string>) => string | undefined,
+  ): string | undefined {
     const held = this.pools.get(pool)
     const mine = held?.get(owner)
     if (mine !== undefined) return mine

@@ -50,7 +50,8 @@ export function podKnobs(pod: JsonObject, defaults: KubeletDefaults = DEFAULTS):
   const code = integer(a[KNOBS.exitCode])
   const crash = seconds(a[KNOBS.crashAfterSeconds])
   const run = seconds(a[KNOBS.runSeconds]) ?? (controllerOf(pod)?.kind === 'Job' ? defaults.jobRunSeconds : undefined)
-  const exit = crash !== undefined ? { afterSeconds: crash, code: code ?? 1 } : run !== undefined ? { afterSeconds: run, code: code ?? 0 } : undefined
+  const exit =
+    crash !== undefined ? { afterSeconds: crash, code: code ?? 1 } : run !== undefined ? { afterSeconds: run, code: code ?? 0 } : undefined
   return {
     startupSeconds: seconds(a[KNOBS.startupSeconds]) ?? defaults.startupSeconds,
     neverReady: a[KNOBS.neverReady] === 'true',

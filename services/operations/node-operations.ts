@@ -31,7 +31,14 @@ async function setUnschedulable(api: ResourceApi, ctx: RequestContext, name: str
   const verb = unschedulable ? 'cordon' : 'uncordon'
   const current = await api.get('Node', undefined, name)
   if ((spec(current).unschedulable === true) === unschedulable) return { node: current, message: `node/${name} already ${verb}ed` }
-  const node = await api.patch(operation(ctx, verb), 'Node', undefined, name, { spec: { unschedulable: unschedulable ? true : null } }, 'strategic')
+  const node = await api.patch(
+    operation(ctx, verb),
+    'Node',
+    undefined,
+    name,
+    { spec: { unschedulable: unschedulable ? true : null } },
+    'strategic',
+  )
   return { node, message: `node/${name} ${verb}ed` }
 }
 
@@ -94,7 +101,9 @@ export async function drain(api: ResourceApi, ctx: RequestContext, name: string,
     const lines = errors.map(([message, pods]) => `cannot delete ${message}: ${pods}`).sort()
     throw new StatusError('BadRequest', lines.length === 1 ? lines[0]! : `[${lines.join(', ')}]`)
   }
-  const warnings = group(verdicts.flatMap((v) => v.warnings.map((w): [string, JsonObject] => [w, v.pod]))).map(([message, pods]) => `${message}: ${pods}`)
+  const warnings = group(verdicts.flatMap((v) => v.warnings.map((w): [string, JsonObject] => [w, v.pod]))).map(
+    ([message, pods]) => `${message}: ${pods}`,
+  )
   if (warnings.length > 0) messages.push(`Warning: ${warnings.join('; ')}`)
 
   const evicted: JsonObject[] = []
@@ -132,15 +141,18 @@ const daemonSetFilter: Filter = async (api, pod, options) => {
     if (isStatusError(error, 'NotFound') && options.force) return { delete: true, reason: 'warning', message: error.message }
     return { delete: false, reason: 'error', message: (error as Error).message }
   }
-  if (options.ignoreDaemonSets === false) return { delete: false, reason: 'error', message: 'DaemonSet-managed Pods (use --ignore-daemonsets to ignore)' }
+  if (options.ignoreDaemonSets === false)
+    return { delete: false, reason: 'error', message: 'DaemonSet-managed Pods (use --ignore-daemonsets to ignore)' }
   return { delete: false, reason: 'warning', message: 'ignoring DaemonSet-managed Pods' }
 }
 
-const mirrorPodFilter: Filter = (_, pod) => (Object.hasOwn(annotationsOf(pod), MIRROR_POD_ANNOTATION) ? { delete: false, reason: 'skip', message: 'mirror pod' } : { delete: true })
+const mirrorPodFilter: Filter = (_, pod) =>
+  Object.hasOwn(annotationsOf(pod), MIRROR_POD_ANNOTATION) ? { delete: false, reason: 'skip', message: 'mirror pod' } : { delete: true }
 
 const localStorageFilter: Filter = (_, pod, options) => {
   if (!arrayAt(spec(pod), 'volumes').some((v) => isObject(v) && v.emptyDir !== undefined) || finished(pod)) return { delete: true }
-  if (!options.deleteEmptyDirData) return { delete: false, reason: 'error', message: 'Pods with local storage (use --delete-emptydir-data to override)' }
+  if (!options.deleteEmptyDirData)
+    return { delete: false, reason: 'error', message: 'Pods with local storage (use --delete-emptydir-data to override)' }
   return { delete: true, reason: 'warning', message: 'deleting Pods with local storage' }
 }
 
@@ -183,7 +195,8 @@ export async function taint(
   const remove = options.remove === true || effect.endsWith('-')
   const wanted = remove && effect.endsWith('-') ? effect.slice(0, -1) : effect
   const taintSpec = toString({ key, value: remove ? '' : (value ?? ''), effect: wanted })
-  if ((!remove || wanted !== '') && !EFFECTS.includes(wanted)) throw new StatusError('BadRequest', `invalid taint effect: ${wanted}, unsupported taint effect`)
+  if ((!remove || wanted !== '') && !EFFECTS.includes(wanted))
+    throw new StatusError('BadRequest', `invalid taint effect: ${wanted}, unsupported taint effect`)
   const problems = [...qualifiedName(key), ...(!remove && value ? labelValue(value) : [])]
   if (problems.length > 0) throw new StatusError('BadRequest', `invalid taint spec: ${taintSpec}, ${problems.join('; ')}`)
 

@@ -54,7 +54,12 @@ export async function rolloutHistory(api: ResourceApi, namespace: string, name: 
     const revision = revisionOf(annotationsOf(rs))
     if (revision === undefined) continue
     const changeCause = annotationsOf(rs)[CHANGE_CAUSE]
-    byRevision.set(revision, { revision, ...(changeCause && { changeCause }), template: objectAt(spec(rs), 'template') ?? {}, replicaSet: rs })
+    byRevision.set(revision, {
+      revision,
+      ...(changeCause && { changeCause }),
+      template: objectAt(spec(rs), 'template') ?? {},
+      replicaSet: rs,
+    })
   }
   return [...byRevision.values()].sort((a, b) => a.revision - b.revision)
 }
@@ -66,7 +71,13 @@ export async function rolloutHistory(api: ResourceApi, namespace: string, name: 
  * `toRevision` (or with 0) it goes back to the previous revision. The Deployment controller then
  * takes that ReplicaSet up again as a new revision.
  */
-export async function rolloutUndo(api: ResourceApi, ctx: RequestContext, namespace: string, name: string, toRevision = 0): Promise<RolloutResult> {
+export async function rolloutUndo(
+  api: ResourceApi,
+  ctx: RequestContext,
+  namespace: string,
+  name: string,
+  toRevision = 0,
+): Promise<RolloutResult> {
   if (toRevision < 0) throw new StatusError('NotFound', `unable to find specified revision ${toRevision} in history`)
   const d = await api.get('Deployment', namespace, name)
   const history = await rolloutHistory(api, namespace, name)
@@ -79,7 +90,10 @@ export async function rolloutUndo(api: ResourceApi, ctx: RequestContext, namespa
     if (!target) throw new StatusError('NotFound', `no rollout history found for deployment "${name}"`)
   }
   if (spec(d).paused === true) {
-    throw new StatusError('BadRequest', "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
+    throw new StatusError(
+      'BadRequest',
+      "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again",
+    )
   }
   if (equalIgnoreHash(target.template, spec(d).template)) {
     return { deployment: d, message: `${display(name)} skipped rollback (current template already matches revision ${target.revision})` }
@@ -109,7 +123,14 @@ export async function rolloutRestart(api: ResourceApi, ctx: RequestContext, name
 export async function rolloutPause(api: ResourceApi, ctx: RequestContext, namespace: string, name: string): Promise<RolloutResult> {
   const d = await api.get('Deployment', namespace, name)
   if (spec(d).paused === true) return { deployment: d, message: `${display(name)} already paused` }
-  const deployment = await api.patch(operation(ctx, 'rollout pause'), 'Deployment', namespace, name, { spec: { paused: true } }, 'strategic')
+  const deployment = await api.patch(
+    operation(ctx, 'rollout pause'),
+    'Deployment',
+    namespace,
+    name,
+    { spec: { paused: true } },
+    'strategic',
+  )
   return { deployment, message: `${display(name)} paused` }
 }
 
@@ -117,7 +138,14 @@ export async function rolloutPause(api: ResourceApi, ctx: RequestContext, namesp
 export async function rolloutResume(api: ResourceApi, ctx: RequestContext, namespace: string, name: string): Promise<RolloutResult> {
   const d = await api.get('Deployment', namespace, name)
   if (spec(d).paused !== true) return { deployment: d, message: `${display(name)} already resumed` }
-  const deployment = await api.patch(operation(ctx, 'rollout resume'), 'Deployment', namespace, name, { spec: { paused: null } }, 'strategic')
+  const deployment = await api.patch(
+    operation(ctx, 'rollout resume'),
+    'Deployment',
+    namespace,
+    name,
+    { spec: { paused: null } },
+    'strategic',
+  )
   return { deployment, message: `${display(name)} resumed` }
 }
 

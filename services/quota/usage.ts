@@ -61,7 +61,12 @@ export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: J
  * the quota's `hard`. The controller passes the whole namespace; admission passes the one object
  * of a request, to learn what it would add (services/api/admission/resource-quota.ts).
  */
-export function usageOf(objectsOf: (kind: string) => JsonObject[], registry: KindRegistry, quota: JsonObject, now: Date): Record<string, string> {
+export function usageOf(
+  objectsOf: (kind: string) => JsonObject[],
+  registry: KindRegistry,
+  quota: JsonObject,
+  now: Date,
+): Record<string, string> {
   const hard = objectAt(spec(quota), 'hard') ?? {}
   const scopes = arrayAt(spec(quota), 'scopes').map(String)
   const pods = objectsOf('Pod').filter((p) => countsForQuota(p, now) && inScopes(p, scopes))

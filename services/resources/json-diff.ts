@@ -16,7 +16,8 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): DiffOperat
   if (isObject(before) && isObject(after)) {
     const ops: DiffOperation[] = []
     for (const key of Object.keys(before)) {
-      if (before[key] !== undefined && (!Object.hasOwn(after, key) || after[key] === undefined)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
+      if (before[key] !== undefined && (!Object.hasOwn(after, key) || after[key] === undefined))
+        ops.push({ op: 'remove', path: `${path}/${escape(key)}` })
     }
     for (const [key, value] of Object.entries(after)) {
       if (value === undefined) continue

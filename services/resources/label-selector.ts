@@ -11,7 +11,13 @@ export { everything, isNothing, nothing, type LabelSelector, type Operator, type
 export { labelSelectorFromObject } from './label-selector-object.js'
 export { parseLabelSelector } from './label-selector-parser.js'
 
-const binarySymbols: Partial<Record<Operator, string>> = { Equals: '=', DoubleEquals: '==', NotEquals: '!=', GreaterThan: '>', LessThan: '<' }
+const binarySymbols: Partial<Record<Operator, string>> = {
+  Equals: '=',
+  DoubleEquals: '==',
+  NotEquals: '!=',
+  GreaterThan: '>',
+  LessThan: '<',
+}
 
 function requirementToString({ key, operator, values }: Requirement): string {
   const list = [...values].sort(byteOrder).join(',')

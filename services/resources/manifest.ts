@@ -85,7 +85,10 @@ function kubernetesObject(value: unknown, label: string): Record<string, unknown
   if (!isObject(value)) {
     throw errors.badRequest(`${label}: expected a Kubernetes object (a mapping with apiVersion and kind), got ${describe(value)}`)
   }
-  for (const [field, name] of [['kind', 'Kind'], ['apiVersion', 'apiVersion']] as const) {
+  for (const [field, name] of [
+    ['kind', 'Kind'],
+    ['apiVersion', 'apiVersion'],
+  ] as const) {
     const given = value[field]
     if (given === undefined || given === null || given === '') {
       const json = JSON.stringify(value)

@@ -36,15 +36,40 @@ import { storageClass } from './kinds/storage/storage-class.js'
 
 /** Every kind revkube serves. */
 export const builtinKinds: readonly KindDefinition[] = [
-  namespace, node, pod, service, endpoints, replicationController, configMap, secret, serviceAccount, event,
-  resourceQuota, limitRange, persistentVolume, persistentVolumeClaim,
-  deployment, replicaSet, daemonSet, statefulSet, controllerRevision,
-  job, cronJob, horizontalPodAutoscaler, ingress,
-  role, clusterRole, roleBinding, clusterRoleBinding,
-  storageClass, lease, endpointSlice,
+  namespace,
+  node,
+  pod,
+  service,
+  endpoints,
+  replicationController,
+  configMap,
+  secret,
+  serviceAccount,
+  event,
+  resourceQuota,
+  limitRange,
+  persistentVolume,
+  persistentVolumeClaim,
+  deployment,
+  replicaSet,
+  daemonSet,
+  statefulSet,
+  controllerRevision,
+  job,
+  cronJob,
+  horizontalPodAutoscaler,
+  ingress,
+  role,
+  clusterRole,
+  roleBinding,
+  clusterRoleBinding,
+  storageClass,
+  lease,
+  endpointSlice,
   priorityClass,
   // Service allocation: one object per reserved clusterIP and node port (services/resources/kinds/core/service-allocation.ts).
-  ipAddress, serviceNodePort,
+  ipAddress,
+  serviceNodePort,
 ]
 
 /**
@@ -100,7 +125,9 @@ function checkDefinition(definition: KindDefinition): void {
       throw new Error(`${definition.kind}: a sensitive field path needs non-empty keys, got "${path.join('.')}"`)
     }
     if (path[0] === 'metadata' && path[1] !== 'annotations') {
-      throw new Error(`${definition.kind}: only annotations may be sensitive in metadata (names, labels and uids must stay readable), got "${path.join('.')}"`)
+      throw new Error(
+        `${definition.kind}: only annotations may be sensitive in metadata (names, labels and uids must stay readable), got "${path.join('.')}"`,
+      )
     }
   }
 }

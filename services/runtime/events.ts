@@ -17,7 +17,10 @@ export function recordEvent(
 ): Action {
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
   const namespace = namespaceOf(involved) || 'default'
-  const hash = createHash('sha256').update(`${uidOf(involved)}|${event.reason}|${event.message}|${time}`).digest('hex').slice(0, 16)
+  const hash = createHash('sha256')
+    .update(`${uidOf(involved)}|${event.reason}|${event.message}|${time}`)
+    .digest('hex')
+    .slice(0, 16)
   return {
     type: 'create',
     object: {

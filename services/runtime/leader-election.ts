@@ -36,7 +36,10 @@ export function runWhenLeader(
       leading = true
       options.log.info('leading: running the controllers, scheduler and simulated nodes')
       const stopLeading = await lead()
-      const ended = await Promise.race([lock.lost.then(() => 'lost' as const), new Promise<'stopped'>((resolve) => (wakeUp = () => resolve('stopped')))])
+      const ended = await Promise.race([
+        lock.lost.then(() => 'lost' as const),
+        new Promise<'stopped'>((resolve) => (wakeUp = () => resolve('stopped'))),
+      ])
       await stopLeading()
       leading = false
       if (ended === 'lost') options.log.warn('lost the leader lock: stopped the controllers; trying to take it again')

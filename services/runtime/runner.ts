@@ -165,7 +165,11 @@ export class ControllerRunner {
         if (isEventRecord(batch[i]!)) continue
         failed = true
         if (!isStatusError(error, 'Conflict')) {
-          this.options.log.warn('controller: a write failed', { controller: controller.name, action: describe(batch[i]!), error: (error as Error).message })
+          this.options.log.warn('controller: a write failed', {
+            controller: controller.name,
+            action: describe(batch[i]!),
+            error: (error as Error).message,
+          })
         }
       }
       if (failed) return { lastRevision, failed: true }
@@ -193,13 +197,28 @@ export class ControllerRunner {
         object = await api.updateStatus(ctx, action.object)
         break
       case 'patch':
-        object = await api.patch(ctx, action.kind, action.namespace || undefined, action.name, action.patch, action.patchType, action.subresource ? { subresource: action.subresource } : {})
+        object = await api.patch(
+          ctx,
+          action.kind,
+          action.namespace || undefined,
+          action.name,
+          action.patch,
+          action.patchType,
+          action.subresource ? { subresource: action.subresource } : {},
+        )
         break
       case 'delete':
         object = await api.delete(ctx, action.kind, action.namespace || undefined, action.name, action.options ?? {})
         break
       case 'scale':
-        object = await api.scale(ctx, action.kind, action.namespace || undefined, action.name, action.replicas, action.resourceVersion ? { resourceVersion: action.resourceVersion } : {})
+        object = await api.scale(
+          ctx,
+          action.kind,
+          action.namespace || undefined,
+          action.name,
+          action.replicas,
+          action.resourceVersion ? { resourceVersion: action.resourceVersion } : {},
+        )
         break
     }
     const revision = Number((object.metadata as JsonObject | undefined)?.resourceVersion)

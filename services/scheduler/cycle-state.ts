@@ -56,8 +56,10 @@ export function preFilter(pod: JsonObject, cache: NodeInfoCache, state: ClusterS
 export function preScore(cycle: CycleState, cache: NodeInfoCache, state: ClusterState): ScoreState {
   const problems: string[] = []
   const preferred = preferredNodeAffinity(cycle.spec, problems)
-  if (problems.length > 0) return { preferredNodeAffinity: [], spread: undefined, error: `running PreScore plugin "NodeAffinity": ${problems.join(', ')}` }
+  if (problems.length > 0)
+    return { preferredNodeAffinity: [], spread: undefined, error: `running PreScore plugin "NodeAffinity": ${problems.join(', ')}` }
   const spread = spreadPreScore(cycle.spec, cycle.pod, cache, state, problems)
-  if (problems.length > 0) return { preferredNodeAffinity: [], spread: undefined, error: `running PreScore plugin "PodTopologySpread": ${problems.join(', ')}` }
+  if (problems.length > 0)
+    return { preferredNodeAffinity: [], spread: undefined, error: `running PreScore plugin "PodTopologySpread": ${problems.join(', ')}` }
   return { preferredNodeAffinity: preferred, spread, error: undefined }
 }

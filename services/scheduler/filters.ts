@@ -103,7 +103,8 @@ export const nodeResourcesFit: FilterPlugin = {
     if (!requestsNothing(want)) {
       if (insufficient(reasons, 'cpu', want.milliCpu, allocatable.milliCpu, requested.milliCpu)) unresolvable = true
       if (insufficient(reasons, 'memory', want.memory, allocatable.memory, requested.memory)) unresolvable = true
-      if (insufficient(reasons, 'ephemeral-storage', want.ephemeralStorage, allocatable.ephemeralStorage, requested.ephemeralStorage)) unresolvable = true
+      if (insufficient(reasons, 'ephemeral-storage', want.ephemeralStorage, allocatable.ephemeralStorage, requested.ephemeralStorage))
+        unresolvable = true
       for (const [name, amount] of want.scalar ?? []) {
         if (insufficient(reasons, name, amount, allocatable.scalar?.get(name) ?? 0, requested.scalar?.get(name) ?? 0)) unresolvable = true
       }

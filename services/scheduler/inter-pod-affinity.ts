@@ -82,7 +82,11 @@ const HARD_POD_AFFINITY_WEIGHT = 1
  * InterPodAffinity PreScore: topology key → domain → summed weight, from the pod's preferred
  * terms over placed pods and from placed pods' terms over this pod; undefined when nothing counts.
  */
-export function interPodAffinityPreScore(pod: PodInfo, cache: NodeInfoCache, state: ClusterState): Map<string, Map<string, number>> | undefined {
+export function interPodAffinityPreScore(
+  pod: PodInfo,
+  cache: NodeInfoCache,
+  state: ClusterState,
+): Map<string, Map<string, number>> | undefined {
   const scores = new Map<string, Map<string, number>>()
   const add = (key: string, value: string, by: number) => {
     let domains = scores.get(key)
@@ -91,7 +95,8 @@ export function interPodAffinityPreScore(pod: PodInfo, cache: NodeInfoCache, sta
   }
   const own = (terms: AffinityTerm[], sign: number) => {
     for (const term of terms) {
-      for (const [value, count] of cache.counters.get(termCounter(state, term)).domains(term.topologyKey)) add(term.topologyKey, value, sign * term.weight * count)
+      for (const [value, count] of cache.counters.get(termCounter(state, term)).domains(term.topologyKey))
+        add(term.topologyKey, value, sign * term.weight * count)
     }
   }
   own(pod.affinity.preferred, 1)

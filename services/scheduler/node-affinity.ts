@@ -40,11 +40,14 @@ function requirement(expression: unknown, fields: boolean, problems: string[]): 
   const key = typeof expression.key === 'string' ? expression.key : ''
   const operator = typeof expression.operator === 'string' ? expression.operator : ''
   const values = Array.isArray(expression.values) ? expression.values : []
-  if (!values.every((v): v is string => typeof v === 'string')) return fail(problems, `values: Invalid value: ${JSON.stringify(values)}: must be strings`)
+  if (!values.every((v): v is string => typeof v === 'string'))
+    return fail(problems, `values: Invalid value: ${JSON.stringify(values)}: must be strings`)
   if (fields) {
     if (key !== 'metadata.name') return fail(problems, `${JSON.stringify(key)} is not a valid field selector key`)
-    if (operator !== 'In' && operator !== 'NotIn') return fail(problems, `${JSON.stringify(operator)} is not a valid node field selector operator`)
-    if (values.length !== 1) return fail(problems, `unexpected number of value (${values.length}) for node field selector operator ${JSON.stringify(operator)}`)
+    if (operator !== 'In' && operator !== 'NotIn')
+      return fail(problems, `${JSON.stringify(operator)} is not a valid node field selector operator`)
+    if (values.length !== 1)
+      return fail(problems, `unexpected number of value (${values.length}) for node field selector operator ${JSON.stringify(operator)}`)
     const name = values[0]
     return operator === 'In' ? (node) => node.name === name : (node) => node.name !== name
   }
@@ -68,7 +71,11 @@ function requirement(expression: unknown, fields: boolean, problems: string[]): 
     case 'Gt':
     case 'Lt': {
       const bound = values.length === 1 ? parseInt64(values[0]!) : undefined
-      if (bound === undefined) return fail(problems, `values: Invalid value: ${JSON.stringify(values)}: for 'Gt', 'Lt' operators, exactly one integer value is required`)
+      if (bound === undefined)
+        return fail(
+          problems,
+          `values: Invalid value: ${JSON.stringify(values)}: for 'Gt', 'Lt' operators, exactly one integer value is required`,
+        )
       return (node) => {
         const actual = Object.hasOwn(node.labels, key) ? parseInt64(node.labels[key]!) : undefined
         return actual !== undefined && (operator === 'Gt' ? actual > bound : actual < bound)

@@ -132,7 +132,10 @@ export class NodeInfoCache {
     for (const key of forgotten) {
       this.uncount(key)
       const slash = key.indexOf('/')
-      const object = state.objects.get('Pod')?.get(key.slice(0, slash))?.get(key.slice(slash + 1))
+      const object = state.objects
+        .get('Pod')
+        ?.get(key.slice(0, slash))
+        ?.get(key.slice(slash + 1))
       if (object) this.putPod(object)
     }
     return forgotten.filter((key) => this.pending.has(key))
@@ -143,7 +146,8 @@ export class NodeInfoCache {
     const namespaces = this.state?.objects.get('Namespace')?.get('')
     if (!namespaces) return []
     const out: string[] = []
-    for (const [name, ns] of namespaces) if (matchesLabels(selector, (objectAt(objectAt(ns, 'metadata'), 'labels') ?? {}) as Record<string, string>)) out.push(name)
+    for (const [name, ns] of namespaces)
+      if (matchesLabels(selector, (objectAt(objectAt(ns, 'metadata'), 'labels') ?? {}) as Record<string, string>)) out.push(name)
     return out
   }
 

@@ -58,7 +58,14 @@ export function podSelector(raw: unknown, path: string, problems: string[]): Lab
   return undefined
 }
 
-function term(raw: unknown, weight: number, namespace: string, namespacesMatching: NamespacesMatching, path: string, problems: string[]): AffinityTerm | undefined {
+function term(
+  raw: unknown,
+  weight: number,
+  namespace: string,
+  namespacesMatching: NamespacesMatching,
+  path: string,
+  problems: string[],
+): AffinityTerm | undefined {
   if (!isObject(raw)) return undefined
   const selector = podSelector(raw.labelSelector, `${path}.labelSelector`, problems)
   const listed = arrayAt(raw, 'namespaces').filter((n): n is string => typeof n === 'string')
@@ -102,17 +109,50 @@ function terms(
  * `problems` (Kubernetes fails the InterPodAffinity PreFilter with "parsing pod: …") and its term
  * left out.
  */
-export function podAffinityTerms(spec: JsonObject, namespace: string, namespacesMatching: NamespacesMatching, problems: string[] = []): PodAffinityTerms {
+export function podAffinityTerms(
+  spec: JsonObject,
+  namespace: string,
+  namespacesMatching: NamespacesMatching,
+  problems: string[] = [],
+): PodAffinityTerms {
   const affinity = objectAt(spec, 'affinity')
   const podAffinity = objectAt(affinity, 'podAffinity')
   const antiAffinity = objectAt(affinity, 'podAntiAffinity')
   if (!podAffinity && !antiAffinity) return noTerms
   const base = 'spec.affinity'
   return {
-    required: terms(arrayAt(podAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'), false, namespace, namespacesMatching, `${base}.podAffinity.required`, problems),
-    requiredAnti: terms(arrayAt(antiAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'), false, namespace, namespacesMatching, `${base}.podAntiAffinity.required`, problems),
-    preferred: terms(arrayAt(podAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'), true, namespace, namespacesMatching, `${base}.podAffinity.preferred`, problems),
-    preferredAnti: terms(arrayAt(antiAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'), true, namespace, namespacesMatching, `${base}.podAntiAffinity.preferred`, problems),
+    required: terms(
+      arrayAt(podAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'),
+      false,
+      namespace,
+      namespacesMatching,
+      `${base}.podAffinity.required`,
+      problems,
+    ),
+    requiredAnti: terms(
+      arrayAt(antiAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'),
+      false,
+      namespace,
+      namespacesMatching,
+      `${base}.podAntiAffinity.required`,
+      problems,
+    ),
+    preferred: terms(
+      arrayAt(podAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'),
+      true,
+      namespace,
+      namespacesMatching,
+      `${base}.podAffinity.preferred`,
+      problems,
+    ),
+    preferredAnti: terms(
+      arrayAt(antiAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'),
+      true,
+      namespace,
+      namespacesMatching,
+      `${base}.podAntiAffinity.preferred`,
+      problems,
+    ),
   }
 }
 

@@ -76,11 +76,19 @@ export function scheduledActions(pod: JsonObject, node: string, now: Date): Acti
 export function failedActions(pod: JsonObject, reason: 'Unschedulable' | 'SchedulerError', message: string, now: Date): Action[] {
   const patch = podScheduledPatch(pod, { status: 'False', reason, message }, now, message)
   if (!patch) return []
-  return [patch, { ...recordEvent(pod, { type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_COMPONENT }, now), reason: message }]
+  return [
+    patch,
+    { ...recordEvent(pod, { type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_COMPONENT }, now), reason: message },
+  ]
 }
 
 /** A pod with scheduling gates waits, saying so in its condition (no event, as upstream). */
 export function gatedActions(pod: JsonObject, now: Date): Action[] {
-  const patch = podScheduledPatch(pod, { status: 'False', reason: 'SchedulingGated', message: SCHEDULING_GATED_MESSAGE }, now, SCHEDULING_GATED_MESSAGE)
+  const patch = podScheduledPatch(
+    pod,
+    { status: 'False', reason: 'SchedulingGated', message: SCHEDULING_GATED_MESSAGE },
+    now,
+    SCHEDULING_GATED_MESSAGE,
+  )
   return patch ? [patch] : []
 }

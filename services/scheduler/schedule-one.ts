@@ -43,13 +43,29 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
   return Math.max(MIN_FEASIBLE_NODES_TO_FIND, Math.trunc((numAllNodes * percentage) / 100))
 }
 
-export function schedulePod(pod: JsonObject, cache: NodeInfoCache, state: ClusterState, cursor: Cursor, options: ScheduleOptions = {}): ScheduleResult {
+export function schedulePod(
+  pod: JsonObject,
+  cache: NodeInfoCache,
+  state: ClusterState,
+  cursor: Cursor,
+  options: ScheduleOptions = {},
+): ScheduleResult {
   const cycle = preFilter(pod, cache, state)
   if (cycle.error) return { outcome: 'error', message: cycle.error, pod: cycle.pod }
   const allNodes = cache.nodeList()
   if (allNodes.length === 0) return { outcome: 'unschedulable', message: NO_NODES_AVAILABLE, pod: cycle.pod }
-  const diagnosis: Diagnosis = { numAllNodes: allNodes.length, reasons: new Map(), preFilterMessage: undefined, resolvableNodes: 0, unresolvableNodes: 0 }
-  const unschedulable = () => ({ outcome: 'unschedulable' as const, message: fitErrorMessage(diagnosis, cycle.pod.preemptionNever), pod: cycle.pod })
+  const diagnosis: Diagnosis = {
+    numAllNodes: allNodes.length,
+    reasons: new Map(),
+    preFilterMessage: undefined,
+    resolvableNodes: 0,
+    unresolvableNodes: 0,
+  }
+  const unschedulable = () => ({
+    outcome: 'unschedulable' as const,
+    message: fitErrorMessage(diagnosis, cycle.pod.preemptionNever),
+    pod: cycle.pod,
+  })
   if (cycle.preFilterRejection) {
     diagnosis.preFilterMessage = cycle.preFilterRejection
     diagnosis.unresolvableNodes = allNodes.length
@@ -68,7 +84,8 @@ export function schedulePod(pod: JsonObject, cache: NodeInfoCache, state: Cluste
   }
   const feasible = findFeasible(nodes, cycle, diagnosis, names ? { next: 0 } : cursor, options)
   if (feasible.nodes.length === 0) return unschedulable()
-  if (feasible.nodes.length === 1) return { outcome: 'scheduled', node: feasible.nodes[0]!.name, pod: cycle.pod, feasibleNodes: 1, evaluatedNodes: feasible.evaluated }
+  if (feasible.nodes.length === 1)
+    return { outcome: 'scheduled', node: feasible.nodes[0]!.name, pod: cycle.pod, feasibleNodes: 1, evaluatedNodes: feasible.evaluated }
 
   const scoring = preScore(cycle, cache, state)
   if (scoring.error) return { outcome: 'error', message: scoring.error, pod: cycle.pod }
@@ -78,11 +95,23 @@ export function schedulePod(pod: JsonObject, cache: NodeInfoCache, state: Cluste
     const better = totals[i]! > totals[best]! || (totals[i] === totals[best] && feasible.nodes[i]!.name < feasible.nodes[best]!.name)
     if (better) best = i
   }
-  return { outcome: 'scheduled', node: feasible.nodes[best]!.name, pod: cycle.pod, feasibleNodes: feasible.nodes.length, evaluatedNodes: feasible.evaluated }
+  return {
+    outcome: 'scheduled',
+    node: feasible.nodes[best]!.name,
+    pod: cycle.pod,
+    feasibleNodes: feasible.nodes.length,
+    evaluatedNodes: feasible.evaluated,
+  }
 }
 
 /** Filters nodes from the cursor on until enough fit; records why the others did not. */
-function findFeasible(nodes: NodeInfo[], cycle: ReturnType<typeof preFilter>, diagnosis: Diagnosis, cursor: Cursor, options: ScheduleOptions) {
+function findFeasible(
+  nodes: NodeInfo[],
+  cycle: ReturnType<typeof preFilter>,
+  diagnosis: Diagnosis,
+  cursor: Cursor,
+  options: ScheduleOptions,
+) {
   const wanted = numFeasibleNodesToFind(nodes.length, options.percentageOfNodesToScore)
   const found: NodeInfo[] = []
   const start = nodes.length === 0 ? 0 : cursor.next % nodes.length

@@ -81,7 +81,11 @@ export const balancedAllocation: ScorePlugin = {
 export const taintTolerationScore: ScorePlugin = {
   name: 'TaintToleration',
   weight: 3,
-  score: (nodes, { cycle }) => defaultNormalize(nodes.map((n) => (n.taints.length === 0 ? 0 : intolerablePreferNoSchedule(n.taints, cycle.pod.tolerations))), true),
+  score: (nodes, { cycle }) =>
+    defaultNormalize(
+      nodes.map((n) => (n.taints.length === 0 ? 0 : intolerablePreferNoSchedule(n.taints, cycle.pod.tolerations))),
+      true,
+    ),
 }
 
 /** NodeAffinity: the summed weights of the preferred terms a node matches. */
@@ -91,7 +95,10 @@ export const nodeAffinityScore: ScorePlugin = {
   score: (nodes, { scoring }) => {
     const terms = scoring.preferredNodeAffinity
     if (terms.length === 0) return nodes.map(() => 0)
-    return defaultNormalize(nodes.map((node) => terms.reduce((sum, t) => (t.matches(node) ? sum + t.weight : sum), 0)), false)
+    return defaultNormalize(
+      nodes.map((node) => terms.reduce((sum, t) => (t.matches(node) ? sum + t.weight : sum), 0)),
+      false,
+    )
   },
 }
 

@@ -87,6 +87,7 @@ export function nodeTaints(node: JsonObject): Taint[] {
   const taints = parseTaints(objectAt(node, 'spec')?.taints)
   const ready = arrayAt(objectAt(node, 'status'), 'conditions').find((c) => isObject(c) && c.type === 'Ready') as JsonObject | undefined
   const implied = ready?.status === 'False' ? NOT_READY_TAINT : ready?.status === 'Unknown' ? UNREACHABLE_TAINT : undefined
-  if (implied && !taints.some((t) => t.key === implied && t.effect === 'NoSchedule')) taints.push({ key: implied, value: '', effect: 'NoSchedule' })
+  if (implied && !taints.some((t) => t.key === implied && t.effect === 'NoSchedule'))
+    taints.push({ key: implied, value: '', effect: 'NoSchedule' })
   return taints
 }

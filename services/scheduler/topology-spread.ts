@@ -45,7 +45,14 @@ export interface SoftState {
   requireAllTopologies: boolean
 }
 
-function parse(raw: unknown, pod: PodInfo, cache: NodeInfoCache, state: ClusterState, problems: string[], path: string): Constraint | undefined {
+function parse(
+  raw: unknown,
+  pod: PodInfo,
+  cache: NodeInfoCache,
+  state: ClusterState,
+  problems: string[],
+  path: string,
+): Constraint | undefined {
   if (!isObject(raw)) return undefined
   const selector = podSelector(raw.labelSelector, `${path}.labelSelector`, problems)
   if (!selector) return undefined
@@ -66,7 +73,14 @@ function parse(raw: unknown, pod: PodInfo, cache: NodeInfoCache, state: ClusterS
 }
 
 /** The pod's constraints with `whenUnsatisfiable`, parse problems going to `problems`. */
-function constraints(spec: JsonObject, when: string, pod: PodInfo, cache: NodeInfoCache, state: ClusterState, problems: string[]): Constraint[] {
+function constraints(
+  spec: JsonObject,
+  when: string,
+  pod: PodInfo,
+  cache: NodeInfoCache,
+  state: ClusterState,
+  problems: string[],
+): Constraint[] {
   const out: Constraint[] = []
   arrayAt(spec, 'topologySpreadConstraints').forEach((raw, i) => {
     if (!isObject(raw) || (raw.whenUnsatisfiable ?? 'DoNotSchedule') !== when) return
@@ -119,14 +133,28 @@ export function spreadFilter(s: HardState, node: NodeInfo): { reason: string; un
 }
 
 /** The ScheduleAnyway constraints that score, or the system defaults for a pod without any. */
-export function spreadPreScore(spec: JsonObject, pod: PodInfo, cache: NodeInfoCache, state: ClusterState, problems: string[]): SoftState | undefined {
+export function spreadPreScore(
+  spec: JsonObject,
+  pod: PodInfo,
+  cache: NodeInfoCache,
+  state: ClusterState,
+  problems: string[],
+): SoftState | undefined {
   if (arrayAt(spec, 'topologySpreadConstraints').length > 0) {
     const soft = constraints(spec, 'ScheduleAnyway', pod, cache, state, problems)
     return soft.length > 0 ? { constraints: soft, requireAllTopologies: true } : undefined
   }
   if (pod.ownerUid === undefined) return undefined
   const counter = cache.counters.get(ownerCounter(state, pod.ownerUid))
-  const defaults = (topologyKey: string, maxSkew: number): Constraint => ({ maxSkew, topologyKey, minDomains: 1, honorAffinity: true, honorTaints: false, selfMatch: 1, counter })
+  const defaults = (topologyKey: string, maxSkew: number): Constraint => ({
+    maxSkew,
+    topologyKey,
+    minDomains: 1,
+    honorAffinity: true,
+    honorTaints: false,
+    selfMatch: 1,
+    counter,
+  })
   return { constraints: [defaults(HOSTNAME_LABEL, 3), defaults(ZONE_LABEL, 5)], requireAllTopologies: false }
 }
 

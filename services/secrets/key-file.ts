@@ -32,7 +32,8 @@ export function readKeyFile(path: string): EncryptionKey[] | undefined {
     throw bad('is not JSON')
   }
   const keys = (parsed as { keys?: unknown } | null)?.keys
-  if (!Array.isArray(keys) || keys.length === 0) throw bad('holds no "keys" (expected {"keys": [{"id": …, "key": "<base64 of 32 bytes>"}]})')
+  if (!Array.isArray(keys) || keys.length === 0)
+    throw bad('holds no "keys" (expected {"keys": [{"id": …, "key": "<base64 of 32 bytes>"}]})')
   const seen = new Set<string>()
   return keys.map((entry: unknown, i) => {
     const { id, key, created } = (entry ?? {}) as { id?: unknown; key?: unknown; created?: unknown }
@@ -57,7 +58,8 @@ export function createKeyFile(path: string, keys: readonly EncryptionKey[]): Enc
     syncDirectory(dirname(path))
     return [...keys]
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create the encryption key file ${path}: ${(error as Error).message}`)
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new ConfigError(`cannot create the encryption key file ${path}: ${(error as Error).message}`)
     return readKeyFile(path)!
   } finally {
     rmSync(temporary, { force: true })

@@ -41,7 +41,9 @@ export function keyringConfigFromEnv(env: NodeJS.ProcessEnv, database: DatabaseC
 export function parseEncryptionKeys(value: string): EncryptionKey[] {
   const entries = value.split(',').map((e) => e.trim())
   const fail = (problem: string) =>
-    new ConfigError(`${KEY_VARIABLE} ${problem} (expected the base64 of 32 random bytes, e.g. from "openssl rand -base64 32", or id:base64,… with the primary first)`)
+    new ConfigError(
+      `${KEY_VARIABLE} ${problem} (expected the base64 of 32 random bytes, e.g. from "openssl rand -base64 32", or id:base64,… with the primary first)`,
+    )
   const keys: EncryptionKey[] = []
   entries.forEach((entry, i) => {
     const which = entries.length > 1 ? `key ${i + 1}` : 'the key'
@@ -49,7 +51,8 @@ export function parseEncryptionKeys(value: string): EncryptionKey[] {
     const colon = entry.indexOf(':')
     const id = colon < 0 ? undefined : entry.slice(0, colon).trim()
     const key = decodeKey(colon < 0 ? entry : entry.slice(colon + 1))
-    if (id !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw fail(`has an invalid id for ${which}: ids are 1 to 64 letters, digits, ".", "_" or "-"`)
+    if (id !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      throw fail(`has an invalid id for ${which}: ids are 1 to 64 letters, digits, ".", "_" or "-"`)
     if (!key) throw fail(`is malformed: ${which} is not the base64 of exactly 32 bytes`)
     const entryId = id ?? keyId(key)
     if (keys.some((k) => k.id === entryId)) throw fail(`lists the key id "${entryId}" twice`)

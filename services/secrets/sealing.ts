@@ -93,7 +93,10 @@ export class Sealer {
     if ('object' in result) return result.object
     if (!this.warned.has(result.once) && this.warned.size < MAX_WARNINGS) {
       this.warned.add(result.once)
-      this.log.warn(result.warning ?? `a sealed object cannot be read: ${result.reason}`, { kind, object: namespace ? `${namespace}/${name}` : name })
+      this.log.warn(result.warning ?? `a sealed object cannot be read: ${result.reason}`, {
+        kind,
+        object: namespace ? `${namespace}/${name}` : name,
+      })
     }
     const { [SEALED]: _, ...rest } = object
     const metadata = isObject(rest.metadata) ? rest.metadata : {}
@@ -102,7 +105,12 @@ export class Sealer {
   }
 
   /** Like `open`, but an envelope that cannot be opened is reported, not marked (nor logged). */
-  tryOpen(object: JsonObject, kind: string, namespace: string, name: string): { object: JsonObject } | { reason: string; once: string; warning?: string } {
+  tryOpen(
+    object: JsonObject,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): { object: JsonObject } | { reason: string; once: string; warning?: string } {
     const envelope = object[SEALED]
     if (envelope === undefined) return { object }
     if (!isEnvelope(envelope)) return { reason: 'the sealed envelope is malformed', once: `malformed ${kind}/${namespace}/${name}` }
@@ -138,7 +146,6 @@ export class Sealer {
     const envelope = object[SEALED]
     return isEnvelope(envelope) ? envelope.key : undefined
   }
-
 }
 
 /**

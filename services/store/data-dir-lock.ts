@@ -27,8 +27,7 @@ export function lockDataDir(dataDir: string): () => void {
       const pid = Number(readFileSync(file, 'utf8').trim())
       if (pid && pid !== process.pid && alive(pid)) {
         throw new DatabaseUnavailableError(
-          `the data folder ${dataDir} is in use by another revkube process (pid ${pid}); ` +
-            'stop it, or use another REVKUBE_DATA_DIR',
+          `the data folder ${dataDir} is in use by another revkube process (pid ${pid}); ` + 'stop it, or use another REVKUBE_DATA_DIR',
         )
       }
       rmSync(file, { force: true })

@@ -11,7 +11,8 @@ import { octal, privateFolder } from './private-folder.js'
  */
 export function secureDataFolders(config: Config, log: Logger): void {
   const folders = new Set<string>()
-  if (config.database.backend === 'pglite' && !config.database.dataDir.startsWith('memory://')) folders.add(resolve(config.database.dataDir))
+  if (config.database.backend === 'pglite' && !config.database.dataDir.startsWith('memory://'))
+    folders.add(resolve(config.database.dataDir))
   if (config.dataDir) folders.add(resolve(config.dataDir))
   for (const folder of folders) {
     let was: number | undefined

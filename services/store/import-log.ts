@@ -45,14 +45,20 @@ export interface ImportedLog {
  * database, leaves the log empty. Offline only: a server's bootstrap writes would make the log
  * non-empty, and are refused.
  */
-export async function importLog(database: Database, pages: AsyncIterable<LogEvent[]> | Iterable<LogEvent[]>, options: ImportLogOptions): Promise<ImportedLog> {
+export async function importLog(
+  database: Database,
+  pages: AsyncIterable<LogEvent[]> | Iterable<LogEvent[]>,
+  options: ImportLogOptions,
+): Promise<ImportedLog> {
   const result = await database.db.transaction().execute(async (trx) => {
     const head = await sql<{ revision: number; any_event: boolean }>`
       select revision, exists (select 1 from events) as any_event from log_head where id = 1 for update`.execute(trx)
     const row = head.rows[0]
     if (!row) throw new Error('log_head is empty: the database was not migrated')
     if (row.revision !== 0 || row.any_event) {
-      throw new LogImportError(`${database.description} already holds a log (head revision ${row.revision}): import restores into an empty database only`)
+      throw new LogImportError(
+        `${database.description} already holds a log (head revision ${row.revision}): import restores into an empty database only`,
+      )
     }
     const fold = new InlineProjection()
     let last: LogEvent | undefined
@@ -98,12 +104,22 @@ class InlineProjection {
         final.set(key, { delete: { kind: event.kind, namespace: event.namespace, name: event.name } })
       } else {
         if (now && now.uid !== event.uid) {
-          throw new LogImportError(`revision ${event.revision} changes the uid of ${where} from ${now.uid} to ${event.uid} without deleting it first`, event.revision)
+          throw new LogImportError(
+            `revision ${event.revision} changes the uid of ${where} from ${now.uid} to ${event.uid} without deleting it first`,
+            event.revision,
+          )
         }
         this.current.set(key, { revision: event.revision, uid: event.uid })
         final.set(key, { upsert: event.revision })
       }
-      if (now) plan.ended.push({ kind: event.kind, namespace: event.namespace, name: event.name, valid_from: now.revision, valid_to: event.revision })
+      if (now)
+        plan.ended.push({
+          kind: event.kind,
+          namespace: event.namespace,
+          name: event.name,
+          valid_from: now.revision,
+          valid_to: event.revision,
+        })
     }
     for (const f of final.values()) {
       if ('upsert' in f) plan.upserts.push(f.upsert)
@@ -121,7 +137,10 @@ function checkOrder(event: LogEvent, previous: LogEvent | undefined): void {
   }
   if (event.txRevision === event.revision) {
     if (previous && event.committedAt.getTime() < previous.committedAt.getTime()) {
-      throw new LogImportError(`revision ${event.revision} was committed before revision ${previous.revision}: commit times must not go back`, event.revision)
+      throw new LogImportError(
+        `revision ${event.revision} was committed before revision ${previous.revision}: commit times must not go back`,
+        event.revision,
+      )
     }
     return
   }
@@ -132,7 +151,10 @@ function checkOrder(event: LogEvent, previous: LogEvent | undefined): void {
     )
   }
   if (event.committedAt.getTime() !== previous.committedAt.getTime()) {
-    throw new LogImportError(`revision ${event.revision} has another commit time than revision ${previous.revision} of its transaction`, event.revision)
+    throw new LogImportError(
+      `revision ${event.revision} has another commit time than revision ${previous.revision} of its transaction`,
+      event.revision,
+    )
   }
 }
 

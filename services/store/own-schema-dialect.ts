@@ -18,7 +18,9 @@ export class OwnSchemaIntrospector implements DatabaseIntrospector {
   constructor(private readonly db: Kysely<any>) {}
 
   async getSchemas(): Promise<SchemaMetadata[]> {
-    const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = current_schema()`.execute(this.db)
+    const { rows } = await sql<{
+      name: string
+    }>`select nspname as name from pg_catalog.pg_namespace where nspname = current_schema()`.execute(this.db)
     return rows
   }
 

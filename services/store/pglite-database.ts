@@ -38,7 +38,7 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
     })
     // Only now are PGlite's files on disk, several readable by anyone (private-folder.ts).
     if (!inMemory) privateTree(dataDir)
-    await pglite.exec('set work_mem = \'64MB\'')
+    await pglite.exec("set work_mem = '64MB'")
     if (options.schema) {
       await pglite.exec(`create schema if not exists "${options.schema}"; set search_path = "${options.schema}", public`)
     }

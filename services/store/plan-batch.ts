@@ -125,7 +125,11 @@ function check(command: AppendCommand, now: CurrentObject | null): StatusError |
   }
   const bodyUid = command.op === 'put' ? metadataOf(command.object).uid : undefined
   if (bodyUid !== undefined && bodyUid !== now.uid) {
-    return errors.conflict(resource, command.name, `Precondition failed: UID in precondition: ${String(bodyUid)}, UID in object meta: ${now.uid}`)
+    return errors.conflict(
+      resource,
+      command.name,
+      `Precondition failed: UID in precondition: ${String(bodyUid)}, UID in object meta: ${now.uid}`,
+    )
   }
   return undefined
 }

@@ -38,7 +38,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   // Requests' reads get a pool of their own whose sessions cut any statement at the timeout; the
   // writer's appends, migrations and imports stay on `pool`, where nothing is cut halfway.
   const timeout = options.statementTimeoutMs
-  const readPool = timeout ? quietPool({ ...config, options: `${config.options} -c statement_timeout=${timeout}`, max: options.poolSize ?? 10 }) : undefined
+  const readPool = timeout
+    ? quietPool({ ...config, options: `${config.options} -c statement_timeout=${timeout}`, max: options.poolSize ?? 10 })
+    : undefined
 
   const target = describe(options.url)
   try {

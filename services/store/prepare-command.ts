@@ -36,7 +36,10 @@ export function prepareCommand(command: AppendCommand): PreparedCommand {
   const shape = checkShape(command)
   if (shape) return { command, error: errors.badRequest(shape) }
   if (command.op === 'delete') return { command }
-  const row = eventRow(command, REVISION, UID, { ...command.object, metadata: { ...metadataOf(command.object), uid: UID, resourceVersion: REVISION } })
+  const row = eventRow(command, REVISION, UID, {
+    ...command.object,
+    metadata: { ...metadataOf(command.object), uid: UID, resourceVersion: REVISION },
+  })
   const error = checkRow(command, row)
   return error ? { command, error } : { command, row }
 }

@@ -98,7 +98,12 @@ export async function getObject(db: Db, key: ObjectKey, at?: number, open: OpenO
  * Many objects as of revision `at`, in one statement: for each key, its object then, or undefined
  * when it did not exist (then). As `getObject`, but one round trip for a page of keys.
  */
-export async function getObjects(db: Db, keys: readonly ObjectKey[], at: number, open: OpenObject = asStored): Promise<Array<JsonObject | undefined>> {
+export async function getObjects(
+  db: Db,
+  keys: readonly ObjectKey[],
+  at: number,
+  open: OpenObject = asStored,
+): Promise<Array<JsonObject | undefined>> {
   if (keys.length === 0) return []
   await checkRevision(db, at)
   const wanted = JSON.stringify(keys.map((k) => ({ kind: k.kind, namespace: k.namespace, name: k.name })))
@@ -195,7 +200,13 @@ export async function readSnapshot(
       const head = (await trx.selectFrom('log_head').select('revision').executeTakeFirstOrThrow()).revision
       let after: [string, string, string] | undefined
       for (;;) {
-        let q = trx.selectFrom('objects').select(['kind', 'namespace', 'name', 'object']).orderBy('kind').orderBy('namespace').orderBy('name').limit(pageSize)
+        let q = trx
+          .selectFrom('objects')
+          .select(['kind', 'namespace', 'name', 'object'])
+          .orderBy('kind')
+          .orderBy('namespace')
+          .orderBy('name')
+          .limit(pageSize)
         if (after) q = q.where(sql<boolean>`(kind, namespace, name) > (${after[0]}, ${after[1]}, ${after[2]})`)
         const rows = await q.execute()
         for (const r of rows) r.object = open(r.object, r.kind, r.namespace, r.name)
@@ -263,7 +274,14 @@ export async function readEventSummaries(db: Db, query: EventQuery = {}): Promis
   return q ? q.select(summaryColumns).execute() : []
 }
 
-const summaryColumns = ['revision', 'type', 'kind', 'namespace', 'name', sql<number | null>`(meta->>'causationRevision')::bigint`.as('causationRevision')] as const
+const summaryColumns = [
+  'revision',
+  'type',
+  'kind',
+  'namespace',
+  'name',
+  sql<number | null>`(meta->>'causationRevision')::bigint`.as('causationRevision'),
+] as const
 
 /** The events a query selects, in revision order, up to its limit; undefined when it can select none. */
 function matching(db: Db, query: EventQuery) {

@@ -215,13 +215,19 @@ async function bounded<T>(read: Promise<T>): Promise<T> {
     return await read
   } catch (error) {
     if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error
-    throw new StatusError('Timeout', 'the read took longer than the statement timeout (REVKUBE_STATEMENT_TIMEOUT) and was stopped: narrow it (a shorter range, a kind, a namespace) or try again later')
+    throw new StatusError(
+      'Timeout',
+      'the read took longer than the statement timeout (REVKUBE_STATEMENT_TIMEOUT) and was stopped: narrow it (a shorter range, a kind, a namespace) or try again later',
+    )
   }
 }
 
 /** Connects to the configured database, brings its schema up to date, and opens the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const database = await openDatabase(options.database, options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {})
+  const database = await openDatabase(
+    options.database,
+    options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {},
+  )
   options.onConnected?.(database)
   let keyring: Keyring
   try {

@@ -120,7 +120,7 @@ export class Writer {
     }
 
     const events: LogEvent[] = []
-    const txRevision = (plan.events[0]?.revision ?? 0)
+    const txRevision = plan.events[0]?.revision ?? 0
     for (const e of plan.events) {
       events.push({
         revision: e.revision,
@@ -147,7 +147,10 @@ export class Writer {
     // The head lock comes first: every precondition check then sees every earlier commit, and
     // revisions are handed out in commit order.
     const prepared = batch.map((p) => p.prepared)
-    const { head, current } = await lockHeadAndRead(trx, prepared.flatMap((p) => (p.error ? [] : [p.command])))
+    const { head, current } = await lockHeadAndRead(
+      trx,
+      prepared.flatMap((p) => (p.error ? [] : [p.command])),
+    )
     const plan = planBatch(head.revision, current, prepared, this.newUid)
     if (plan.events.length === 0) return { plan, committedAt: head.committedAt }
     sealPlan(plan, this.options.sealer)
@@ -213,7 +216,12 @@ function isDataError(error: unknown): boolean {
 
 function toStatusError(error: unknown): StatusError {
   const code = String((error as { code?: unknown }).code ?? '')
-  if (code.startsWith('08') || code.startsWith('57') || /^E[A-Z]+$/.test(code) || /terminat|connect/i.test(String((error as Error).message))) {
+  if (
+    code.startsWith('08') ||
+    code.startsWith('57') ||
+    /^E[A-Z]+$/.test(code) ||
+    /terminat|connect/i.test(String((error as Error).message))
+  ) {
     return new StatusError(
       'ServiceUnavailable',
       'the database is unavailable; the write may or may not have been applied (check its resourceVersion)',

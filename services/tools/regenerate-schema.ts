@@ -40,10 +40,27 @@ type Model = { attributeTypeMap?: Attribute[] }
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1'
 /** apimachinery's meta/v1 types: the client names them like any V1 model. */
 const META_TYPES = new Set([
-  'APIGroup', 'APIGroupList', 'APIResource', 'APIResourceList', 'APIVersions', 'Condition', 'DeleteOptions',
-  'FieldSelectorRequirement', 'GroupVersionForDiscovery', 'LabelSelector', 'LabelSelectorRequirement', 'ListMeta',
-  'ManagedFieldsEntry', 'ObjectMeta', 'OwnerReference', 'Preconditions', 'ServerAddressByClientCIDR', 'Status',
-  'StatusCause', 'StatusDetails', 'WatchEvent',
+  'APIGroup',
+  'APIGroupList',
+  'APIResource',
+  'APIResourceList',
+  'APIVersions',
+  'Condition',
+  'DeleteOptions',
+  'FieldSelectorRequirement',
+  'GroupVersionForDiscovery',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'ListMeta',
+  'ManagedFieldsEntry',
+  'ObjectMeta',
+  'OwnerReference',
+  'Preconditions',
+  'ServerAddressByClientCIDR',
+  'Status',
+  'StatusCause',
+  'StatusDetails',
+  'WatchEvent',
 ])
 /** Types Kubernetes declares in core/v1 although only another group's kinds use them. */
 const PLACED: Record<string, string> = {
@@ -174,7 +191,9 @@ function main(): void {
   // The roots: every served kind × version, its List, and the extras.
   const handWritten = (JSON.parse(readFileSync(HAND_WRITTEN, 'utf8')) as { definitions: Record<string, Schema> }).definitions
   const coveredByHand = new Set(
-    Object.values(handWritten).flatMap((d) => ((d['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []).map(gvkKey)),
+    Object.values(handWritten).flatMap((d) =>
+      ((d['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []).map(gvkKey),
+    ),
   )
   const roots: Array<{ model: string; gvk: { group: string; version: string; kind: string } }> = []
   const missing: string[] = []
@@ -201,7 +220,9 @@ function main(): void {
     if (coveredByHand.has(gvkKey(gvk))) continue
     const plain = `${capital(gvk.version)}${gvk.kind}`
     const prefixed = `${capital((gvk.group || 'core').split('.')[0]!)}${plain}`
-    const model = [prefixed, plain].find((m) => models[m] && (gvk.kind.endsWith('List') || EXTRA_ROOTS.includes(gvk) || rootGroup.get(m) === gvk.group))
+    const model = [prefixed, plain].find(
+      (m) => models[m] && (gvk.kind.endsWith('List') || EXTRA_ROOTS.includes(gvk) || rootGroup.get(m) === gvk.group),
+    )
     if (model) roots.push({ model, gvk })
     else if (!gvk.kind.endsWith('List')) missing.push(gvkKey(gvk))
   }
@@ -230,11 +251,17 @@ function main(): void {
   for (const { model, gvk } of roots) definitions[nameOf(model)]!['x-kubernetes-group-version-kind'] = [gvk]
   Object.assign(definitions, LEAVES)
   const unnamed = builtinKinds.flatMap((k) =>
-    k.versions.filter((v) => !definitions[k.schema[v] ?? ''] && !handWritten[k.schema[v] ?? '']).map((v) => `${k.kind} ${v}: ${k.schema[v]}`),
+    k.versions
+      .filter((v) => !definitions[k.schema[v] ?? ''] && !handWritten[k.schema[v] ?? ''])
+      .map((v) => `${k.kind} ${v}: ${k.schema[v]}`),
   )
   if (unnamed.length > 0) throw new Error(`the schema a kind names is in neither document: ${unnamed.join(', ')}`)
 
-  const sorted = Object.fromEntries(Object.keys(definitions).sort().map((k) => [k, definitions[k]]))
+  const sorted = Object.fromEntries(
+    Object.keys(definitions)
+      .sort()
+      .map((k) => [k, definitions[k]]),
+  )
   const document = {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: specVersion },

@@ -19,7 +19,10 @@ afterAll(() => t.cleanup())
 const meta = (o: JsonObject) => o.metadata as JsonObject
 const containers = (o: JsonObject) => ((o.spec as JsonObject).template as { spec: { containers: JsonObject[] } }).spec.containers
 async function failure(promise: Promise<unknown>): Promise<StatusError> {
-  const error = await promise.then(() => undefined, (e) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e) => e,
+  )
   if (!(error instanceof StatusError)) throw new Error(`expected a StatusError, got ${String(error)}`)
   return error
 }
@@ -68,7 +71,10 @@ describe(`apply (${backend})`, () => {
     expect(results.map((r) => r.action)).toEqual(['created', 'created', 'created'])
     const web = await api.get('deploy', 'shop', 'web')
     expect(meta(web).labels).toEqual({ app: 'web', tier: 'front' })
-    expect(JSON.parse(String((meta(web).annotations as JsonObject)[LAST_APPLIED]))).toMatchObject({ kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } })
+    expect(JSON.parse(String((meta(web).annotations as JsonObject)[LAST_APPLIED]))).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop' },
+    })
   })
 
   it('changes nothing when the same manifest is applied again', async () => {
@@ -85,7 +91,10 @@ describe(`apply (${backend})`, () => {
     const web = await api.get('deploy', 'shop', 'web')
     expect(meta(web).labels).toEqual({ app: 'web' })
     expect((web.spec as JsonObject).replicas).toBe(5)
-    expect(containers(web).map((c) => [c.name, c.image])).toEqual([['nginx', 'nginx:1.26'], ['sidecar', 'envoy:1.30']])
+    expect(containers(web).map((c) => [c.name, c.image])).toEqual([
+      ['nginx', 'nginx:1.26'],
+      ['sidecar', 'envoy:1.30'],
+    ])
     const events = await t.store.history({ kind: 'Deployment', namespace: 'shop', name: 'web' })
     expect(events.at(-1)!.meta).toMatchObject({ actor: 'bob', verb: 'apply' })
   })
@@ -97,7 +106,9 @@ describe(`apply (${backend})`, () => {
   })
 
   it('reports a bad document and applies the others', async () => {
-    const results = await api.apply(bob, `
+    const results = await api.apply(
+      bob,
+      `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: good, namespace: shop}
@@ -110,7 +121,8 @@ metadata: {name: bad}
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: Bad_Name, namespace: shop}
-`)
+`,
+    )
     expect(results.map((r) => r.action)).toEqual(['created', 'failed', 'failed'])
     const messages = results.flatMap((r) => (r.action === 'failed' ? [r.error.message] : []))
     expect(messages[0]).toBe('no matches for kind "Frobnicator" in version "v1"')
@@ -157,13 +169,17 @@ describe(`patch (${backend})`, () => {
   })
 
   it('is conditional on a resourceVersion the patch sets', async () => {
-    const error = await failure(api.patch(bob, 'deploy', 'shop', 'web', { metadata: { resourceVersion: '1' }, spec: { replicas: 7 } }, 'merge'))
+    const error = await failure(
+      api.patch(bob, 'deploy', 'shop', 'web', { metadata: { resourceVersion: '1' }, spec: { replicas: 7 } }, 'merge'),
+    )
     expect(error.reason).toBe('Conflict')
   })
 
   it('patches only status through the status subresource', async () => {
     const before = await api.get('deploy', 'shop', 'web')
-    const patched = await api.patch(bob, 'deploy', 'shop', 'web', { spec: { replicas: 99 }, status: { replicas: 2 } }, 'merge', { subresource: 'status' })
+    const patched = await api.patch(bob, 'deploy', 'shop', 'web', { spec: { replicas: 99 }, status: { replicas: 2 } }, 'merge', {
+      subresource: 'status',
+    })
     expect(patched.status).toEqual({ replicas: 2 })
     expect((patched.spec as JsonObject).replicas).toBe((before.spec as JsonObject).replicas)
   })

@@ -43,7 +43,10 @@ const pod = (name: string, namespace = 'default', labels: Record<string, string>
   spec: { containers: [{ name: 'app', image: 'busybox' }] },
 })
 async function failure(promise: Promise<unknown>): Promise<StatusError> {
-  const error = await promise.then(() => undefined, (e) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e) => e,
+  )
   if (!(error instanceof StatusError)) throw new Error(`expected a StatusError, got ${String(error)}`)
   return error
 }
@@ -58,7 +61,12 @@ describe(`the resource API (${backend})`, () => {
     const created = await api.create(alice, { ...deployment('web'), status: { replicas: 99 } })
     expect(meta(created)).toMatchObject({ name: 'web', namespace: 'default', generation: 1, creationTimestamp: '2026-11-26T10:00:00Z' })
     expect(meta(created).uid).toMatch(/^00000000-0000-4000-8000-/)
-    expect(spec(created)).toMatchObject({ replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } })
+    expect(spec(created)).toMatchObject({
+      replicas: 1,
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    })
     expect(created.status).toEqual({})
     const [event] = await t.store.history({ kind: 'Deployment', namespace: 'default', name: 'web' })
     expect(event!.meta).toMatchObject({ actor: 'alice', requestId: 'req-1', correlationId: 'req-1', verb: 'create' })
@@ -71,12 +79,14 @@ describe(`the resource API (${backend})`, () => {
     expect(clash.message).toBe('pods "worker-x7k2p" already exists, the server was not able to generate a unique name for the object')
   })
 
-  it('reports every invalid field with Kubernetes\' messages and writes nothing', async () => {
+  it("reports every invalid field with Kubernetes' messages and writes nothing", async () => {
     const head = (await t.store.head()).revision
     const error = await failure(api.create(alice, deployment('Web_1', { replicas: -1 })))
     expect(error.reason).toBe('Invalid')
     expect(error.code).toBe(422)
-    expect(error.message).toContain('Deployment.apps "Web_1" is invalid: [metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain')
+    expect(error.message).toContain(
+      'Deployment.apps "Web_1" is invalid: [metadata.name: Invalid value: "Web_1": a lowercase RFC 1123 subdomain',
+    )
     expect(error.details.causes?.map((c) => c.field)).toEqual(['metadata.name', 'spec.replicas'])
     expect((await t.store.head()).revision).toBe(head)
   })
@@ -89,7 +99,9 @@ describe(`the resource API (${backend})`, () => {
     expect((await api.get('ns', undefined, 'doomed')).status).toEqual({ phase: 'Terminating' })
     const terminating = await failure(api.create(alice, pod('p', 'doomed')))
     expect(terminating.reason).toBe('Forbidden')
-    expect(terminating.message).toBe('pods "p" is forbidden: unable to create new content in namespace doomed because it is being terminated')
+    expect(terminating.message).toBe(
+      'pods "p" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    )
   })
 
   it('updates optimistically: a stale resourceVersion is a Conflict, none is unconditional', async () => {
@@ -124,14 +136,22 @@ describe(`the resource API (${backend})`, () => {
   })
 
   it('waits for finalizers, and deletes when the last one goes', async () => {
-    await api.create(alice, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] } })
+    await api.create(alice, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] },
+    })
     clock = new Date('2026-11-26T10:05:00Z')
     const marked = await api.delete(alice, 'cm', 'default', 'held')
     expect(meta(marked).deletionTimestamp).toBe('2026-11-26T10:05:00Z')
     const again = await api.delete(alice, 'cm', 'default', 'held')
     expect(meta(again).resourceVersion).toBe(meta(marked).resourceVersion)
-    const added = await failure(api.update(alice, { ...marked, metadata: { ...meta(marked), finalizers: ['example.com/hold', 'example.com/more'] } }))
-    expect(added.message).toContain('metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/more"}')
+    const added = await failure(
+      api.update(alice, { ...marked, metadata: { ...meta(marked), finalizers: ['example.com/hold', 'example.com/more'] } }),
+    )
+    expect(added.message).toContain(
+      'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/more"}',
+    )
     await api.update(alice, { ...marked, metadata: { ...meta(marked), finalizers: [] } })
     expect(await t.store.get({ kind: 'ConfigMap', namespace: 'default', name: 'held' })).toBeUndefined()
     const types = (await t.store.history({ kind: 'ConfigMap', namespace: 'default', name: 'held' })).map((e) => e.type)
@@ -144,7 +164,10 @@ describe(`the resource API (${backend})`, () => {
     expect(meta(marked)).toMatchObject({ deletionGracePeriodSeconds: 30 })
     const stopping = await api.updateStatus({ actor: 'system:node:n1' }, { ...marked, status: { phase: 'Running', reason: 'Terminating' } })
     expect(meta(stopping).deletionTimestamp).toBe(meta(marked).deletionTimestamp)
-    await api.delete({ actor: 'system:node:n1' }, 'pods', 'default', 'graceful', { gracePeriodSeconds: 0, preconditions: { uid: String(meta(bound).uid) } })
+    await api.delete({ actor: 'system:node:n1' }, 'pods', 'default', 'graceful', {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: String(meta(bound).uid) },
+    })
     expect(await t.store.get({ kind: 'Pod', namespace: 'default', name: 'graceful' })).toBeUndefined()
   })
 
@@ -152,20 +175,26 @@ describe(`the resource API (${backend})`, () => {
     await api.create(alice, deployment('fg'))
     await api.create(alice, deployment('orphaned'))
     await api.create(alice, deployment('bg'))
-    expect(meta(await api.delete(alice, 'deploy', 'default', 'fg', { propagationPolicy: 'Foreground' })).finalizers).toEqual(['foregroundDeletion'])
+    expect(meta(await api.delete(alice, 'deploy', 'default', 'fg', { propagationPolicy: 'Foreground' })).finalizers).toEqual([
+      'foregroundDeletion',
+    ])
     expect(meta(await api.delete(alice, 'deploy', 'default', 'orphaned', { propagationPolicy: 'Orphan' })).finalizers).toEqual(['orphan'])
     await api.delete(alice, 'deploy', 'default', 'bg', { propagationPolicy: 'Background' })
     const last = (await t.store.history({ kind: 'Deployment', namespace: 'default', name: 'bg' })).at(-1)!
     expect([last.type, last.meta.propagationPolicy]).toEqual(['Deleted', 'Background'])
     const bad = await failure(api.delete(alice, 'deploy', 'default', 'fg', { propagationPolicy: 'Sideways' }))
-    expect(bad.message).toContain('propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"')
+    expect(bad.message).toContain(
+      'propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"',
+    )
   })
 
   it('checks delete preconditions with the storage error Kubernetes reports', async () => {
     await api.create(alice, pod('precise'))
     const error = await failure(api.delete(alice, 'po', 'default', 'precise', { preconditions: { uid: 'not-the-uid' } }))
     expect(error.reason).toBe('Conflict')
-    expect(error.message).toMatch(/^Operation cannot be fulfilled on pods "precise": StorageError: invalid object, Code: 4, Key: \/registry\/pods\/default\/precise, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-the-uid, UID in object meta: /)
+    expect(error.message).toMatch(
+      /^Operation cannot be fulfilled on pods "precise": StorageError: invalid object, Code: 4, Key: \/registry\/pods\/default\/precise, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-the-uid, UID in object meta: /,
+    )
   })
 
   it('refuses to delete the protected namespaces', async () => {
@@ -197,15 +226,24 @@ describe(`the resource API (${backend})`, () => {
   it('reads and writes replicas through the scale subresource', async () => {
     await api.create(alice, deployment('scaled'))
     const scale = await api.getScale('deployments', 'default', 'scaled')
-    expect(scale).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', spec: { replicas: 1 }, status: { replicas: 0, selector: 'app=scaled' } })
+    expect(scale).toMatchObject({
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      spec: { replicas: 1 },
+      status: { replicas: 0, selector: 'app=scaled' },
+    })
     const updated = await api.updateScale(alice, 'deploy', 'default', 'scaled', 4)
     expect(updated.spec).toEqual({ replicas: 4 })
     const object = await api.get('deploy', 'default', 'scaled')
     expect([spec(object).replicas, meta(object).generation]).toEqual([4, 2])
-    const stale = await failure(api.updateScale(alice, 'deploy', 'default', 'scaled', 5, { resourceVersion: String(meta(scale).resourceVersion) }))
+    const stale = await failure(
+      api.updateScale(alice, 'deploy', 'default', 'scaled', 5, { resourceVersion: String(meta(scale).resourceVersion) }),
+    )
     expect(stale.reason).toBe('Conflict')
     const negative = await failure(api.updateScale(alice, 'deploy', 'default', 'scaled', -1))
-    expect(negative.message).toBe('Scale.autoscaling "scaled" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0')
+    expect(negative.message).toBe(
+      'Scale.autoscaling "scaled" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+    )
     const noScale = await failure(api.getScale('configmaps', 'default', 'counter'))
     expect(noScale.reason).toBe('NotFound')
   })

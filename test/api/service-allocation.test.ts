@@ -49,7 +49,11 @@ describe(`Service allocation (${backend})`, () => {
 
   it('creates default/kubernetes at bootstrap with the first address of the range, reserved', async () => {
     const kubernetes = await api.get('svc', 'default', 'kubernetes')
-    expect(spec(kubernetes)).toMatchObject({ clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, targetPort: 6443 }] })
+    expect(spec(kubernetes)).toMatchObject({
+      clusterIP: '10.96.0.1',
+      clusterIPs: ['10.96.0.1'],
+      ports: [{ name: 'https', port: 443, targetPort: 6443 }],
+    })
     expect(await reservation('IPAddress', '10.96.0.1')).toMatchObject({
       apiVersion: 'networking.k8s.io/v1',
       spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'kubernetes' } },
@@ -65,7 +69,10 @@ describe(`Service allocation (${backend})`, () => {
     expect(inRange(ip)).toBe(true)
     expect(spec(web)).toMatchObject({ clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' })
     const reserved = await reservation('IPAddress', ip)
-    expect(reserved).toMatchObject({ metadata: { labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } }, spec: { parentRef: { name: 'web' } } })
+    expect(reserved).toMatchObject({
+      metadata: { labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
+      spec: { parentRef: { name: 'web' } },
+    })
   })
 
   it('honours a requested address, and refuses one that is taken or out of range with Kubernetes messages', async () => {
@@ -73,7 +80,8 @@ describe(`Service allocation (${backend})`, () => {
     expect(spec(a).clusterIP).toBe('10.96.5.5')
     expect(await failure(api.create(user, service('clash', { clusterIP: '10.96.5.5' })))).toEqual({
       reason: 'Invalid',
-      message: 'Service "clash" is invalid: spec.clusterIPs: Invalid value: ["10.96.5.5"]: failed to allocate IP 10.96.5.5: provided IP is already allocated',
+      message:
+        'Service "clash" is invalid: spec.clusterIPs: Invalid value: ["10.96.5.5"]: failed to allocate IP 10.96.5.5: provided IP is already allocated',
     })
     expect((await failure(api.create(user, service('far', { clusterIP: '10.0.0.5' })))).message).toBe(
       'Service "far" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided IP (10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12',
@@ -101,12 +109,20 @@ describe(`Service allocation (${backend})`, () => {
   })
 
   it('gives NodePort ports node ports from the range, shares one between protocols of a port, and honours requests', async () => {
-    const dns = await api.create(user, service('dns', { type: 'NodePort' }, [{ name: 'tcp', port: 53, protocol: 'TCP' }, { name: 'udp', port: 53, protocol: 'UDP' }, { name: 'web', port: 80, nodePort: 30080 }]))
+    const dns = await api.create(
+      user,
+      service('dns', { type: 'NodePort' }, [
+        { name: 'tcp', port: 53, protocol: 'TCP' },
+        { name: 'udp', port: 53, protocol: 'UDP' },
+        { name: 'web', port: 80, nodePort: 30080 },
+      ]),
+    )
     const [tcp, udp, web] = ports(dns).map((p) => Number(p.nodePort))
     expect(tcp).toBe(udp)
     expect(tcp! >= 30000 + 86 && tcp! <= 32767).toBe(true)
     expect(web).toBe(30080)
-    for (const port of [tcp!, web!]) expect(await reservation('ServiceNodePort', String(port))).toMatchObject({ spec: { parentRef: { name: 'dns' } } })
+    for (const port of [tcp!, web!])
+      expect(await reservation('ServiceNodePort', String(port))).toMatchObject({ spec: { parentRef: { name: 'dns' } } })
     expect(await failure(api.create(user, service('np2', { type: 'NodePort' }, [{ port: 80, nodePort: 30080 }])))).toEqual({
       reason: 'Invalid',
       message: 'Service "np2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
@@ -129,7 +145,14 @@ describe(`Service allocation (${backend})`, () => {
     const up = await api.patch(user, 'svc', 'default', 'web', { spec: { type: 'NodePort' } }, 'merge')
     const nodePort = Number(ports(up)[0]!.nodePort)
     expect(await reservation('ServiceNodePort', String(nodePort))).toBeDefined()
-    const down = await api.patch(user, 'svc', 'default', 'web', { spec: { type: 'ClusterIP', ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] } }, 'merge')
+    const down = await api.patch(
+      user,
+      'svc',
+      'default',
+      'web',
+      { spec: { type: 'ClusterIP', ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] } },
+      'merge',
+    )
     expect(ports(down)[0]!.nodePort).toBeUndefined()
     expect(await reservation('ServiceNodePort', String(nodePort))).toBeUndefined()
     expect(await reservation('IPAddress', String(spec(down).clusterIP))).toBeDefined()
@@ -146,7 +169,8 @@ describe(`Service allocation (${backend})`, () => {
   })
 
   it('validates IPAddress objects as Kubernetes does', async () => {
-    const ip = (name: string, spec: JsonObject) => api.create(user, { apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name }, spec })
+    const ip = (name: string, spec: JsonObject) =>
+      api.create(user, { apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name }, spec })
     const parentRef = { group: '', resource: 'services', namespace: 'default', name: 'x' }
     expect((await failure(ip('10.96.01.1', { parentRef }))).message).toBe(
       'IPAddress.networking.k8s.io "10.96.01.1" is invalid: metadata.name: Invalid value: "10.96.01.1": ParseAddr("10.96.01.1"): IPv4 field has octet with leading zero',

@@ -63,7 +63,9 @@ describe(`authentication before parsing (${backend})`, () => {
 
   it('refuses a WebSocket upgrade that carries a bad token in its headers with 401', async () => {
     const refused = await new Promise<number>((resolve, reject) => {
-      const socket = new WebSocket(s.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers: { authorization: 'Bearer not-a-token' } })
+      const socket = new WebSocket(s.url.replace(/^http/, 'ws'), 'graphql-transport-ws', {
+        headers: { authorization: 'Bearer not-a-token' },
+      })
       socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
       socket.once('open', () => reject(new Error('the upgrade was accepted')))
       socket.once('error', () => undefined)
@@ -112,7 +114,12 @@ describe(`bounded documents (${backend})`, () => {
       return value
     }
     const mutation = 'mutation($o: JSON!) { create(object: $o, dryRun: true) { revision } }'
-    const object = (levels: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'deep', namespace: 'default' }, extra: nest(levels) })
+    const object = (levels: number) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'deep', namespace: 'default' },
+      extra: nest(levels),
+    })
     // 100,000 levels: written out by hand, JSON.stringify would overflow the test's own stack.
     const extra = `${'{"a": '.repeat(100_000)}1${'}'.repeat(100_000)}`
     const body = `{"query": ${JSON.stringify(mutation)}, "variables": {"o": {"kind": "ConfigMap", "metadata": {"name": "deep"}, "extra": ${extra}}}}`

@@ -44,7 +44,9 @@ describe('credentials', () => {
     expect(verifyToken(randomBytes(32), token)).toEqual({ invalid: 'the signature does not verify' })
     expect(verifyToken(key, token, new Date(Date.now() + 601_000))).toEqual({ invalid: 'expired' })
     const [h, p, sig] = token.split('.')
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), exp: 9_999_999_999 })).toString('base64url')
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), exp: 9_999_999_999 })).toString(
+      'base64url',
+    )
     expect(verifyToken(key, `${h}.${forged}.${sig}`)).toEqual({ invalid: 'the signature does not verify' })
     expect(verifyToken(key, 'nonsense')).toEqual({ invalid: 'not a JWT' })
   })

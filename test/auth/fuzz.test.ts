@@ -49,7 +49,10 @@ const hostile = fc.oneof(
  * INVALID, FORBIDDEN, GRAPHQL_PARSE_FAILED, OPERATION_RESOLUTION_FAILURE, …). An unexpected error
  * is masked as INTERNAL_SERVER_ERROR (or comes without a code, or as a 5xx): that fails the test.
  */
-function expectNoUnexpectedError(result: { status: number; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }, what: string): void {
+function expectNoUnexpectedError(
+  result: { status: number; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  what: string,
+): void {
   expect(result.status, what).toBeLessThan(500)
   for (const error of result.errors ?? []) {
     const code = error.extensions?.code
@@ -66,21 +69,34 @@ describe('fuzzing the request surface', () => {
   it('manifests with hostile names, labels and data: client errors only; stored = returned; the viewer writes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(hostile, hostile, hostile, hostile, async (name, labelKey, labelValue, value) => {
-        const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { [labelKey]: labelValue } }, data: { [labelKey || 'k']: value } }
+        const object = {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, namespace: 'default', labels: { [labelKey]: labelValue } },
+          data: { [labelKey || 'k']: value },
+        }
         const before = await head()
         const asViewer = await s.gql(s.tokens.viewer, 'mutation($o: JSON!) { create(object: $o) { raw } }', { o: object })
         expectNoUnexpectedError(asViewer, 'viewer create')
         expect(asViewer.data ?? null).toBeNull()
-        const applied = await s.gql(s.tokens.viewer, 'mutation($m: String!) { apply(manifest: $m) { revision } }', { m: JSON.stringify(object) })
+        const applied = await s.gql(s.tokens.viewer, 'mutation($m: String!) { apply(manifest: $m) { revision } }', {
+          m: JSON.stringify(object),
+        })
         expectNoUnexpectedError(applied, 'viewer apply')
         expect(await head()).toBe(before)
 
         const asAdmin = await s.gql(s.tokens.admin, 'mutation($o: JSON!) { create(object: $o) { raw } }', { o: object })
         expectNoUnexpectedError(asAdmin, 'admin create')
         if (asAdmin.data?.create) {
-          const stored = await s.gql(s.tokens.admin, 'query($n: String!) { object(kind: "ConfigMap", namespace: "default", name: $n) { raw } }', { n: name })
+          const stored = await s.gql(
+            s.tokens.admin,
+            'query($n: String!) { object(kind: "ConfigMap", namespace: "default", name: $n) { raw } }',
+            { n: name },
+          )
           expect(stored.data!.object.raw).toEqual(asAdmin.data.create.raw)
-          await s.gql(s.tokens.admin, 'mutation($n: String!) { delete(kind: "ConfigMap", namespace: "default", name: $n) { revision } }', { n: name })
+          await s.gql(s.tokens.admin, 'mutation($n: String!) { delete(kind: "ConfigMap", namespace: "default", name: $n) { revision } }', {
+            n: name,
+          })
         }
       }),
       seeded(20261126, 60),
@@ -91,13 +107,26 @@ describe('fuzzing the request surface', () => {
     await fc.assert(
       fc.asyncProperty(hostile, hostile, hostile, hostile, async (labelSelector, fieldSelector, kind, revision) => {
         for (const token of [s.tokens.admin, s.tokens.viewer]) {
-          const list = await s.gql(token, 'query($l: String, $f: String) { objects(kind: "pods", namespace: "default", labelSelector: $l, fieldSelector: $f) { revision } }', { l: labelSelector, f: fieldSelector })
+          const list = await s.gql(
+            token,
+            'query($l: String, $f: String) { objects(kind: "pods", namespace: "default", labelSelector: $l, fieldSelector: $f) { revision } }',
+            { l: labelSelector, f: fieldSelector },
+          )
           expectNoUnexpectedError(list, `list l=${JSON.stringify(labelSelector)} f=${JSON.stringify(fieldSelector)}`)
-          const byKind = await s.gql(token, 'query($k: String!, $n: String!) { object(kind: $k, name: $n) { revision } history(kind: $k, name: $n) { revision } }', { k: kind, n: labelSelector })
+          const byKind = await s.gql(
+            token,
+            'query($k: String!, $n: String!) { object(kind: $k, name: $n) { revision } history(kind: $k, name: $n) { revision } }',
+            { k: kind, n: labelSelector },
+          )
           expectNoUnexpectedError(byKind, `kind ${JSON.stringify(kind)}`)
-          const at = await s.gql(token, 'query($r: Revision) { objects(kind: "configmaps", at: {revision: $r}) { revision } }', { r: revision })
+          const at = await s.gql(token, 'query($r: Revision) { objects(kind: "configmaps", at: {revision: $r}) { revision } }', {
+            r: revision,
+          })
           expectNoUnexpectedError(at, `at ${JSON.stringify(revision)}`)
-          const log = await s.gql(token, 'query($a: String, $k: String) { log(actor: $a, kind: $k) { revision } }', { a: labelSelector, k: kind || null })
+          const log = await s.gql(token, 'query($a: String, $k: String) { log(actor: $a, kind: $k) { revision } }', {
+            a: labelSelector,
+            k: kind || null,
+          })
           expectNoUnexpectedError(log, `log actor ${JSON.stringify(labelSelector)}`)
         }
       }),
@@ -107,16 +136,42 @@ describe('fuzzing the request surface', () => {
 
   it('refuses the NUL character, which PostgreSQL cannot store, as a bad request (found by this fuzzer)', async () => {
     const viaVariable = await s.gql(s.tokens.admin, 'query($a: String) { log(actor: $a) { revision } }', { a: '\u0000' })
-    expect(viaVariable.errors![0]).toMatchObject({ message: 'strings may not contain the NUL character (\\u0000): it cannot be stored', extensions: { code: 'BAD_REQUEST' } })
+    expect(viaVariable.errors![0]).toMatchObject({
+      message: 'strings may not contain the NUL character (\\u0000): it cannot be stored',
+      extensions: { code: 'BAD_REQUEST' },
+    })
     const viaLiteral = await s.gql(s.tokens.admin, '{ object(kind: "pods", name: "a\\u0000b") { revision } }')
     expect(viaLiteral.errors![0]!.extensions?.code).toBe('BAD_REQUEST')
-    const inManifest = await s.gql(s.tokens.admin, 'mutation($o: JSON!) { create(object: $o) { revision } }', { o: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nul', namespace: 'default' }, data: { k: 'a\u0000b' } } })
+    const inManifest = await s.gql(s.tokens.admin, 'mutation($o: JSON!) { create(object: $o) { revision } }', {
+      o: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nul', namespace: 'default' }, data: { k: 'a\u0000b' } },
+    })
     expect(inManifest.errors![0]!.extensions?.code).toBe('BAD_REQUEST')
   })
 
   it('arbitrary GraphQL documents: parse and validation errors, never a crash', async () => {
-    const fragments = ['{', '}', 'query', 'mutation', 'subscription', 'objects(kind: "pods")', 'revision', '{ revision { revision } }', '...on Pod', '$x', '(', ')', ':', '"', '#', 'edges { node { raw } }', '__schema { types { name } }']
-    const documents = fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((parts) => parts.join(' ')))
+    const fragments = [
+      '{',
+      '}',
+      'query',
+      'mutation',
+      'subscription',
+      'objects(kind: "pods")',
+      'revision',
+      '{ revision { revision } }',
+      '...on Pod',
+      '$x',
+      '(',
+      ')',
+      ':',
+      '"',
+      '#',
+      'edges { node { raw } }',
+      '__schema { types { name } }',
+    ]
+    const documents = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((parts) => parts.join(' ')),
+    )
     await fc.assert(
       fc.asyncProperty(documents, async (query) => {
         const result = await s.gql(s.tokens.viewer, query)

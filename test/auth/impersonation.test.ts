@@ -49,10 +49,17 @@ const as = async (token: string, headers: Record<string, string>, query: string)
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
     body: JSON.stringify({ query }),
   })
-  const body = (await response.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }
+  const body = (await response.json()) as {
+    data?: Record<string, any>
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>
+  }
   return { status: response.status, ...body }
 }
-const refusal = (r: Awaited<ReturnType<typeof as>>) => ({ status: r.status, code: r.errors?.[0]?.extensions?.code, message: r.errors?.[0]?.message })
+const refusal = (r: Awaited<ReturnType<typeof as>>) => ({
+  status: r.status,
+  code: r.errors?.[0]?.extensions?.code,
+  message: r.errors?.[0]?.message,
+})
 const audited = async (message: string) => {
   const entries = (await s.admin('{ audit { outcome status message operation } }')).audit as Array<Record<string, unknown>>
   return entries.filter((e) => e.message === message)
@@ -61,11 +68,14 @@ const audited = async (message: string) => {
 const ROBOT = 'system:serviceaccount:team:robot'
 
 describe(`impersonation over HTTP (${backend})`, () => {
-  it('refuses Impersonate-Group, -Uid or -Extra without Impersonate-User with 400, in Kubernetes\' words', async () => {
+  it("refuses Impersonate-Group, -Uid or -Extra without Impersonate-User with 400, in Kubernetes' words", async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ 'impersonate-group': 'devs' }, 'requested [{Group  devs    }] without impersonating a user'],
       [{ 'impersonate-uid': '1234' }, 'requested [{UID  1234  authentication.k8s.io/v1  }] without impersonating a user'],
-      [{ 'impersonate-extra-scopes': 'view' }, 'requested [{UserExtra  view  authentication.k8s.io/v1  scopes}] without impersonating a user'],
+      [
+        { 'impersonate-extra-scopes': 'view' },
+        'requested [{UserExtra  view  authentication.k8s.io/v1  scopes}] without impersonating a user',
+      ],
     ]
     for (const [headers, message] of cases) {
       expect(refusal(await as(s.tokens.admin!, headers, '{ whoami { name } }'))).toEqual({ status: 400, code: 'BAD_REQUEST', message })
@@ -74,26 +84,47 @@ describe(`impersonation over HTTP (${backend})`, () => {
 
   it('gives an impersonated ServiceAccount its ServiceAccount groups, and what is bound to them', async () => {
     const robot = await as(s.tokens.admin!, { 'impersonate-user': ROBOT }, '{ whoami { name groups } }')
-    expect(robot.data!.whoami).toEqual({ name: ROBOT, groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'] })
-    expect((await as(s.tokens.admin!, { 'impersonate-user': ROBOT }, '{ objects(kind: "configmaps", namespace: "team") { revision } }')).errors).toBeUndefined()
-    expect(refusal(await as(s.tokens.admin!, { 'impersonate-user': ROBOT }, '{ objects(kind: "configmaps", namespace: "default") { revision } }')).code).toBe('FORBIDDEN')
+    expect(robot.data!.whoami).toEqual({
+      name: ROBOT,
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'],
+    })
+    expect(
+      (await as(s.tokens.admin!, { 'impersonate-user': ROBOT }, '{ objects(kind: "configmaps", namespace: "team") { revision } }')).errors,
+    ).toBeUndefined()
+    expect(
+      refusal(
+        await as(s.tokens.admin!, { 'impersonate-user': ROBOT }, '{ objects(kind: "configmaps", namespace: "default") { revision } }'),
+      ).code,
+    ).toBe('FORBIDDEN')
     // Groups given replace them, as in Kubernetes.
     const withGroups = await as(s.tokens.admin!, { 'impersonate-user': ROBOT, 'impersonate-group': 'devs' }, '{ whoami { groups } }')
     expect(withGroups.data!.whoami.groups).toEqual(['devs', 'system:authenticated'])
   })
 
   it('impersonates a uid and extra values when allowed, and refuses each with 403 otherwise', async () => {
-    const headers = { 'impersonate-user': 'alice', 'impersonate-uid': '1234', 'impersonate-extra-scopes': 'read, write', 'impersonate-extra-acme.com%2fteam': 'blue' }
+    const headers = {
+      'impersonate-user': 'alice',
+      'impersonate-uid': '1234',
+      'impersonate-extra-scopes': 'read, write',
+      'impersonate-extra-acme.com%2fteam': 'blue',
+    }
     expect((await as(s.tokens.admin!, headers, '{ whoami { name uid extra } }')).data!.whoami).toEqual({
       name: 'alice',
       uid: '1234',
       extra: { scopes: ['read', 'write'], 'acme.com/team': ['blue'] },
     })
-    const uid = 'uids.authentication.k8s.io "1234" is forbidden: User "lead" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope'
-    expect(refusal(await as(s.tokens.lead!, { 'impersonate-user': 'alice', 'impersonate-uid': '1234' }, '{ whoami { name } }'))).toEqual({ status: 403, code: 'FORBIDDEN', message: uid })
+    const uid =
+      'uids.authentication.k8s.io "1234" is forbidden: User "lead" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope'
+    expect(refusal(await as(s.tokens.lead!, { 'impersonate-user': 'alice', 'impersonate-uid': '1234' }, '{ whoami { name } }'))).toEqual({
+      status: 403,
+      code: 'FORBIDDEN',
+      message: uid,
+    })
     const extra =
       'userextras.authentication.k8s.io "read" is forbidden: User "lead" cannot impersonate resource "userextras/scopes" in API group "authentication.k8s.io" at the cluster scope'
-    expect(refusal(await as(s.tokens.lead!, { 'impersonate-user': 'alice', 'impersonate-extra-scopes': 'read' }, '{ whoami { name } }'))).toEqual({ status: 403, code: 'FORBIDDEN', message: extra })
+    expect(
+      refusal(await as(s.tokens.lead!, { 'impersonate-user': 'alice', 'impersonate-extra-scopes': 'read' }, '{ whoami { name } }')),
+    ).toEqual({ status: 403, code: 'FORBIDDEN', message: extra })
     expect(await audited(uid)).toContainEqual(expect.objectContaining({ outcome: 'forbidden', status: 403 }))
   })
 })
@@ -104,12 +135,16 @@ describe(`impersonation over WebSocket (${backend})`, () => {
   it('acts as the ServiceAccount named in connection_init, with its groups', async () => {
     const sub = subscribe('ws', s.url, '{ whoami { name groups } }', { token: s.tokens.admin!, connectionParams: { user: ROBOT } })
     expect(await sub.ended).toEqual({ how: 'complete' })
-    expect(sub.results[0]!.data!.whoami).toEqual({ name: ROBOT, groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'] })
+    expect(sub.results[0]!.data!.whoami).toEqual({
+      name: ROBOT,
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated'],
+    })
   })
 
   it('closes with 4403 an impersonation the caller may not do, audited as 403', async () => {
     const sub = subscribe('ws', s.url, WHOAMI, { token: s.tokens.lead!, connectionParams: { user: ROBOT } })
-    const message = 'serviceaccounts "robot" is forbidden: User "lead" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "team"'
+    const message =
+      'serviceaccounts "robot" is forbidden: User "lead" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "team"'
     const end = await sub.ended
     expect(end).toMatchObject({ how: 'closed', code: 4403 })
     expect(message.startsWith((end as { reason: string }).reason)).toBe(true)

@@ -25,7 +25,12 @@ function stateWith(...objects: JsonObject[]) {
 }
 
 const rbac = 'rbac.authorization.k8s.io'
-const role = (kind: 'Role' | 'ClusterRole', name: string, rules: JsonObject[], namespace?: string): JsonObject => ({ apiVersion: `${rbac}/v1`, kind, metadata: { name, ...(namespace && { namespace }) }, rules })
+const role = (kind: 'Role' | 'ClusterRole', name: string, rules: JsonObject[], namespace?: string): JsonObject => ({
+  apiVersion: `${rbac}/v1`,
+  kind,
+  metadata: { name, ...(namespace && { namespace }) },
+  rules,
+})
 const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', roleKind: string, roleName: string, namespace?: string): JsonObject => ({
   apiVersion: `${rbac}/v1`,
   kind,
@@ -35,19 +40,28 @@ const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', roleKind: string, r
 })
 
 describe('listGrants', () => {
-  it('grants a ClusterRoleBinding\'s kinds everywhere, cluster-scoped ones included', () => {
-    const state = stateWith(role('ClusterRole', 'reader', [{ apiGroups: [''], resources: ['configmaps', 'nodes'], verbs: ['list'] }]), binding('ClusterRoleBinding', 'ClusterRole', 'reader'))
+  it("grants a ClusterRoleBinding's kinds everywhere, cluster-scoped ones included", () => {
+    const state = stateWith(
+      role('ClusterRole', 'reader', [{ apiGroups: [''], resources: ['configmaps', 'nodes'], verbs: ['list'] }]),
+      binding('ClusterRoleBinding', 'ClusterRole', 'reader'),
+    )
     expect(listGrants(state, alice, 'list', resources)).toEqual({ everywhere: [configMaps, nodes], namespaces: new Map() })
   })
 
-  it('grants a RoleBinding\'s kinds in its namespace only, never a cluster-scoped kind', () => {
+  it("grants a RoleBinding's kinds in its namespace only, never a cluster-scoped kind", () => {
     const state = stateWith(
       role('ClusterRole', 'everything', [{ apiGroups: ['*'], resources: ['*'], verbs: ['list'] }]),
       binding('RoleBinding', 'ClusterRole', 'everything', 'a'),
       role('Role', 'secrets', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }], 'b'),
       binding('RoleBinding', 'Role', 'secrets', 'b'),
     )
-    expect(listGrants(state, alice, 'list', resources)).toEqual({ everywhere: [], namespaces: new Map([['a', [secrets, configMaps]], ['b', [secrets]]]) })
+    expect(listGrants(state, alice, 'list', resources)).toEqual({
+      everywhere: [],
+      namespaces: new Map([
+        ['a', [secrets, configMaps]],
+        ['b', [secrets]],
+      ]),
+    })
   })
 
   it('never counts a rule with resourceNames, nor get, nor another verb', () => {
@@ -62,8 +76,14 @@ describe('listGrants', () => {
   })
 
   it('grants everything to system:masters and nothing to a user no binding names', () => {
-    const state = stateWith(role('ClusterRole', 'reader', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]), binding('ClusterRoleBinding', 'ClusterRole', 'reader'))
+    const state = stateWith(
+      role('ClusterRole', 'reader', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
+      binding('ClusterRoleBinding', 'ClusterRole', 'reader'),
+    )
     expect(listGrants(state, { name: 'root', groups: ['system:masters'] }, 'list', resources).everywhere).toEqual(resources)
-    expect(listGrants(state, { name: 'bob', groups: ['system:authenticated'] }, 'list', resources)).toEqual({ everywhere: [], namespaces: new Map() })
+    expect(listGrants(state, { name: 'bob', groups: ['system:authenticated'] }, 'list', resources)).toEqual({
+      everywhere: [],
+      namespaces: new Map(),
+    })
   })
 })

@@ -40,7 +40,10 @@ function manifest(kind: Kind, namespace: string, name: string): Record<string, u
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata,
-        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+        spec: {
+          selector: { matchLabels: { app: name } },
+          template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        },
       }
     case 'services':
       return { apiVersion: 'v1', kind: 'Service', metadata, spec: { ports: [{ port: 80 }] } }
@@ -51,7 +54,13 @@ function manifest(kind: Kind, namespace: string, name: string): Record<string, u
     case 'roles':
       return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: [] }
     case 'rolebindings':
-      return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'empty' }, subjects: [] }
+      return {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'empty' },
+        subjects: [],
+      }
   }
 }
 
@@ -79,7 +88,12 @@ beforeAll(async () => {
   ])
   await apply([
     ...fixtures,
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader', namespace: 'team' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'pod-reader', namespace: 'team' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    },
     bind('viewer', 'ClusterRole', 'view'),
     bind('editor', 'ClusterRole', 'edit'),
     bind('admin1', 'ClusterRole', 'admin'),
@@ -107,27 +121,69 @@ async function attempt(user: string, kind: Kind, op: Op, namespace: string): Pro
   }
   switch (op) {
     case 'get':
-      return run('query($kind: String!, $ns: String) { object(kind: $kind, namespace: $ns, name: "fixture") { revision } }', vars, (d) => d.object !== null)
+      return run(
+        'query($kind: String!, $ns: String) { object(kind: $kind, namespace: $ns, name: "fixture") { revision } }',
+        vars,
+        (d) => d.object !== null,
+      )
     case 'list':
-      return run('query($kind: String!, $ns: String) { objects(kind: $kind, namespace: $ns) { edges { node { revision } } } }', vars, (d) => d.objects.edges.length > 0)
+      return run(
+        'query($kind: String!, $ns: String) { objects(kind: $kind, namespace: $ns) { edges { node { revision } } } }',
+        vars,
+        (d) => d.objects.edges.length > 0,
+      )
     case 'getAt':
-      return run('query($kind: String!, $ns: String, $r: Revision) { object(kind: $kind, namespace: $ns, name: "fixture", at: {revision: $r}) { revision } }', { ...vars, r: before }, (d) => d.object !== null)
+      return run(
+        'query($kind: String!, $ns: String, $r: Revision) { object(kind: $kind, namespace: $ns, name: "fixture", at: {revision: $r}) { revision } }',
+        { ...vars, r: before },
+        (d) => d.object !== null,
+      )
     case 'listAt':
-      return run('query($kind: String!, $ns: String, $r: Revision) { objects(kind: $kind, namespace: $ns, at: {revision: $r}) { edges { node { revision } } } }', { ...vars, r: before }, (d) => d.objects.edges.length > 0)
+      return run(
+        'query($kind: String!, $ns: String, $r: Revision) { objects(kind: $kind, namespace: $ns, at: {revision: $r}) { edges { node { revision } } } }',
+        { ...vars, r: before },
+        (d) => d.objects.edges.length > 0,
+      )
     case 'history':
-      return run('query($kind: String!, $ns: String) { history(kind: $kind, namespace: $ns, name: "fixture") { revision } }', vars, (d) => d.history.length > 0)
+      return run(
+        'query($kind: String!, $ns: String) { history(kind: $kind, namespace: $ns, name: "fixture") { revision } }',
+        vars,
+        (d) => d.history.length > 0,
+      )
     case 'log':
-      return run('query($kind: String!, $ns: String) { log(kind: $kind, namespace: $ns) { edges { node { revision } } } }', vars, (d) => d.log.edges.length > 0)
+      return run(
+        'query($kind: String!, $ns: String) { log(kind: $kind, namespace: $ns) { edges { node { revision } } } }',
+        vars,
+        (d) => d.log.edges.length > 0,
+      )
     case 'changes':
-      return run('query($kind: String!, $ns: String) { changes(from: {revision: "1"}, to: {revision: "' + before + '"}, kind: $kind, namespace: $ns) { name } }', vars, (d) => d.changes.length > 0)
+      return run(
+        'query($kind: String!, $ns: String) { changes(from: {revision: "1"}, to: {revision: "' +
+          before +
+          '"}, kind: $kind, namespace: $ns) { name } }',
+        vars,
+        (d) => d.changes.length > 0,
+      )
     case 'watch':
       return watchAllowed(token, kind, namespace)
     case 'create':
-      return run('mutation($o: JSON!, $ns: String) { create(object: $o, namespace: $ns, dryRun: true) { revision } }', { o: manifest(kind, namespace, `new-${user}`), ns: namespace }, () => true)
+      return run(
+        'mutation($o: JSON!, $ns: String) { create(object: $o, namespace: $ns, dryRun: true) { revision } }',
+        { o: manifest(kind, namespace, `new-${user}`), ns: namespace },
+        () => true,
+      )
     case 'patch':
-      return run('mutation($kind: String!, $ns: String) { patch(kind: $kind, namespace: $ns, name: "fixture", patch: {metadata: {labels: {touched: "yes"}}}, type: MERGE, dryRun: true) { revision } }', vars, () => true)
+      return run(
+        'mutation($kind: String!, $ns: String) { patch(kind: $kind, namespace: $ns, name: "fixture", patch: {metadata: {labels: {touched: "yes"}}}, type: MERGE, dryRun: true) { revision } }',
+        vars,
+        () => true,
+      )
     case 'delete':
-      return run('mutation($kind: String!, $ns: String) { delete(kind: $kind, namespace: $ns, name: "fixture", dryRun: true) { revision } }', vars, () => true)
+      return run(
+        'mutation($kind: String!, $ns: String) { delete(kind: $kind, namespace: $ns, name: "fixture", dryRun: true) { revision } }',
+        vars,
+        () => true,
+      )
   }
 }
 
@@ -137,7 +193,10 @@ async function watchAllowed(token: string, kind: string, namespace: string): Pro
   const response = await fetch(s.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: 'subscription($kind: String!, $ns: String) { watch(kind: $kind, namespace: $ns) { type } }', variables: { kind, ns: namespace } }),
+    body: JSON.stringify({
+      query: 'subscription($kind: String!, $ns: String) { watch(kind: $kind, namespace: $ns) { type } }',
+      variables: { kind, ns: namespace },
+    }),
     signal: controller.signal,
   })
   const reader = response.body!.getReader()
@@ -151,7 +210,10 @@ async function watchAllowed(token: string, kind: string, namespace: string): Pro
   } finally {
     controller.abort()
   }
-  const result = JSON.parse(/^data: (.+)$/m.exec(text)![1]!) as { data?: { watch: { type: string } }; errors?: Array<{ extensions?: { code?: string } }> }
+  const result = JSON.parse(/^data: (.+)$/m.exec(text)![1]!) as {
+    data?: { watch: { type: string } }
+    errors?: Array<{ extensions?: { code?: string } }>
+  }
   if (result.errors) {
     expect(result.errors[0]!.extensions?.code).toBe('FORBIDDEN')
     return false
@@ -180,7 +242,10 @@ describe('RBAC on every GraphQL path', () => {
   it('says who the caller is, and what it may do', async () => {
     const who = await s.gql(s.tokens.stranger, '{ whoami { name uid groups } }')
     expect(who.data!.whoami).toEqual({ name: 'stranger', uid: 'uid-4', groups: ['some-team', 'system:authenticated'] })
-    const can = await s.gql(s.tokens.editor, '{ a: canI(verb: "create", kind: "secrets", namespace: "team") b: canI(verb: "create", kind: "roles", namespace: "team") }')
+    const can = await s.gql(
+      s.tokens.editor,
+      '{ a: canI(verb: "create", kind: "secrets", namespace: "team") b: canI(verb: "create", kind: "roles", namespace: "team") }',
+    )
     expect(can.data).toEqual({ a: true, b: false })
   })
 
@@ -192,30 +257,53 @@ describe('RBAC on every GraphQL path', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name: role },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'stranger' }],
     })
-    const create = (token: string, object: Record<string, unknown>) => s.gql(token, 'mutation($o: JSON!) { create(object: $o) { revision } }', { o: object })
+    const create = (token: string, object: Record<string, unknown>) =>
+      s.gql(token, 'mutation($o: JSON!) { create(object: $o) { revision } }', { o: object })
 
     const editor = await create(s.tokens.editor!, bind('editor-grants-admin', 'ClusterRole', 'cluster-admin'))
-    expect(editor.errors![0]!.message).toBe('rolebindings.rbac.authorization.k8s.io "editor-grants-admin" is forbidden: User "editor" cannot create resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "team"')
+    expect(editor.errors![0]!.message).toBe(
+      'rolebindings.rbac.authorization.k8s.io "editor-grants-admin" is forbidden: User "editor" cannot create resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "team"',
+    )
 
     const admin = await create(s.tokens.admin1!, bind('admin-grants-cluster-admin', 'ClusterRole', 'cluster-admin'))
     expect(admin.errors![0]!.extensions?.code).toBe('FORBIDDEN')
-    expect(admin.errors![0]!.message).toMatch(/^rolebindings\.rbac\.authorization\.k8s\.io "admin-grants-cluster-admin" is forbidden: user "admin1" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held: \{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}/)
+    expect(admin.errors![0]!.message).toMatch(
+      /^rolebindings\.rbac\.authorization\.k8s\.io "admin-grants-cluster-admin" is forbidden: user "admin1" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held: \{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}/,
+    )
 
-    const nodes = await create(s.tokens.admin1!, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'node-reader', namespace: 'team' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] })
-    expect(nodes.errors![0]!.message).toContain('is attempting to grant RBAC permissions not currently held: {APIGroups:[""], Resources:["nodes"], Verbs:["get"]}')
+    const nodes = await create(s.tokens.admin1!, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'node-reader', namespace: 'team' },
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
+    })
+    expect(nodes.errors![0]!.message).toContain(
+      'is attempting to grant RBAC permissions not currently held: {APIGroups:[""], Resources:["nodes"], Verbs:["get"]}',
+    )
 
     const view = await create(s.tokens.admin1!, bind('admin-grants-view', 'ClusterRole', 'view'))
     expect(view.errors).toBeUndefined()
     const clusterWide = await s.gql(s.tokens.admin1, 'mutation($o: JSON!) { create(object: $o) { revision } }', {
-      o: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [] },
+      o: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'x' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [],
+      },
     })
-    expect(clusterWide.errors![0]!.message).toContain('cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope')
+    expect(clusterWide.errors![0]!.message).toContain(
+      'cannot create resource "clusterrolebindings" in API group "rbac.authorization.k8s.io" at the cluster scope',
+    )
 
     // The admin may impersonate; the impersonated user's rights apply, and the log names them.
     const impersonated = await fetch(s.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens.admin}`, 'impersonate-user': 'viewer' },
-      body: JSON.stringify({ query: 'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "as-viewer", namespace: "team"}}) { revision } }' }),
+      body: JSON.stringify({
+        query:
+          'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "as-viewer", namespace: "team"}}) { revision } }',
+      }),
     }).then((r) => r.json() as Promise<{ errors?: Array<{ message: string }> }>)
     expect(impersonated.errors![0]!.message).toContain('User "viewer" cannot create resource "configmaps"')
     const notAllowed = await fetch(s.url, {
@@ -223,7 +311,9 @@ describe('RBAC on every GraphQL path', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens.editor}`, 'impersonate-user': 'admin' },
       body: JSON.stringify({ query: '{ whoami { name } }' }),
     }).then((r) => r.json() as Promise<{ errors?: Array<{ message: string }> }>)
-    expect(notAllowed.errors![0]!.message).toBe('users "admin" is forbidden: User "editor" cannot impersonate resource "users" in API group "" at the cluster scope')
+    expect(notAllowed.errors![0]!.message).toBe(
+      'users "admin" is forbidden: User "editor" cannot impersonate resource "users" in API group "" at the cluster scope',
+    )
   })
 
   it('aggregates: a ClusterRole labelled aggregate-to-edit adds its rules to edit, and through edit to admin', async () => {

@@ -62,7 +62,9 @@ describe(`the audit table of refused requests (${backend})`, () => {
     expect(statuses.every((status) => status === 401)).toBe(true)
 
     // The audit query writes what is held in memory before it reads.
-    const listed = (await s.admin('{ audit(first: 10000) { outcome operation userAgent requestId status count } }')).audit as Array<Record<string, any>>
+    const listed = (await s.admin('{ audit(first: 10000) { outcome operation userAgent requestId status count } }')).audit as Array<
+      Record<string, any>
+    >
     const refused = listed.filter((e) => e.outcome === 'unauthenticated')
     // One row per minute the flood spanned (at most a few), holding every request.
     expect(refused.length).toBeGreaterThanOrEqual(1)

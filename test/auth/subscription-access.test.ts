@@ -15,16 +15,23 @@ import { waitFor } from '../support/wait.js'
  */
 let s: SecureServer
 const transports: SubscriptionTransport[] = ['sse', 'ws']
-const users = Object.fromEntries(['getter', 'watcher', 'both', ...transports.flatMap((t) => [`alice-${t}`, `lead-${t}`, `reader-${t}`])].map((u) => [u, [] as string[]]))
+const users = Object.fromEntries(
+  ['getter', 'watcher', 'both', ...transports.flatMap((t) => [`alice-${t}`, `lead-${t}`, `reader-${t}`])].map((u) => [u, [] as string[]]),
+)
 const plain = (v: string) => Buffer.from(v).toString('base64')
 
 const create = (object: Record<string, unknown>) => s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', { o: object })
 const remove = (kind: string, namespace: string | null, name: string) =>
-  s.admin('mutation($k: String!, $ns: String, $n: String!) { delete(kind: $k, namespace: $ns, name: $n) { revision } }', { k: kind, ns: namespace, n: name })
+  s.admin('mutation($k: String!, $ns: String, $n: String!) { delete(kind: $k, namespace: $ns, name: $n) { revision } }', {
+    k: kind,
+    ns: namespace,
+    n: name,
+  })
 const head = async () => (await s.admin('{ revision { revision } }')).revision.revision as string
 const settled = async () => s.server.projection.waitFor(Number(await head()))
 const configMap = (namespace: string, name: string) => create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } })
-const rbac = (kind: string, metadata: Record<string, unknown>, rest: Record<string, unknown>) => create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata, ...rest })
+const rbac = (kind: string, metadata: Record<string, unknown>, rest: Record<string, unknown>) =>
+  create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata, ...rest })
 const roleRef = (kind: string, name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name })
 const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name })
 
@@ -37,7 +44,8 @@ const lastError = (sub: ClientSubscription) => {
 beforeAll(async () => {
   s = await startSecureServer(users)
   await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } })
-  const role = (name: string, resource: string, verbs: string[]) => rbac('Role', { name, namespace: 'a' }, { rules: [{ apiGroups: [''], resources: [resource], verbs }] })
+  const role = (name: string, resource: string, verbs: string[]) =>
+    rbac('Role', { name, namespace: 'a' }, { rules: [{ apiGroups: [''], resources: [resource], verbs }] })
   await role('configmap-watcher', 'configmaps', ['get', 'list', 'watch'])
   await role('secret-getter', 'secrets', ['get'])
   await role('secret-watcher', 'secrets', ['watch'])
@@ -51,7 +59,11 @@ beforeAll(async () => {
   for (const t of transports) {
     await s.bind(`alice-${t}`, 'Role', 'configmap-watcher', 'a')
     await s.bind(`reader-${t}`, 'Role', 'configmap-watcher', 'a')
-    await rbac('ClusterRoleBinding', { name: `lead-${t}-impersonates` }, { roleRef: roleRef('ClusterRole', 'user-impersonator'), subjects: [user(`lead-${t}`)] })
+    await rbac(
+      'ClusterRoleBinding',
+      { name: `lead-${t}-impersonates` },
+      { roleRef: roleRef('ClusterRole', 'user-impersonator'), subjects: [user(`lead-${t}`)] },
+    )
   }
   await settled()
 })
@@ -59,15 +71,20 @@ beforeAll(async () => {
 afterAll(async () => s?.close())
 
 describe.each(transports)(`subscriptions end when access ends (%s, ${backend})`, (transport) => {
-  it('a ServiceAccount token\'s log subscription ends with UNAUTHENTICATED once the ServiceAccount is deleted', async () => {
+  it("a ServiceAccount token's log subscription ends with UNAUTHENTICATED once the ServiceAccount is deleted", async () => {
     const account = `robot-${transport}`
     await create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace: 'default' } })
     await s.bind(`system:serviceaccount:default:${account}`, 'ClusterRole', 'view')
     const token = (await s.admin(`mutation { createToken(serviceAccount: "${account}") { token } }`)).createToken.token as string
-    const sub = subscribe(transport, s.url, 'subscription($from: Revision) { log(fromRevision: $from, kind: "ConfigMap", namespace: "default") { name } }', {
-      token,
-      variables: { from: await head() },
-    })
+    const sub = subscribe(
+      transport,
+      s.url,
+      'subscription($from: Revision) { log(fromRevision: $from, kind: "ConfigMap", namespace: "default") { name } }',
+      {
+        token,
+        variables: { from: await head() },
+      },
+    )
     await configMap('default', `before-${transport}`)
     await waitFor(() => sub.results.length === 1, 'the first entry')
     expect(sub.results[0]!.data!.log.name).toBe(`before-${transport}`)
@@ -76,16 +93,24 @@ describe.each(transports)(`subscriptions end when access ends (%s, ${backend})`,
     // Written after the deletion: it never reaches the subscription.
     await configMap('default', `after-${transport}`)
     expect(await sub.ended).toEqual({ how: 'complete' })
-    expect(lastError(sub)).toEqual({ code: 'UNAUTHENTICATED', message: `Unauthorized: invalid bearer token: the ServiceAccount default/${account} no longer exists` })
+    expect(lastError(sub)).toEqual({
+      code: 'UNAUTHENTICATED',
+      message: `Unauthorized: invalid bearer token: the ServiceAccount default/${account} no longer exists`,
+    })
     expect(sub.results).toHaveLength(2)
   })
 
   it("a user's watch ends with FORBIDDEN once their RoleBinding is deleted", async () => {
     const alice = `alice-${transport}`
-    const sub = subscribe(transport, s.url, 'subscription($from: Revision) { watch(kind: "configmaps", namespace: "a", fromRevision: $from) { type object { metadata { name } } } }', {
-      token: s.tokens[alice]!,
-      variables: { from: await head() },
-    })
+    const sub = subscribe(
+      transport,
+      s.url,
+      'subscription($from: Revision) { watch(kind: "configmaps", namespace: "a", fromRevision: $from) { type object { metadata { name } } } }',
+      {
+        token: s.tokens[alice]!,
+        variables: { from: await head() },
+      },
+    )
     await configMap('a', `seen-by-${alice}`)
     await waitFor(() => sub.results.length === 1, 'the first event')
     expect(sub.results[0]!.data!.watch).toEqual({ type: 'ADDED', object: { metadata: { name: `seen-by-${alice}` } } })
@@ -93,7 +118,10 @@ describe.each(transports)(`subscriptions end when access ends (%s, ${backend})`,
     await remove('RoleBinding', 'a', `${alice}-configmap-watcher`)
     await configMap('a', `unseen-by-${alice}`)
     expect(await sub.ended).toEqual({ how: 'complete' })
-    expect(lastError(sub)).toEqual({ code: 'FORBIDDEN', message: `configmaps is forbidden: User "${alice}" cannot watch resource "configmaps" in API group "" in the namespace "a"` })
+    expect(lastError(sub)).toEqual({
+      code: 'FORBIDDEN',
+      message: `configmaps is forbidden: User "${alice}" cannot watch resource "configmaps" in API group "" in the namespace "a"`,
+    })
     expect(sub.results).toHaveLength(2)
   })
 
@@ -101,14 +129,20 @@ describe.each(transports)(`subscriptions end when access ends (%s, ${backend})`,
     const account = `short-lived-${transport}`
     await create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace: 'default' } })
     await s.bind(`system:serviceaccount:default:${account}`, 'ClusterRole', 'view')
-    const uid = (await s.admin(`{ object(kind: "ServiceAccount", namespace: "default", name: "${account}") { metadata { uid } } }`)).object.metadata.uid as string
+    const uid = (await s.admin(`{ object(kind: "ServiceAccount", namespace: "default", name: "${account}") { metadata { uid } } }`)).object
+      .metadata.uid as string
     // Signed with the server's own key (in its data folder), valid for three more seconds at most.
     const key = Buffer.from(readFileSync(join(s.dataDir, 'service-account.key'), 'utf8').trim(), 'base64')
     const { token } = issueToken(key, { namespace: 'default', name: account, uid, expirationSeconds: 3 })
-    const sub = subscribe(transport, s.url, 'subscription($from: Revision) { watch(kind: "configmaps", namespace: "default", fromRevision: $from) { type } }', {
-      token,
-      variables: { from: await head() },
-    })
+    const sub = subscribe(
+      transport,
+      s.url,
+      'subscription($from: Revision) { watch(kind: "configmaps", namespace: "default", fromRevision: $from) { type } }',
+      {
+        token,
+        variables: { from: await head() },
+      },
+    )
     await configMap('default', `while-valid-${transport}`)
     await waitFor(() => sub.results.length === 1, 'the first event')
     expect(sub.results[0]!.data).toEqual({ watch: { type: 'ADDED' } })
@@ -120,17 +154,25 @@ describe.each(transports)(`subscriptions end when access ends (%s, ${backend})`,
   it('an impersonating subscription ends with FORBIDDEN once the caller may no longer impersonate', async () => {
     const lead = `lead-${transport}`
     const reader = `reader-${transport}`
-    const sub = subscribe(transport, s.url, 'subscription($from: Revision) { watch(kind: "configmaps", namespace: "a", fromRevision: $from) { object { metadata { name } } } }', {
-      token: s.tokens[lead]!,
-      variables: { from: await head() },
-      ...(transport === 'sse' ? { headers: { 'impersonate-user': reader } } : { connectionParams: { user: reader } }),
-    })
+    const sub = subscribe(
+      transport,
+      s.url,
+      'subscription($from: Revision) { watch(kind: "configmaps", namespace: "a", fromRevision: $from) { object { metadata { name } } } }',
+      {
+        token: s.tokens[lead]!,
+        variables: { from: await head() },
+        ...(transport === 'sse' ? { headers: { 'impersonate-user': reader } } : { connectionParams: { user: reader } }),
+      },
+    )
     await configMap('a', `seen-as-${reader}`)
     await waitFor(() => sub.results.length === 1, 'the first event')
 
     await remove('ClusterRoleBinding', null, `${lead}-impersonates`)
     expect(await sub.ended).toEqual({ how: 'complete' })
-    expect(lastError(sub)).toEqual({ code: 'FORBIDDEN', message: `users "${reader}" is forbidden: User "${lead}" cannot impersonate resource "users" in API group "" at the cluster scope` })
+    expect(lastError(sub)).toEqual({
+      code: 'FORBIDDEN',
+      message: `users "${reader}" is forbidden: User "${lead}" cannot impersonate resource "users" in API group "" at the cluster scope`,
+    })
   })
 })
 
@@ -174,7 +216,10 @@ describe.each(transports)(`the log subscription shows what the caller may watch 
     ]) {
       const sub = subscribe(transport, s.url, query, { token: s.tokens.getter! })
       await sub.ended
-      expect(lastError(sub)).toEqual({ code: 'FORBIDDEN', message: 'secrets is forbidden: User "getter" cannot watch resource "secrets" in API group "" in the namespace "a"' })
+      expect(lastError(sub)).toEqual({
+        code: 'FORBIDDEN',
+        message: 'secrets is forbidden: User "getter" cannot watch resource "secrets" in API group "" in the namespace "a"',
+      })
     }
   })
 })

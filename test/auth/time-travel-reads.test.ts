@@ -31,12 +31,22 @@ beforeAll(async () => {
   )
   const create = (object: Record<string, unknown>) => s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', { o: object })
   const role = (name: string, rule: Record<string, unknown>) =>
-    create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: 'a' }, rules: [{ apiGroups: [''], resources: ['secrets'], ...rule }] })
+    create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace: 'a' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], ...rule }],
+    })
   for (const name of ['a', 'b', 'labels']) await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
   await role('secret-getter', { verbs: ['get'] })
   await role('secret-lister', { verbs: ['list'] })
   await role('db-only', { verbs: ['get', 'list', 'watch'], resourceNames: ['db'] })
-  await create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'audit-reader' }, rules: [{ apiGroups: ['audit.revkube.io'], resources: ['requests'], verbs: ['list'] }] })
+  await create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'audit-reader' },
+    rules: [{ apiGroups: ['audit.revkube.io'], resources: ['requests'], verbs: ['list'] }],
+  })
   await create({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
@@ -53,8 +63,19 @@ beforeAll(async () => {
   await s.bind('lister', 'Role', 'secret-lister', 'a')
   await s.bind('named', 'Role', 'db-only', 'a')
 
-  dbCreated = Number((await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'a' }, data: { password: plain('first-password') } })).create.revision)
-  await s.admin(`mutation { patch(kind: "Secret", namespace: "a", name: "db", patch: {data: {password: "${plain('second-password')}"}}, type: MERGE) { revision } }`)
+  dbCreated = Number(
+    (
+      await create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db', namespace: 'a' },
+        data: { password: plain('first-password') },
+      })
+    ).create.revision,
+  )
+  await s.admin(
+    `mutation { patch(kind: "Secret", namespace: "a", name: "db", patch: {data: {password: "${plain('second-password')}"}}, type: MERGE) { revision } }`,
+  )
   await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api', namespace: 'a' }, data: { token: plain('api-token') } })
   await create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'other', namespace: 'b' }, data: { token: plain('b-token') } })
   await create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'a' }, data: { mode: 'fast' } })
@@ -79,7 +100,15 @@ beforeAll(async () => {
     await s.server.store.append(
       Array.from({ length: 500 }, (_, i): AppendCommand => {
         const name = `bulk-${batch * 500 + i}`
-        return { op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'b', name, precondition: { exists: false }, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'b' }, data: { i: String(i) } } }
+        return {
+          op: 'put',
+          type: 'Created',
+          kind: 'ConfigMap',
+          namespace: 'b',
+          name,
+          precondition: { exists: false },
+          object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'b' }, data: { i: String(i) } },
+        }
       }),
     )
   }
@@ -140,7 +169,7 @@ describe(`time-travel reads: what is read (${backend})`, () => {
     expect(both.errors?.[0]?.message).toMatch(/narrow the range/)
   })
 
-  it('gives a caller who may list in one namespace only that namespace\'s log', async () => {
+  it("gives a caller who may list in one namespace only that namespace's log", async () => {
     const log = await s.gql(s.tokens.reader, '{ log(first: 1000) { edges { node { namespace name kind } } } }')
     expect(log.errors).toBeUndefined()
     expect(names(log.data!.log.edges).sort()).toEqual(['a/derived', 'a/getter', 'a/settings'])
@@ -176,7 +205,9 @@ describe(`time-travel reads: get never becomes list (${backend})`, () => {
     expect((await s.gql(token, SECRET_ENTRIES)).data!.log.edges).toEqual([])
     const history = await s.gql(token, '{ history(kind: "Secret", namespace: "a", name: "db") { type } }')
     expect(history.data!.history).toHaveLength(3)
-    expect((await s.gql(token, '{ history(kind: "Secret", namespace: "a", name: "api") { type } }')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+    expect((await s.gql(token, '{ history(kind: "Secret", namespace: "a", name: "api") { type } }')).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    )
   })
 
   it('shows a caller who may list Secrets in a those entries, values redacted, and none from other namespaces', async () => {
@@ -184,7 +215,8 @@ describe(`time-travel reads: get never becomes list (${backend})`, () => {
     const log = await s.gql(token, SECRET_ENTRIES)
     expect(names(log.data!.log.edges)).toEqual(['a/db', 'a/db', 'a/api', 'a/db', 'a/derived'])
     const text = JSON.stringify(log)
-    for (const value of ['first-password', 'second-password', 'api-token', 'derived-value', 'b-token']) expect(text).not.toContain(plain(value))
+    for (const value of ['first-password', 'second-password', 'api-token', 'derived-value', 'b-token'])
+      expect(text).not.toContain(plain(value))
     expect(log.data!.log.edges[0].node.object.raw.data).toEqual({ password: '<redacted>' })
     const changes = await s.gql(token, `{ changes(${await wholeLog()}) { type namespace name after { raw } } }`)
     expect(changes.data!.changes).toEqual([
@@ -194,11 +226,29 @@ describe(`time-travel reads: get never becomes list (${backend})`, () => {
   })
 
   it('follows causes and effects through entries the caller may not list, showing only those it may', async () => {
-    const admin = await s.gql(s.tokens.admin, `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`)
-    expect(admin.data).toEqual({ causes: [{ kind: 'ConfigMap', name: 'derived' }, { kind: 'Secret', name: 'db' }], effects: [{ kind: 'ConfigMap', name: 'derived' }, { kind: 'Secret', name: 'derived' }] })
-    const lister = await s.gql(s.tokens.lister, `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`)
+    const admin = await s.gql(
+      s.tokens.admin,
+      `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`,
+    )
+    expect(admin.data).toEqual({
+      causes: [
+        { kind: 'ConfigMap', name: 'derived' },
+        { kind: 'Secret', name: 'db' },
+      ],
+      effects: [
+        { kind: 'ConfigMap', name: 'derived' },
+        { kind: 'Secret', name: 'derived' },
+      ],
+    })
+    const lister = await s.gql(
+      s.tokens.lister,
+      `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`,
+    )
     expect(lister.data).toEqual({ causes: [{ kind: 'Secret', name: 'db' }], effects: [{ kind: 'Secret', name: 'derived' }] })
-    const reader = await s.gql(s.tokens.reader, `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`)
+    const reader = await s.gql(
+      s.tokens.reader,
+      `{ causes(revision: "${chainEnd}") { kind name } effects(revision: "${dbCreated}") { kind name } }`,
+    )
     expect(reader.data).toEqual({ causes: [{ kind: 'ConfigMap', name: 'derived' }], effects: [{ kind: 'ConfigMap', name: 'derived' }] })
   })
 })
@@ -209,16 +259,34 @@ describe(`time-travel reads: audit details of an event (${backend})`, () => {
   beforeAll(async () => {
     const response = await fetch(s.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.tokens.admin}`, 'user-agent': 'admin-laptop/1.0', 'x-request-id': 'req-audited-1' },
-      body: JSON.stringify({ query: 'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "audited", namespace: "a"}}) { revision } }' }),
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${s.tokens.admin}`,
+        'user-agent': 'admin-laptop/1.0',
+        'x-request-id': 'req-audited-1',
+      },
+      body: JSON.stringify({
+        query:
+          'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "audited", namespace: "a"}}) { revision } }',
+      }),
     })
     expect(response.status).toBe(200)
   })
 
   it('shows who sent a change from where only to callers who may read the audit', async () => {
     const auditor = (await s.gql(s.tokens.auditor, LAST_CHANGE)).data!.history[0].event
-    expect(auditor).toMatchObject({ actor: 'admin', verb: 'create', groups: expect.arrayContaining(['system:masters']), requestId: 'req-audited-1' })
-    expect(auditor.meta).toMatchObject({ actor: 'admin', userAgent: 'admin-laptop/1.0', requestId: 'req-audited-1', groups: expect.arrayContaining(['system:masters']) })
+    expect(auditor).toMatchObject({
+      actor: 'admin',
+      verb: 'create',
+      groups: expect.arrayContaining(['system:masters']),
+      requestId: 'req-audited-1',
+    })
+    expect(auditor.meta).toMatchObject({
+      actor: 'admin',
+      userAgent: 'admin-laptop/1.0',
+      requestId: 'req-audited-1',
+      groups: expect.arrayContaining(['system:masters']),
+    })
     expect(auditor.meta.sourceAddress).toMatch(/127\.0\.0\.1/)
   })
 
@@ -245,19 +313,43 @@ describe(`time-travel reads: label selectors of changes (${backend})`, () => {
   let to: string
 
   beforeAll(async () => {
-    const cm = (name: string, env?: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'labels', ...(env && { labels: { env } }) }, data: { v: '1' } })
+    const cm = (name: string, env?: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'labels', ...(env && { labels: { env } }) },
+      data: { v: '1' },
+    })
     const create = (object: Record<string, unknown>) => s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', { o: object })
-    for (const [name, env] of [['d-prod', 'prod'], ['d-dev', 'dev'], ['d-none'], ['m-prod', 'prod'], ['m-dev', 'dev'], ['m-none'], ['m-flip', 'prod']] as const) await create(cm(name, env))
+    for (const [name, env] of [
+      ['d-prod', 'prod'],
+      ['d-dev', 'dev'],
+      ['d-none'],
+      ['m-prod', 'prod'],
+      ['m-dev', 'dev'],
+      ['m-none'],
+      ['m-flip', 'prod'],
+    ] as const)
+      await create(cm(name, env))
     from = await head()
-    for (const name of ['d-prod', 'd-dev', 'd-none']) await s.admin(`mutation { delete(kind: "cm", namespace: "labels", name: "${name}") { revision } }`)
-    for (const name of ['m-prod', 'm-dev', 'm-none']) await s.admin(`mutation { patch(kind: "cm", namespace: "labels", name: "${name}", patch: {data: {v: "2"}}, type: MERGE) { revision } }`)
-    await s.admin('mutation { patch(kind: "cm", namespace: "labels", name: "m-flip", patch: {metadata: {labels: {env: "dev"}}}, type: MERGE) { revision } }')
+    for (const name of ['d-prod', 'd-dev', 'd-none'])
+      await s.admin(`mutation { delete(kind: "cm", namespace: "labels", name: "${name}") { revision } }`)
+    for (const name of ['m-prod', 'm-dev', 'm-none'])
+      await s.admin(
+        `mutation { patch(kind: "cm", namespace: "labels", name: "${name}", patch: {data: {v: "2"}}, type: MERGE) { revision } }`,
+      )
+    await s.admin(
+      'mutation { patch(kind: "cm", namespace: "labels", name: "m-flip", patch: {metadata: {labels: {env: "dev"}}}, type: MERGE) { revision } }',
+    )
     for (const [name, env] of [['c-prod', 'prod'], ['c-dev', 'dev'], ['c-none']] as const) await create(cm(name, env))
     to = await head()
   })
 
   const selected = async (selector: string) => {
-    const result = await s.gql(s.tokens.admin, `query($s: String) { changes(from: {revision: "${from}"}, to: {revision: "${to}"}, namespace: "labels", labelSelector: $s) { type name } }`, { s: selector })
+    const result = await s.gql(
+      s.tokens.admin,
+      `query($s: String) { changes(from: {revision: "${from}"}, to: {revision: "${to}"}, namespace: "labels", labelSelector: $s) { type name } }`,
+      { s: selector },
+    )
     expect(result.errors).toBeUndefined()
     return (result.data!.changes as Array<{ type: string; name: string }>).map((c) => `${c.type} ${c.name}`).sort()
   }
@@ -268,7 +360,15 @@ describe(`time-travel reads: label selectors of changes (${backend})`, () => {
 
   it('does not count the side where the object does not exist as an object without labels', async () => {
     expect(await selected('!env')).toEqual(['CREATED c-none', 'DELETED d-none', 'MODIFIED m-none'])
-    const notProd = ['CREATED c-dev', 'CREATED c-none', 'DELETED d-dev', 'DELETED d-none', 'MODIFIED m-dev', 'MODIFIED m-flip', 'MODIFIED m-none']
+    const notProd = [
+      'CREATED c-dev',
+      'CREATED c-none',
+      'DELETED d-dev',
+      'DELETED d-none',
+      'MODIFIED m-dev',
+      'MODIFIED m-flip',
+      'MODIFIED m-none',
+    ]
     expect(await selected('env!=prod')).toEqual(notProd)
     expect(await selected('env notin (prod)')).toEqual(notProd)
     expect(await selected('env notin (prod,dev)')).toEqual(['CREATED c-none', 'DELETED d-none', 'MODIFIED m-none'])
@@ -289,12 +389,16 @@ describe.runIf(backend === 'postgres')('time-travel reads: the statement timeout
       await released
     })
     await isLocked
-    const write = s.gql(s.tokens.admin, 'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "waited", namespace: "a"}}) { revision } }')
+    const write = s.gql(
+      s.tokens.admin,
+      'mutation { create(object: {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "waited", namespace: "a"}}) { revision } }',
+    )
     const read = await s.gql(s.tokens.admin, '{ log(namespace: "a", first: 5) { edges { node { name } } } }')
     release()
     await holder
     expect(read.errors?.[0]).toMatchObject({
-      message: 'the read took longer than the statement timeout (REVKUBE_STATEMENT_TIMEOUT) and was stopped: narrow it (a shorter range, a kind, a namespace) or try again later',
+      message:
+        'the read took longer than the statement timeout (REVKUBE_STATEMENT_TIMEOUT) and was stopped: narrow it (a shorter range, a kind, a namespace) or try again later',
       extensions: { code: 'UNAVAILABLE', reason: 'Timeout', status: 504 },
     })
     const written = await write

@@ -28,14 +28,21 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 describe('revkube against the wrong server', () => {
   it('says a refused token is a login problem, in one line', async () => {
     const result = await revkube(url, ['get', 'pods', '--token', 'wrong'])
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'error: You must be logged in to the server (Unauthorized): invalid bearer token; check --token or $REVKUBE_TOKEN\n' })
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'error: You must be logged in to the server (Unauthorized): invalid bearer token; check --token or $REVKUBE_TOKEN\n',
+    })
     const fromEnv = await revkube(url, ['get', 'pods'], { env: { REVKUBE_TOKEN: 'wrong' } })
     expect(fromEnv.stderr).toContain('(Unauthorized)')
   })
 
   it('says when the server is not a revkube server', async () => {
     const result = await revkube(url, ['get', 'pods'])
-    expect(result).toMatchObject({ code: 1, stderr: `error: the server at ${url} answered HTTP 200 without a GraphQL response: is it a revkube server?\n` })
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `error: the server at ${url} answered HTTP 200 without a GraphQL response: is it a revkube server?\n`,
+    })
     const bad = await revkube(undefined, ['get', 'pods', '--server', 'not a url'])
     expect(bad).toMatchObject({ code: 1, stderr: 'error: --server "not a url" is not a URL (expected e.g. http://127.0.0.1:4000)\n' })
   })

@@ -53,7 +53,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'revkube-cli-'))
   await mkdir(join(dir, 'app', 'nested'), { recursive: true })
   await writeFile(join(dir, 'app', 'web.yaml'), `${web('nginx:1.27')}---\n${service}`)
-  await writeFile(join(dir, 'app', 'nested', 'config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: fast}\n')
+  await writeFile(
+    join(dir, 'app', 'nested', 'config.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: fast}\n',
+  )
   await writeFile(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: [unclosed\n')
   await waitFor(async () => (await server.api.list('nodes')).items.length === 2, 'two nodes')
 })
@@ -86,7 +89,8 @@ describe('revkube against a live server', () => {
     const lines = pods.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/)
     expect(lines).toHaveLength(4)
-    for (const line of lines.slice(1)) expect(line).toMatch(/^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+\s+10\.\d+\.\d+\.\d+\s+sim-node-\d/)
+    for (const line of lines.slice(1))
+      expect(line).toMatch(/^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+\s+10\.\d+\.\d+\.\d+\s+sim-node-\d/)
 
     const list = JSON.parse((await cli(['get', 'deploy', '-o', 'json'])).stdout)
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'Deployment', metadata: { name: 'web' } }] })
@@ -95,7 +99,9 @@ describe('revkube against a live server', () => {
     expect((await cli(['get', 'svc', 'web', '-o', 'yaml'])).stdout).toMatch(/^apiVersion: v1\nkind: Service\nmetadata:\n/)
     expect((await cli(['get', 'deploy,svc', '-o', 'name'])).stdout).toBe('deployment.apps/web\nservice/kubernetes\nservice/web\n')
     const svc = (await cli(['get', 'svc', 'web'])).stdout
-    expect(svc).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+NodePort\s+10\.\d+\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP\s+\S+\n$/)
+    expect(svc).toMatch(
+      /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+NodePort\s+10\.\d+\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP\s+\S+\n$/,
+    )
     const nodes = (await cli(['get', 'nodes'])).stdout
     expect(nodes).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\nsim-node-1\s+Ready\s+<none>/)
     const all = (await cli(['get', 'cm', '-A', '-l', 'app!=x'])).stdout
@@ -117,9 +123,15 @@ describe('revkube against a live server', () => {
     expect(clash).toMatchObject({ code: 1, stderr: "error: 'tier' already has a value (front), and --overwrite is false\n" })
     expect((await cli(['label', 'deploy', 'web', 'tier=back', '--overwrite'])).stdout).toBe('deployment.apps/web labeled\n')
     expect((await cli(['label', 'deploy', 'web', 'tier-'])).stdout).toBe('deployment.apps/web labeled\n')
-    expect((await cli(['annotate', 'deploy', 'web', 'kubernetes.io/change-cause=scale to four'])).stdout).toBe('deployment.apps/web annotated\n')
-    expect((await cli(['patch', 'cm', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}'])).stdout).toBe('configmap/settings patched\n')
-    expect((await cli(['patch', 'cm', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}'])).stdout).toBe('configmap/settings patched (no change)\n')
+    expect((await cli(['annotate', 'deploy', 'web', 'kubernetes.io/change-cause=scale to four'])).stdout).toBe(
+      'deployment.apps/web annotated\n',
+    )
+    expect((await cli(['patch', 'cm', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}'])).stdout).toBe(
+      'configmap/settings patched\n',
+    )
+    expect((await cli(['patch', 'cm', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}'])).stdout).toBe(
+      'configmap/settings patched (no change)\n',
+    )
     expect((await cli(['patch', 'cm/settings', '--type', 'json', '-p', '[{"op":"add","path":"/data/extra","value":"1"}]'])).code).toBe(0)
     const cm = JSON.parse((await cli(['get', 'cm', 'settings', '-o', 'json'])).stdout)
     expect(cm.data).toEqual({ mode: 'slow', extra: '1' })
@@ -173,7 +185,9 @@ describe('revkube against a live server', () => {
     expect(rows[1]).toMatch(/^\d+\s+\S+Z\s+Created\s+anonymous\s+created$/)
     expect(history.stdout).toMatch(/Updated\s+anonymous\s+spec\.replicas=4/)
     const json = JSON.parse((await cli(['history', 'deploy/web', '-o', 'json'])).stdout)
-    const imageChange = json.find((v: { diff: Array<{ path: string; value: unknown }> | null }) => v.diff?.some((op) => op.path === '/spec/template/spec/containers/0/image' && op.value === 'nginx:1.28'))
+    const imageChange = json.find((v: { diff: Array<{ path: string; value: unknown }> | null }) =>
+      v.diff?.some((op) => op.path === '/spec/template/spec/containers/0/image' && op.value === 'nginx:1.28'),
+    )
     expect(imageChange).toMatchObject({ type: 'Updated', actor: 'anonymous' })
     const diffs = (await cli(['history', 'deploy/web', '--diff'])).stdout
     expect(diffs).toMatch(/^- +- image: nginx:1\.27\n\+ +- image: nginx:1\.28$/m)
@@ -200,8 +214,16 @@ describe('revkube against a live server', () => {
     const tail = await cli(['log', '--tail', '5'])
     expect(tail.stdout.trim().split('\n')).toHaveLength(6)
     const range = await cli(['log', '--from', '1', '--to', '3', '-o', 'json'])
-    expect(range.stdout.trim().split('\n').map((l) => JSON.parse(l).revision)).toEqual(['1', '2', '3'])
-    const mine = (await cli(['log', '--actor', 'anonymous', '--kind', 'configmaps', '-o', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(
+      range.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).revision),
+    ).toEqual(['1', '2', '3'])
+    const mine = (await cli(['log', '--actor', 'anonymous', '--kind', 'configmaps', '-o', 'json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(mine.length).toBeGreaterThanOrEqual(3)
     expect(mine.every((e) => e.kind === 'ConfigMap' && e.actor === 'anonymous')).toBe(true)
 
@@ -242,7 +264,9 @@ describe('revkube against a live server', () => {
     expect((await cli(['cordon', 'sim-node-2'])).stdout).toBe('node/sim-node-2 already cordoned\n')
     expect((await cli(['get', 'node', 'sim-node-2'])).stdout).toMatch(/Ready,SchedulingDisabled/)
     expect((await cli(['taint', 'nodes', 'sim-node-1', 'dedicated=db:NoSchedule'])).stdout).toBe('node/sim-node-1 tainted\n')
-    expect(JSON.parse((await cli(['get', 'node', 'sim-node-1', '-o', 'json'])).stdout).spec.taints).toEqual([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }])
+    expect(JSON.parse((await cli(['get', 'node', 'sim-node-1', '-o', 'json'])).stdout).spec.taints).toEqual([
+      { key: 'dedicated', value: 'db', effect: 'NoSchedule' },
+    ])
     expect((await cli(['taint', 'nodes', 'sim-node-1', 'dedicated-'])).stdout).toBe('node/sim-node-1 untainted\n')
     const drain = await cli(['drain', 'sim-node-2', '--ignore-daemonsets'])
     expect(drain.code).toBe(0)
@@ -270,11 +294,17 @@ describe('revkube against a live server', () => {
       [['apply', '-f', 'missing.yaml'], /^error: the path "missing.yaml" does not exist\n$/],
       [['apply', '-f', 'broken.yaml'], /^error: error parsing broken\.yaml: line \d+, column \d+: .+\n$/],
       [['get', 'pods', '--at', 'yesterday'], /^error: invalid --at "yesterday": expected a revision .+\n$/],
-      [['get', 'pods', '--at', '99999999'], /^Error from server \(BadRequest\): revision 99999999 is newer than the head of the log \(\d+\)\n$/],
+      [
+        ['get', 'pods', '--at', '99999999'],
+        /^Error from server \(BadRequest\): revision 99999999 is newer than the head of the log \(\d+\)\n$/,
+      ],
       [['get', 'pods', '--at', '2099-01-01T00:00:00Z'], /^error: invalid --at "2099-01-01T00:00:00Z": .+ is in the future\n$/],
       [['scale', 'deploy/web'], /^error: required flag\(s\) "replicas" not set\n$/],
       [['rollout', 'sideways', 'deploy/web'], /^error: unknown command "sideways" for "revkube rollout"\n/],
-      [['get', 'pods', '--server', 'http://127.0.0.1:65530'], /^error: cannot reach the revkube server at http:\/\/127\.0\.0\.1:65530 \(ECONNREFUSED\): is it running\?.*\n$/],
+      [
+        ['get', 'pods', '--server', 'http://127.0.0.1:65530'],
+        /^error: cannot reach the revkube server at http:\/\/127\.0\.0\.1:65530 \(ECONNREFUSED\): is it running\?.*\n$/,
+      ],
     ]
     for (const [args, message] of cases) {
       const result = await cli(args)
@@ -290,7 +320,14 @@ describe('revkube against a live server', () => {
     const names = [...top.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!)
     expect(names).toEqual(expect.arrayContaining(['get', 'apply', 'rollout', 'history', 'diff', 'why', 'log', 'revert', 'server']))
     const groups = ['rollout', 'auth']
-    for (const name of [...names.filter((n) => !groups.includes(n)), 'rollout status', 'rollout undo', 'auth whoami', 'auth can-i', 'auth token']) {
+    for (const name of [
+      ...names.filter((n) => !groups.includes(n)),
+      'rollout status',
+      'rollout undo',
+      'auth whoami',
+      'auth can-i',
+      'auth token',
+    ]) {
       const help = await cli([...name.split(' '), '--help'])
       expect({ name, code: help.code }).toEqual({ name, code: 0 })
       expect(help.stdout).toMatch(/\nExamples:\n {2}revkube /)

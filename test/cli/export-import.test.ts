@@ -26,7 +26,8 @@ spec:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: app, image: ${image}, resources: {requests: {cpu: 100m}}}]}
 `
-const configMap = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {v: "${value}"}\n`
+const configMap = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {v: "${value}"}\n`
 
 beforeAll(async () => {
   // A varied log: controllers and simulated nodes at work, creates, updates, deletes, a re-create.
@@ -39,13 +40,24 @@ beforeAll(async () => {
   await apply(configMap('alpha', '2'))
   await c.gql('mutation { delete(kind: "cm", namespace: "default", name: "beta") { kind } }')
   await apply(deployment(3, 'busybox:2'))
-  await c.until(async () => (await pods()).filter(isReady).length === 3 && (await pods()).every((p) => JSON.stringify(p).includes('busybox:2')), 'the rollout')
+  await c.until(
+    async () => (await pods()).filter(isReady).length === 3 && (await pods()).every((p) => JSON.stringify(p).includes('busybox:2')),
+    'the rollout',
+  )
   // Enough events for more than one page of an import (5,000 events each).
   for (let batch = 0; batch < 12; batch++) {
     await c.server.store.append(
       Array.from({ length: 500 }, (_, i) => {
         const name = `bulk-${batch * 500 + i}`
-        return { op: 'put' as const, type: 'Created', kind: 'ConfigMap', namespace: 'default', name, precondition: { exists: false }, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { i: String(i) } } }
+        return {
+          op: 'put' as const,
+          type: 'Created',
+          kind: 'ConfigMap',
+          namespace: 'default',
+          name,
+          precondition: { exists: false },
+          object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { i: String(i) } },
+        }
       }),
     )
   }
@@ -81,7 +93,10 @@ const lines = () => exported.trimEnd().split('\n')
 /** The derived tables, in key order. */
 async function derived(db: Kysely<Tables>) {
   const objects = await sql`select kind, namespace, name, uid, revision, object from objects order by kind, namespace, name`.execute(db)
-  const versions = await sql`select kind, namespace, name, valid_from, valid_to from object_versions order by kind, namespace, name, valid_from`.execute(db)
+  const versions =
+    await sql`select kind, namespace, name, valid_from, valid_to from object_versions order by kind, namespace, name, valid_from`.execute(
+      db,
+    )
   return { objects: objects.rows, versions: versions.rows }
 }
 
@@ -139,13 +154,17 @@ describe(`revkube export | revkube import (${backend})`, () => {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'query($k: String!, $r: Revision!) { objects(kind: $k, at: { revision: $r }, first: 10000) { edges { node { raw } } } }', variables: { k: kind, r: String(revision) } }),
+        body: JSON.stringify({
+          query: 'query($k: String!, $r: Revision!) { objects(kind: $k, at: { revision: $r }, first: 10000) { edges { node { raw } } } }',
+          variables: { k: kind, r: String(revision) },
+        }),
       })
       const body = (await response.json()) as { data: { objects: { edges: Array<{ node: { raw: unknown } }> } } }
       return body.data.objects.edges.map((e) => e.node.raw)
     }
     for (const revision of [1, Math.floor(head / 4), Math.floor(head / 2), Math.floor((3 * head) / 4), head]) {
-      for (const kind of kinds) expect(await list(restored.url, kind, revision), `${kind} at ${revision}`).toEqual(await list(c.server.url, kind, revision))
+      for (const kind of kinds)
+        expect(await list(restored.url, kind, revision), `${kind} at ${revision}`).toEqual(await list(c.server.url, kind, revision))
     }
 
     const created = await revkube(restored.url, ['create', '-f', '-'], { stdin: configMap('after-restore', '1') })
@@ -164,11 +183,17 @@ describe(`revkube export | revkube import (${backend})`, () => {
 
   it('refuses a gap in the revisions, naming the line, and writes nothing', async () => {
     const t = target()
-    const gap = lines().filter((_, i) => i !== 9).join('\n') + '\n'
+    const gap =
+      lines()
+        .filter((_, i) => i !== 9)
+        .join('\n') + '\n'
     expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: gap }), /^error: line 10: expected revision 10, got 11/)
     expect(await logOf(t)).toEqual({ head: 0, events: 0 })
     const late = lines().slice(1).join('\n')
-    expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: late }), /^error: line 1: the log must start at revision 1, got 2/)
+    expectRefusal(
+      await revkube(undefined, ['import', ...t.flags], { stdin: late }),
+      /^error: line 1: the log must start at revision 1, got 2/,
+    )
     expect(await logOf(t)).toEqual({ head: 0, events: 0 })
     // Nothing was written, so the database still takes the whole log.
     expect((await revkube(undefined, ['import', ...t.flags], { stdin: exported })).code).toBe(0)
@@ -181,11 +206,20 @@ describe(`revkube export | revkube import (${backend})`, () => {
     expect(many.length).toBeGreaterThan(5500)
     const broken = (i: number, text: string) => [...many.slice(0, i), text, ...many.slice(i + 1)].join('\n')
     const at = 5500
-    expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, '{"revision": 7, "type": ') }), new RegExp(`^error: line ${at + 1}: not valid JSON`))
+    expectRefusal(
+      await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, '{"revision": 7, "type": ') }),
+      new RegExp(`^error: line ${at + 1}: not valid JSON`),
+    )
     const { uid: _uid, ...withoutUid } = JSON.parse(many[at]!)
-    expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, JSON.stringify(withoutUid)) }), new RegExp(`^error: line ${at + 1}: uid must be a non-empty string`))
+    expectRefusal(
+      await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, JSON.stringify(withoutUid)) }),
+      new RegExp(`^error: line ${at + 1}: uid must be a non-empty string`),
+    )
     const { time: _time, ...withoutTime } = JSON.parse(many[at]!)
-    expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, JSON.stringify({ ...withoutTime, time: 'yesterday' })) }), new RegExp(`^error: line ${at + 1}: time must be an RFC 3339 timestamp`))
+    expectRefusal(
+      await revkube(undefined, ['import', ...t.flags], { stdin: broken(at, JSON.stringify({ ...withoutTime, time: 'yesterday' })) }),
+      new RegExp(`^error: line ${at + 1}: time must be an RFC 3339 timestamp`),
+    )
     expect(await logOf(t)).toEqual({ head: 0, events: 0 })
   })
 
@@ -196,14 +230,22 @@ describe(`revkube export | revkube import (${backend})`, () => {
     const event = JSON.parse(lines()[deletion]!)
     const forged = JSON.stringify({ ...event, name: 'never-created' })
     const text = [...lines().slice(0, deletion), forged, ...lines().slice(deletion + 1)].join('\n')
-    expectRefusal(await revkube(undefined, ['import', ...t.flags], { stdin: text }), new RegExp(`^error: line ${deletion + 1}: revision ${deletion + 1} deletes ${event.kind} .*never-created, which does not exist then`))
+    expectRefusal(
+      await revkube(undefined, ['import', ...t.flags], { stdin: text }),
+      new RegExp(`^error: line ${deletion + 1}: revision ${deletion + 1} deletes ${event.kind} .*never-created, which does not exist then`),
+    )
     expect(await logOf(t)).toEqual({ head: 0, events: 0 })
   })
 
   it('exports a range, and shows progress on stderr only when asked (stderr is not a terminal here)', async () => {
     const range = await revkube(c.server.url, ['export', '--from', '10', '--to', '20'])
     expect(range.code).toBe(0)
-    expect(range.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).revision)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
+    expect(
+      range.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).revision),
+    ).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20])
     expect(range.stderr).toBe('')
     const shown = await revkube(c.server.url, ['export', '--to', '20', '--progress'])
     expect(shown.stderr).toMatch(/^exported 20 events \(revisions 1–20\) in [\d.]+ s, [\d,]+ events\/s\n$/)

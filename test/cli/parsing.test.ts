@@ -22,7 +22,11 @@ describe('argument parsing, as kubectl takes flags', () => {
       positionals: ['pods', 'web'],
       flags: { namespace: 'prod', output: 'json', watch: true, filename: ['a.yaml', 'b.yaml'], 'dry-run': 'client' },
     })
-    expect(parseArgs(['-nkube-system', '--watch=false', '--replicas', '3', '--', '-x'], flags).flags).toEqual({ namespace: 'kube-system', watch: false, replicas: 3 })
+    expect(parseArgs(['-nkube-system', '--watch=false', '--replicas', '3', '--', '-x'], flags).flags).toEqual({
+      namespace: 'kube-system',
+      watch: false,
+      replicas: 3,
+    })
     expect(parseArgs(['--', '-x'], flags).positionals).toEqual(['-x'])
   })
 
@@ -35,12 +39,18 @@ describe('argument parsing, as kubectl takes flags', () => {
   })
 
   it('finds command words behind global flags', () => {
-    expect(commandWords(['-n', 'prod', 'rollout', 'status', 'deploy/web'], globalFlags, 1)).toEqual({ words: ['rollout'], rest: ['-n', 'prod', 'status', 'deploy/web'] })
+    expect(commandWords(['-n', 'prod', 'rollout', 'status', 'deploy/web'], globalFlags, 1)).toEqual({
+      words: ['rollout'],
+      rest: ['-n', 'prod', 'status', 'deploy/web'],
+    })
   })
 
   it('does not take the word after a flag that may stand bare as its value', () => {
     const dryRun: FlagSpec = { name: 'dry-run', type: 'string', bareValue: 'client', help: '' }
-    expect(commandWords(['--dry-run', 'namespace', 'x'], [...globalFlags, dryRun], 1)).toEqual({ words: ['namespace'], rest: ['--dry-run', 'x'] })
+    expect(commandWords(['--dry-run', 'namespace', 'x'], [...globalFlags, dryRun], 1)).toEqual({
+      words: ['namespace'],
+      rest: ['--dry-run', 'x'],
+    })
   })
 })
 
@@ -67,20 +77,35 @@ describe('printing', () => {
   it('prints ages as kubectl does', () => {
     const now = new Date('2026-11-26T14:00:00Z')
     const ago = (s: number) => age(new Date(now.getTime() - s * 1000).toISOString(), now)
-    expect([ago(5), ago(119), ago(150), ago(600), ago(7200), ago(3 * 3600 + 60), ago(30 * 3600), ago(3 * 86400 + 3600), ago(30 * 86400), ago(800 * 86400)]).toEqual([
-      '5s', '119s', '2m30s', '10m', '120m', '3h1m', '30h', '3d1h', '30d', '2y70d',
-    ])
+    expect([
+      ago(5),
+      ago(119),
+      ago(150),
+      ago(600),
+      ago(7200),
+      ago(3 * 3600 + 60),
+      ago(30 * 3600),
+      ago(3 * 86400 + 3600),
+      ago(30 * 86400),
+      ago(800 * 86400),
+    ]).toEqual(['5s', '119s', '2m30s', '10m', '120m', '3h1m', '30h', '3d1h', '30d', '2y70d'])
   })
 
   it('derives a pod STATUS from its containers, as kubectl does', () => {
     const pod = (status: object, metadata: object = {}) => ({ metadata, spec: { containers: [{ name: 'c' }] }, status })
     expect(podStatus(pod({ phase: 'Running', containerStatuses: [{ ready: true, state: { running: {} } }] }))).toBe('Running')
-    expect(podStatus(pod({ phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }))).toBe('CrashLoopBackOff')
+    expect(podStatus(pod({ phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] }))).toBe(
+      'CrashLoopBackOff',
+    )
     expect(podStatus(pod({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 2 } } }] }))).toBe('ExitCode:2')
     expect(podStatus(pod({ phase: 'Running' }, { deletionTimestamp: '2026-11-26T14:00:00Z' }))).toBe('Terminating')
     expect(podStatus(pod({ phase: 'Pending' }))).toBe('Pending')
-    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] }))).toBe('SchedulingGated')
-    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }))).toBe('Pending')
+    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] }))).toBe(
+      'SchedulingGated',
+    )
+    expect(podStatus(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] }))).toBe(
+      'Pending',
+    )
   })
 
   it('writes unified diffs', () => {
@@ -89,17 +114,24 @@ describe('printing', () => {
     expect(unifiedDiff('same\n', 'same\n', 'a', 'b')).toBe('')
     const long = Array.from({ length: 20 }, (_, i) => `line ${i}`)
     const changed = long.map((l, i) => (i === 2 || i === 17 ? `${l}!` : l))
-    const hunks = unifiedDiff(long.join('\n'), changed.join('\n'), 'a', 'b').split('\n').filter((l) => l.startsWith('@@'))
+    const hunks = unifiedDiff(long.join('\n'), changed.join('\n'), 'a', 'b')
+      .split('\n')
+      .filter((l) => l.startsWith('@@'))
     expect(hunks).toEqual(['@@ -1,6 +1,6 @@', '@@ -15,6 +15,6 @@'])
   })
 })
 
 describe('manifests', () => {
   it('reads multi-document YAML and Lists, and names the file and line of a mistake', () => {
-    const file = parseManifest('app.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Secret, metadata: {name: b}}\n')
+    const file = parseManifest(
+      'app.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Secret, metadata: {name: b}}\n',
+    )
     expect(file.objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Secret'])
     expect(() => parseManifest('bad.yaml', 'apiVersion: v1\nkind: [\n')).toThrow(/^error parsing bad\.yaml: line \d+, column \d+: /)
-    expect(() => parseManifest('nokind.yaml', 'apiVersion: v1\nmetadata: {name: a}\n')).toThrow('error validating nokind.yaml (document at line 1): kind not set')
+    expect(() => parseManifest('nokind.yaml', 'apiVersion: v1\nmetadata: {name: a}\n')).toThrow(
+      'error validating nokind.yaml (document at line 1): kind not set',
+    )
     expect(() => parseManifest('empty.yaml', '# nothing\n')).toThrow(/holds no manifests/)
   })
 })

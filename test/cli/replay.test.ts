@@ -16,15 +16,26 @@ const cleanups: Array<() => Promise<void>> = []
 beforeAll(async () => {
   t = await startTestServer()
   // Creates, updates, a deletion and a re-creation, in several kinds and namespaces.
-  const cm = (name: string, v: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels }, data: { v } })
+  const cm = (name: string, v: string, labels: Record<string, string> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'default', labels },
+    data: { v },
+  })
   const steps: Array<[string, Record<string, unknown>]> = [
     ['mutation($o: JSON!) { create(object: $o) { revision } }', { o: cm('alpha', '1', { tier: 'a' }) }],
     ['mutation($o: JSON!) { create(object: $o) { revision } }', { o: cm('beta', '1') }],
     ['mutation($o: JSON!) { create(object: $o) { revision } }', { o: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } } }],
-    ['mutation($o: JSON!) { create(object: $o) { revision } }', { o: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team' }, stringData: { k: 'v' } } }],
+    [
+      'mutation($o: JSON!) { create(object: $o) { revision } }',
+      { o: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team' }, stringData: { k: 'v' } } },
+    ],
     ['mutation { patch(kind: "cm", namespace: "default", name: "alpha", type: MERGE, patch: { data: { v: "2" } }) { revision } }', {}],
     ['mutation { delete(kind: "cm", namespace: "default", name: "beta") { revision } }', {}],
-    ['mutation { patch(kind: "cm", namespace: "default", name: "alpha", type: MERGE, patch: { metadata: { labels: { tier: "b" } } }) { revision } }', {}],
+    [
+      'mutation { patch(kind: "cm", namespace: "default", name: "alpha", type: MERGE, patch: { metadata: { labels: { tier: "b" } } }) { revision } }',
+      {},
+    ],
     ['mutation($o: JSON!) { create(object: $o) { revision } }', { o: cm('beta', 'reborn') }],
   ]
   for (const [query, variables] of steps) expect((await t.gql(query, variables)).errors).toBeUndefined()
@@ -87,7 +98,9 @@ describe(`revkube replay (${backend})`, () => {
   })
 
   it('fails verification on a copy whose current objects were tampered with, naming the object and the path', async () => {
-    const server = await tamperedCopy(`update objects set object = jsonb_set(object, '{data,v}', '"tampered"') where kind = 'ConfigMap' and name = 'alpha'`)
+    const server = await tamperedCopy(
+      `update objects set object = jsonb_set(object, '{data,v}', '"tampered"') where kind = 'ConfigMap' and name = 'alpha'`,
+    )
     const result = await revkube(server.url, ['replay', '--verify', '--no-progress'])
     expect(result.code).toBe(1)
     expect(result.stdout).toContain('ConfigMap default/alpha: differs at /data/v\n')
@@ -108,7 +121,12 @@ describe(`revkube replay (${backend})`, () => {
     const plain = await revkube(url(), ['replay'])
     expect(plain.code).toBe(0)
     expect(plain.stdout + plain.stderr).not.toMatch(/[\r\x1b]/)
-    expect(plain.stderr.split('\n').filter(Boolean).every((line) => /^replay(ing|ed) /.test(line))).toBe(true)
+    expect(
+      plain.stderr
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => /^replay(ing|ed) /.test(line)),
+    ).toBe(true)
     const quiet = await revkube(url(), ['replay', '--no-progress'])
     expect(quiet.stderr).toBe('')
   })

@@ -58,7 +58,9 @@ describe(`revkube --validate (${backend})`, () => {
     const result = await cli(['apply', '-f', 'warned.yaml', '--validate=warn'])
     expect(result.code).toBe(0)
     expect(result.stdout).toBe('deployment.apps/warned created\n')
-    expect(result.stderr).toBe('Warning: unknown field "spec.replica"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolicyy"\n')
+    expect(result.stderr).toBe(
+      'Warning: unknown field "spec.replica"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolicyy"\n',
+    )
     const spec = (await storedSpec('warned'))!
     expect(spec).not.toHaveProperty('replica')
     expect(spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolicyy')
@@ -76,13 +78,17 @@ describe(`revkube --validate (${backend})`, () => {
   it('applies the same to create, replace and patch', async () => {
     const created = await cli(['create', '-f', 'created.yaml'])
     expect(created.code).toBe(1)
-    expect(created.stderr).toContain('error when creating "created.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"')
+    expect(created.stderr).toContain(
+      'error when creating "created.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"',
+    )
     expect((await cli(['create', '-f', 'created.yaml', '--validate=warn'])).stderr).toContain('Warning: unknown field "spec.replica"\n')
 
     expect((await cli(['create', '-f', 'replaced.yaml', '--validate=false'])).code).toBe(0)
     const replaced = await cli(['replace', '-f', 'replaced.yaml'])
     expect(replaced.code).toBe(1)
-    expect(replaced.stderr).toContain('error when replacing "replaced.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"')
+    expect(replaced.stderr).toContain(
+      'error when replacing "replaced.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"',
+    )
     const quiet = await cli(['replace', '-f', 'replaced.yaml', '--validate=false'])
     expect(quiet).toMatchObject({ code: 0, stdout: 'deployment.apps/replaced replaced\n', stderr: '' })
 
@@ -95,7 +101,10 @@ describe(`revkube --validate (${backend})`, () => {
   })
 
   it("refuses a value of the wrong type whatever --validate says, with Kubernetes' message", async () => {
-    await writeFile(join(dir, 'paused.yaml'), typo('paused').replace('replica: 3', 'paused: "yes"').replace(', imagePullPolicyy: Always', ''))
+    await writeFile(
+      join(dir, 'paused.yaml'),
+      typo('paused').replace('replica: 3', 'paused: "yes"').replace(', imagePullPolicyy: Always', ''),
+    )
     const result = await cli(['apply', '-f', 'paused.yaml', '--validate=false'])
     expect(result.code).toBe(1)
     expect(result.stderr.trim()).toBe(

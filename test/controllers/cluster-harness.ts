@@ -63,7 +63,14 @@ export function pod(name: string, labels: Record<string, string>, options: PodOp
     kind: 'Pod',
     metadata: { name, namespace: options.namespace ?? 'default', labels },
     spec: {
-      containers: [{ name: 'app', image: 'nginx:1.25', ...(options.ports && { ports: options.ports }), ...(options.resources && { resources: options.resources }) }],
+      containers: [
+        {
+          name: 'app',
+          image: 'nginx:1.25',
+          ...(options.ports && { ports: options.ports }),
+          ...(options.resources && { resources: options.resources }),
+        },
+      ],
       ...(options.nodeName && { nodeName: options.nodeName }),
       ...(options.hostname && { hostname: options.hostname }),
       ...(options.subdomain && { subdomain: options.subdomain }),
@@ -73,7 +80,14 @@ export function pod(name: string, labels: Record<string, string>, options: PodOp
 }
 
 /** What a kubelet would report: the pod running with `ip`, Ready or not. */
-export async function runPod(api: ResourceApi, namespace: string, name: string, ip: string, ready: boolean, now = new Date()): Promise<JsonObject> {
+export async function runPod(
+  api: ResourceApi,
+  namespace: string,
+  name: string,
+  ip: string,
+  ready: boolean,
+  now = new Date(),
+): Promise<JsonObject> {
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
   return api.patch(
     kubelet,

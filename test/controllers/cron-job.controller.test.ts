@@ -30,14 +30,20 @@ const cronJob = (name: string, spec: JsonObject = {}) => ({
   metadata: { name, namespace: 'default' },
   spec: {
     schedule: '* * * * *',
-    jobTemplate: { metadata: { labels: { app: name } }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'busybox' }] } } } },
+    jobTemplate: {
+      metadata: { labels: { app: name } },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'busybox' }] } } },
+    },
     ...spec,
   },
 })
 
 const meta = (o: JsonObject) => o.metadata as JsonObject
 const jobsOf = (name: string) => listObjects(projection.state, 'Job', 'default').filter((j) => controllerOf(j)?.name === name)
-const jobNames = (name: string) => jobsOf(name).map((j) => String(meta(j).name)).sort()
+const jobNames = (name: string) =>
+  jobsOf(name)
+    .map((j) => String(meta(j).name))
+    .sort()
 const statusOf = async (name: string) => (await api.get('cj', 'default', name)).status as JsonObject
 const reasons = (name: string) =>
   listObjects(projection.state, 'Event', 'default')
@@ -55,11 +61,18 @@ async function nextMinute(minutes = 1) {
 
 /** The stand-in Job controller: the Job finished. */
 async function finishJob(job: JsonObject, type: 'Complete' | 'Failed') {
-  const time = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const time = clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
   await api.updateStatus(jobController, {
     ...job,
     metadata: { ...meta(job), resourceVersion: undefined },
-    status: { startTime: time, ...(type === 'Complete' && { completionTime: time, succeeded: 1 }), conditions: [{ type, status: 'True', lastTransitionTime: time }] },
+    status: {
+      startTime: time,
+      ...(type === 'Complete' && { completionTime: time, succeeded: 1 }),
+      conditions: [{ type, status: 'True', lastTransitionTime: time }],
+    },
   })
   await runner.settled()
 }
@@ -80,9 +93,15 @@ describe(`the CronJob controller, run (${backend})`, () => {
     expect(meta(job).annotations).toEqual({ 'batch.kubernetes.io/cronjob-scheduled-timestamp': iso(scheduled) })
     expect(meta(job).labels).toEqual({ app: 'tick' })
     let status = await statusOf('tick')
-    expect(status).toMatchObject({ lastScheduleTime: iso(scheduled), active: [{ kind: 'Job', name: `tick-${scheduled}`, uid: meta(job).uid }] })
+    expect(status).toMatchObject({
+      lastScheduleTime: iso(scheduled),
+      active: [{ kind: 'Job', name: `tick-${scheduled}`, uid: meta(job).uid }],
+    })
 
-    const finishedAt = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+    const finishedAt = clock
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z')
     await finishJob(job, 'Complete')
     status = await statusOf('tick')
     expect(status.active).toBeUndefined()

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { createCronJobController } from '../../services/controllers/cron-job.controller.js'
 import type { JsonObject } from '../../services/json.js'
-import { controlledBy, created, deleted, NOW, ReconcilerSpecification, recorded, secondsFromNow, statusWritten, uidOfGiven } from '../support/given.js'
+import {
+  controlledBy,
+  created,
+  deleted,
+  NOW,
+  ReconcilerSpecification,
+  recorded,
+  secondsFromNow,
+  statusWritten,
+  uidOfGiven,
+} from '../support/given.js'
 
 const given = ReconcilerSpecification.for(createCronJobController())
 /** NOW is a whole minute: the minute `* * * * *` fires, and the name of its Job. */
@@ -14,7 +24,10 @@ function cronJob(spec: JsonObject = {}, status: JsonObject = {}, createdAgo = 30
     metadata: { name: 'tick', namespace: 'default', creationTimestamp: secondsFromNow(-createdAgo) },
     spec: {
       schedule: '* * * * *',
-      jobTemplate: { metadata: { labels: { app: 'tick' } }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'busybox' }] } } } },
+      jobTemplate: {
+        metadata: { labels: { app: 'tick' } },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'busybox' }] } } },
+      },
       ...spec,
     },
     status,
@@ -27,7 +40,12 @@ function jobOf(owner: JsonObject, minutesAgo: number, outcome?: 'Complete' | 'Fa
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: `tick-${minute - minutesAgo}`, namespace: 'default', annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': at }, ownerReferences: [controlledBy(owner)] },
+    metadata: {
+      name: `tick-${minute - minutesAgo}`,
+      namespace: 'default',
+      annotations: { 'batch.kubernetes.io/cronjob-scheduled-timestamp': at },
+      ownerReferences: [controlledBy(owner)],
+    },
     spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'busybox' }] } } },
     status: {
       startTime: at,
@@ -37,7 +55,13 @@ function jobOf(owner: JsonObject, minutesAgo: number, outcome?: 'Complete' | 'Fa
   }
 }
 
-const reference = (job: JsonObject) => ({ apiVersion: 'batch/v1', kind: 'Job', name: (job.metadata as JsonObject).name, namespace: 'default', uid: uidOfGiven(job) })
+const reference = (job: JsonObject) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  name: (job.metadata as JsonObject).name,
+  namespace: 'default',
+  uid: uidOfGiven(job),
+})
 const createdJob = (scheduledAgo = 0, owner?: JsonObject) =>
   created('Job', {
     metadata: {
@@ -78,7 +102,10 @@ describe('the CronJob controller decides', () => {
     const done = jobOf(tick, 1, 'Complete')
     const watching = cronJob({}, { lastScheduleTime: secondsFromNow(-60), active: [reference(done)] })
     const when = given(watching, done).when('default/tick', secondsFromNow(-1))
-    when.then(statusWritten('CronJob', 'default/tick', { lastSuccessfulTime: secondsFromNow(-50) }), recorded('Normal', 'SawCompletedJob', `Saw completed job: tick-${minute - 1}, condition: Complete`))
+    when.then(
+      statusWritten('CronJob', 'default/tick', { lastSuccessfulTime: secondsFromNow(-50) }),
+      recorded('Normal', 'SawCompletedJob', `Saw completed job: tick-${minute - 1}, condition: Complete`),
+    )
     expect(when.status?.active).toBeUndefined()
   })
 
@@ -121,7 +148,11 @@ describe('the CronJob controller decides', () => {
       .then(
         createdJob(),
         statusWritten('CronJob', 'default/tick', { lastScheduleTime: secondsFromNow(0) }),
-        recorded('Warning', 'TooManyMissedTimes', 'too many missed start times: 150. Set or decrease .spec.startingDeadlineSeconds or check clock skew'),
+        recorded(
+          'Warning',
+          'TooManyMissedTimes',
+          'too many missed start times: 150. Set or decrease .spec.startingDeadlineSeconds or check clock skew',
+        ),
         recorded('Normal', 'SuccessfulCreate'),
       )
   })

@@ -50,9 +50,16 @@ const byNode = () => Object.fromEntries(podsOf().map((p) => [targetNodeOf(p), p]
 
 /** The stand-in kubelet: the pod runs and is ready. */
 async function markReady(pod: JsonObject) {
-  const now = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const now = clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
   const ready = { type: 'Ready', status: 'True', lastTransitionTime: now }
-  await api.updateStatus(kubelet, { ...pod, metadata: { ...meta(pod), resourceVersion: undefined }, status: { phase: 'Running', startTime: now, conditions: [ready] } })
+  await api.updateStatus(kubelet, {
+    ...pod,
+    metadata: { ...meta(pod), resourceVersion: undefined },
+    status: { phase: 'Running', startTime: now, conditions: [ready] },
+  })
 }
 
 async function markAllReady() {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { computeHash } from '../../services/controllers/controller-revision.js'
 import { createDaemonSetController } from '../../services/controllers/daemon-set.controller.js'
 import type { JsonObject } from '../../services/json.js'
-import { asStored, controlledBy, created, deleted, ReconcilerSpecification, recorded, secondsFromNow, statusWritten } from '../support/given.js'
+import {
+  asStored,
+  controlledBy,
+  created,
+  deleted,
+  ReconcilerSpecification,
+  recorded,
+  secondsFromNow,
+  statusWritten,
+} from '../support/given.js'
 
 const given = ReconcilerSpecification.for(createDaemonSetController())
 
@@ -36,7 +45,12 @@ function revisionFor(ds: JsonObject, of: JsonObject, revision: number): JsonObje
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
-    metadata: { name: `agent-${hashOf(of)}`, namespace: 'default', labels: { app: 'agent', 'controller-revision-hash': hashOf(of) }, ownerReferences: [controlledBy(ds)] },
+    metadata: {
+      name: `agent-${hashOf(of)}`,
+      namespace: 'default',
+      labels: { app: 'agent', 'controller-revision-hash': hashOf(of) },
+      ownerReferences: [controlledBy(ds)],
+    },
     data: { spec: { template: { ...template, $patch: 'replace' } } },
     revision,
   }
@@ -59,11 +73,18 @@ function daemonPod(ds: JsonObject, nodeName: string, o: PodOptions = {}): JsonOb
       name: `agent-${nodeName}-${hashOf(of)}`,
       namespace: 'default',
       creationTimestamp: secondsFromNow(-(o.age ?? 600)),
-      labels: { app: 'agent', 'controller-revision-hash': hashOf(of), 'pod-template-generation': String((of.metadata as JsonObject).generation) },
+      labels: {
+        app: 'agent',
+        'controller-revision-hash': hashOf(of),
+        'pod-template-generation': String((of.metadata as JsonObject).generation),
+      },
       ownerReferences: [controlledBy(ds)],
     },
     spec: { nodeName, containers: [{ name: 'agent', image: 'x' }] },
-    status: { phase: o.phase ?? 'Running', conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-600) }] },
+    status: {
+      phase: o.phase ?? 'Running',
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-600) }],
+    },
   }
 }
 
@@ -84,15 +105,43 @@ describe('the DaemonSet controller decides', () => {
     const hash = hashOf(ds)
     const onNode = (name: string) =>
       created('Pod', {
-        metadata: { generateName: undefined, labels: { app: 'agent', 'controller-revision-hash': hash, 'pod-template-generation': '1' }, ownerReferences: [controlledBy(ds)] },
-        spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }] } } } },
+        metadata: {
+          generateName: undefined,
+          labels: { app: 'agent', 'controller-revision-hash': hash, 'pod-template-generation': '1' },
+          ownerReferences: [controlledBy(ds)],
+        },
+        spec: {
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }],
+              },
+            },
+          },
+        },
       })
-    const when = given(ds, node('n1'), node('n2'), node('n3', [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }])).when('default/agent')
+    const when = given(ds, node('n1'), node('n2'), node('n3', [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }])).when(
+      'default/agent',
+    )
     when.then(
-      created('ControllerRevision', { metadata: { name: `agent-${hash}`, labels: { app: 'agent', 'controller-revision-hash': hash }, ownerReferences: [controlledBy(ds)] }, revision: 1 }),
+      created('ControllerRevision', {
+        metadata: {
+          name: `agent-${hash}`,
+          labels: { app: 'agent', 'controller-revision-hash': hash },
+          ownerReferences: [controlledBy(ds)],
+        },
+        revision: 1,
+      }),
       onNode('n1'),
       onNode('n2'),
-      statusWritten('DaemonSet', 'default/agent', { desiredNumberScheduled: 2, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, observedGeneration: 1, numberUnavailable: 2 }),
+      statusWritten('DaemonSet', 'default/agent', {
+        desiredNumberScheduled: 2,
+        currentNumberScheduled: 0,
+        numberMisscheduled: 0,
+        numberReady: 0,
+        observedGeneration: 1,
+        numberUnavailable: 2,
+      }),
       recorded('Normal', 'SuccessfulCreate', /^Created pod: agent-/),
       recorded('Normal', 'SuccessfulCreate', /^Created pod: agent-/),
     )
@@ -116,25 +165,52 @@ describe('the DaemonSet controller decides', () => {
 
   it('to write nothing when every node has its ready, current pod and the status says so', () => {
     const ds = { ...daemonSet(), status: settled(daemonSet(), 1) }
-    given(ds, revisionFor(ds, ds, 1), node('n1'), daemonPod(ds, 'n1')).when('default/agent').thenNothing()
+    given(ds, revisionFor(ds, ds, 1), node('n1'), daemonPod(ds, 'n1'))
+      .when('default/agent')
+      .thenNothing()
   })
 
   it('to follow nodes: a new node gets a pod, one with a NoExecute taint it does not tolerate loses it', () => {
     const ds = { ...daemonSet(), status: settled(daemonSet(), 1) }
     given(ds, revisionFor(ds, ds, 1), node('n1'), daemonPod(ds, 'n1'), node('n4'))
       .when('default/agent')
-      .thenIncludes(created('Pod', { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ values: ['n4'] }] }] } } } } }))
+      .thenIncludes(
+        created('Pod', {
+          spec: {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ values: ['n4'] }] }] },
+              },
+            },
+          },
+        }),
+      )
     given(ds, revisionFor(ds, ds, 1), node('n1', [{ key: 'maintenance', effect: 'NoExecute' }]), daemonPod(ds, 'n1'))
       .when('default/agent')
       .then(
         deleted('Pod', `default/agent-n1-${hashOf(ds)}`),
-        statusWritten('DaemonSet', 'default/agent', { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 1, numberReady: 0 }),
+        statusWritten('DaemonSet', 'default/agent', {
+          desiredNumberScheduled: 0,
+          currentNumberScheduled: 0,
+          numberMisscheduled: 1,
+          numberReady: 0,
+        }),
         recorded('Normal', 'SuccessfulDelete', `Deleted pod: agent-n1-${hashOf(ds)}`),
       )
   })
 
   it('to keep its pod on a node tainted NoSchedule after the pod came', () => {
-    const ds = { ...daemonSet(), status: settled(daemonSet(), 0, { numberMisscheduled: 1, currentNumberScheduled: 0, desiredNumberScheduled: 0, numberReady: 0, updatedNumberScheduled: undefined, numberAvailable: undefined }) }
+    const ds = {
+      ...daemonSet(),
+      status: settled(daemonSet(), 0, {
+        numberMisscheduled: 1,
+        currentNumberScheduled: 0,
+        desiredNumberScheduled: 0,
+        numberReady: 0,
+        updatedNumberScheduled: undefined,
+        numberAvailable: undefined,
+      }),
+    }
     given(ds, revisionFor(ds, ds, 1), node('n1', [{ key: 'dedicated', effect: 'NoSchedule' }]), daemonPod(ds, 'n1'))
       .when('default/agent')
       .thenExcludes(deleted('Pod', `default/agent-n1-${hashOf(ds)}`))
@@ -194,7 +270,10 @@ describe('the DaemonSet controller decides', () => {
     const v2 = daemonSet('agent:2', { revisionHistoryLimit: 0 }, 2)
     given(v2, revisionFor(v2, v1, 1), node('n1'), daemonPod(v2, 'n1'))
       .when('default/agent')
-      .thenIncludes(created('ControllerRevision', { metadata: { name: `agent-${hashOf(v2)}` }, revision: 2 }), deleted('ControllerRevision', `default/agent-${hashOf(v1)}`))
+      .thenIncludes(
+        created('ControllerRevision', { metadata: { name: `agent-${hashOf(v2)}` }, revision: 2 }),
+        deleted('ControllerRevision', `default/agent-${hashOf(v1)}`),
+      )
   })
 
   it('to warn about a selector that selects every pod, and do nothing else', () => {

@@ -35,7 +35,8 @@ const meta = (o: JsonObject) => (o.metadata ?? {}) as JsonObject
 const conditions = (pod: JsonObject) => (((pod.status ?? {}) as JsonObject).conditions ?? []) as JsonObject[]
 
 export const isReady = (pod: JsonObject) => conditions(pod).some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True')
-export const isActive = (pod: JsonObject) => meta(pod).deletionTimestamp === undefined && !['Succeeded', 'Failed'].includes(String(((pod.status ?? {}) as JsonObject).phase))
+export const isActive = (pod: JsonObject) =>
+  meta(pod).deletionTimestamp === undefined && !['Succeeded', 'Failed'].includes(String(((pod.status ?? {}) as JsonObject).phase))
 
 /** A stand-in kubelet: the pod is Running and Ready as of the fake clock's now. */
 export async function markReady(h: Harness, pod: JsonObject, ready = true): Promise<void> {
@@ -118,5 +119,12 @@ export function deployment(
 
 /** Sets the Deployment's image, as `kubectl set image` would. */
 export async function setImage(h: Harness, name: string, image: string, namespace = 'default'): Promise<JsonObject> {
-  return h.api.patch(h.user, 'Deployment', namespace, name, { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } }, 'strategic')
+  return h.api.patch(
+    h.user,
+    'Deployment',
+    namespace,
+    name,
+    { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } },
+    'strategic',
+  )
 }

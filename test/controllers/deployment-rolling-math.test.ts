@@ -40,9 +40,12 @@ describe('rolling update maths (kubernetes `pkg/controller/deployment/util/deplo
     [10, '0%', '0%', 0, 1],
     [5, 2, '50%', 2, 2],
     [0, '25%', '25%', 0, 1],
-  ])('%i replicas with maxSurge %s and maxUnavailable %s resolve to %i and %i', (replicas, surge, unavailable, wantSurge, wantUnavailable) => {
-    expect(resolveFenceposts(surge, unavailable, replicas)).toEqual({ surge: wantSurge, unavailable: wantUnavailable })
-  })
+  ])(
+    '%i replicas with maxSurge %s and maxUnavailable %s resolve to %i and %i',
+    (replicas, surge, unavailable, wantSurge, wantUnavailable) => {
+      expect(resolveFenceposts(surge, unavailable, replicas)).toEqual({ surge: wantSurge, unavailable: wantUnavailable })
+    },
+  )
 
   it('rounds percentages of maxSurge up and of maxUnavailable down', () => {
     expect(scaledValue('33%', 10, true)).toBe(4)
@@ -71,15 +74,33 @@ describe('rolling update maths (kubernetes `pkg/controller/deployment/util/deplo
 
   it('counts pods an old ReplicaSet has not removed yet against maxSurge', () => {
     const d = rolling(3, 1, 0)
-    expect(newReplicaSetReplicas(d, [{ replicas: 2, pods: 3 }, { replicas: 1, pods: 1 }], { replicas: 1, pods: 1 })).toBe(1)
-    expect(newReplicaSetReplicas(d, [{ replicas: 2, pods: 2 }, { replicas: 1, pods: 1 }], { replicas: 1, pods: 1 })).toBe(2)
+    expect(
+      newReplicaSetReplicas(
+        d,
+        [
+          { replicas: 2, pods: 3 },
+          { replicas: 1, pods: 1 },
+        ],
+        { replicas: 1, pods: 1 },
+      ),
+    ).toBe(1)
+    expect(
+      newReplicaSetReplicas(
+        d,
+        [
+          { replicas: 2, pods: 2 },
+          { replicas: 1, pods: 1 },
+        ],
+        { replicas: 1, pods: 1 },
+      ),
+    ).toBe(2)
   })
 
   it('takes Recreate straight to replicas', () => {
     expect(newReplicaSetReplicas({ spec: { replicas: 5, strategy: { type: 'Recreate' } } }, [{ replicas: 5 }], { replicas: 0 })).toBe(5)
   })
 
-  it('shares a resize in proportion to each ReplicaSet\'s size at its max-replicas annotation', () => {
+  it("shares a resize in proportion to each ReplicaSet's size at its max-replicas annotation", () => {
     // 10 → 15 replicas with maxSurge 3: a ReplicaSet of 5 sized at max-replicas 13 grows to round(5 × 18 / 13) = 7.
     expect(replicaSetFraction(5, rolling(15, 3, 0), 13, 0)).toBe(2)
     // Scaling to 0 takes everything.
@@ -114,14 +135,17 @@ describe('reconcileOldReplicaSets (rolling_test.go)', () => {
     [10, 2, 10, 0, 8, 0, true, 8],
     [10, 2, 10, 0, 9, 0, true, 8],
     [10, 2, 8, 2, 8, 0, false, 8],
-  ])('Deployment of %i, maxUnavailable %i, old %i, new %i, available %i/%i: scales %s to %i', (replicas, unavailable, old, current, oldAvailable, newAvailable, scaled, want) => {
-    // As rolling_test.go's newDeployment, maxSurge 1.
-    const sync = newSync(rolling(replicas, 1, unavailable), emptyState(), new Date('2026-11-26T12:00:00Z'))
-    const oldRS = view('web-old', old, oldAvailable)
-    const newRS = view('web-new', current, newAvailable)
-    expect(reconcileOldReplicaSets(sync, [oldRS, newRS], [oldRS], newRS)).toBe(scaled)
-    expect(oldRS.replicas).toBe(want)
-  })
+  ])(
+    'Deployment of %i, maxUnavailable %i, old %i, new %i, available %i/%i: scales %s to %i',
+    (replicas, unavailable, old, current, oldAvailable, newAvailable, scaled, want) => {
+      // As rolling_test.go's newDeployment, maxSurge 1.
+      const sync = newSync(rolling(replicas, 1, unavailable), emptyState(), new Date('2026-11-26T12:00:00Z'))
+      const oldRS = view('web-old', old, oldAvailable)
+      const newRS = view('web-new', current, newAvailable)
+      expect(reconcileOldReplicaSets(sync, [oldRS, newRS], [oldRS], newRS)).toBe(scaled)
+      expect(oldRS.replicas).toBe(want)
+    },
+  )
 
   it('scales the oldest ReplicaSet down first and says so as Kubernetes does', () => {
     const sync = newSync(rolling(4, 0, 2), emptyState(), new Date('2026-11-26T12:00:00Z'))

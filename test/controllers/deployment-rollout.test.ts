@@ -5,7 +5,17 @@ import { isStatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/json.js'
 import { freshNamespace } from '../support/namespaces.js'
 import { backend } from '../support/store.js'
-import { deployment, isActive, isReady, pods, runKubelet, setImage, startHarness, startKubelet, type Harness } from './deployment-harness.js'
+import {
+  deployment,
+  isActive,
+  isReady,
+  pods,
+  runKubelet,
+  setImage,
+  startHarness,
+  startKubelet,
+  type Harness,
+} from './deployment-harness.js'
 
 // The Deployment controller's decisions (each step of a rollout, the conditions, history,
 // proportional scaling, collisions, adoption) are specified in deployment.reconcile.test.ts.
@@ -22,8 +32,9 @@ const meta = (o: JsonObject) => (o.metadata ?? {}) as JsonObject
 const spec = (o: JsonObject) => (o.spec ?? {}) as JsonObject
 const status = (o: JsonObject) => (o.status ?? {}) as JsonObject
 const labels = (o: JsonObject) => (meta(o).labels ?? {}) as Record<string, string>
-const image = (pod: JsonObject) => ((spec(pod).containers as JsonObject[])[0]!).image
-const replicaSets = async (ns: string, app: string) => (await h.api.list('ReplicaSet', { namespace: ns, labelSelector: `app=${app}` })).items
+const image = (pod: JsonObject) => (spec(pod).containers as JsonObject[])[0]!.image
+const replicaSets = async (ns: string, app: string) =>
+  (await h.api.list('ReplicaSet', { namespace: ns, labelSelector: `app=${app}` })).items
 
 /** The active pods of `app` at every revision from `before` to `after`. */
 async function* podsAtEveryRevision(ns: string, app: string, before: number, after: number): AsyncGenerator<[number, JsonObject[]]> {
@@ -49,9 +60,17 @@ describe(`Deployment rollouts with the ReplicaSet controller (${backend})`, () =
     const hash = labels(rs!)['pod-template-hash']!
     expect(meta(rs!).name).toBe(`web-${hash}`)
     const all = await pods(h, ns, 'app=web')
-    expect(all.map((p) => [meta(p).generateName, labels(p)['pod-template-hash'], (meta(p).ownerReferences as JsonObject[])[0]!.name])).toEqual(Array(3).fill([`web-${hash}-`, hash, `web-${hash}`]))
+    expect(
+      all.map((p) => [meta(p).generateName, labels(p)['pod-template-hash'], (meta(p).ownerReferences as JsonObject[])[0]!.name]),
+    ).toEqual(Array(3).fill([`web-${hash}-`, hash, `web-${hash}`]))
     const d = await h.api.get('Deployment', ns, 'web')
-    expect(status(d)).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: meta(d).generation })
+    expect(status(d)).toMatchObject({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      observedGeneration: meta(d).generation,
+    })
     expect(status(rs!)).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3 })
   })
 
@@ -70,7 +89,10 @@ describe(`Deployment rollouts with the ReplicaSet controller (${backend})`, () =
     }
     expect(sawSurge).toBe(true)
     expect((await pods(h, ns, 'app=web')).map(image)).toEqual(['web:2', 'web:2', 'web:2'])
-    const rss = (await replicaSets(ns, 'web')).map((rs) => [(meta(rs).annotations as JsonObject)['deployment.kubernetes.io/revision'], spec(rs).replicas])
+    const rss = (await replicaSets(ns, 'web')).map((rs) => [
+      (meta(rs).annotations as JsonObject)['deployment.kubernetes.io/revision'],
+      spec(rs).replicas,
+    ])
     expect(rss.sort()).toEqual([
       ['1', 0],
       ['2', 3],
@@ -103,7 +125,9 @@ describe(`Deployment rollouts with the ReplicaSet controller (${backend})`, () =
 
   it('keeps ready pods at or above replicas − maxUnavailable at every revision, with maxUnavailable 1 and no surge', async () => {
     const ns = await freshNamespace(h.api)
-    const before = await rolledOut(ns, 'tight', 4, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } })
+    const before = await rolledOut(ns, 'tight', 4, {
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    })
     await setImage(h, 'tight', 'tight:2', ns)
     await runKubelet(h, 'app=tight', 50, ns)
     const after = (await h.t.store.head()).revision
@@ -141,6 +165,8 @@ describe(`Deployment rollouts with the ReplicaSet controller (${backend})`, () =
     ;(spec(bad).selector as JsonObject).matchLabels = { app: 'other' }
     const error = await h.api.create(h.user, bad).catch((e: unknown) => e)
     expect(isStatusError(error, 'Invalid')).toBe(true)
-    expect((error as Error).message).toContain('spec.template.metadata.labels: Invalid value: {"app":"mismatch"}: `selector` does not match template `labels`')
+    expect((error as Error).message).toContain(
+      'spec.template.metadata.labels: Invalid value: {"app":"mismatch"}: `selector` does not match template `labels`',
+    )
   })
 })

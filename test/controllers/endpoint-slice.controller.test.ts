@@ -19,23 +19,38 @@ beforeAll(async () => {
 afterAll(() => c.stop())
 
 const slicesOf = (namespace: string, service: string) =>
-  listObjects(c.projection.state, 'EndpointSlice', namespace).filter((s) => (meta(s).labels as JsonObject)['kubernetes.io/service-name'] === service)
+  listObjects(c.projection.state, 'EndpointSlice', namespace).filter(
+    (s) => (meta(s).labels as JsonObject)['kubernetes.io/service-name'] === service,
+  )
 
 describe(`the EndpointSlice controller, run (${backend})`, () => {
   it('spreads the pods of a Service over slices the API names, follows a pod going, and the slices go with the Service', async () => {
     const ns = await freshNamespace(c.api)
-    await c.api.create(user, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })
+    await c.api.create(user, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    })
     for (let i = 1; i <= 4; i++) {
       await c.api.create(user, pod(`web-${i}`, { app: 'web' }, { namespace: ns, nodeName: 'node-1' }))
       await runPod(c.api, ns, `web-${i}`, `10.244.0.${i}`, true)
     }
     await c.runner.settled()
-    expect(slicesOf(ns, 'web').map((s) => (s.endpoints as unknown[]).length).sort()).toEqual([1, 3])
+    expect(
+      slicesOf(ns, 'web')
+        .map((s) => (s.endpoints as unknown[]).length)
+        .sort(),
+    ).toEqual([1, 3])
     for (const slice of slicesOf(ns, 'web')) expect(String(meta(slice).name)).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
 
     await c.api.delete(user, 'pod', ns, 'web-4', { gracePeriodSeconds: 0 })
     await c.runner.settled()
-    expect(slicesOf(ns, 'web').flatMap((s) => (s.endpoints as JsonObject[]).map((e) => (e.targetRef as JsonObject).name)).sort()).toEqual(['web-1', 'web-2', 'web-3'])
+    expect(
+      slicesOf(ns, 'web')
+        .flatMap((s) => (s.endpoints as JsonObject[]).map((e) => (e.targetRef as JsonObject).name))
+        .sort(),
+    ).toEqual(['web-1', 'web-2', 'web-3'])
 
     await c.api.delete(user, 'svc', ns, 'web')
     await c.runner.settled()

@@ -17,9 +17,18 @@ function pod(i: number, o: { ready?: boolean; deleting?: boolean; node?: string 
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' }, ...(o.deleting && { deletionTimestamp: secondsFromNow(30), finalizers: ['example.com/hold'] }) },
+    metadata: {
+      name: `web-${i}`,
+      namespace: 'default',
+      labels: { app: 'web' },
+      ...(o.deleting && { deletionTimestamp: secondsFromNow(30), finalizers: ['example.com/hold'] }),
+    },
     spec: { nodeName: o.node ?? 'node-1', containers: [{ name: 'app', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }] },
-    status: { phase: 'Running', podIP: `10.244.0.${i}`, conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-60) }] },
+    status: {
+      phase: 'Running',
+      podIP: `10.244.0.${i}`,
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-60) }],
+    },
   }
 }
 
@@ -30,7 +39,11 @@ const endpoint = (p: JsonObject, conditions = { ready: true, serving: true, term
   nodeName: (p.spec as JsonObject).nodeName,
 })
 
-const labels = { tier: 'front', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' }
+const labels = {
+  tier: 'front',
+  'kubernetes.io/service-name': 'web',
+  'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+}
 const ports = [{ name: 'http', port: 8080, protocol: 'TCP' }]
 
 /** A slice the controller made earlier, holding these pods' endpoints. */
@@ -38,7 +51,13 @@ function slice(name: string, pods: JsonObject[]): JsonObject {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name, namespace: 'default', labels, annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': secondsFromNow(-60) }, ownerReferences: [controlledBy(web)] },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels,
+      annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': secondsFromNow(-60) },
+      ownerReferences: [controlledBy(web)],
+    },
     addressType: 'IPv4',
     endpoints: pods.map((p) => endpoint(p)),
     ports,
@@ -49,7 +68,12 @@ describe('the EndpointSlice controller decides', () => {
   it('to spread the pods of a Service over labelled slices it owns, at most the configured number each', () => {
     const pods = [1, 2, 3, 4, 5, 6, 7].map((i) => pod(i))
     const sliceOf = (members: JsonObject[]) =>
-      created('EndpointSlice', { metadata: { generateName: 'web-', labels, ownerReferences: [controlledBy(web)] }, addressType: 'IPv4', endpoints: members.map((p) => endpoint(p)), ports })
+      created('EndpointSlice', {
+        metadata: { generateName: 'web-', labels, ownerReferences: [controlledBy(web)] },
+        addressType: 'IPv4',
+        endpoints: members.map((p) => endpoint(p)),
+        ports,
+      })
     given(web, pods)
       .when('default/web')
       .then(sliceOf(pods.slice(0, 3)), sliceOf(pods.slice(3, 6)), sliceOf(pods.slice(6)))
@@ -62,7 +86,10 @@ describe('the EndpointSlice controller decides', () => {
       .when('default/web')
       .then(
         created('EndpointSlice', {
-          endpoints: [endpoint(notReady, { ready: false, serving: false, terminating: false }), endpoint(terminating, { ready: false, serving: true, terminating: true })],
+          endpoints: [
+            endpoint(notReady, { ready: false, serving: false, terminating: false }),
+            endpoint(terminating, { ready: false, serving: true, terminating: true }),
+          ],
         }),
       )
   })
@@ -78,7 +105,11 @@ describe('the EndpointSlice controller decides', () => {
   })
 
   it('to keep one empty placeholder slice for a Service nothing backs', () => {
-    const lonely = { ...web, metadata: { name: 'lonely', namespace: 'default' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } }
+    const lonely = {
+      ...web,
+      metadata: { name: 'lonely', namespace: 'default' },
+      spec: { selector: { app: 'none' }, ports: [{ port: 80 }] },
+    }
     given(lonely)
       .when('default/lonely')
       .then(created('EndpointSlice', { metadata: { generateName: 'lonely-' }, endpoints: [], ports: [] }))
@@ -91,7 +122,11 @@ describe('the EndpointSlice controller decides', () => {
   })
 
   it('to leave Services without a selector alone, and the slices of a Service that is gone to the garbage collector', () => {
-    given({ ...web, spec: { ports: [{ port: 80 }] } }).when('default/web').thenNothing()
-    given(slice('web-abcde', [pod(1)])).when('default/web').thenNothing()
+    given({ ...web, spec: { ports: [{ port: 80 }] } })
+      .when('default/web')
+      .thenNothing()
+    given(slice('web-abcde', [pod(1)]))
+      .when('default/web')
+      .thenNothing()
   })
 })

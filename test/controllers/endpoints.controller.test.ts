@@ -22,13 +22,21 @@ const ips = (ep: JsonObject | undefined, list: 'addresses' | 'notReadyAddresses'
 describe(`the Endpoints controller, run (${backend})`, () => {
   it('follows the pods of a Service as they become ready and finish, and goes with the Service', async () => {
     const ns = await freshNamespace(c.api)
-    await c.api.create(user, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })
+    await c.api.create(user, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    })
     await c.api.create(user, pod('web-1', { app: 'web' }, { namespace: ns, nodeName: 'node-1' }))
     await c.api.create(user, pod('web-2', { app: 'web' }, { namespace: ns, nodeName: 'node-1' }))
     await runPod(c.api, ns, 'web-1', '10.244.1.10', true)
     await runPod(c.api, ns, 'web-2', '10.244.1.11', false)
     await c.runner.settled()
-    expect([ips(endpoints(ns, 'web'), 'addresses'), ips(endpoints(ns, 'web'), 'notReadyAddresses')]).toEqual([['10.244.1.10'], ['10.244.1.11']])
+    expect([ips(endpoints(ns, 'web'), 'addresses'), ips(endpoints(ns, 'web'), 'notReadyAddresses')]).toEqual([
+      ['10.244.1.10'],
+      ['10.244.1.11'],
+    ])
     const [createdBy] = await c.t.store.history({ kind: 'Endpoints', namespace: ns, name: 'web' })
     expect(createdBy!.meta.actor).toBe('system:controller:endpoint')
 

@@ -25,7 +25,12 @@ function pod(name: string, labels: Record<string, string>, o: PodOptions = {}): 
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default', labels, ...(o.deleting && { deletionTimestamp: secondsFromNow(30), finalizers: ['example.com/hold'] }) },
+    metadata: {
+      name,
+      namespace: 'default',
+      labels,
+      ...(o.deleting && { deletionTimestamp: secondsFromNow(30), finalizers: ['example.com/hold'] }),
+    },
     spec: {
       nodeName: o.node ?? 'node-1',
       containers: [{ name: 'app', image: 'nginx', ...(o.ports && { ports: o.ports }) }],
@@ -41,19 +46,46 @@ function pod(name: string, labels: Record<string, string>, o: PodOptions = {}): 
 }
 
 const ref = (p: JsonObject) => ({ kind: 'Pod', namespace: 'default', name: (p.metadata as JsonObject).name, uid: uidOfGiven(p) })
-const address = (p: JsonObject, extra: JsonObject = {}) => ({ ip: (p.status as JsonObject).podIP, ...extra, nodeName: (p.spec as JsonObject).nodeName, targetRef: ref(p) })
-const byFirstPort = (list: JsonObject[]) => [...list].sort((a, b) => Number((a.ports as JsonObject[])[0]!.port) - Number((b.ports as JsonObject[])[0]!.port))
+const address = (p: JsonObject, extra: JsonObject = {}) => ({
+  ip: (p.status as JsonObject).podIP,
+  ...extra,
+  nodeName: (p.spec as JsonObject).nodeName,
+  targetRef: ref(p),
+})
+const byFirstPort = (list: JsonObject[]) =>
+  [...list].sort((a, b) => Number((a.ports as JsonObject[])[0]!.port) - Number((b.ports as JsonObject[])[0]!.port))
 
 describe('the Endpoints controller decides', () => {
-  it('to list ready and not-ready pods, with named target ports resolved per pod, under the Service\'s labels', () => {
-    const web = service('web', { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090 }] }, { tier: 'front' })
+  it("to list ready and not-ready pods, with named target ports resolved per pod, under the Service's labels", () => {
+    const web = service(
+      'web',
+      {
+        selector: { app: 'web' },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http' },
+          { name: 'metrics', port: 9090 },
+        ],
+      },
+      { tier: 'front' },
+    )
     const web1 = pod('web-1', { app: 'web' }, { ip: '10.244.1.10', ports: [{ name: 'http', containerPort: 8080 }] })
-    const web2 = pod('web-2', { app: 'web' }, { ip: '10.244.2.20', node: 'node-2', ready: false, ports: [{ name: 'http', containerPort: 8081 }] })
+    const web2 = pod(
+      'web-2',
+      { app: 'web' },
+      { ip: '10.244.2.20', node: 'node-2', ready: false, ports: [{ name: 'http', containerPort: 8081 }] },
+    )
     const web3 = pod('web-3', { app: 'web' }, { ip: '10.244.1.9' })
-    const when = given(web, web1, web2, web3, pod('pending', { app: 'web' }), pod('other', { app: 'other' }, { ip: '10.244.1.99' })).when('default/web')
+    const when = given(web, web1, web2, web3, pod('pending', { app: 'web' }), pod('other', { app: 'other' }, { ip: '10.244.1.99' })).when(
+      'default/web',
+    )
     when.then(
       created('Endpoints', {
-        metadata: { name: 'web', namespace: 'default', labels: { tier: 'front', 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' }, annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': secondsFromNow(-60) } },
+        metadata: {
+          name: 'web',
+          namespace: 'default',
+          labels: { tier: 'front', 'endpoints.kubernetes.io/managed-by': 'endpoint-controller' },
+          annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': secondsFromNow(-60) },
+        },
       }),
     )
     // Compared in a fixed order; the controller orders subsets by their hash, as Kubernetes does.
@@ -61,21 +93,31 @@ describe('the Endpoints controller decides', () => {
       byFirstPort([
         { addresses: [address(web1)], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
         { notReadyAddresses: [address(web2)], ports: [{ name: 'http', port: 8081, protocol: 'TCP' }] },
-        { addresses: [address(web1), address(web3)], notReadyAddresses: [address(web2)], ports: [{ name: 'metrics', port: 9090, protocol: 'TCP' }] },
+        {
+          addresses: [address(web1), address(web3)],
+          notReadyAddresses: [address(web2)],
+          ports: [{ name: 'metrics', port: 9090, protocol: 'TCP' }],
+        },
       ]),
     )
   })
 
   it('to leave out pods that finished, and terminating pods unless publishNotReadyAddresses, which also lists everyone as ready', () => {
     const web = service('web', { selector: { app: 'web' }, ports: [{ port: 80 }] })
-    given(web, pod('done', { app: 'web' }, { ip: '10.0.0.1', phase: 'Succeeded' }), pod('going', { app: 'web' }, { ip: '10.0.0.2', deleting: true }))
+    given(
+      web,
+      pod('done', { app: 'web' }, { ip: '10.0.0.1', phase: 'Succeeded' }),
+      pod('going', { app: 'web' }, { ip: '10.0.0.2', deleting: true }),
+    )
       .when('default/web')
       .then(created('Endpoints', { subsets: undefined }))
     const peers = service('peers', { selector: { app: 'peer' }, ports: [{ port: 7000 }], publishNotReadyAddresses: true })
     const peer = pod('peer-0', { app: 'peer' }, { ip: '10.244.3.1', ready: false, deleting: true, hostname: 'peer-0', subdomain: 'peers' })
     const when = given(peers, peer).when('default/peers')
     when.then(created('Endpoints'))
-    expect(when.created('Endpoints')[0]!.subsets).toEqual([{ addresses: [address(peer, { hostname: 'peer-0' })], ports: [{ port: 7000, protocol: 'TCP' }] }])
+    expect(when.created('Endpoints')[0]!.subsets).toEqual([
+      { addresses: [address(peer, { hostname: 'peer-0' })], ports: [{ port: 7000, protocol: 'TCP' }] },
+    ])
   })
 
   it('to list a headless Service without ports by address only, with the headless label', () => {
@@ -87,8 +129,12 @@ describe('the Endpoints controller decides', () => {
   })
 
   it('to make no Endpoints for a Service without a selector or of type ExternalName, and an empty one when no pod matches', () => {
-    given(service('manual', { ports: [{ port: 80 }] })).when('default/manual').thenNothing()
-    given(service('ext', { type: 'ExternalName', externalName: 'example.com', selector: { app: 'web' } })).when('default/ext').thenNothing()
+    given(service('manual', { ports: [{ port: 80 }] }))
+      .when('default/manual')
+      .thenNothing()
+    given(service('ext', { type: 'ExternalName', externalName: 'example.com', selector: { app: 'web' } }))
+      .when('default/ext')
+      .thenNothing()
     const when = given(service('lonely', { selector: { app: 'none' }, ports: [{ port: 80 }] })).when('default/lonely')
     when.then(created('Endpoints', { metadata: { name: 'lonely' } }))
     expect(when.created('Endpoints')[0]!.subsets).toBeUndefined()
@@ -99,7 +145,9 @@ describe('the Endpoints controller decides', () => {
     const web1 = pod('web-1', { app: 'web' }, { ip: '10.0.0.1' })
     const right = given(web, web1).when('default/web').created('Endpoints')[0]!
     const tampered = { ...right, subsets: [] }
-    given(web, web1, tampered).when('default/web').then(updated('Endpoints', 'default/web', { subsets: right.subsets as JsonObject[] }))
+    given(web, web1, tampered)
+      .when('default/web')
+      .then(updated('Endpoints', 'default/web', { subsets: right.subsets as JsonObject[] }))
     given(web, web1, right).when('default/web').thenNothing()
   })
 
@@ -138,7 +186,11 @@ describe('Endpoints subsets in canonical form', () => {
 
   it('truncates past 1000 addresses, keeping ready ones first', () => {
     const entries = (count: number, ready: boolean, from: number) =>
-      Array.from({ length: count }, (_, i) => ({ address: address(`10.1.${Math.floor((from + i) / 250)}.${(from + i) % 250}`), ready, port: http }))
+      Array.from({ length: count }, (_, i) => ({
+        address: address(`10.1.${Math.floor((from + i) / 250)}.${(from + i) % 250}`),
+        ready,
+        port: http,
+      }))
     const subsets = repackSubsets([...entries(900, true, 0), ...entries(300, false, 900)])
     expect(truncateSubsets(subsets)).toBe(true)
     expect(subsets[0]!.addresses).toHaveLength(900)

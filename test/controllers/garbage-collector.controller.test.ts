@@ -27,7 +27,11 @@ beforeEach(async () => {
   ns = await freshNamespace(c.api)
 })
 const configMap = (name: string, owners: Owner[] = [], extra: JsonObject = {}) =>
-  c.api.create(user, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...(owners.length > 0 && { ownerReferences: owners.map(ref) }), ...extra } })
+  c.api.create(user, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns, ...(owners.length > 0 && { ownerReferences: owners.map(ref) }), ...extra },
+  })
 const exists = (name: string) => getObject(c.projection.state, 'ConfigMap', ns, name)
 
 // The collector's decisions are specified in garbage-collector.reconcile.test.ts; these cases run
@@ -37,7 +41,11 @@ describe(`the garbage collector, run (${backend})`, () => {
   it('deletes the dependents of an owner deleted in the background, and theirs, and nothing else', async () => {
     const owner = await configMap('bg-owner')
     const a = await configMap('bg-a', [{ object: owner }])
-    await c.api.create(user, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bg-b', namespace: ns, ownerReferences: [ref({ object: owner })] } })
+    await c.api.create(user, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'bg-b', namespace: ns, ownerReferences: [ref({ object: owner })] },
+    })
     await configMap('bg-a-child', [{ object: a }])
     await configMap('bg-bystander')
     await c.api.delete(user, 'cm', ns, 'bg-owner')
@@ -76,7 +84,10 @@ describe(`the garbage collector, run (${backend})`, () => {
   })
 
   it('ends ownerReference cycles, in the foreground and in the background', async () => {
-    for (const [prefix, policy] of [['fgc', 'Foreground'], ['bgc', 'Background']] as const) {
+    for (const [prefix, policy] of [
+      ['fgc', 'Foreground'],
+      ['bgc', 'Background'],
+    ] as const) {
       const a = await configMap(`${prefix}-a`)
       const b = await configMap(`${prefix}-b`, [{ object: a, block: true }])
       await c.api.patch(user, 'cm', ns, `${prefix}-a`, { metadata: { ownerReferences: [ref({ object: b, block: true })] } }, 'merge')

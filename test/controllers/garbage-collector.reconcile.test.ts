@@ -19,7 +19,11 @@ const ref = ({ object, block }: Owner) => ({
 })
 
 function configMap(name: string, owners: Owner[] = [], metadata: JsonObject = {}, namespace = 'default'): JsonObject {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, ...(owners.length > 0 && { ownerReferences: owners.map(ref) }), ...metadata } }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, ...(owners.length > 0 && { ownerReferences: owners.map(ref) }), ...metadata },
+  }
 }
 
 /** Being deleted, held by `finalizer` (foregroundDeletion or orphan). */
@@ -30,7 +34,9 @@ describe('the garbage collector decides', () => {
   it('to delete, in the background, an object whose only owner is gone', () => {
     const owner = configMap('owner')
     const dependent = configMap('dependent', [{ object: owner }])
-    given(dependent).when('ConfigMap/default/dependent').then(deleted('ConfigMap', 'default/dependent', background(dependent)))
+    given(dependent)
+      .when('ConfigMap/default/dependent')
+      .then(deleted('ConfigMap', 'default/dependent', background(dependent)))
     given(owner, dependent).when('ConfigMap/default/dependent').thenNothing()
   })
 
@@ -52,7 +58,9 @@ describe('the garbage collector decides', () => {
   it('to delete the dependents of an owner deleted in the foreground: in the background, or in the foreground those with dependents of their own', () => {
     const owner = configMap('owner', [], deleting('foregroundDeletion'))
     const leaf = configMap('leaf', [{ object: owner, block: true }])
-    given(owner, leaf).when('ConfigMap/default/leaf').then(deleted('ConfigMap', 'default/leaf', background(leaf)))
+    given(owner, leaf)
+      .when('ConfigMap/default/leaf')
+      .then(deleted('ConfigMap', 'default/leaf', background(leaf)))
     const mid = configMap('mid', [{ object: owner, block: true }])
     given(owner, mid, configMap('mid-child', [{ object: mid, block: true }]))
       .when('ConfigMap/default/mid')
@@ -62,10 +70,19 @@ describe('the garbage collector decides', () => {
   it('to keep a foreground-deleted owner while a dependent blocks it, and to let it go once none does', () => {
     const owner = configMap('owner', [], deleting('foregroundDeletion'))
     const held = configMap('held', [{ object: owner, block: true }], deleting('example.com/hold'))
-    given(owner, held, configMap('free', [{ object: owner, block: false }])).when('ConfigMap/default/owner').thenNothing()
+    given(owner, held, configMap('free', [{ object: owner, block: false }]))
+      .when('ConfigMap/default/owner')
+      .thenNothing()
     given(owner, configMap('free', [{ object: owner, block: false }]))
       .when('ConfigMap/default/owner')
-      .then(patched('ConfigMap', 'default/owner', { metadata: { resourceVersion: '1', finalizers: [] } }, { patchType: 'merge', reason: 'remove foregroundDeletion finalizer' }))
+      .then(
+        patched(
+          'ConfigMap',
+          'default/owner',
+          { metadata: { resourceVersion: '1', finalizers: [] } },
+          { patchType: 'merge', reason: 'remove foregroundDeletion finalizer' },
+        ),
+      )
   })
 
   it('to strip an owner deleted with orphaning from its dependents, keeping them, then to let it go', () => {
@@ -92,10 +109,21 @@ describe('the garbage collector decides', () => {
 
   it('never to collect a cluster-scoped object with a namespaced owner, but to report it', () => {
     const owner = configMap('owner')
-    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-dependent', ownerReferences: [ref({ object: owner })] }, rules: [] }
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'cluster-dependent', ownerReferences: [ref({ object: owner })] },
+      rules: [],
+    }
     given(owner, role)
       .when('ClusterRole//cluster-dependent')
-      .then(recorded('Warning', 'OwnerRefInvalidNamespace', /^ownerRef \[v1\/ConfigMap, namespace: , name: owner, uid: uid-configmap-owner\] does not exist in namespace ""$/))
+      .then(
+        recorded(
+          'Warning',
+          'OwnerRefInvalidNamespace',
+          /^ownerRef \[v1\/ConfigMap, namespace: , name: owner, uid: uid-configmap-owner\] does not exist in namespace ""$/,
+        ),
+      )
   })
 
   it('to end an ownerReference cycle: a dependent owning its foreground-deleted owner unblocks its references first', () => {
@@ -114,14 +142,26 @@ describe('the garbage collector decides', () => {
     const leaked = (age: number) => ({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'IPAddress',
-      metadata: { name: '10.96.7.7', creationTimestamp: secondsFromNow(-age), labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
+      metadata: {
+        name: '10.96.7.7',
+        creationTimestamp: secondsFromNow(-age),
+        labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
+      },
       spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'never-stored' } },
     })
     given(leaked(30)).when('IPAddress//10.96.7.7').thenRequeuesAfter(31_000).thenNothing()
     given(leaked(61))
       .when('IPAddress//10.96.7.7')
-      .then(deleted('IPAddress', '10.96.7.7', { reason: 'leaked reservation' }), recorded('Warning', 'IPAddressNotAllocated', 'IPAddress 10.96.7.7 appears to have leaked: cleaning up'))
-    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], ports: [{ port: 80 }] } }
+      .then(
+        deleted('IPAddress', '10.96.7.7', { reason: 'leaked reservation' }),
+        recorded('Warning', 'IPAddressNotAllocated', 'IPAddress 10.96.7.7 appears to have leaked: cleaning up'),
+      )
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { clusterIP: '10.96.7.7', clusterIPs: ['10.96.7.7'], ports: [{ port: 80 }] },
+    }
     const held = { ...leaked(600), spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'web' } } }
     given(service, held).when('IPAddress//10.96.7.7').thenNothing()
   })

@@ -26,7 +26,13 @@ beforeAll(async () => {
   projection = await Projection.start(t.store)
   api = new ResourceApi({ store: t.store, projection, env: { ...realEnvironment, now: () => clock.now() } })
   await bootstrapNamespaces(api)
-  runner = new ControllerRunner({ api, projection, controllers: [createHorizontalPodAutoscalerController({ metrics })], clock, log: silentLogger })
+  runner = new ControllerRunner({
+    api,
+    projection,
+    controllers: [createHorizontalPodAutoscalerController({ metrics })],
+    clock,
+    log: silentLogger,
+  })
   runner.start()
 })
 afterAll(async () => {
@@ -35,12 +41,17 @@ afterAll(async () => {
   await t.cleanup()
 })
 
-const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+const now = () =>
+  clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
 const meta = (o: JsonObject) => o.metadata as JsonObject
 const replicas = async () => Number(((await api.get('deploy', 'default', 'web')).spec as JsonObject).replicas)
 const hpaStatus = async () => (await api.get('hpa', 'default', 'web')).status as JsonObject
 const condition = async (type: string) => ((await hpaStatus()).conditions as JsonObject[]).find((c) => c.type === type)
-const webPods = () => listObjects(projection.state, 'Pod', 'default').filter((p) => (meta(p).labels as Record<string, string>).app === 'web')
+const webPods = () =>
+  listObjects(projection.state, 'Pod', 'default').filter((p) => (meta(p).labels as Record<string, string>).app === 'web')
 
 /**
  * The stand-ins for the Deployment controller and the kubelets: as many running, ready pods as
@@ -57,7 +68,11 @@ async function runPods(cpuMillis: number) {
       spec: { containers: [{ name: 'web', image: 'web:1', resources: { requests: { cpu: '100m' } } }] },
     })
     const ready = { type: 'Ready', status: 'True', lastTransitionTime: now() }
-    await api.updateStatus(kubelet, { ...pod, metadata: { ...meta(pod), resourceVersion: undefined }, status: { phase: 'Running', startTime: now(), conditions: [ready] } })
+    await api.updateStatus(kubelet, {
+      ...pod,
+      metadata: { ...meta(pod), resourceVersion: undefined },
+      status: { phase: 'Running', startTime: now(), conditions: [ready] },
+    })
   }
   for (const pod of pods.slice(want)) await api.delete(user, 'pod', 'default', String(meta(pod).name))
   for (let i = 0; i < want; i++) metrics.report(`default/web-${i}`, { cpuMillis, memoryBytes: 0, timestamp: clock.now() })
@@ -79,7 +94,11 @@ describe(`the HorizontalPodAutoscaler controller, run (${backend})`, () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', namespace: 'default' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+      },
     })
     await runPods(100)
     await api.create(user, {
@@ -113,7 +132,9 @@ describe(`the HorizontalPodAutoscaler controller, run (${backend})`, () => {
     await sync(400)
     expect(await replicas()).toBe(8)
     expect(await condition('ScalingLimited')).toMatchObject({ status: 'True', reason: 'ScaleUpLimit' })
-    const [scaledBy] = (await t.store.history({ kind: 'Deployment', namespace: 'default', name: 'web' })).filter((e) => e.type !== 'Created')
+    const [scaledBy] = (await t.store.history({ kind: 'Deployment', namespace: 'default', name: 'web' })).filter(
+      (e) => e.type !== 'Created',
+    )
     expect(scaledBy!.meta.actor).toBe('system:controller:horizontal-pod-autoscaler')
   })
 })

@@ -16,10 +16,17 @@ const deployment = (replicas: number) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web', namespace: 'default' },
-  spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+  },
 })
 
-const hpa = (metric: JsonObject = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }, status: JsonObject = {}) => ({
+const hpa = (
+  metric: JsonObject = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+  status: JsonObject = {},
+) => ({
   apiVersion: 'autoscaling/v2',
   kind: 'HorizontalPodAutoscaler',
   metadata: { name: 'web', namespace: 'default' },
@@ -36,30 +43,33 @@ function pods(metrics: PodMetrics, count: number, cpuMillis: number, at: Date = 
       kind: 'Pod',
       metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' } },
       spec: { containers: [{ name: 'web', image: 'web:1', resources: { requests: { cpu: '100m' } } }] },
-      status: { phase: 'Running', startTime: secondsFromNow(-600), conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: secondsFromNow(-600) }] },
+      status: {
+        phase: 'Running',
+        startTime: secondsFromNow(-600),
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: secondsFromNow(-600) }],
+      },
     }
   })
 }
 
-const conditionsOf = (status: JsonObject | undefined) => Object.fromEntries(((status?.conditions ?? []) as JsonObject[]).map((c) => [c.type, [c.status, c.reason]]))
+const conditionsOf = (status: JsonObject | undefined) =>
+  Object.fromEntries(((status?.conditions ?? []) as JsonObject[]).map((c) => [c.type, [c.status, c.reason]]))
 
 describe('the HorizontalPodAutoscaler controller decides', () => {
-  it('to scale up under load, through the target\'s scale, conditional on the target it read', () => {
+  it("to scale up under load, through the target's scale, conditional on the target it read", () => {
     const { metrics, given } = autoscaler()
     const when = given(deployment(2), pods(metrics, 2, 100), hpa()).when('default/web')
     // 100% of the request against a 50% target: twice as many pods.
-    when
-      .thenRequeuesAfter(15_000)
-      .then(
-        { ...scaled('Deployment', 'default/web', 4), resourceVersion: '1' },
-        statusWritten('HorizontalPodAutoscaler', 'default/web', {
-          currentReplicas: 2,
-          desiredReplicas: 4,
-          lastScaleTime: now,
-          currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 100, averageValue: '100m' } } }],
-        }),
-        recorded('Normal', 'SuccessfulRescale', 'New size: 4; reason: cpu resource utilization (percentage of request) above target'),
-      )
+    when.thenRequeuesAfter(15_000).then(
+      { ...scaled('Deployment', 'default/web', 4), resourceVersion: '1' },
+      statusWritten('HorizontalPodAutoscaler', 'default/web', {
+        currentReplicas: 2,
+        desiredReplicas: 4,
+        lastScaleTime: now,
+        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 100, averageValue: '100m' } } }],
+      }),
+      recorded('Normal', 'SuccessfulRescale', 'New size: 4; reason: cpu resource utilization (percentage of request) above target'),
+    )
     expect(conditionsOf(when.status)).toEqual({
       AbleToScale: ['True', 'SucceededRescale'],
       ScalingActive: ['True', 'ValidMetricFound'],
@@ -74,7 +84,12 @@ describe('the HorizontalPodAutoscaler controller decides', () => {
     limited.thenIncludes(scaled('Deployment', 'default/web', 8))
     expect(conditionsOf(limited.status).ScalingLimited).toEqual(['True', 'ScaleUpLimit'])
     // Within the same 15 s period, that rise used up what the policies allow.
-    expect(first.given(deployment(8), pods(first.metrics, 8, 400), hpa()).when('default/web', secondsFromNow(14)).writes('scale')).toEqual([])
+    expect(
+      first
+        .given(deployment(8), pods(first.metrics, 8, 400), hpa())
+        .when('default/web', secondsFromNow(14))
+        .writes('scale'),
+    ).toEqual([])
     const second = autoscaler()
     const capped = second.given(deployment(8), pods(second.metrics, 8, 400), hpa()).when('default/web')
     capped.thenIncludes(scaled('Deployment', 'default/web', 10))
@@ -87,7 +102,10 @@ describe('the HorizontalPodAutoscaler controller decides', () => {
     when.thenExcludes(scaled('Deployment', 'default/web', 11))
     expect(when.writes('scale')).toEqual([])
     expect(when.status).toMatchObject({ currentReplicas: 10, desiredReplicas: 10 })
-    expect(conditionsOf(when.status)).toMatchObject({ AbleToScale: ['True', 'ReadyForNewScale'], ScalingLimited: ['False', 'DesiredWithinRange'] })
+    expect(conditionsOf(when.status)).toMatchObject({
+      AbleToScale: ['True', 'ReadyForNewScale'],
+      ScalingLimited: ['False', 'DesiredWithinRange'],
+    })
   })
 
   it('to scale down only after the 300 s stabilization window, to the highest recommendation within it', () => {
@@ -97,18 +115,29 @@ describe('the HorizontalPodAutoscaler controller decides', () => {
     const first = given(deployment(10), pods(metrics, 10, 10, at(0)), hpa()).when('default/web', at(0))
     expect(first.writes('scale')).toEqual([])
     expect(conditionsOf(first.status).AbleToScale).toEqual(['True', 'ScaleDownStabilized'])
-    for (let t = 15; t < 300; t += 15) expect(given(deployment(10), pods(metrics, 10, 10, at(t)), hpa()).when('default/web', at(t)).writes('scale')).toEqual([])
+    for (let t = 15; t < 300; t += 15)
+      expect(
+        given(deployment(10), pods(metrics, 10, 10, at(t)), hpa())
+          .when('default/web', at(t))
+          .writes('scale'),
+      ).toEqual([])
     // 300 s on, the first recommendation has left the window; every one since asks for 2.
     given(deployment(10), pods(metrics, 10, 10, at(300)), hpa())
       .when('default/web', at(300))
-      .thenIncludes(scaled('Deployment', 'default/web', 2), recorded('Normal', 'SuccessfulRescale', 'New size: 2; reason: All metrics below target'))
+      .thenIncludes(
+        scaled('Deployment', 'default/web', 2),
+        recorded('Normal', 'SuccessfulRescale', 'New size: 2; reason: All metrics below target'),
+      )
   })
 
   it('to report a metric it cannot compute, leaving the target alone', () => {
     const { metrics, given } = autoscaler()
     const memory = { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 50 } } }
     const when = given(deployment(2), pods(metrics, 2, 10), hpa(memory)).when('default/web')
-    when.thenIncludes(recorded('Warning', 'FailedGetResourceMetric', 'missing request for memory'), recorded('Warning', 'FailedComputeMetricsReplicas'))
+    when.thenIncludes(
+      recorded('Warning', 'FailedGetResourceMetric', 'missing request for memory'),
+      recorded('Warning', 'FailedComputeMetricsReplicas'),
+    )
     expect(when.writes('scale')).toEqual([])
     expect(((when.status?.conditions ?? []) as JsonObject[]).find((c) => c.type === 'ScalingActive')).toMatchObject({
       status: 'False',

@@ -35,8 +35,13 @@ const meta = (o: JsonObject) => o.metadata as JsonObject
 const podsOf = (name: string) => listObjects(projection.state, 'Pod', 'default').filter((p) => controllerOf(p)?.name === name)
 const running = (name: string) => podsOf(name).filter((p) => !['Succeeded', 'Failed'].includes(String((p.status as JsonObject).phase)))
 const statusOf = async (name: string) => (await api.get('job', 'default', name)).status as JsonObject
-const conditionTypes = async (name: string) => (((await statusOf(name)).conditions ?? []) as JsonObject[]).filter((c) => c.status === 'True').map((c) => c.type)
-const now = () => clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+const conditionTypes = async (name: string) =>
+  (((await statusOf(name)).conditions ?? []) as JsonObject[]).filter((c) => c.status === 'True').map((c) => c.type)
+const now = () =>
+  clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
 
 /** The stand-in kubelet: the pod's one container ran and exited with `exitCode`. */
 async function finish(pod: JsonObject, exitCode: number) {
@@ -81,7 +86,10 @@ describe(`the Job controller, run (${backend})`, () => {
     expect(status).toMatchObject({ succeeded: 3, completionTime: now(), uncountedTerminatedPods: {} })
     expect(status.active).toBeUndefined()
     expect(await conditionTypes('batch')).toEqual(['SuccessCriteriaMet', 'Complete'])
-    expect((status.conditions as JsonObject[])[1]).toMatchObject({ reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' })
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({
+      reason: 'CompletionsReached',
+      message: 'Reached expected number of succeeded pods',
+    })
     expect(podsOf('batch').flatMap((p) => (meta(p).finalizers ?? []) as string[])).toEqual([])
     const events = listObjects(projection.state, 'Event', 'default').filter((e) => (e.involvedObject as JsonObject).name === 'batch')
     expect(events.map((e) => e.reason).sort()).toEqual(['Completed', 'SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate'])
@@ -110,9 +118,14 @@ describe(`the Job controller, run (${backend})`, () => {
     await finishAll('flaky', 1)
     expect(await conditionTypes('flaky')).toEqual(['FailureTarget', 'Failed'])
     const status = await statusOf('flaky')
-    expect((status.conditions as JsonObject[])[1]).toMatchObject({ reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' })
+    expect((status.conditions as JsonObject[])[1]).toMatchObject({
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+    })
     expect(status).toMatchObject({ failed: 3 })
-    const warnings = listObjects(projection.state, 'Event', 'default').filter((e) => (e.involvedObject as JsonObject).name === 'flaky' && e.type === 'Warning')
+    const warnings = listObjects(projection.state, 'Event', 'default').filter(
+      (e) => (e.involvedObject as JsonObject).name === 'flaky' && e.type === 'Warning',
+    )
     expect(warnings.map((e) => [e.reason, e.message])).toEqual([['BackoffLimitExceeded', 'Job has reached the specified backoff limit']])
     clock.advance(600_000)
     await runner.settled()

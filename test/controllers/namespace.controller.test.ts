@@ -15,7 +15,8 @@ afterAll(() => c.stop())
 const namespace = (name: string) => getObject(c.projection.state, 'Namespace', '', name)
 const content = (ns: string) => {
   const out: string[] = []
-  for (const [kind, byNamespace] of c.projection.state.objects) for (const name of byNamespace.get(ns)?.keys() ?? []) out.push(`${kind}/${name}`)
+  for (const [kind, byNamespace] of c.projection.state.objects)
+    for (const name of byNamespace.get(ns)?.keys() ?? []) out.push(`${kind}/${name}`)
   return out.sort()
 }
 
@@ -23,15 +24,28 @@ async function fill(ns: string): Promise<void> {
   await c.api.create(user, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
   await c.api.create(user, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { a: '1' } })
   await c.api.create(user, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: ns }, stringData: { p: 'x' } })
-  await c.api.create(user, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } })
+  await c.api.create(user, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: ns },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  })
   await c.api.create(user, pod('web', { app: 'web' }, { namespace: ns }))
   await c.api.create(user, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace: ns },
-    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    },
   })
-  await c.api.create(user, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: ns }, rules: [] })
+  await c.api.create(user, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'reader', namespace: ns },
+    rules: [],
+  })
 }
 
 // The controller's decisions are specified in namespace.reconcile.test.ts; these cases run it to
@@ -67,7 +81,11 @@ describe(`the namespace controller, run (${backend})`, () => {
 
   it('waits for content with finalizers, saying what remains in its conditions', async () => {
     await c.api.create(user, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-c' } })
-    await c.api.create(user, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', namespace: 'team-c', finalizers: ['example.com/hold'] } })
+    await c.api.create(user, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'held', namespace: 'team-c', finalizers: ['example.com/hold'] },
+    })
     await c.api.create(user, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'free', namespace: 'team-c' } })
     await c.api.delete(user, 'namespace', undefined, 'team-c')
     await c.runner.settled()
@@ -79,10 +97,18 @@ describe(`the namespace controller, run (${backend})`, () => {
       ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'],
       ['NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'],
       ['NamespaceContentRemaining', 'True', 'SomeResourcesRemain', 'Some resources are remaining: configmaps has 1 resource instances'],
-      ['NamespaceFinalizersRemaining', 'True', 'SomeFinalizersRemain', 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances'],
+      [
+        'NamespaceFinalizersRemaining',
+        'True',
+        'SomeFinalizersRemain',
+        'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+      ],
     ])
     expect(content('team-c')).toEqual(['ConfigMap/held'])
-    expect(meta(getObject(c.projection.state, 'ConfigMap', 'team-c', 'held')!)).toMatchObject({ deletionTimestamp: timestamp(c.clock.now()), finalizers: ['example.com/hold'] })
+    expect(meta(getObject(c.projection.state, 'ConfigMap', 'team-c', 'held')!)).toMatchObject({
+      deletionTimestamp: timestamp(c.clock.now()),
+      finalizers: ['example.com/hold'],
+    })
 
     await c.api.patch(user, 'cm', 'team-c', 'held', { metadata: { finalizers: [] } }, 'merge')
     await c.runner.settled()

@@ -15,7 +15,13 @@ describe('node readiness taints', () => {
       { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: T },
       { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: T },
     ])
-    const swapped = readinessTaints(node('False', [{ key: 'gpu', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: T }]), '2026-11-26T12:01:00Z')
+    const swapped = readinessTaints(
+      node('False', [
+        { key: 'gpu', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: T },
+      ]),
+      '2026-11-26T12:01:00Z',
+    )
     expect(swapped).toEqual([
       { key: 'gpu', effect: 'NoSchedule' },
       { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: '2026-11-26T12:01:00Z' },
@@ -45,8 +51,14 @@ describe('taint eviction', () => {
 
   it('evicts at once without a toleration, after tolerationSeconds with one, never without a limit', () => {
     expect(evictionDeadline(pod([]), [unreachable])).toBe(-Infinity)
-    expect(evictionDeadline(pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [unreachable])).toBe(Date.parse(T) + 300_000)
+    expect(
+      evictionDeadline(pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }]), [
+        unreachable,
+      ]),
+    ).toBe(Date.parse(T) + 300_000)
     expect(evictionDeadline(pod([{ operator: 'Exists' }]), [unreachable])).toBe(Infinity)
-    expect(evictionDeadline(pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: -5 }]), [unreachable])).toBe(Date.parse(T))
+    expect(
+      evictionDeadline(pod([{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: -5 }]), [unreachable]),
+    ).toBe(Date.parse(T))
   })
 })

@@ -30,7 +30,13 @@ function node(ready: 'True' | 'False' | 'Unknown' = 'True', taints: JsonObject[]
       // Unknown as this controller leaves them: every condition.
       conditions: HEALTHY.map(([type, status, reason]) =>
         ready === 'Unknown'
-          ? { type, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: secondsFromNow(-3000) }
+          ? {
+              type,
+              status: 'Unknown',
+              reason: 'NodeStatusUnknown',
+              message: 'Kubelet stopped posting node status.',
+              lastTransitionTime: secondsFromNow(-3000),
+            }
           : { type, status: type === 'Ready' ? ready : status, reason, lastTransitionTime: secondsFromNow(-3000) },
       ),
     },
@@ -52,7 +58,14 @@ function pod(name: string, tolerations?: JsonObject[], nodeName = 'n1'): JsonObj
   }
 }
 
-const tolerating = (seconds?: number) => [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', ...(seconds !== undefined && { tolerationSeconds: seconds }) }]
+const tolerating = (seconds?: number) => [
+  {
+    key: 'node.kubernetes.io/unreachable',
+    operator: 'Exists',
+    effect: 'NoExecute',
+    ...(seconds !== undefined && { tolerationSeconds: seconds }),
+  },
+]
 
 describe('the node lifecycle controller decides', () => {
   it('to leave a node alone whose kubelet was heard from within the 40 s grace period, looking again in 5 s', () => {
@@ -61,9 +74,17 @@ describe('the node lifecycle controller decides', () => {
 
   it('to mark every condition of a node silent for longer Unknown, saying the node is not ready', () => {
     const when = nodeLifecycle(41)(node()).when('n1')
-    when.thenRequeuesAfter(5_000).then(statusWritten('Node', 'n1', {}), recorded('Normal', 'NodeNotReady', 'Node n1 status is now: NodeNotReady'))
+    when
+      .thenRequeuesAfter(5_000)
+      .then(statusWritten('Node', 'n1', {}), recorded('Normal', 'NodeNotReady', 'Node n1 status is now: NodeNotReady'))
     expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime])).toEqual(
-      ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => [type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', now]),
+      ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => [
+        type,
+        'Unknown',
+        'NodeStatusUnknown',
+        'Kubelet stopped posting node status.',
+        now,
+      ]),
     )
   })
 
@@ -72,8 +93,12 @@ describe('the node lifecycle controller decides', () => {
       { key, effect: 'NoSchedule', timeAdded: now },
       { key, effect: 'NoExecute', timeAdded: now },
     ]
-    nodeLifecycle(60)(node('Unknown')).when('n1').then(updated('Node', 'n1', { spec: { taints: taint('node.kubernetes.io/unreachable') } }))
-    nodeLifecycle(0)(node('False')).when('n1').then(updated('Node', 'n1', { spec: { taints: taint('node.kubernetes.io/not-ready') } }))
+    nodeLifecycle(60)(node('Unknown'))
+      .when('n1')
+      .then(updated('Node', 'n1', { spec: { taints: taint('node.kubernetes.io/unreachable') } }))
+    nodeLifecycle(0)(node('False'))
+      .when('n1')
+      .then(updated('Node', 'n1', { spec: { taints: taint('node.kubernetes.io/not-ready') } }))
     const back = nodeLifecycle(0)(node('True', [...unreachable(60), { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }])).when('n1')
     back.then(updated('Node', 'n1', { spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] } }))
   })
@@ -87,7 +112,13 @@ describe('the node lifecycle controller decides', () => {
       statusWritten('Pod', 'default/impatient', {
         conditions: [
           { type: 'Ready', status: 'False', lastTransitionTime: now },
-          { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: now },
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByTaintManager',
+            message: 'Taint manager: deleting due to NoExecute taint',
+            lastTransitionTime: now,
+          },
         ],
       }),
       recorded('Warning', 'NodeNotReady', 'Node is not ready'),
@@ -100,12 +131,21 @@ describe('the node lifecycle controller decides', () => {
   it('to evict a pod that tolerates the taint for a while once its tolerationSeconds have run out, and never one that tolerates it forever', () => {
     const bounded = pod('bounded', tolerating(300))
     const steadfast = pod('steadfast', tolerating())
-    const notReady = (p: JsonObject) => ({ ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: secondsFromNow(-299) }] } })
+    const notReady = (p: JsonObject) => ({
+      ...p,
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: secondsFromNow(-299) }] },
+    })
     // The deadline is a second away; the node is looked at every 5 s (--node-monitor-period) all the same.
-    nodeLifecycle(299)(node('Unknown', unreachable(299)), notReady(bounded), notReady(steadfast)).when('n1').thenRequeuesAfter(5_000).thenNothing()
+    nodeLifecycle(299)(node('Unknown', unreachable(299)), notReady(bounded), notReady(steadfast))
+      .when('n1')
+      .thenRequeuesAfter(5_000)
+      .thenNothing()
     nodeLifecycle(300)(node('Unknown', unreachable(300)), notReady(bounded), notReady(steadfast))
       .when('n1')
-      .thenIncludes(recorded('Normal', 'TaintManagerEviction', 'Marking for deletion Pod default/bounded'), deleted('Pod', 'default/bounded'))
+      .thenIncludes(
+        recorded('Normal', 'TaintManagerEviction', 'Marking for deletion Pod default/bounded'),
+        deleted('Pod', 'default/bounded'),
+      )
       .thenExcludes(deleted('Pod', 'default/steadfast'))
   })
 
@@ -114,8 +154,17 @@ describe('the node lifecycle controller decides', () => {
     nodeLifecycle(0)(stranded)
       .when('n1')
       .then(
-        statusWritten('Pod', 'default/stranded', { phase: 'Failed', conditions: [{ type: 'Ready' }, { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' }] }),
-        deleted('Pod', 'default/stranded', { options: { gracePeriodSeconds: 0, preconditions: { uid: uidOfGiven(stranded) } }, actor: 'system:controller:pod-garbage-collector' }),
+        statusWritten('Pod', 'default/stranded', {
+          phase: 'Failed',
+          conditions: [
+            { type: 'Ready' },
+            { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' },
+          ],
+        }),
+        deleted('Pod', 'default/stranded', {
+          options: { gracePeriodSeconds: 0, preconditions: { uid: uidOfGiven(stranded) } },
+          actor: 'system:controller:pod-garbage-collector',
+        }),
       )
   })
 })

@@ -6,12 +6,15 @@ import { backend } from '../support/store.js'
 
 let c: SimCluster
 const user = { actor: 'alice' }
-const taintsOf = (node: JsonObject | undefined) => (((node?.spec as JsonObject | undefined)?.taints ?? []) as JsonObject[]).map((t) => `${String(t.key)}:${String(t.effect)}`)
+const taintsOf = (node: JsonObject | undefined) =>
+  (((node?.spec as JsonObject | undefined)?.taints ?? []) as JsonObject[]).map((t) => `${String(t.key)}:${String(t.effect)}`)
 const deleting = (pod: JsonObject | undefined) => (pod?.metadata as JsonObject | undefined)?.deletionTimestamp !== undefined
 const setDown = (node: string, down: boolean) =>
   c.api.patch(user, 'nodes', undefined, node, { metadata: { annotations: { 'sim.revkube.io/down': down ? 'true' : null } } }, 'merge')
 /** Evicted at once: tolerates the unreachable taint for no time at all. */
-const impatient = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }] }
+const impatient = {
+  tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }],
+}
 /** Never evicted, like a DaemonSet pod. */
 const steadfast = { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }] }
 
@@ -29,7 +32,11 @@ afterAll(async () => {
 // back, and its writes, as the node lifecycle controller or the pod garbage collector.
 describe(`the node lifecycle controller, run (${backend})`, () => {
   it('marks a node whose kubelet stops Unknown after the grace period, evicts the pods that do not tolerate it, and clears the taints when it is back', async () => {
-    for (const [name, spec] of [['patient', {}], ['impatient', impatient], ['steadfast', steadfast]] as const) {
+    for (const [name, spec] of [
+      ['patient', {}],
+      ['impatient', impatient],
+      ['steadfast', steadfast],
+    ] as const) {
       await c.api.create(user, boundPod(name, 'sim-node-1', {}, spec))
     }
     await c.runner.settled()
@@ -41,7 +48,10 @@ describe(`the node lifecycle controller, run (${backend})`, () => {
     expect(taintsOf(c.node('sim-node-1'))).toEqual([])
     await c.advance(15_000)
     expect(conditionOf(c.node('sim-node-1'), 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' })
-    expect(taintsOf(c.node('sim-node-1'))).toEqual(['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute'])
+    expect(taintsOf(c.node('sim-node-1'))).toEqual([
+      'node.kubernetes.io/unreachable:NoSchedule',
+      'node.kubernetes.io/unreachable:NoExecute',
+    ])
     const history = await c.t.store.history({ kind: 'Node', namespace: '', name: 'sim-node-1' })
     expect(history.slice(-2).map((e) => e.meta.actor)).toEqual(['system:controller:node-lifecycle', 'system:controller:node-lifecycle'])
     expect(conditionOf(c.pod('patient'), 'Ready')?.status).toBe('False')

@@ -20,7 +20,11 @@ async function node(name: string) {
   return h.api.create(h.user, { apiVersion: 'v1', kind: 'Node', metadata: { name } })
 }
 
-async function pod(name: string, nodeName: string, extra: { owner?: JsonObject; annotations?: Record<string, string>; emptyDir?: boolean; namespace?: string } = {}) {
+async function pod(
+  name: string,
+  nodeName: string,
+  extra: { owner?: JsonObject; annotations?: Record<string, string>; emptyDir?: boolean; namespace?: string } = {},
+) {
   return h.api.create(h.user, {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -28,7 +32,17 @@ async function pod(name: string, nodeName: string, extra: { owner?: JsonObject; 
       name,
       namespace: extra.namespace ?? 'default',
       ...(extra.annotations && { annotations: extra.annotations }),
-      ...(extra.owner && { ownerReferences: [{ apiVersion: String(extra.owner.apiVersion), kind: String(extra.owner.kind), name: String(meta(extra.owner).name), uid: String(meta(extra.owner).uid), controller: true }] }),
+      ...(extra.owner && {
+        ownerReferences: [
+          {
+            apiVersion: String(extra.owner.apiVersion),
+            kind: String(extra.owner.kind),
+            name: String(meta(extra.owner).name),
+            uid: String(meta(extra.owner).uid),
+            controller: true,
+          },
+        ],
+      }),
     },
     spec: {
       nodeName,
@@ -67,13 +81,20 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'web', namespace: 'default' },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
     })
     const ds = await h.api.create(h.user, {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'agent', namespace: 'kube-system' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'agent' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'agent' }] } },
+      },
     })
     await pod('web-1', 'n2', { owner: rs })
     await pod('agent-1', 'n2', { owner: ds, namespace: 'kube-system' })
@@ -109,20 +130,30 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'keeper', namespace: 'default' },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'keeper' } }, template: { metadata: { labels: { app: 'keeper' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'keeper' } },
+        template: { metadata: { labels: { app: 'keeper' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
     })
     await pod('cache', 'n3', { emptyDir: true, owner: keeper })
     expect(await failure(drain(h.api, h.user, 'n3'))).toEqual({
       reason: 'BadRequest',
-      message: '[cannot delete Pods declare no controller (use --force to override): default/bare, cannot delete Pods with local storage (use --delete-emptydir-data to override): default/cache]',
+      message:
+        '[cannot delete Pods declare no controller (use --force to override): default/bare, cannot delete Pods with local storage (use --delete-emptydir-data to override): default/cache]',
     })
     expect(spec(await h.api.get('node', undefined, 'n3')).unschedulable).toBe(true)
     expect(meta(await h.api.get('pod', 'default', 'bare')).deletionTimestamp).toBeUndefined()
-    expect(await failure(drain(h.api, h.user, 'n3', { ignoreDaemonSets: false, deleteEmptyDirData: true }))).toMatchObject({ message: 'cannot delete Pods declare no controller (use --force to override): default/bare' })
+    expect(await failure(drain(h.api, h.user, 'n3', { ignoreDaemonSets: false, deleteEmptyDirData: true }))).toMatchObject({
+      message: 'cannot delete Pods declare no controller (use --force to override): default/bare',
+    })
 
     const forced = await drain(h.api, h.user, 'n3', { force: true, deleteEmptyDirData: true, gracePeriodSeconds: 0 })
     expect(names(forced.evicted).sort()).toEqual(['default/bare', 'default/cache'])
-    expect(forced.warnings).toEqual(['deleting Pods that declare no controller: default/bare', 'deleting Pods with local storage: default/cache'])
+    expect(forced.warnings).toEqual([
+      'deleting Pods that declare no controller: default/bare',
+      'deleting Pods with local storage: default/cache',
+    ])
     // Grace period 0: gone at once.
     expect(await failure(h.api.get('pod', 'default', 'bare'))).toMatchObject({ reason: 'NotFound' })
   })
@@ -133,7 +164,10 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'agent-5', namespace: 'kube-system' },
-      spec: { selector: { matchLabels: { app: 'agent-5' } }, template: { metadata: { labels: { app: 'agent-5' } }, spec: { containers: [{ name: 'agent', image: 'agent' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'agent-5' } },
+        template: { metadata: { labels: { app: 'agent-5' } }, spec: { containers: [{ name: 'agent', image: 'agent' }] } },
+      },
     })
     await pod('agent-5-pod', 'n5', { owner: ds, namespace: 'kube-system' })
     expect(await failure(drain(h.api, h.user, 'n5', { ignoreDaemonSets: false }))).toEqual({
@@ -142,7 +176,7 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
     })
   })
 
-  it('taints and untaints, newest taint first, with kubectl\'s words and refusals', async () => {
+  it("taints and untaints, newest taint first, with kubectl's words and refusals", async () => {
     await node('n4')
     expect((await taint(h.api, h.user, 'n4', 'dedicated', 'gpu', 'NoSchedule')).message).toBe('node/n4 tainted')
     const second = await taint(h.api, h.user, 'n4', 'maintenance', undefined, 'NoExecute')
@@ -161,10 +195,18 @@ describe(`cordon, uncordon, drain and taint (${backend})`, () => {
       { key: 'maintenance', effect: 'NoExecute' },
     ])
     expect((await taint(h.api, h.user, 'n4', 'dedicated', undefined, 'NoSchedule-')).message).toBe('node/n4 untainted')
-    expect(await failure(taint(h.api, h.user, 'n4', 'dedicated', undefined, 'NoSchedule-'))).toEqual({ reason: 'NotFound', message: 'taint "dedicated:NoSchedule" not found' })
+    expect(await failure(taint(h.api, h.user, 'n4', 'dedicated', undefined, 'NoSchedule-'))).toEqual({
+      reason: 'NotFound',
+      message: 'taint "dedicated:NoSchedule" not found',
+    })
     const cleared = await taint(h.api, h.user, 'n4', 'maintenance', undefined, '', { remove: true })
     expect(spec(cleared.node).taints).toBeUndefined()
-    expect(await failure(taint(h.api, h.user, 'n4', 'x', undefined, 'Sometimes'))).toEqual({ reason: 'BadRequest', message: 'invalid taint effect: Sometimes, unsupported taint effect' })
-    expect((await failure(taint(h.api, h.user, 'n4', 'bad key!', 'v', 'NoSchedule'))).message).toMatch(/^invalid taint spec: bad key!=v:NoSchedule, name part must consist of alphanumeric characters/)
+    expect(await failure(taint(h.api, h.user, 'n4', 'x', undefined, 'Sometimes'))).toEqual({
+      reason: 'BadRequest',
+      message: 'invalid taint effect: Sometimes, unsupported taint effect',
+    })
+    expect((await failure(taint(h.api, h.user, 'n4', 'bad key!', 'v', 'NoSchedule'))).message).toMatch(
+      /^invalid taint spec: bad key!=v:NoSchedule, name part must consist of alphanumeric characters/,
+    )
   })
 })

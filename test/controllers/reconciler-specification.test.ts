@@ -38,7 +38,11 @@ describe('a reconciler specification', () => {
       .thenRequeuesAfter(60_000)
       .thenIncludes(deleted('Secret', 'default/settings-old'))
       .thenExcludes(deleted('Secret', 'default/settings'))
-      .then(created('Secret', { metadata: { name: 'settings' } }), deleted('Secret', 'default/settings-old'), recorded('Normal', 'Made', /^made settings at /))
+      .then(
+        created('Secret', { metadata: { name: 'settings' } }),
+        deleted('Secret', 'default/settings-old'),
+        recorded('Normal', 'Made', /^made settings at /),
+      )
     given().when('default/settings').thenNothing()
   })
 
@@ -80,14 +84,26 @@ describe('a reconciler specification', () => {
   })
 
   it('names the expected writes nothing matches and the writes nothing expected', () => {
-    const message = failure(() => given(settings).when('default/settings').then(statusWritten('ConfigMap', 'default/settings', { ok: true })))
-    expect(message).toContain('then expected 1 write:\n   1. updateStatus ConfigMap default/settings {"ok":true}\nbut it returned 3 writes:')
+    const message = failure(() =>
+      given(settings)
+        .when('default/settings')
+        .then(statusWritten('ConfigMap', 'default/settings', { ok: true })),
+    )
+    expect(message).toContain(
+      'then expected 1 write:\n   1. updateStatus ConfigMap default/settings {"ok":true}\nbut it returned 3 writes:',
+    )
     expect(message).toMatch(/no write matches expected #1\nnothing expected matches write #1, #2, #3$/)
   })
 
   it('fails a requeue, an inclusion or an exclusion that does not hold', () => {
-    expect(failure(() => given(settings).when('default/settings').thenRequeuesAfter(undefined))).toContain('then expected no requeue\nbut it returned 3 writes')
-    expect(failure(() => given(settings).when('default/settings').thenIncludes(deleted('Secret', 'default/x')))).toMatch(/no write matches #1$/)
-    expect(failure(() => given(settings).when('default/settings').thenExcludes(deleted('Secret', 'default/settings-old')))).toMatch(/but #2 is one$/)
+    expect(failure(() => given(settings).when('default/settings').thenRequeuesAfter(undefined))).toContain(
+      'then expected no requeue\nbut it returned 3 writes',
+    )
+    expect(failure(() => given(settings).when('default/settings').thenIncludes(deleted('Secret', 'default/x')))).toMatch(
+      /no write matches #1$/,
+    )
+    expect(failure(() => given(settings).when('default/settings').thenExcludes(deleted('Secret', 'default/settings-old')))).toMatch(
+      /but #2 is one$/,
+    )
   })
 })

@@ -27,7 +27,9 @@ function pod(name: string, o: PodOptions = {}): JsonObject {
     spec: { ...(o.node !== undefined && { nodeName: o.node }) },
     status: {
       phase: o.phase ?? 'Running',
-      conditions: o.readySince ? [{ type: 'Ready', status: 'True', lastTransitionTime: o.readySince }] : [{ type: 'Ready', status: 'False' }],
+      conditions: o.readySince
+        ? [{ type: 'Ready', status: 'True', lastTransitionTime: o.readySince }]
+        : [{ type: 'Ready', status: 'False' }],
       containerStatuses: [{ name: 'app', restartCount: o.restarts ?? 0 }],
     },
   }
@@ -43,7 +45,11 @@ describe('scale-down victim order (ActivePodsWithRanks.Less)', () => {
   })
 
   it('deletes Pending before Unknown before Running', () => {
-    const pods = [pod('running', { ...ready }), pod('unknown', { ...ready, phase: 'Unknown' }), pod('pending', { ...ready, phase: 'Pending' })]
+    const pods = [
+      pod('running', { ...ready }),
+      pod('unknown', { ...ready, phase: 'Unknown' }),
+      pod('pending', { ...ready, phase: 'Pending' }),
+    ]
     expect(victims(pods, 2)).toEqual(['pending', 'unknown'])
   })
 
@@ -54,7 +60,11 @@ describe('scale-down victim order (ActivePodsWithRanks.Less)', () => {
   it('deletes the lower pod-deletion-cost first, reading invalid costs as 0', () => {
     const pods = [pod('expensive', { ...ready, cost: '100' }), pod('cheap', { ...ready, cost: '-5' }), pod('default', ready)]
     expect(victims(pods, 2)).toEqual(['cheap', 'default'])
-    expect([deletionCost(pod('a', { cost: '007' })), deletionCost(pod('b', { cost: '2147483648' })), deletionCost(pod('c', { cost: '12' }))]).toEqual([0, 0, 12])
+    expect([
+      deletionCost(pod('a', { cost: '007' })),
+      deletionCost(pod('b', { cost: '2147483648' })),
+      deletionCost(pod('c', { cost: '12' })),
+    ]).toEqual([0, 0, 12])
   })
 
   it('deletes doubled-up pods first: more related pods on the same node', () => {
@@ -67,7 +77,10 @@ describe('scale-down victim order (ActivePodsWithRanks.Less)', () => {
     const pods = [pod('long-ready', { node: 'n1', readySince: ago(7200) }), pod('just-ready', { node: 'n1', readySince: ago(10) })]
     expect(victims(pods, 1)).toEqual(['just-ready'])
     // 100 s and 120 s ago fall in the same power of two of nanoseconds: the uid decides.
-    const close = [pod('b', { node: 'n1', readySince: ago(100), uid: 'uid-b' }), pod('a', { node: 'n1', readySince: ago(120), uid: 'uid-a' })]
+    const close = [
+      pod('b', { node: 'n1', readySince: ago(100), uid: 'uid-b' }),
+      pod('a', { node: 'n1', readySince: ago(120), uid: 'uid-a' }),
+    ]
     expect(logarithmicRank(Date.parse(ago(100)), now)).toBe(logarithmicRank(Date.parse(ago(120)), now))
     expect(victims(close, 1)).toEqual(['a'])
   })
@@ -78,7 +91,10 @@ describe('scale-down victim order (ActivePodsWithRanks.Less)', () => {
 
   it('deletes newer pods first when all else is equal', () => {
     const readyAt = ago(86400)
-    const pods = [pod('old', { node: 'n1', readySince: readyAt, created: ago(90000) }), pod('new', { node: 'n1', readySince: readyAt, created: ago(1000) })]
+    const pods = [
+      pod('old', { node: 'n1', readySince: readyAt, created: ago(90000) }),
+      pod('new', { node: 'n1', readySince: readyAt, created: ago(1000) }),
+    ]
     expect(victims(pods, 1)).toEqual(['new'])
   })
 

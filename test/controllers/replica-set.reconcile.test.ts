@@ -24,7 +24,10 @@ function replicaSet(name: string, replicas: number, spec: JsonObject = {}, statu
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name }, annotations: { team: 'blue' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      template: {
+        metadata: { labels: { app: name }, annotations: { team: 'blue' } },
+        spec: { containers: [{ name: 'app', image: 'nginx' }] },
+      },
       ...spec,
     },
     status,
@@ -55,7 +58,9 @@ function pod(name: string, o: PodOptions = {}): JsonObject {
     spec: { containers: [{ name: 'app', image: 'nginx' }], ...(o.node && { nodeName: o.node }) },
     status: {
       phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.readyFor === undefined ? 'False' : 'True', lastTransitionTime: secondsFromNow(-(o.readyFor ?? 0)) }],
+      conditions: [
+        { type: 'Ready', status: o.readyFor === undefined ? 'False' : 'True', lastTransitionTime: secondsFromNow(-(o.readyFor ?? 0)) },
+      ],
     },
   }
 }
@@ -67,21 +72,29 @@ const successfulCreate = recorded('Normal', 'SuccessfulCreate', /^Created pod: w
 describe('the ReplicaSet controller decides', () => {
   it('to create the missing pods from its template in slow-start batches of 1, then 2, each with a SuccessfulCreate event', () => {
     const when = given(web).when('default/web')
-    when.then(createdPod, createdPod, createdPod, successfulCreate, successfulCreate, successfulCreate, statusWritten('ReplicaSet', 'default/web', { replicas: 0, observedGeneration: 1 }))
+    when.then(
+      createdPod,
+      createdPod,
+      createdPod,
+      successfulCreate,
+      successfulCreate,
+      successfulCreate,
+      statusWritten('ReplicaSet', 'default/web', { replicas: 0, observedGeneration: 1 }),
+    )
     // The first pod alone; the next two together, with the first one's event; then the last events.
-    expect(when.reconciliation.actions.map((step) => (Array.isArray(step) ? step.map((a) => a.type === 'create' && a.object.kind) : step.type))).toEqual([
-      ['Pod'],
-      ['Pod', 'Pod', 'Event'],
-      ['Event', 'Event'],
-      'updateStatus',
-    ])
+    expect(
+      when.reconciliation.actions.map((step) => (Array.isArray(step) ? step.map((a) => a.type === 'create' && a.object.kind) : step.type)),
+    ).toEqual([['Pod'], ['Pod', 'Pod', 'Event'], ['Event', 'Event'], 'updateStatus'])
     for (const pod of when.created('Pod')) {
       expect(pod.metadata).toMatchObject({ labels: { app: 'web' }, annotations: { team: 'blue' } })
       expect(pod.spec).toMatchObject({ containers: [{ name: 'app', image: 'nginx' }] })
     }
     const names = when.created('Pod').map((p) => `Created pod: ${String((p.metadata as JsonObject).name)}`)
     expect(when.created('Event').map((e) => e.message)).toEqual(names)
-    expect(when.created('Event')[0]).toMatchObject({ involvedObject: { kind: 'ReplicaSet', name: 'web', uid: uidOfGiven(web) }, source: { component: 'replicaset-controller' } })
+    expect(when.created('Event')[0]).toMatchObject({
+      involvedObject: { kind: 'ReplicaSet', name: 'web', uid: uidOfGiven(web) },
+      source: { component: 'replicaset-controller' },
+    })
   })
 
   it('to create at most 500 pods in one sync (burstReplicas)', () => {
@@ -91,13 +104,23 @@ describe('the ReplicaSet controller decides', () => {
 
   it('to delete the pods that are not ready first when there are too many, with their uid as a precondition', () => {
     const owner = replicaSet('web', 2)
-    const pods = [pod('web-a', { owner, node: 'n1', readyFor: 600 }), pod('web-b', { owner, node: 'n1' }), pod('web-c', { owner, node: 'n1', readyFor: 600 })]
+    const pods = [
+      pod('web-a', { owner, node: 'n1', readyFor: 600 }),
+      pod('web-b', { owner, node: 'n1' }),
+      pod('web-c', { owner, node: 'n1', readyFor: 600 }),
+    ]
     given(owner, pods)
       .when('default/web')
       .then(
         deleted('Pod', 'default/web-b', { options: { preconditions: { uid: uidOfGiven(pods[1]!) } } }),
         recorded('Normal', 'SuccessfulDelete', 'Deleted pod: web-b'),
-        statusWritten('ReplicaSet', 'default/web', { replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 }),
+        statusWritten('ReplicaSet', 'default/web', {
+          replicas: 3,
+          fullyLabeledReplicas: 3,
+          readyReplicas: 2,
+          availableReplicas: 2,
+          observedGeneration: 1,
+        }),
       )
   })
 
@@ -108,7 +131,12 @@ describe('the ReplicaSet controller decides', () => {
     given(owner, orphan, pod('foreign', { owner: other }), pod('done', { phase: 'Succeeded' }), pod('going', { deleting: true }))
       .when('default/web')
       .then(
-        patched('Pod', 'default/stray', { metadata: { ownerReferences: [controlledBy(owner)], uid: uidOfGiven(orphan) } }, { patchType: 'strategic', reason: 'adopted by ReplicaSet web' }),
+        patched(
+          'Pod',
+          'default/stray',
+          { metadata: { ownerReferences: [controlledBy(owner)], uid: uidOfGiven(orphan) } },
+          { patchType: 'strategic', reason: 'adopted by ReplicaSet web' },
+        ),
         createdPod,
         successfulCreate,
         statusWritten('ReplicaSet', 'default/web', { replicas: 1, fullyLabeledReplicas: 1 }),
@@ -121,7 +149,12 @@ describe('the ReplicaSet controller decides', () => {
     given(owner, moved)
       .when('default/web')
       .then(
-        patched('Pod', 'default/web-a', { metadata: { ownerReferences: [{ $patch: 'delete', uid: uidOfGiven(owner) }], uid: uidOfGiven(moved) } }, { reason: 'released by ReplicaSet web: its labels no longer match the selector' }),
+        patched(
+          'Pod',
+          'default/web-a',
+          { metadata: { ownerReferences: [{ $patch: 'delete', uid: uidOfGiven(owner) }], uid: uidOfGiven(moved) } },
+          { reason: 'released by ReplicaSet web: its labels no longer match the selector' },
+        ),
         createdPod,
         successfulCreate,
         statusWritten('ReplicaSet', 'default/web', { replicas: 0 }),
@@ -136,8 +169,15 @@ describe('the ReplicaSet controller decides', () => {
   })
 
   it('to write nothing when the pods and the status are as they should be', () => {
-    const owner = replicaSet('web', 1, {}, { replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 })
-    given(owner, pod('web-a', { owner, readyFor: 60 })).when('default/web').thenNothing()
+    const owner = replicaSet(
+      'web',
+      1,
+      {},
+      { replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 },
+    )
+    given(owner, pod('web-a', { owner, readyFor: 60 }))
+      .when('default/web')
+      .thenNothing()
   })
 
   it('to count a ready pod available only after minReadySeconds, and to look again when it will be', () => {
@@ -158,11 +198,15 @@ describe('the ReplicaSet controller decides', () => {
     const owner = replicaSet('web', 3)
     ;(owner.metadata as JsonObject).deletionTimestamp = secondsFromNow(0)
     ;(owner.metadata as JsonObject).finalizers = ['foregroundDeletion']
-    given(owner, pod('web-a', { owner })).when('default/web').then(statusWritten('ReplicaSet', 'default/web', { replicas: 1 }))
+    given(owner, pod('web-a', { owner }))
+      .when('default/web')
+      .then(statusWritten('ReplicaSet', 'default/web', { replicas: 1 }))
   })
 
   it('to report a template the API would reject as FailedCreate and a ReplicaFailure condition, creating nothing', () => {
-    const broken = replicaSet('broken', 2, { template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app' }] } } })
+    const broken = replicaSet('broken', 2, {
+      template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app' }] } },
+    })
     given(broken)
       .when('default/broken')
       .then(
@@ -176,13 +220,30 @@ describe('the ReplicaSet controller decides', () => {
   })
 
   it('to record FailedCreate once: with the ReplicaFailure condition already there, it writes nothing more', () => {
-    const failure = { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'x', lastTransitionTime: secondsFromNow(-60) }
-    const broken = replicaSet('broken', 2, { template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app' }] } } }, { replicas: 0, observedGeneration: 1, conditions: [failure] })
+    const failure = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message: 'x',
+      lastTransitionTime: secondsFromNow(-60),
+    }
+    const broken = replicaSet(
+      'broken',
+      2,
+      { template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app' }] } } },
+      { replicas: 0, observedGeneration: 1, conditions: [failure] },
+    )
     given(broken).when('default/broken').thenNothing()
   })
 
   it('to drop the ReplicaFailure condition once the pods can be created', () => {
-    const failure = { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'x', lastTransitionTime: secondsFromNow(-60) }
+    const failure = {
+      type: 'ReplicaFailure',
+      status: 'True',
+      reason: 'FailedCreate',
+      message: 'x',
+      lastTransitionTime: secondsFromNow(-60),
+    }
     const owner = replicaSet('web', 1, {}, { replicas: 0, observedGeneration: 1, conditions: [failure] })
     const when = given(owner).when('default/web')
     when.then(createdPod, successfulCreate, statusWritten('ReplicaSet', 'default/web', { replicas: 0 }))
@@ -190,7 +251,9 @@ describe('the ReplicaSet controller decides', () => {
   })
 
   it('to do nothing for a ReplicaSet whose selector selects nothing, or one that is gone', () => {
-    given(replicaSet('none', 2, { selector: null })).when('default/none').thenNothing()
+    given(replicaSet('none', 2, { selector: null }))
+      .when('default/none')
+      .thenNothing()
     given().when('default/gone').thenNothing()
   })
 })
@@ -201,7 +264,11 @@ describe('the ReplicationController controller decides', () => {
     apiVersion: 'v1',
     kind: 'ReplicationController',
     metadata: { name: 'legacy', namespace: 'default' },
-    spec: { replicas: 2, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+    spec: {
+      replicas: 2,
+      selector: { app: 'legacy' },
+      template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+    },
   }
 
   it('as the ReplicaSet controller does, with a map selector and its own component', () => {
@@ -218,7 +285,12 @@ describe('the ReplicationController controller decides', () => {
       .when('default/legacy', NOW)
       .then(
         patched('Pod', 'default/old', { metadata: { ownerReferences: [controlledBy(rc)] } }),
-        statusWritten('ReplicationController', 'default/legacy', { replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1 }),
+        statusWritten('ReplicationController', 'default/legacy', {
+          replicas: 1,
+          fullyLabeledReplicas: 1,
+          readyReplicas: 1,
+          availableReplicas: 1,
+        }),
       )
   })
 })

@@ -43,11 +43,14 @@ describe(`the ReplicaSet controller, run (${backend})`, () => {
     const created = await pods(h, ns, 'app=batch')
     expect(created).toHaveLength(3)
     const history = await Promise.all(created.map((p) => h.t.store.history({ kind: 'Pod', namespace: ns, name: String(meta(p).name) })))
-    for (const events of history) expect(events[0]!.meta).toMatchObject({ actor: 'system:controller:replicaset', causationRevision: Number(meta(rs).resourceVersion) })
+    for (const events of history)
+      expect(events[0]!.meta).toMatchObject({ actor: 'system:controller:replicaset', causationRevision: Number(meta(rs).resourceVersion) })
     // A batch of 1, then one of 2 after it.
     const [first, ...rest] = history.map((events) => events[0]!.revision).sort((a, b) => a - b)
     expect(rest.every((r) => r > first!)).toBe(true)
-    expect((await events(ns, 'SuccessfulCreate')).map((e) => e.message).sort()).toEqual(created.map((p) => `Created pod: ${String(meta(p).name)}`).sort())
+    expect((await events(ns, 'SuccessfulCreate')).map((e) => e.message).sort()).toEqual(
+      created.map((p) => `Created pod: ${String(meta(p).name)}`).sort(),
+    )
     expect(status(await h.api.get('rs', ns, 'batch'))).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1 })
   })
 
@@ -63,7 +66,12 @@ describe(`the ReplicaSet controller, run (${backend})`, () => {
     await h.settled()
     expect((await pods(h, ns, 'app=web')).map((p) => meta(p).name)).toEqual([meta(keep!).name])
     expect((await events(ns, 'SuccessfulDelete')).map((e) => e.message)).toEqual([`Deleted pod: ${String(meta(notReady!).name)}`])
-    expect(status(await h.api.get('rs', ns, 'web'))).toMatchObject({ replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 2 })
+    expect(status(await h.api.get('rs', ns, 'web'))).toMatchObject({
+      replicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      observedGeneration: 2,
+    })
   })
 
   it('looks again when minReadySeconds have passed, as the reconcile asked', async () => {
@@ -83,7 +91,11 @@ describe(`the ReplicaSet controller, run (${backend})`, () => {
       apiVersion: 'v1',
       kind: 'ReplicationController',
       metadata: { name: 'legacy', namespace: ns },
-      spec: { replicas: 1, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { app: 'legacy' },
+        template: { metadata: { labels: { app: 'legacy' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } },
+      },
     })
     await h.settled()
     const [created] = await pods(h, ns, 'app=legacy')

@@ -15,13 +15,25 @@ const copier: Controller = {
   name: 'copier',
   // A change to a copy asks to look at its source again.
   keysFor: (change) => (change.event.kind === 'ConfigMap' ? [keyOf(change.event.namespace, change.event.name.replace(/-copy$/, ''))] : []),
-  allKeys: (state: ClusterState) => listObjects(state, 'ConfigMap').map((o) => keyOf(String((o.metadata as JsonObject).namespace), String((o.metadata as JsonObject).name))).filter((k) => !k.endsWith('-copy')),
+  allKeys: (state: ClusterState) =>
+    listObjects(state, 'ConfigMap')
+      .map((o) => keyOf(String((o.metadata as JsonObject).namespace), String((o.metadata as JsonObject).name)))
+      .filter((k) => !k.endsWith('-copy')),
   reconcile: (key, state) => {
     const { namespace, name } = splitKey(key)
     const source = getObject(state, 'ConfigMap', namespace, name)
     const copy = getObject(state, 'ConfigMap', namespace, `${name}-copy`)
     if (!source) return { actions: copy ? [{ type: 'delete', kind: 'ConfigMap', namespace, name: `${name}-copy` }] : [] }
-    if (!copy) return { actions: [{ type: 'create', reason: 'copying', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-copy`, namespace }, data: source.data ?? {} } }] }
+    if (!copy)
+      return {
+        actions: [
+          {
+            type: 'create',
+            reason: 'copying',
+            object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-copy`, namespace }, data: source.data ?? {} },
+          },
+        ],
+      }
     if (JSON.stringify(copy.data) === JSON.stringify(source.data)) return { actions: [] }
     return { actions: [{ type: 'update', object: { ...copy, data: source.data } }] }
   },
@@ -48,12 +60,21 @@ afterAll(async () => {
 
 describe(`the controller runner (${backend})`, () => {
   it('reconciles what changes, level-triggered, writing as the controller with the change as cause', async () => {
-    const source = await api.create(user, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { a: '1' } })
+    const source = await api.create(user, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'default' },
+      data: { a: '1' },
+    })
     await runner.settled()
     const copy = await api.get('cm', 'default', 'settings-copy')
     expect(copy.data).toEqual({ a: '1' })
     const [created] = await t.store.history({ kind: 'ConfigMap', namespace: 'default', name: 'settings-copy' })
-    expect(created!.meta).toMatchObject({ actor: 'system:controller:copier', causationRevision: Number((source.metadata as JsonObject).resourceVersion), reason: 'copying' })
+    expect(created!.meta).toMatchObject({
+      actor: 'system:controller:copier',
+      causationRevision: Number((source.metadata as JsonObject).resourceVersion),
+      reason: 'copying',
+    })
 
     await api.update(user, { ...source, metadata: { ...(source.metadata as JsonObject), resourceVersion: undefined }, data: { a: '2' } })
     await runner.settled()

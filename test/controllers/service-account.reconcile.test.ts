@@ -17,7 +17,10 @@ describe('the service account controller decides', () => {
   it('to create the default ServiceAccount of an Active namespace that has none', () => {
     given(namespace('team'))
       .when('team')
-      .then({ ...created('ServiceAccount', { apiVersion: 'v1', metadata: { name: 'default', namespace: 'team' } }), reason: 'every namespace has a default service account' })
+      .then({
+        ...created('ServiceAccount', { apiVersion: 'v1', metadata: { name: 'default', namespace: 'team' } }),
+        reason: 'every namespace has a default service account',
+      })
   })
 
   it('to write nothing for a namespace that has its default ServiceAccount', () => {
@@ -25,7 +28,9 @@ describe('the service account controller decides', () => {
   })
 
   it('to create none in a terminating namespace, or for one that is gone', () => {
-    given(namespace('doomed', 'Terminating', true)).when('doomed').thenNothing()
+    given(namespace('doomed', 'Terminating', true))
+      .when('doomed')
+      .thenNothing()
     given().when('gone').thenNothing()
   })
 })

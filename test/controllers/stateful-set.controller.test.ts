@@ -34,7 +34,9 @@ const statefulSet = (name: string, policy: 'OrderedReady' | 'Parallel') => ({
     podManagementPolicy: policy,
     selector: { matchLabels: { app: name } },
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } },
-    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    volumeClaimTemplates: [
+      { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+    ],
   },
 })
 
@@ -49,10 +51,17 @@ const claims = () => listObjects(projection.state, 'PersistentVolumeClaim', 'def
 
 /** The stand-in kubelet: the pod runs and is ready. */
 async function markReady(name: string) {
-  const now = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const now = clock
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
   const ready = { type: 'Ready', status: 'True', lastTransitionTime: now }
   const current = pod(name)
-  await api.updateStatus(kubelet, { ...current, metadata: { ...meta(current), resourceVersion: undefined }, status: { phase: 'Running', startTime: now, conditions: [ready] } })
+  await api.updateStatus(kubelet, {
+    ...current,
+    metadata: { ...meta(current), resourceVersion: undefined },
+    status: { phase: 'Running', startTime: now, conditions: [ready] },
+  })
   await runner.settled()
 }
 
@@ -69,7 +78,12 @@ describe(`the StatefulSet controller, run (${backend})`, () => {
     await markReady('web-2')
     expect(claims()).toEqual(['data-web-0', 'data-web-1', 'data-web-2'])
     const revision = (meta(pod('web-1')).labels as Record<string, string>)['controller-revision-hash']
-    expect((await api.get('sts', 'default', 'web')).status).toMatchObject({ replicas: 3, readyReplicas: 3, currentRevision: revision, updateRevision: revision })
+    expect((await api.get('sts', 'default', 'web')).status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      currentRevision: revision,
+      updateRevision: revision,
+    })
     const [createdBy] = await c.t.store.history({ kind: 'Pod', namespace: 'default', name: 'web-2' })
     expect(createdBy!.meta.actor).toBe('system:controller:statefulset')
 

@@ -2,11 +2,22 @@ import { describe, expect, it } from 'vitest'
 import { computeHash } from '../../services/controllers/controller-revision.js'
 import { createStatefulSetController } from '../../services/controllers/stateful-set.controller.js'
 import type { JsonObject } from '../../services/json.js'
-import { asStored, controlledBy, created, deleted, ReconcilerSpecification, recorded, secondsFromNow, statusWritten } from '../support/given.js'
+import {
+  asStored,
+  controlledBy,
+  created,
+  deleted,
+  ReconcilerSpecification,
+  recorded,
+  secondsFromNow,
+  statusWritten,
+} from '../support/given.js'
 
 const given = ReconcilerSpecification.for(createStatefulSetController())
 
-function statefulSet(o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel'; image?: string; partition?: number; generation?: number } = {}): JsonObject {
+function statefulSet(
+  o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel'; image?: string; partition?: number; generation?: number } = {},
+): JsonObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -18,7 +29,9 @@ function statefulSet(o: { replicas?: number; policy?: 'OrderedReady' | 'Parallel
       selector: { matchLabels: { app: 'web' } },
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'db', image: o.image ?? 'db:1' }] } },
       ...(o.partition !== undefined && { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: o.partition } } }),
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      volumeClaimTemplates: [
+        { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+      ],
     },
   }
 }
@@ -37,7 +50,11 @@ function revisionFor(set: JsonObject, of: JsonObject, revision: number): JsonObj
   }
 }
 
-function pod(set: JsonObject, ordinal: number, o: { of?: JsonObject; ready?: boolean; phase?: string; deleting?: boolean } = {}): JsonObject {
+function pod(
+  set: JsonObject,
+  ordinal: number,
+  o: { of?: JsonObject; ready?: boolean; phase?: string; deleting?: boolean } = {},
+): JsonObject {
   const name = `web-${ordinal}`
   return {
     apiVersion: 'v1',
@@ -50,7 +67,10 @@ function pod(set: JsonObject, ordinal: number, o: { of?: JsonObject; ready?: boo
       ...(o.deleting && { deletionTimestamp: secondsFromNow(30), finalizers: ['example.com/hold'] }),
     },
     spec: { hostname: name, subdomain: 'web', containers: [{ name: 'db', image: 'x' }] },
-    status: { phase: o.phase ?? 'Running', conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-600) }] },
+    status: {
+      phase: o.phase ?? 'Running',
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: secondsFromNow(-600) }],
+    },
   }
 }
 
@@ -65,10 +85,19 @@ const createdPod = (ordinal: number, set: JsonObject) =>
   created('Pod', {
     metadata: {
       name: `web-${ordinal}`,
-      labels: { app: 'web', 'statefulset.kubernetes.io/pod-name': `web-${ordinal}`, 'apps.kubernetes.io/pod-index': String(ordinal), 'controller-revision-hash': revisionName(set) },
+      labels: {
+        app: 'web',
+        'statefulset.kubernetes.io/pod-name': `web-${ordinal}`,
+        'apps.kubernetes.io/pod-index': String(ordinal),
+        'controller-revision-hash': revisionName(set),
+      },
       ownerReferences: [controlledBy(set)],
     },
-    spec: { hostname: `web-${ordinal}`, subdomain: 'web', volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `data-web-${ordinal}` } }] },
+    spec: {
+      hostname: `web-${ordinal}`,
+      subdomain: 'web',
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `data-web-${ordinal}` } }],
+    },
   })
 
 describe('the StatefulSet controller decides', () => {
@@ -78,9 +107,18 @@ describe('the StatefulSet controller decides', () => {
       .when('default/web')
       .then(
         created('ControllerRevision', { metadata: { name: revisionName(set), ownerReferences: [controlledBy(set)] }, revision: 1 }),
-        created('PersistentVolumeClaim', { metadata: { name: 'data-web-0', labels: { app: 'web' } }, spec: { resources: { requests: { storage: '1Gi' } } } }),
+        created('PersistentVolumeClaim', {
+          metadata: { name: 'data-web-0', labels: { app: 'web' } },
+          spec: { resources: { requests: { storage: '1Gi' } } },
+        }),
         createdPod(0, set),
-        statusWritten('StatefulSet', 'default/web', { observedGeneration: 1, replicas: 0, currentRevision: revisionName(set), updateRevision: revisionName(set), availableReplicas: 0 }),
+        statusWritten('StatefulSet', 'default/web', {
+          observedGeneration: 1,
+          replicas: 0,
+          currentRevision: revisionName(set),
+          updateRevision: revisionName(set),
+          availableReplicas: 0,
+        }),
         recorded('Normal', 'SuccessfulCreate', 'create Claim data-web-0 Pod web-0 in StatefulSet web success'),
         recorded('Normal', 'SuccessfulCreate', 'create Pod web-0 in StatefulSet web successful'),
       )
@@ -89,7 +127,9 @@ describe('the StatefulSet controller decides', () => {
   it('to wait for each pod to be Running and Ready before it creates the next', () => {
     const set = statefulSet()
     const revision = revisionFor(set, set, 1)
-    given(set, revision, claim(0), pod(set, 0, { ready: false })).when('default/web').thenExcludes(created('Pod'))
+    given(set, revision, claim(0), pod(set, 0, { ready: false }))
+      .when('default/web')
+      .thenExcludes(created('Pod'))
     given(set, revision, claim(0), pod(set, 0))
       .when('default/web')
       .thenIncludes(created('PersistentVolumeClaim', { metadata: { name: 'data-web-1' } }), createdPod(1, set))
@@ -100,7 +140,11 @@ describe('the StatefulSet controller decides', () => {
     const set = statefulSet({ policy: 'Parallel' })
     const when = given(set, revisionFor(set, set, 1)).when('default/web')
     when.thenIncludes(createdPod(0, set), createdPod(1, set), createdPod(2, set))
-    expect(when.created('PersistentVolumeClaim').map((c) => (c.metadata as JsonObject).name)).toEqual(['data-web-0', 'data-web-1', 'data-web-2'])
+    expect(when.created('PersistentVolumeClaim').map((c) => (c.metadata as JsonObject).name)).toEqual([
+      'data-web-0',
+      'data-web-1',
+      'data-web-2',
+    ])
   })
 
   it('to scale down from the highest ordinal, one pod at a time, keeping the claims', () => {
@@ -109,7 +153,10 @@ describe('the StatefulSet controller decides', () => {
     const claims = [claim(0), claim(1), claim(2)]
     given(set, revision, claims, pod(set, 0), pod(set, 1), pod(set, 2))
       .when('default/web')
-      .thenIncludes(deleted('Pod', 'default/web-2'), recorded('Normal', 'SuccessfulDelete', 'delete Pod web-2 in StatefulSet web successful'))
+      .thenIncludes(
+        deleted('Pod', 'default/web-2'),
+        recorded('Normal', 'SuccessfulDelete', 'delete Pod web-2 in StatefulSet web successful'),
+      )
       .thenExcludes(deleted('Pod', 'default/web-1'), deleted('PersistentVolumeClaim'))
     // web-2 still terminating: web-1 waits.
     given(set, revision, claims, pod(set, 0), pod(set, 1), pod(set, 2, { deleting: true }))
@@ -140,19 +187,34 @@ describe('the StatefulSet controller decides', () => {
       .thenIncludes(deleted('Pod', 'default/web-1'))
     const done = given(set, revisions, claims, pod(set, 0, { of: v1 }), pod(set, 1), pod(set, 2)).when('default/web')
     done.thenExcludes(deleted('Pod'))
-    expect(done.status).toMatchObject({ replicas: 3, readyReplicas: 3, currentReplicas: 1, updatedReplicas: 2, currentRevision: revisionName(v1), updateRevision: revisionName(v2) })
+    expect(done.status).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      currentReplicas: 1,
+      updatedReplicas: 2,
+      currentRevision: revisionName(v1),
+      updateRevision: revisionName(v2),
+    })
   })
 
   it('to recreate a failed pod, warning that it does', () => {
     const set = statefulSet({ replicas: 1 })
     given(set, revisionFor(set, set, 1), claim(0), pod(set, 0, { phase: 'Failed', ready: false }))
       .when('default/web')
-      .thenIncludes(deleted('Pod', 'default/web-0'), recorded('Warning', 'RecreatingFailedPod', 'StatefulSet default/web is recreating failed Pod web-0'))
+      .thenIncludes(
+        deleted('Pod', 'default/web-0'),
+        recorded('Warning', 'RecreatingFailedPod', 'StatefulSet default/web is recreating failed Pod web-0'),
+      )
   })
 
   it('to report a set whose pods are all ready at its one revision', () => {
     const set = statefulSet()
-    given(set, revisionFor(set, set, 1), [0, 1, 2].map(claim), [0, 1, 2].map((i) => pod(set, i)))
+    given(
+      set,
+      revisionFor(set, set, 1),
+      [0, 1, 2].map(claim),
+      [0, 1, 2].map((i) => pod(set, i)),
+    )
       .when('default/web')
       .then(
         statusWritten('StatefulSet', 'default/web', {

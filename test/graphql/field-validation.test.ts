@@ -26,7 +26,10 @@ const CREATE = `mutation($o: JSON!, $v: FieldValidation) { create(object: $o, fi
 const CREATE_DEFAULT = `mutation($o: JSON!) { create(object: $o) { raw } }`
 
 async function stored(kind: string, name: string) {
-  const result = await t.gql(`query($k: String!, $n: String!) { object(kind: $k, namespace: "default", name: $n) { raw } }`, { k: kind, n: name })
+  const result = await t.gql(`query($k: String!, $n: String!) { object(kind: $k, namespace: "default", name: $n) { raw } }`, {
+    k: kind,
+    n: name,
+  })
   expect(result.errors).toBeUndefined()
   return result.data!.object?.raw as Record<string, any> | undefined
 }
@@ -57,9 +60,14 @@ describe(`every write is decoded against its kind's schema (${backend})`, () => 
 
   it('refuses unknown fields with STRICT, naming each as Kubernetes does', async () => {
     const one = await refused('Deployment', 'strict', CREATE, { o: deployment('strict', { replica: 3 }), v: 'STRICT' })
-    expect(one.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"')
+    expect(one.message).toBe(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"',
+    )
     expect(one.extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'BadRequest', status: 400 })
-    const two = await refused('Deployment', 'strict', CREATE, { o: deployment('strict', { replica: 3 }, { containers: [{ name: 'app', image: 'nginx', imagePullPolicyy: 'Always' }] }), v: 'STRICT' })
+    const two = await refused('Deployment', 'strict', CREATE, {
+      o: deployment('strict', { replica: 3 }, { containers: [{ name: 'app', image: 'nginx', imagePullPolicyy: 'Always' }] }),
+      v: 'STRICT',
+    })
     expect(two.message).toBe(
       'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy", unknown field "spec.replica"',
     )
@@ -71,21 +79,33 @@ describe(`every write is decoded against its kind's schema (${backend})`, () => 
     const applied = await t.gql(`mutation($m: String!) { apply(manifest: $m) { raw } }`, { m: manifest(1) })
     expect(applied.errors).toBeUndefined()
     expect(applied.extensions?.warnings).toEqual(['unknown field "binaryDat"'])
-    const strictApply = await t.gql(`mutation($m: String!) { applyEach(manifest: $m, fieldValidation: STRICT) { action error { reason message } } }`, { m: manifest(2) })
+    const strictApply = await t.gql(
+      `mutation($m: String!) { applyEach(manifest: $m, fieldValidation: STRICT) { action error { reason message } } }`,
+      { m: manifest(2) },
+    )
     expect(strictApply.data!.applyEach[0]).toEqual({
       action: 'failed',
-      error: { reason: 'BadRequest', message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "binaryDat"' },
+      error: {
+        reason: 'BadRequest',
+        message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "binaryDat"',
+      },
     })
 
     const current = (await stored('ConfigMap', 'applied'))!
-    const replaced = await t.gql(`mutation($o: JSON!) { replace(object: $o, fieldValidation: STRICT) { raw } }`, { o: { ...current, immutablee: true } })
+    const replaced = await t.gql(`mutation($o: JSON!) { replace(object: $o, fieldValidation: STRICT) { raw } }`, {
+      o: { ...current, immutablee: true },
+    })
     expect(replaced.errors![0]!.message).toContain('strict decoding error: unknown field "immutablee"')
 
     const PATCH = `mutation($p: JSON!, $t: PatchType, $v: FieldValidation) { patch(kind: "ConfigMap", namespace: "default", name: "applied", patch: $p, type: $t, fieldValidation: $v) { raw } }`
     const strictPatch = await t.gql(PATCH, { p: { dat: { a: 'b' } }, t: 'MERGE', v: 'STRICT' })
-    expect(strictPatch.errors![0]!.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dat"')
+    expect(strictPatch.errors![0]!.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dat"',
+    )
     const wrongType = await t.gql(PATCH, { p: [{ op: 'add', path: '/data/n', value: 1 }], t: 'JSON' })
-    expect(wrongType.errors![0]!.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string')
+    expect(wrongType.errors![0]!.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string',
+    )
     const warned = await t.gql(PATCH, { p: { dat: { a: 'b' }, data: { extra: 'yes' } } })
     expect(warned.extensions?.warnings).toEqual(['unknown field "dat"'])
     expect((await stored('ConfigMap', 'applied'))!).toMatchObject({ data: { mode: 'fast', extra: 'yes' } })
@@ -111,7 +131,17 @@ describe(`every write is decoded against its kind's schema (${backend})`, () => 
       ],
       [
         'Deployment',
-        deployment('bad', {}, { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } }),
+        deployment(
+          'bad',
+          {},
+          {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }],
+              },
+            },
+          },
+        ),
         'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal array into Go struct field NodeAffinity.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution of type v1.NodeSelector',
       ],
       [
@@ -139,15 +169,21 @@ describe(`every write is decoded against its kind's schema (${backend})`, () => 
     }
     // Nor through an update or a patch of an object that exists.
     expect((await t.gql(CREATE, { o: deployment('typed') })).errors).toBeUndefined()
-    const patch = await t.gql(`mutation { patch(kind: "deploy", namespace: "default", name: "typed", patch: {spec: {replicas: 2147483648}}, type: MERGE) { raw } }`)
-    expect(patch.errors![0]!.message).toContain('cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32')
+    const patch = await t.gql(
+      `mutation { patch(kind: "deploy", namespace: "default", name: "typed", patch: {spec: {replicas: 2147483648}}, type: MERGE) { raw } }`,
+    )
+    expect(patch.errors![0]!.message).toContain(
+      'cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    )
     const replace = await t.gql(`mutation($o: JSON!) { replace(object: $o) { raw } }`, { o: deployment('typed', { replicas: 1e300 }) })
     expect(replace.errors![0]!.message).toContain('cannot unmarshal number 1e300')
     expect((await stored('Deployment', 'typed'))!.spec.replicas).toBe(1)
   })
 
   it('keeps every typed read working: nothing out of range was stored', async () => {
-    const result = await t.gql(`{ objects(kind: "deployments", namespace: "default") { edges { node { metadata { name } ... on Deployment { replicas images } } } } }`)
+    const result = await t.gql(
+      `{ objects(kind: "deployments", namespace: "default") { edges { node { metadata { name } ... on Deployment { replicas images } } } } }`,
+    )
     expect(result.errors).toBeUndefined()
     const names = result.data!.objects.edges.map((e: any) => e.node.metadata.name).sort()
     expect(names).toEqual(['ignored', 'typed', 'warned'])
@@ -159,7 +195,8 @@ describe(`every write is decoded against its kind's schema (${backend})`, () => 
       const result = await t.gql(`query($k: String!) { objects(kind: $k, namespace: "default") { edges { node { raw } } } }`, { k: kind })
       const objects = result.data!.objects.edges.map((e: any) => e.node.raw)
       expect(objects.length).toBeGreaterThan(0)
-      for (const object of objects) expect(decode(kindShape(object.apiVersion.includes('/') ? 'apps' : '', 'v1', kind)!, object).unknownFields).toEqual([])
+      for (const object of objects)
+        expect(decode(kindShape(object.apiVersion.includes('/') ? 'apps' : '', 'v1', kind)!, object).unknownFields).toEqual([])
     }
   })
 })

@@ -51,7 +51,13 @@ describe(`GraphiQL (${backend})`, () => {
 
 describe(`introspection (${backend})`, () => {
   it("answers the standard introspection query, every option on, as GraphiQL's Docs panel and codegen send it", async () => {
-    const options = { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }
+    const options = {
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    }
     const query = getIntrospectionQuery(options)
     const answer = await s.gql(s.tokens.viewer, query)
     expect(answer.errors).toBeUndefined()
@@ -64,7 +70,9 @@ describe(`introspection (${backend})`, () => {
     for (let i = 0; i < fixedLimits.introspectionDepth; i++) deep = `ofType { ${deep} }`
     const tooDeep = await s.gql(s.tokens.viewer, `{ __type(name: "Query") { fields { type { ${deep} } } } }`)
     expect(tooDeep.status).toBe(400)
-    expect(tooDeep.errors![0]!.message).toMatch(new RegExp(`^introspection depth \\d+ exceeds the limit of ${fixedLimits.introspectionDepth}$`))
+    expect(tooDeep.errors![0]!.message).toMatch(
+      new RegExp(`^introspection depth \\d+ exceeds the limit of ${fixedLimits.introspectionDepth}$`),
+    )
 
     const schema = '__schema { types { name fields { name args { name type { name } } type { name ofType { name } } } } }'
     const copies = Array.from({ length: 100 }, (_, i) => `s${i}: ${schema}`)

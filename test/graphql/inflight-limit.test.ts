@@ -19,9 +19,13 @@ const READS = 2
 const MUTATIONS = 1
 
 beforeAll(async () => {
-  s = await startSecureServer({ viewer: [] }, { limits: { ...defaultLimits, maxRequestsInflight: READS, maxMutatingRequestsInflight: MUTATIONS } })
+  s = await startSecureServer(
+    { viewer: [] },
+    { limits: { ...defaultLimits, maxRequestsInflight: READS, maxMutatingRequestsInflight: MUTATIONS } },
+  )
   await s.bind('viewer', 'ClusterRole', 'view')
-  const manifest = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: default}\ndata: {k: "${'v'.repeat(100_000)}"}\n`
+  const manifest = (i: number) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: default}\ndata: {k: "${'v'.repeat(100_000)}"}\n`
   const manifests = Array.from({ length: 30 }, (_, i) => manifest(i))
   await s.admin('mutation($m: String!) { apply(manifest: $m) { revision } }', { m: manifests.join('---\n') })
 }, 120_000)
@@ -33,7 +37,12 @@ const copies = (n: number) => Array.from({ length: n }, (_, i) => `r${i}: raw`).
 const LARGE_READ = `{ objects(kind: "configmaps", namespace: "default", first: 1000) { edges { node { ${copies(10)} } } } }`
 /** A write whose answer is ~20 MB: twenty copies of a 1 MB object. */
 const LARGE_WRITE = `mutation($o: JSON!) { create(object: $o) { ${copies(20)} } }`
-const bigConfigMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v'.repeat(1024 * 1024) } })
+const bigConfigMap = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default' },
+  data: { k: 'v'.repeat(1024 * 1024) },
+})
 
 async function post(token: string, query: string, variables?: Record<string, unknown>) {
   const response = await fetch(s.url, {
@@ -111,33 +120,42 @@ describe(`in-flight limits (${backend})`, () => {
     }
   })
 
-  it.runIf(backend === 'postgres')('answers 503 "the database is busy" with Retry-After, not an internal error, when no database connection frees up', async () => {
-    // Every connection of the reads' pool (10) taken and held, as slow statements would.
-    let free!: () => void
-    const held = new Promise<void>((resolve) => (free = resolve))
-    const taken: Promise<void>[] = []
-    let holding = 0
-    for (let i = 0; i < 10; i++) {
-      taken.push(s.server.store.database.reads.connection().execute(async () => {
-        holding++
-        await held
-      }))
-    }
-    try {
-      await waitFor(() => holding === 10, 'every connection to be taken')
-      // The pool gives up waiting after its 10 s connection timeout.
-      const busy = await post(s.tokens.viewer!, '{ revision { revision } }')
-      expect(busy.status).toBe(503)
-      expect(busy.retryAfter).toBe('1')
-      expect(JSON.parse(busy.text).errors).toEqual([
-        expect.objectContaining({ message: 'the database is busy, please try again later', extensions: expect.objectContaining({ code: 'UNAVAILABLE' }) }),
-      ])
-    } finally {
-      free()
-      await Promise.all(taken)
-    }
-    expect((await post(s.tokens.viewer!, '{ revision { revision } }')).status).toBe(200)
-  }, 30_000)
+  it.runIf(backend === 'postgres')(
+    'answers 503 "the database is busy" with Retry-After, not an internal error, when no database connection frees up',
+    async () => {
+      // Every connection of the reads' pool (10) taken and held, as slow statements would.
+      let free!: () => void
+      const held = new Promise<void>((resolve) => (free = resolve))
+      const taken: Promise<void>[] = []
+      let holding = 0
+      for (let i = 0; i < 10; i++) {
+        taken.push(
+          s.server.store.database.reads.connection().execute(async () => {
+            holding++
+            await held
+          }),
+        )
+      }
+      try {
+        await waitFor(() => holding === 10, 'every connection to be taken')
+        // The pool gives up waiting after its 10 s connection timeout.
+        const busy = await post(s.tokens.viewer!, '{ revision { revision } }')
+        expect(busy.status).toBe(503)
+        expect(busy.retryAfter).toBe('1')
+        expect(JSON.parse(busy.text).errors).toEqual([
+          expect.objectContaining({
+            message: 'the database is busy, please try again later',
+            extensions: expect.objectContaining({ code: 'UNAVAILABLE' }),
+          }),
+        ])
+      } finally {
+        free()
+        await Promise.all(taken)
+      }
+      expect((await post(s.tokens.viewer!, '{ revision { revision } }')).status).toBe(200)
+    },
+    30_000,
+  )
 
   it('counts no subscription: more watches than the read pool holds all open, and reads still go through', async () => {
     const streams = await Promise.all(

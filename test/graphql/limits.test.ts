@@ -39,18 +39,25 @@ describe(`GraphQL bad input and limits (${backend})`, () => {
   })
 
   it('refuses queries whose estimated cost is too high', async () => {
-    const result = await t.gql(`{ objects(kind: "pods", first: 10000) { edges { node { ... on Pod { node { pods { node { pods { metadata { name } } } } } } } } } }`)
+    const result = await t.gql(
+      `{ objects(kind: "pods", first: 10000) { edges { node { ... on Pod { node { pods { node { pods { metadata { name } } } } } } } } } }`,
+    )
     expect(result.errors?.[0]?.message).toMatch(/^query cost \d+ exceeds the limit of 2000000/)
   })
 
   it('refuses a page size over the limit', async () => {
     const result = await t.gql(`{ objects(kind: "pods", first: 10001) { revision } }`)
-    expect([result.errors?.[0]?.extensions?.code, result.errors?.[0]?.message]).toEqual(['BAD_REQUEST', 'first must be between 1 and 10000, got 10001'])
+    expect([result.errors?.[0]?.extensions?.code, result.errors?.[0]?.message]).toEqual([
+      'BAD_REQUEST',
+      'first must be between 1 and 10000, got 10001',
+    ])
   })
 
   it('refuses a request body over the limit', async () => {
     const manifest = 'x'.repeat(defaultLimits.requestBytes + 10)
-    const { status } = await post(JSON.stringify({ query: 'mutation($m: String!) { apply(manifest: $m) { kind } }', variables: { m: manifest } }))
+    const { status } = await post(
+      JSON.stringify({ query: 'mutation($m: String!) { apply(manifest: $m) { kind } }', variables: { m: manifest } }),
+    )
     expect(status).toBe(413)
   })
 
@@ -67,10 +74,15 @@ describe(`GraphQL bad input and limits (${backend})`, () => {
     const client = t.ws()
     const errors: unknown[] = []
     for (let i = 0; i <= fixedLimits.subscriptionsPerConnection; i++) {
-      client.subscribe({ query: 'subscription { watch(kind: "pods") { type } }' }, { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined })
+      client.subscribe(
+        { query: 'subscription { watch(kind: "pods") { type } }' },
+        { next: () => undefined, error: (e) => errors.push(e), complete: () => undefined },
+      )
     }
     await waitFor(() => errors.length === 1, 'the extra subscription to be refused')
-    expect(JSON.stringify(errors[0])).toContain(`this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`)
+    expect(JSON.stringify(errors[0])).toContain(
+      `this connection already holds ${fixedLimits.subscriptionsPerConnection} subscriptions, the limit`,
+    )
     await client.dispose()
     await waitFor(() => activeSubscriptions() === 0, 'the subscriptions to be released')
   })

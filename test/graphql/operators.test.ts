@@ -39,7 +39,9 @@ describe(`GraphQL operator mutations (${backend})`, () => {
       metadata: { name: 'web', namespace: 'default' },
       spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: template('nginx:1.26') },
     })
-    const owner = [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }]
+    const owner = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]
     for (const [hash, image, revision, cause] of [
       ['4b6d7c8f5', 'nginx:1.26', '2', 'kubectl set image deployment/web app=nginx:1.26'],
       ['5c9f8d4b6', 'nginx:1.25', '1', undefined],
@@ -57,10 +59,16 @@ describe(`GraphQL operator mutations (${backend})`, () => {
         spec: { replicas: 0, selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } }, template: template(image, hash) },
       })
     }
-    const data = await ok(`{ rolloutHistory(name: "web") { revision changeCause template replicaSet { metadata { name } rolloutRevision images } } }`)
+    const data = await ok(
+      `{ rolloutHistory(name: "web") { revision changeCause template replicaSet { metadata { name } rolloutRevision images } } }`,
+    )
     expect(data.rolloutHistory).toMatchObject([
       { revision: 1, changeCause: null, replicaSet: { metadata: { name: 'web-5c9f8d4b6' }, rolloutRevision: '1', images: ['nginx:1.25'] } },
-      { revision: 2, changeCause: 'kubectl set image deployment/web app=nginx:1.26', replicaSet: { metadata: { name: 'web-4b6d7c8f5' }, rolloutRevision: '2' } },
+      {
+        revision: 2,
+        changeCause: 'kubectl set image deployment/web app=nginx:1.26',
+        replicaSet: { metadata: { name: 'web-4b6d7c8f5' }, rolloutRevision: '2' },
+      },
     ])
     expect(data.rolloutHistory[0].template.metadata.labels).toEqual({ app: 'web', 'pod-template-hash': '5c9f8d4b6' })
   })
@@ -88,7 +96,9 @@ describe(`GraphQL operator mutations (${backend})`, () => {
     )
     expect((await ok(`mutation { rolloutResume(name: "web") { paused } }`)).rolloutResume.paused).toBe(false)
     const restarted = await ok(`mutation { rolloutRestart(name: "web") { raw } }`)
-    expect(restarted.rolloutRestart.raw.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    expect(restarted.rolloutRestart.raw.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    )
   })
 
   it('cordons, uncordons and taints nodes', async () => {
@@ -99,7 +109,9 @@ describe(`GraphQL operator mutations (${backend})`, () => {
     expect(tainted.taint.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }])
     const twice = await failing(`mutation { taint(node: "n1", key: "dedicated", value: "cpu", effect: "NoSchedule") { taints } }`)
     expect(twice.message).toBe('Node n1 already has dedicated taint(s) with same effect(s) and --overwrite is false')
-    expect((await ok(`mutation { taint(node: "n1", key: "dedicated", effect: "NoSchedule", remove: true) { taints } }`)).taint.taints).toBeNull()
+    expect(
+      (await ok(`mutation { taint(node: "n1", key: "dedicated", effect: "NoSchedule", remove: true) { taints } }`)).taint.taints,
+    ).toBeNull()
     expect((await failing(`mutation { cordon(node: "nope") { unschedulable } }`)).extensions?.code).toBe('NOT_FOUND')
   })
 
@@ -108,12 +120,28 @@ describe(`GraphQL operator mutations (${backend})`, () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'cache', namespace: 'default' },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'cache' } }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'redis' }] } } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'cache' } },
+        template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'redis' }] } },
+      },
     })
     const ref = (o: any) => [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true }]
-    await create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cache-1', namespace: 'default', ownerReferences: ref(rs) }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'redis' }] } })
-    await create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'static-n1', namespace: 'kube-system', annotations: { 'kubernetes.io/config.mirror': 'x' } }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'etcd' }] } })
-    const data = await ok(`mutation { drain(node: "n1") { node { unschedulable } evicted { metadata { name deletionTimestamp } } skipped { pod { metadata { name } } reason } warnings messages } }`)
+    await create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cache-1', namespace: 'default', ownerReferences: ref(rs) },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'redis' }] },
+    })
+    await create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'static-n1', namespace: 'kube-system', annotations: { 'kubernetes.io/config.mirror': 'x' } },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'etcd' }] },
+    })
+    const data = await ok(
+      `mutation { drain(node: "n1") { node { unschedulable } evicted { metadata { name deletionTimestamp } } skipped { pod { metadata { name } } reason } warnings messages } }`,
+    )
     expect(data.drain).toMatchObject({
       node: { unschedulable: true },
       evicted: [{ metadata: { name: 'cache-1' } }],
@@ -122,7 +150,12 @@ describe(`GraphQL operator mutations (${backend})`, () => {
       messages: ['node/n1 cordoned', 'evicting pod default/cache-1', 'pod/cache-1 evicted', 'node/n1 drained'],
     })
     expect(data.drain.evicted[0].metadata.deletionTimestamp).not.toBeNull()
-    await create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: 'default' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } })
+    await create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bare', namespace: 'default' },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] },
+    })
     const refused = await failing(`mutation { drain(node: "n1") { warnings } }`)
     expect(refused.message).toBe('cannot delete Pods declare no controller (use --force to override): default/bare')
     const forced = await ok(`mutation { drain(node: "n1", force: true) { evicted { metadata { name } } warnings } }`)

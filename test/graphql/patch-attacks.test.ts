@@ -67,7 +67,12 @@ describe(`patch attacks through the GraphQL API (${backend})`, () => {
           },
         },
         // A 1 MiB ConfigMap: within the 1.5 MiB object limit, with little room left.
-        big: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big', namespace: 'default' }, data: { a: 'y'.repeat(mebibytes(1)) } },
+        big: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'big', namespace: 'default' },
+          data: { a: 'y'.repeat(mebibytes(1)) },
+        },
       },
     )
     expect(created.errors).toBeUndefined()
@@ -110,10 +115,17 @@ describe(`patch attacks through the GraphQL API (${backend})`, () => {
   })
 
   it('refuses a create, a replace and an apply of an object over the limit with 413', async () => {
-    const huge = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'huge', namespace: 'default' }, data: { a: 'h'.repeat(mebibytes(2)) } }
+    const huge = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'huge', namespace: 'default' },
+      data: { a: 'h'.repeat(mebibytes(2)) },
+    }
     const before = await head()
     const create = await gql('mutation($o: JSON!) { create(object: $o) { revision } }', { o: huge })
-    const replace = await gql('mutation($o: JSON!) { replace(object: $o) { revision } }', { o: { ...huge, metadata: { name: 'big', namespace: 'default' } } })
+    const replace = await gql('mutation($o: JSON!) { replace(object: $o) { revision } }', {
+      o: { ...huge, metadata: { name: 'big', namespace: 'default' } },
+    })
     const apply = await gql('mutation($m: String!) { apply(manifest: $m) { revision } }', { m: JSON.stringify(huge) })
     for (const result of [create, replace, apply]) {
       expect(result.errors?.[0]?.extensions).toMatchObject({ reason: 'RequestEntityTooLarge', status: 413 })
@@ -124,17 +136,41 @@ describe(`patch attacks through the GraphQL API (${backend})`, () => {
 
   const malformed: [string, unknown, RegExp][] = [
     ['an unknown $patch', { $patch: 'bogus' }, /^unknown patch type: bogus in map: map\[\$patch:bogus\]$/],
-    ['an unknown $patch on a container', { spec: { containers: [{ name: 'app', $patch: 'bogus' }] } }, /^unknown patch type: bogus in map: /],
+    [
+      'an unknown $patch on a container',
+      { spec: { containers: [{ name: 'app', $patch: 'bogus' }] } },
+      /^unknown patch type: bogus in map: /,
+    ],
     ['a $patch that is not a string', { metadata: { $patch: ['delete'] } }, /^unknown patch type: \[delete\] in map: /],
     ['a null container', { spec: { containers: [null] } }, /^list element types are not identical: /],
     ['a list of lists of containers', { spec: { containers: [['app']] } }, /^list element types are not identical: /],
-    ['a container without its merge key', { spec: { containers: [{ image: 'nginx' }] } }, /^map: map\[image:nginx\] does not contain declared merge key: name$/],
-    ['$setElementOrder that is not a list', { spec: { '$setElementOrder/containers': 'app' } }, /^expected a \[\]interface \{\}, but received a string$/],
-    ['$setElementOrder of scalars for containers', { spec: { '$setElementOrder/containers': ['app'] } }, /^expected a map\[string\]interface \{\}, but received a string$/],
+    [
+      'a container without its merge key',
+      { spec: { containers: [{ image: 'nginx' }] } },
+      /^map: map\[image:nginx\] does not contain declared merge key: name$/,
+    ],
+    [
+      '$setElementOrder that is not a list',
+      { spec: { '$setElementOrder/containers': 'app' } },
+      /^expected a \[\]interface \{\}, but received a string$/,
+    ],
+    [
+      '$setElementOrder of scalars for containers',
+      { spec: { '$setElementOrder/containers': ['app'] } },
+      /^expected a map\[string\]interface \{\}, but received a string$/,
+    ],
     ['$retainKeys that lists numbers', { metadata: { $retainKeys: [1] } }, /^invalid patch format of retainKeys$/],
     ['$retainKeys that is not a list', { spec: { $retainKeys: 'containers' } }, /^invalid patch format of retainKeys$/],
-    ['$deleteFromPrimitiveList that is not a list', { metadata: { '$deleteFromPrimitiveList/finalizers': 'example.com/keep' } }, /^invalid patch format of primitive list$/],
-    ['$deleteFromPrimitiveList of objects', { metadata: { '$deleteFromPrimitiveList/finalizers': [{ a: 1 }] } }, /^invalid patch format of primitive list$/],
+    [
+      '$deleteFromPrimitiveList that is not a list',
+      { metadata: { '$deleteFromPrimitiveList/finalizers': 'example.com/keep' } },
+      /^invalid patch format of primitive list$/,
+    ],
+    [
+      '$deleteFromPrimitiveList of objects',
+      { metadata: { '$deleteFromPrimitiveList/finalizers': [{ a: 1 }] } },
+      /^invalid patch format of primitive list$/,
+    ],
     ['a patch that is not an object', ['spec'], /^json: cannot unmarshal array into Go value of type map\[string\]interface \{\}$/],
   ]
   it.each(malformed)('answers a strategic merge patch with %s with 400 naming the problem', async (_, body, message) => {

@@ -17,7 +17,8 @@ beforeAll(async () => {
   s = await startSecureServer({ nobody: [] })
   // A log of a little more than a thousand events.
   for (let batch = 0; batch < 2; batch++) {
-    const manifest = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${batch}-${i}, namespace: default}\ndata: {k: v}\n`
+    const manifest = (i: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${batch}-${i}, namespace: default}\ndata: {k: v}\n`
     const manifests = Array.from({ length: 550 }, (_, i) => manifest(i))
     await s.admin('mutation($m: String!) { apply(manifest: $m) { revision } }', { m: manifests.join('---\n') })
   }
@@ -59,7 +60,7 @@ describe(`the cost estimate (${backend})`, () => {
     expect(byTime.errors).toBeUndefined()
   })
 
-  it('counts first given as a variable, or as a variable\'s default, like a literal', async () => {
+  it("counts first given as a variable, or as a variable's default, like a literal", async () => {
     const literal = await s.gql(s.tokens.admin, `{ objects(kind: "pods", first: 10000) ${NESTED} }`)
     expect(literal.errors![0]!.message).toMatch(COST)
     const variable = await s.gql(s.tokens.admin, `query($n: Int) { objects(kind: "pods", first: $n) ${NESTED} }`, { n: 10000 })
@@ -75,7 +76,10 @@ describe(`the cost estimate (${backend})`, () => {
     const fields = '{ revision time type actor reason diff object { raw } event { verb causationRevision requestId } }'
     const one = await s.gql(s.tokens.admin, `{ history(kind: "ConfigMap", namespace: "default", name: "cm-0-0") ${fields} }`)
     expect(one.errors).toBeUndefined()
-    const many = Array.from({ length: 200 }, (_, i) => `h${i}: history(kind: "ConfigMap", namespace: "default", name: "cm-0-${i}") ${fields}`)
+    const many = Array.from(
+      { length: 200 },
+      (_, i) => `h${i}: history(kind: "ConfigMap", namespace: "default", name: "cm-0-${i}") ${fields}`,
+    )
     const refused = await s.gql(s.tokens.admin, `{ ${many.join(' ')} }`)
     expect(refused.errors![0]!.message).toMatch(COST)
     const event = '{ revision time type kind namespace name uid actor reason verb causationRevision requestId }'
@@ -91,6 +95,7 @@ describe(`the cost estimate (${backend})`, () => {
       `{ causes(revision: "${head}") { revision kind name actor } }`,
       '{ objects(kind: "configmaps", first: 10000) { edges { node { metadata { name } } } } }',
     ]
-    for (const query of examples) expect({ query, errors: (await s.gql(s.tokens.admin, query)).errors }).toEqual({ query, errors: undefined })
+    for (const query of examples)
+      expect({ query, errors: (await s.gql(s.tokens.admin, query)).errors }).toEqual({ query, errors: undefined })
   })
 })

@@ -24,12 +24,16 @@ afterAll(async () => s?.close())
 
 const head = async () => (await s.admin('{ revision { revision } }')).revision.revision as string
 const configMap = async (name: string) =>
-  (await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', { o: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } } })).create
-    .revision as string
+  (
+    await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
+      o: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' } },
+    })
+  ).create.revision as string
 const last = (sub: ClientSubscription) => sub.results.at(-1)!.errors![0]!
 
 describe.each(transports)(`subscription lifetime (%s, ${backend})`, (transport) => {
-  const WATCH = 'subscription($from: Revision) { watch(kind: "configmaps", namespace: "default", fromRevision: $from) { revision object { metadata { name } } } }'
+  const WATCH =
+    'subscription($from: Revision) { watch(kind: "configmaps", namespace: "default", fromRevision: $from) { revision object { metadata { name } } } }'
   const LOG = 'subscription($from: Revision) { log(fromRevision: $from, kind: "ConfigMap") { revision name } }'
 
   for (const [field, query] of [
@@ -61,10 +65,15 @@ describe.each(transports)(`subscription lifetime (%s, ${backend})`, (transport) 
 
   it('tells a watch that ended before its first change to start afresh (no revision: it had only the current objects)', async () => {
     await configMap(`initial-${transport}`)
-    const sub = subscribe(transport, s.url, 'subscription { watch(kind: "configmaps", namespace: "default") { type } }', { token: s.tokens.admin! })
+    const sub = subscribe(transport, s.url, 'subscription { watch(kind: "configmaps", namespace: "default") { type } }', {
+      token: s.tokens.admin!,
+    })
     expect(await sub.ended).toEqual({ how: 'complete' })
     expect(sub.results.slice(0, -1).every((r) => r.data!.watch.type === 'ADDED')).toBe(true)
-    expect(last(sub)).toEqual({ message: 'the subscription reached its maximum lifetime; subscribe again', extensions: { code: 'EXPIRED' } })
+    expect(last(sub)).toEqual({
+      message: 'the subscription reached its maximum lifetime; subscribe again',
+      extensions: { code: 'EXPIRED' },
+    })
   })
 })
 

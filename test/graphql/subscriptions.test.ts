@@ -10,8 +10,14 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const configMap = (name: string, value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { app: 'sub' } }, data: { value } })
-const create = (name: string, value = '1') => t.gql(`mutation($o: JSON!) { create(object: $o) { revision } }`, { o: configMap(name, value) })
+const configMap = (name: string, value: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', labels: { app: 'sub' } },
+  data: { value },
+})
+const create = (name: string, value = '1') =>
+  t.gql(`mutation($o: JSON!) { create(object: $o) { revision } }`, { o: configMap(name, value) })
 const head = async () => (await t.gql(`{ revision { revision } }`)).data!.revision.revision as string
 
 const WATCH = `subscription($from: Revision) { watch(kind: "configmaps", labelSelector: "app=sub", fromRevision: $from) { type revision object { metadata { name } } } }`
@@ -71,12 +77,19 @@ describe(`GraphQL subscriptions (${backend})`, () => {
   it('stream the log from a revision', async () => {
     const from = await head()
     await create('g')
-    await t.gql(`mutation { patch(kind: "cm", namespace: "default", name: "g", type: MERGE, patch: { data: { value: "2" } }) { kind } }`, {}, { 'x-remote-user': 'carol' })
+    await t.gql(
+      `mutation { patch(kind: "cm", namespace: "default", name: "g", type: MERGE, patch: { data: { value: "2" } }) { kind } }`,
+      {},
+      { 'x-remote-user': 'carol' },
+    )
     const client = t.ws()
     const seen: any[] = []
     await new Promise<void>((resolve, reject) => {
       const dispose = client.subscribe(
-        { query: `subscription($from: Revision) { log(fromRevision: $from, kind: "ConfigMap") { revision type name actor verb } }`, variables: { from } },
+        {
+          query: `subscription($from: Revision) { log(fromRevision: $from, kind: "ConfigMap") { revision type name actor verb } }`,
+          variables: { from },
+        },
         {
           next: (r) => {
             seen.push(r.data!.log)
@@ -98,7 +111,8 @@ describe(`GraphQL subscriptions (${backend})`, () => {
 
   it('release every subscription of a WebSocket that closes', async () => {
     const client = t.ws()
-    for (let i = 0; i < 3; i++) client.subscribe({ query: WATCH }, { next: () => undefined, error: () => undefined, complete: () => undefined })
+    for (let i = 0; i < 3; i++)
+      client.subscribe({ query: WATCH }, { next: () => undefined, error: () => undefined, complete: () => undefined })
     await waitFor(() => activeSubscriptions() === 3, 'three subscriptions')
     await client.dispose()
     await waitFor(() => activeSubscriptions() === 0, 'all three to be released')

@@ -75,7 +75,10 @@ describe(`the simulated kubelet (${backend})`, () => {
     await c.runner.settled()
     await c.advance(5_000)
     let container = status(c.pod('crashy')).containerStatuses[0]
-    expect(container.state.waiting).toEqual({ reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=app pod=crashy_default(${uid})` })
+    expect(container.state.waiting).toEqual({
+      reason: 'CrashLoopBackOff',
+      message: `back-off 10s restarting failed container=app pod=crashy_default(${uid})`,
+    })
     expect(container).toMatchObject({ restartCount: 0, ready: false, lastState: { terminated: { exitCode: 1, reason: 'Error' } } })
     expect(conditionOf(c.pod('crashy'), 'Ready')?.status).toBe('False')
     expect(await c.eventsFor('crashy')).toContain(`BackOff: Back-off restarting failed container app in pod crashy_default(${uid})`)

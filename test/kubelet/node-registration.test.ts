@@ -6,14 +6,22 @@ import { Reservations } from '../../services/kubelet/reservations.js'
 import { podUsage } from '../../services/kubelet/sim-knobs.js'
 import type { JsonObject } from '../../services/json.js'
 
-const node = (name: string, extra: JsonObject = {}): JsonObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}` }, spec: {}, ...extra })
+const node = (name: string, extra: JsonObject = {}): JsonObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, uid: `uid-${name}` },
+  spec: {},
+  ...extra,
+})
 
 describe('simulated node addresses', () => {
   it('gives each node its own /24 of 10.244.0.0/16 and onwards, and an InternalIP', () => {
     expect([0, 1, 255, 256].map(podCIDRFor)).toEqual(['10.244.0.0/24', '10.244.1.0/24', '10.244.255.0/24', '10.245.0.0/24'])
     expect([0, 1, 256].map((n) => rangeIndexOf(podCIDRFor(n)))).toEqual([0, 1, 256])
     expect(rangeIndexOf('192.168.0.0/16')).toBeUndefined()
-    expect(freePodCIDR(podCIDRsOf([node('a', { spec: { podCIDR: '10.244.0.0/24' } }), node('b', { spec: { podCIDR: '10.244.2.0/24' } })]))).toBe('10.244.1.0/24')
+    expect(
+      freePodCIDR(podCIDRsOf([node('a', { spec: { podCIDR: '10.244.0.0/24' } }), node('b', { spec: { podCIDR: '10.244.2.0/24' } })])),
+    ).toBe('10.244.1.0/24')
     expect(internalIPFor(0)).toBe('172.18.0.2')
     expect(internalIPFor(300)).toBe('172.18.1.46')
   })
@@ -53,7 +61,9 @@ describe('addresses handed out before the state shows them', () => {
 describe('node registration and status', () => {
   it('adds the well-known labels and a free pod range once', () => {
     const registered = registeredNode(node('n2', { metadata: { name: 'n2', labels: { zone: 'a' } } }), () => '10.244.1.0/24')!
-    expect(registered.metadata).toMatchObject({ labels: { zone: 'a', 'kubernetes.io/hostname': 'n2', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } })
+    expect(registered.metadata).toMatchObject({
+      labels: { zone: 'a', 'kubernetes.io/hostname': 'n2', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+    })
     expect(registered.spec).toEqual({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] })
     expect(registeredNode(registered, () => '10.244.9.0/24')).toBeUndefined()
   })
@@ -70,14 +80,20 @@ describe('node registration and status', () => {
     ])
     expect(status.capacity).toMatchObject({ cpu: '8', memory: '16Gi', pods: '110' })
     expect(status.allocatable).toMatchObject({ cpu: '8', memory: '16Gi', pods: '110' })
-    expect(status.addresses).toEqual([{ type: 'InternalIP', address: '172.18.0.2' }, { type: 'Hostname', address: 'n1' }])
+    expect(status.addresses).toEqual([
+      { type: 'InternalIP', address: '172.18.0.2' },
+      { type: 'Hostname', address: 'n1' },
+    ])
     expect(status.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 10250 } })
     expect(status.nodeInfo).toMatchObject({ kubeletVersion: 'v1.31.0', operatingSystem: 'linux', architecture: 'amd64' })
     expect(postedNodeStatus({ ...n, status }, new Date('2026-11-26T12:05:00Z'))).toBeUndefined()
 
     const unknown = status.conditions.map((c: any) => (c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown' } : c))
     const recovered = postedNodeStatus({ ...n, status: { ...status, conditions: unknown } }, new Date('2026-11-26T12:05:00Z')) as any
-    expect(recovered.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: '2026-11-26T12:05:00Z' })
+    expect(recovered.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-26T12:05:00Z',
+    })
     expect(recovered.conditions.find((c: any) => c.type === 'MemoryPressure').lastHeartbeatTime).toBe('2026-11-26T12:00:00Z')
   })
 })
@@ -95,8 +111,17 @@ describe('heartbeats and usage', () => {
   })
 
   it('reports the knobs as usage, or a tenth of the requests', () => {
-    const pod = (annotations: Record<string, string>, resources: JsonObject = {}) => ({ metadata: { annotations }, spec: { containers: [{ name: 'a', resources }] } })
-    expect(podUsage(pod({ 'sim.revkube.io/cpu-millis': '250', 'sim.revkube.io/memory': '64Mi' }))).toEqual({ cpuMillis: 250, memoryBytes: 64 * 1024 * 1024 })
-    expect(podUsage(pod({}, { requests: { cpu: '500m', memory: '1Gi' } }))).toEqual({ cpuMillis: 50, memoryBytes: Math.ceil(1024 ** 3 / 10) })
+    const pod = (annotations: Record<string, string>, resources: JsonObject = {}) => ({
+      metadata: { annotations },
+      spec: { containers: [{ name: 'a', resources }] },
+    })
+    expect(podUsage(pod({ 'sim.revkube.io/cpu-millis': '250', 'sim.revkube.io/memory': '64Mi' }))).toEqual({
+      cpuMillis: 250,
+      memoryBytes: 64 * 1024 * 1024,
+    })
+    expect(podUsage(pod({}, { requests: { cpu: '500m', memory: '1Gi' } }))).toEqual({
+      cpuMillis: 50,
+      memoryBytes: Math.ceil(1024 ** 3 / 10),
+    })
   })
 })

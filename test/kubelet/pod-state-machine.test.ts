@@ -48,7 +48,14 @@ const conditionOf = (status: any, type: string) => status.conditions.find((c: an
 describe('the simulated pod state machine', () => {
   it('starts a pod at once by default: Running and Ready with IPs, container details and conditions', () => {
     const sim = new Simulation(makePod())
-    expect(sim.status).toMatchObject({ phase: 'Running', podIP: '10.244.0.2', podIPs: [{ ip: '10.244.0.2' }], hostIP: '172.18.0.2', startTime: T0, qosClass: 'BestEffort' })
+    expect(sim.status).toMatchObject({
+      phase: 'Running',
+      podIP: '10.244.0.2',
+      podIPs: [{ ip: '10.244.0.2' }],
+      hostIP: '172.18.0.2',
+      startTime: T0,
+      qosClass: 'BestEffort',
+    })
     expect(sim.container).toMatchObject({
       name: 'app',
       image: 'docker.io/library/nginx:1.25',
@@ -84,7 +91,11 @@ describe('the simulated pod state machine', () => {
     const sim = new Simulation(makePod({ 'sim.revkube.io/startup-seconds': '5' }))
     expect(sim.status.phase).toBe('Pending')
     expect(sim.container.state).toEqual({ waiting: { reason: 'ContainerCreating' } })
-    expect(conditionOf(sim.status, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' })
+    expect(conditionOf(sim.status, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: 'containers with unready status: [app]',
+    })
     expect(sim.last.dueAt).toBe(Date.parse(at(5)))
     sim.at(5)
     expect(sim.status.phase).toBe('Running')
@@ -93,7 +104,9 @@ describe('the simulated pod state machine', () => {
   })
 
   it('becomes ready after the readiness probe initial delay, and never with never-ready', () => {
-    const probed = new Simulation(makePod({}, { containers: [{ name: 'app', image: 'nginx', readinessProbe: { initialDelaySeconds: 8 } }] }))
+    const probed = new Simulation(
+      makePod({}, { containers: [{ name: 'app', image: 'nginx', readinessProbe: { initialDelaySeconds: 8 } }] }),
+    )
     expect(probed.container).toMatchObject({ ready: false, started: true })
     expect(probed.last.dueAt).toBe(Date.parse(at(8)))
     probed.at(8)
@@ -116,9 +129,16 @@ describe('the simulated pod state machine', () => {
       const waiting = sim.container.state.waiting
       expect(waiting.reason).toBe('CrashLoopBackOff')
       backOffs.push(/back-off (\S+) /.exec(waiting.message)![1]!)
-      expect(sim.container).toMatchObject({ ready: false, started: false, restartCount: restart, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: at(t) } } })
+      expect(sim.container).toMatchObject({
+        ready: false,
+        started: false,
+        restartCount: restart,
+        lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: at(t) } },
+      })
       expect(sim.status.phase).toBe('Running')
-      expect(sim.last.events).toEqual([{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app in pod web_default(uid-1)' }])
+      expect(sim.last.events).toEqual([
+        { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container app in pod web_default(uid-1)' },
+      ])
       const delay = (sim.last.dueAt! - Date.parse(at(t))) / 1000
       sim.at(t + delay - 1)
       expect(sim.container.state.waiting.reason).toBe('CrashLoopBackOff')
@@ -147,7 +167,9 @@ describe('the simulated pod state machine', () => {
     ])
     expect(done.at(100)).toEqual({ events: [] })
 
-    const failed = new Simulation(makePod({ 'sim.revkube.io/run-seconds': '3', 'sim.revkube.io/exit-code': '2' }, { restartPolicy: 'Never' }))
+    const failed = new Simulation(
+      makePod({ 'sim.revkube.io/run-seconds': '3', 'sim.revkube.io/exit-code': '2' }, { restartPolicy: 'Never' }),
+    )
     failed.at(3)
     expect(failed.status.phase).toBe('Failed')
     expect(failed.container.state.terminated).toMatchObject({ exitCode: 2, reason: 'Error' })
@@ -175,13 +197,22 @@ describe('the simulated pod state machine', () => {
       state: { running: { startedAt: at(30) } },
       lastState: { terminated: { exitCode: 0, reason: 'Completed', startedAt: T0, finishedAt: at(30) } },
     })
-    expect(sim.last.events[0]).toEqual({ type: 'Normal', reason: 'Killing', message: 'Container app definition changed, will be restarted' })
+    expect(sim.last.events[0]).toEqual({
+      type: 'Normal',
+      reason: 'Killing',
+      message: 'Container app definition changed, will be restarted',
+    })
   })
 
   it('completes init containers when the pod is accepted', () => {
     const sim = new Simulation(makePod({}, { initContainers: [{ name: 'setup', image: 'busybox' }] }))
     expect(sim.status.initContainerStatuses).toEqual([
-      expect.objectContaining({ name: 'setup', image: 'docker.io/library/busybox:latest', ready: true, state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) } }),
+      expect.objectContaining({
+        name: 'setup',
+        image: 'docker.io/library/busybox:latest',
+        ready: true,
+        state: { terminated: expect.objectContaining({ exitCode: 0, reason: 'Completed' }) },
+      }),
     ])
   })
 
@@ -203,7 +234,10 @@ describe('graceful deletion in the simulated kubelet', () => {
     expect(stop.eventTime.toISOString()).toBe(new Date(at(100)).toISOString())
     const status = stop.finalStatus as any
     expect(status.phase).toBe('Succeeded')
-    expect(status.containerStatuses[0]).toMatchObject({ ready: false, state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: at(100) } } })
+    expect(status.containerStatuses[0]).toMatchObject({
+      ready: false,
+      state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: at(100) } },
+    })
     expect(conditionOf(status, 'Ready').status).toBe('False')
   })
 

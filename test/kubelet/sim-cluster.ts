@@ -44,7 +44,13 @@ export async function startSimCluster(): Promise<SimCluster> {
   const heartbeats = new HeartbeatTable()
   const metrics = new PodMetrics()
   const kubelet = createKubelet({ heartbeats, metrics, clock })
-  const runner = new ControllerRunner({ api, projection, controllers: [kubelet, createNodeLifecycleController({ heartbeats })], clock, log: silentLogger })
+  const runner = new ControllerRunner({
+    api,
+    projection,
+    controllers: [kubelet, createNodeLifecycleController({ heartbeats })],
+    clock,
+    log: silentLogger,
+  })
   runner.start()
   return {
     clock,

@@ -26,12 +26,19 @@ function server(): Child {
 
 async function urlOf(child: Child): Promise<string> {
   await waitFor(() => child.stderr().includes('revkube is serving'), 'the server to start', 30_000)
-  const line = child.stderr().split('\n').find((l) => l.includes('revkube is serving'))!
+  const line = child
+    .stderr()
+    .split('\n')
+    .find((l) => l.includes('revkube is serving'))!
   return `${JSON.parse(line).url}/graphql`
 }
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-remote-user': 'ops' }, body: JSON.stringify({ query, variables }) })
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-remote-user': 'ops' },
+    body: JSON.stringify({ query, variables }),
+  })
   const body = (await response.json()) as { data?: any; errors?: unknown[] }
   if (body.errors) throw new Error(JSON.stringify(body.errors))
   return body.data
@@ -62,7 +69,8 @@ describe.runIf(databaseUrl)('leader failover between two revkube processes', () 
     expect(second.stderr()).not.toContain('"leading')
 
     await gql(firstUrl, 'mutation($m: String!) { apply(manifest: $m) { kind } }', { m: deployment('nginx:1.25') })
-    const live = async (url: string) => (await gql(url, PODS)).objects.edges.map((e: any) => e.node).filter((p: any) => !p.metadata.deletionTimestamp)
+    const live = async (url: string) =>
+      (await gql(url, PODS)).objects.edges.map((e: any) => e.node).filter((p: any) => !p.metadata.deletionTimestamp)
     const rolledTo = async (url: string, image: string) => {
       const pods = await live(url)
       return pods.length === 3 && pods.every((p: any) => p.ready && p.images[0] === image)

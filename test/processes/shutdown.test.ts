@@ -33,12 +33,21 @@ function freshDataEnv(): NodeJS.ProcessEnv {
 
 /** `npm start`'s entry point with JSON logs; resolves once it serves, with its URL. */
 async function serve(env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
-  const child = spawnTs('services/app/main.ts', ['--no-controllers'], { PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'debug', REVKUBE_AUTH: 'none', ...env })
+  const child = spawnTs('services/app/main.ts', ['--no-controllers'], {
+    PORT: '0',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'debug',
+    REVKUBE_AUTH: 'none',
+    ...env,
+  })
   let url = ''
   await waitFor(
     () => {
       if (child.process.exitCode !== null) throw new Error(`the server exited: ${child.stderr()}`)
-      const line = child.stderr().split('\n').find((l) => l.includes('"revkube is serving"'))
+      const line = child
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('"revkube is serving"'))
       if (line) url = JSON.parse(line).url
       return url !== ''
     },
@@ -49,13 +58,21 @@ async function serve(env: NodeJS.ProcessEnv): Promise<{ child: Child; url: strin
 }
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) })
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  })
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } }
 }
 
 /** A GraphQL-over-SSE subscription, its frames collected as they arrive. */
 async function sseSubscription(url: string) {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: WATCH }) })
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: WATCH }),
+  })
   const frames: Array<{ event: string; data: string }> = []
   const ended = (async () => {
     const reader = response.body!.getReader()
@@ -81,7 +98,9 @@ async function sseSubscription(url: string) {
 async function wsSubscription(url: string) {
   const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws')
   const messages: any[] = []
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   socket.on('message', (data) => messages.push(JSON.parse(String(data))))
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
   socket.send(JSON.stringify({ type: 'connection_init', payload: {} }))
@@ -94,11 +113,23 @@ describe(`SIGTERM (${backend})`, () => {
   it('ends SSE and WebSocket subscriptions with a last message, lets acknowledged appends land, and exits 0 with the data intact', async () => {
     const data = freshDataEnv()
     const { child, url } = await serve(data)
-    expect((await gql(url, 'mutation($m: String!) { apply(manifest: $m) { revision } }', { m: configMap('before') }, { 'x-request-id': 'before-sigterm' })).status).toBe(200)
+    expect(
+      (
+        await gql(
+          url,
+          'mutation($m: String!) { apply(manifest: $m) { revision } }',
+          { m: configMap('before') },
+          { 'x-request-id': 'before-sigterm' },
+        )
+      ).status,
+    ).toBe(200)
 
     const sse = await sseSubscription(url)
     const ws = await wsSubscription(url)
-    await waitFor(() => sse.frames.some((f) => f.event === 'next') && ws.messages.some((m) => m.type === 'next'), 'both subscriptions to deliver the backlog')
+    await waitFor(
+      () => sse.frames.some((f) => f.event === 'next') && ws.messages.some((m) => m.type === 'next'),
+      'both subscriptions to deliver the backlog',
+    )
 
     // Writes racing the signal: each one the server acknowledged must survive; each it refused must not exist.
     const racing = Array.from({ length: 8 }, (_, i) =>
@@ -124,16 +155,29 @@ describe(`SIGTERM (${backend})`, () => {
     expect((await child.exited).code).toBe(0)
     const outcomes = await Promise.all(racing)
     const lines = child.stderr().trim().split('\n')
-    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), time: expect.any(Number), pid: child.process.pid, hostname: expect.any(String), msg: expect.any(String) })
+    for (const line of lines)
+      expect(JSON.parse(line)).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(Number),
+        pid: child.process.pid,
+        hostname: expect.any(String),
+        msg: expect.any(String),
+      })
     const records = lines.map((l) => JSON.parse(l))
-    expect(records).toContainEqual(expect.objectContaining({ msg: 'graphql request', requestId: 'before-sigterm', operationType: 'mutation' }))
+    expect(records).toContainEqual(
+      expect.objectContaining({ msg: 'graphql request', requestId: 'before-sigterm', operationType: 'mutation' }),
+    )
     expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(['stopping', 'stopped']))
 
     // The data is all there after a restart.
     const again = await serve(data)
     try {
       const names = async () =>
-        new Set<string>((await gql(again.url, '{ objects(kind: "configmaps", namespace: "default") { edges { node { metadata { name } } } } }')).body.data.objects.edges.map((e: any) => e.node.metadata.name))
+        new Set<string>(
+          (
+            await gql(again.url, '{ objects(kind: "configmaps", namespace: "default") { edges { node { metadata { name } } } } }')
+          ).body.data.objects.edges.map((e: any) => e.node.metadata.name),
+        )
       const present = await names()
       expect(present.has('before')).toBe(true)
       for (const outcome of outcomes) {

@@ -55,7 +55,10 @@ beforeAll(async () => {
   await waitFor(
     () => {
       if (child.process.exitCode !== null) throw new Error(`the server exited: ${child.stderr()}`)
-      const line = child.stderr().split('\n').find((l) => l.includes('"revkube is serving"'))
+      const line = child
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('"revkube is serving"'))
       if (line) url = JSON.parse(line).url
       return url !== ''
     },
@@ -88,14 +91,20 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step()
 })
 
-const configMap = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {k: "${value}"}\n`
+const configMap = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {k: "${value}"}\n`
 
 interface Answer {
   status: number
   body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | undefined
 }
 
-async function gql(token: string | undefined, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
+async function gql(
+  token: string | undefined,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
@@ -154,13 +163,21 @@ const attacks: Record<string, () => Promise<void>> = {
   'JSON-patch copy bomb': async () => {
     const ops = [{ op: 'add', path: '/metadata/annotations', value: { seed: 'x'.repeat(1000) } }]
     for (let i = 0; i < 24; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/c${i}` } as never)
-    const answer = await gql(admin, 'mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "soak-target", type: JSON, patch: $p, dryRun: true) { revision } }', { p: ops })
+    const answer = await gql(
+      admin,
+      'mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "soak-target", type: JSON, patch: $p, dryRun: true) { revision } }',
+      { p: ops },
+    )
     refused(answer, 'copy bomb')
     expect(JSON.stringify(answer.body).length).toBeLessThan(4096)
   },
   'malformed strategic-merge patches': async () => {
     for (const patch of [{ $patch: 'bogus' }, { data: { $patch: 'bogus' } }, { metadata: { $setElementOrder: 1 } }]) {
-      const answer = await gql(admin, 'mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "soak-target", type: STRATEGIC, patch: $p, dryRun: true) { revision } }', { p: patch })
+      const answer = await gql(
+        admin,
+        'mutation($p: JSON!) { patch(kind: "ConfigMap", namespace: "default", name: "soak-target", type: STRATEGIC, patch: $p, dryRun: true) { revision } }',
+        { p: patch },
+      )
       clientOutcome(answer, `SMP ${JSON.stringify(patch)}`)
     }
   },
@@ -171,7 +188,11 @@ const attacks: Record<string, () => Promise<void>> = {
     for (const value of Object.values(answer.body?.data ?? {})) expect(value).toEqual([])
   },
   'a burst of reads past the in-flight limit': async () => {
-    const answers = await Promise.all(Array.from({ length: 120 }, () => gql('viewer-token', '{ objects(kind: "configmaps", first: 200) { edges { node { metadata { name } } } } }')))
+    const answers = await Promise.all(
+      Array.from({ length: 120 }, () =>
+        gql('viewer-token', '{ objects(kind: "configmaps", first: 200) { edges { node { metadata { name } } } } }'),
+      ),
+    )
     for (const answer of answers) {
       clientOutcome(answer, 'burst read')
       expect([200, 429]).toContain(answer.status)
@@ -191,7 +212,12 @@ const attacks: Record<string, () => Promise<void>> = {
   // Node itself refuses headers past 16 KiB (431); these stay just under, so revkube sees them.
   'anonymous requests with 14 KB headers': async () => {
     const answers = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => gql(undefined, '{ revision { revision } }', undefined, { 'user-agent': `${i}-${'u'.repeat(7_000)}`, 'x-request-id': 'r'.repeat(7_000) })),
+      Array.from({ length: 40 }, (_, i) =>
+        gql(undefined, '{ revision { revision } }', undefined, {
+          'user-agent': `${i}-${'u'.repeat(7_000)}`,
+          'x-request-id': 'r'.repeat(7_000),
+        }),
+      ),
     )
     for (const answer of answers) expect(answer.status).toBe(401)
   },
@@ -202,79 +228,111 @@ const attacks: Record<string, () => Promise<void>> = {
     refused(answer, 'unknown field')
   },
   'fuzzed documents from the viewer': async () => {
-    const fragments = ['{', '}', 'query', 'mutation', 'objects(kind: "pods")', 'revision', '{ revision { revision } }', '...on Pod', '$x', '(', ')', '"', 'changes(from: {revision: "0"}, to: {revision: "5"}) { name }', '__schema { types { name } }']
-    const [documents] = fc.sample(fc.array(fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((p) => p.join(' ')), { minLength: 10, maxLength: 10 }), { numRuns: 1, seed: serial++ })
+    const fragments = [
+      '{',
+      '}',
+      'query',
+      'mutation',
+      'objects(kind: "pods")',
+      'revision',
+      '{ revision { revision } }',
+      '...on Pod',
+      '$x',
+      '(',
+      ')',
+      '"',
+      'changes(from: {revision: "0"}, to: {revision: "5"}) { name }',
+      '__schema { types { name } }',
+    ]
+    const [documents] = fc.sample(
+      fc.array(
+        fc.array(fc.constantFrom(...fragments), { maxLength: 12 }).map((p) => p.join(' ')),
+        { minLength: 10, maxLength: 10 },
+      ),
+      { numRuns: 1, seed: serial++ },
+    )
     for (const query of documents!) clientOutcome(await gql('viewer-token', query), `fuzzed ${JSON.stringify(query)}`)
   },
 }
 
 describe('a soak of every attack at once against one running server', () => {
-  it(`stays live, answers only data or client errors, keeps a gapless log with every acknowledged write, and gives its memory back (${SECONDS} s)`, async () => {
-    const deadline = Date.now() + SECONDS * 1000
-    const acknowledged: Array<{ name: string; revision: number }> = []
-    const slowLiveness: string[] = []
-    const attempts: Record<string, number> = {}
+  it(
+    `stays live, answers only data or client errors, keeps a gapless log with every acknowledged write, and gives its memory back (${SECONDS} s)`,
+    async () => {
+      const deadline = Date.now() + SECONDS * 1000
+      const acknowledged: Array<{ name: string; revision: number }> = []
+      const slowLiveness: string[] = []
+      const attempts: Record<string, number> = {}
 
-    const probe = (async () => {
-      while (Date.now() < deadline) {
-        const started = Date.now()
-        try {
-          const response = await fetch(`${url}/livez`, { signal: AbortSignal.timeout(1000) })
-          if (!response.ok) slowLiveness.push(`HTTP ${response.status}`)
-        } catch (error) {
-          slowLiveness.push(`${(error as Error).name} after ${Date.now() - started} ms`)
+      const probe = (async () => {
+        while (Date.now() < deadline) {
+          const started = Date.now()
+          try {
+            const response = await fetch(`${url}/livez`, { signal: AbortSignal.timeout(1000) })
+            if (!response.ok) slowLiveness.push(`HTTP ${response.status}`)
+          } catch (error) {
+            slowLiveness.push(`${(error as Error).name} after ${Date.now() - started} ms`)
+          }
+          await new Promise((r) => setTimeout(r, 200))
         }
-        await new Promise((r) => setTimeout(r, 200))
+      })()
+      const writer = (async () => {
+        for (let i = 0; Date.now() < deadline; i++) {
+          const name = `written-${i}`
+          const answer = await gql(admin, `mutation($m: String!) { apply(manifest: $m) { revision } }`, { m: configMap(name, String(i)) })
+          clientOutcome(answer, 'ordinary write')
+          if (answer.status === 200 && !answer.body?.errors)
+            acknowledged.push({ name, revision: Number(answer.body!.data.apply[0].revision) })
+        }
+      })()
+      const attackers = Object.entries(attacks).map(async ([name, attack]) => {
+        while (Date.now() < deadline) {
+          await attack()
+          attempts[name] = (attempts[name] ?? 0) + 1
+        }
+      })
+      await Promise.all([probe, writer, ...attackers])
+
+      expect(slowLiveness, '/livez must answer within 1 s throughout').toEqual([])
+      for (const name of Object.keys(attacks)) expect(attempts[name] ?? 0, name).toBeGreaterThan(0)
+      expect(acknowledged.length).toBeGreaterThan(0)
+
+      // Alive and ready.
+      expect((await fetch(`${url}/livez`)).status).toBe(200)
+      expect((await fetch(`${url}/readyz`)).status).toBe(200)
+
+      // The log is gapless (revisions 1..head, each once) and holds every acknowledged write.
+      const head = Number((await gqlOk(admin, '{ revision { revision } }')).revision.revision)
+      const revisions: number[] = []
+      for (let after: string | null = null; ; ) {
+        const data: any = await gqlOk(
+          admin,
+          'query($a: String) { log(first: 1000, after: $a) { edges { node { revision name } } pageInfo { hasNextPage endCursor } } }',
+          { a: after },
+        )
+        revisions.push(...data.log.edges.map((e: any) => Number(e.node.revision)))
+        if (!data.log.pageInfo.hasNextPage) break
+        after = data.log.pageInfo.endCursor
       }
-    })()
-    const writer = (async () => {
-      for (let i = 0; Date.now() < deadline; i++) {
-        const name = `written-${i}`
-        const answer = await gql(admin, `mutation($m: String!) { apply(manifest: $m) { revision } }`, { m: configMap(name, String(i)) })
-        clientOutcome(answer, 'ordinary write')
-        if (answer.status === 200 && !answer.body?.errors) acknowledged.push({ name, revision: Number(answer.body!.data.apply[0].revision) })
-      }
-    })()
-    const attackers = Object.entries(attacks).map(async ([name, attack]) => {
-      while (Date.now() < deadline) {
-        await attack()
-        attempts[name] = (attempts[name] ?? 0) + 1
-      }
-    })
-    await Promise.all([probe, writer, ...attackers])
+      expect(revisions.length).toBe(head)
+      expect(revisions.every((r, i) => r === i + 1)).toBe(true)
+      const last = acknowledged.at(-1)!
+      const stored = await gqlOk(admin, 'query($n: String!) { object(kind: "ConfigMap", namespace: "default", name: $n) { revision } }', {
+        n: last.name,
+      })
+      expect(Number(stored.object.revision)).toBe(last.revision)
+      expect(acknowledged.every((a) => revisions.includes(a.revision))).toBe(true)
 
-    expect(slowLiveness, '/livez must answer within 1 s throughout').toEqual([])
-    for (const name of Object.keys(attacks)) expect(attempts[name] ?? 0, name).toBeGreaterThan(0)
-    expect(acknowledged.length).toBeGreaterThan(0)
-
-    // Alive and ready.
-    expect((await fetch(`${url}/livez`)).status).toBe(200)
-    expect((await fetch(`${url}/readyz`)).status).toBe(200)
-
-    // The log is gapless (revisions 1..head, each once) and holds every acknowledged write.
-    const head = Number((await gqlOk(admin, '{ revision { revision } }')).revision.revision)
-    const revisions: number[] = []
-    for (let after: string | null = null; ; ) {
-      const data: any = await gqlOk(admin, 'query($a: String) { log(first: 1000, after: $a) { edges { node { revision name } } pageInfo { hasNextPage endCursor } } }', { a: after })
-      revisions.push(...data.log.edges.map((e: any) => Number(e.node.revision)))
-      if (!data.log.pageInfo.hasNextPage) break
-      after = data.log.pageInfo.endCursor
-    }
-    expect(revisions.length).toBe(head)
-    expect(revisions.every((r, i) => r === i + 1)).toBe(true)
-    const last = acknowledged.at(-1)!
-    const stored = await gqlOk(admin, 'query($n: String!) { object(kind: "ConfigMap", namespace: "default", name: $n) { revision } }', { n: last.name })
-    expect(Number(stored.object.revision)).toBe(last.revision)
-    expect(acknowledged.every((a) => revisions.includes(a.revision))).toBe(true)
-
-    // Memory given back: the heap, once the collector has run, is under the bound.
-    await waitFor(
-      async () => {
-        const heap = sampleValue(await scrape(url), 'nodejs_heap_size_used_bytes') ?? Infinity
-        return heap < HEAP_BOUND
-      },
-      `the heap to fall under ${HEAP_BOUND / 1024 / 1024} MiB`,
-      30_000,
-    )
-  }, SECONDS * 1000 + 120_000)
+      // Memory given back: the heap, once the collector has run, is under the bound.
+      await waitFor(
+        async () => {
+          const heap = sampleValue(await scrape(url), 'nodejs_heap_size_used_bytes') ?? Infinity
+          return heap < HEAP_BOUND
+        },
+        `the heap to fall under ${HEAP_BOUND / 1024 / 1024} MiB`,
+        30_000,
+      )
+    },
+    SECONDS * 1000 + 120_000,
+  )
 })

@@ -9,10 +9,12 @@ import { waitFor } from '../support/wait.js'
 
 const fixture = 'test/fixtures/writer-process.ts'
 const acks = (child: Child) =>
-  child.lines.filter((l) => l.startsWith('ack ')).map((l) => {
-    const [, revision, name] = l.split(' ')
-    return { revision: Number(revision), name: name! }
-  })
+  child.lines
+    .filter((l) => l.startsWith('ack '))
+    .map((l) => {
+      const [, revision, name] = l.split(' ')
+      return { revision: Number(revision), name: name! }
+    })
 
 describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
   const url = databaseUrl!
@@ -28,8 +30,7 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
   })
 
   it('two processes appending at once get revisions 1..N, each ack exactly once, no lost update, and the same tail', async () => {
-    const start = (id: string) =>
-      spawnTs(fixture, [JSON.stringify({ url, schema, id, concurrency: 16, tail: true, sharedKeys: 8 })])
+    const start = (id: string) => spawnTs(fixture, [JSON.stringify({ url, schema, id, concurrency: 16, tail: true, sharedKeys: 8 })])
     const writers = [start('a'), start('b')]
     await Promise.all(writers.map((w) => w.waitForLine(/^ready$/)))
 
@@ -37,7 +38,9 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     let checks = 0
     const until = Date.now() + 4000
     while (Date.now() < until) {
-      const r = await sql<{ n: number; max: number | null }>`select count(*)::int as n, max(revision) as max from events`.execute(store.database.db)
+      const r = await sql<{ n: number; max: number | null }>`select count(*)::int as n, max(revision) as max from events`.execute(
+        store.database.db,
+      )
       expect(r.rows[0]!.n).toBe(r.rows[0]!.max ?? 0)
       checks++
     }
@@ -52,7 +55,9 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     const all = [...acks(writers[0]!), ...acks(writers[1]!)]
     expect(all.length).toBe(head)
     expect(new Set(all.map((a) => a.revision)).size).toBe(head)
-    const stored = await sql<{ revision: number; name: string }>`select revision, name from events order by revision`.execute(store.database.db)
+    const stored = await sql<{ revision: number; name: string }>`select revision, name from events order by revision`.execute(
+      store.database.db,
+    )
     const byRevision = new Map(stored.rows.map((r) => [r.revision, r.name]))
     for (const a of all) expect(byRevision.get(a.revision)).toBe(a.name)
 
@@ -87,9 +92,11 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     // A transaction the writer sent before it died may still commit (unacknowledged); wait until
     // PostgreSQL has noticed the dead connections.
     await waitFor(async () => {
-      const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${name}`.execute(store.database.db)
+      const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${name}`.execute(
+        store.database.db,
+      )
       return r.rows[0]!.n === 0
-    }, 'the killed writer\'s connections to close')
+    }, "the killed writer's connections to close")
     const acknowledged = acks(writer)
     const head = await expectConsistentLog(store)
     expect(head).toBeGreaterThanOrEqual(before + acknowledged.length)
@@ -99,7 +106,14 @@ describe.runIf(databaseUrl)('writer processes against PostgreSQL', () => {
     for (const a of acknowledged) expect(byRevision.get(a.revision)).toBe(a.name)
 
     // The log goes on from where the killed writer left it.
-    const next = await store.appendOne({ op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'load', name: 'after-kill', object: { metadata: { name: 'after-kill', namespace: 'load' } } })
+    const next = await store.appendOne({
+      op: 'put',
+      type: 'Created',
+      kind: 'ConfigMap',
+      namespace: 'load',
+      name: 'after-kill',
+      object: { metadata: { name: 'after-kill', namespace: 'load' } },
+    })
     expect(next.revision).toBe(head + 1)
   })
 })

@@ -45,9 +45,11 @@ describe('architecture', () => {
 
 function cruise(paths: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(join(root, 'node_modules/.bin/depcruise'), [...paths, '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: root }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
+    execFile(
+      join(root, 'node_modules/.bin/depcruise'),
+      [...paths, '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+      { cwd: root },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr }),
     )
   })
 }
-

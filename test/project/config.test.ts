@@ -20,17 +20,31 @@ describe('configuration from the environment and flags', () => {
   })
 
   it('reads the limits: sizes in bytes or Ki/Mi, durations with units, counts; a bad one names its variable', () => {
-    expect(defaultLimits).toMatchObject({ requestBytes: 4 * 1024 * 1024, objectBytes: 1_572_864, minRequestTimeoutMs: 1_800_000, auditRetentionMs: 7 * 86_400_000 })
-    const limits = configFromEnv({ REVKUBE_MAX_OBJECT_BYTES: '512Ki', REVKUBE_STATEMENT_TIMEOUT: '1500ms', REVKUBE_MAX_REQUESTS_INFLIGHT: '8' }).limits
+    expect(defaultLimits).toMatchObject({
+      requestBytes: 4 * 1024 * 1024,
+      objectBytes: 1_572_864,
+      minRequestTimeoutMs: 1_800_000,
+      auditRetentionMs: 7 * 86_400_000,
+    })
+    const limits = configFromEnv({
+      REVKUBE_MAX_OBJECT_BYTES: '512Ki',
+      REVKUBE_STATEMENT_TIMEOUT: '1500ms',
+      REVKUBE_MAX_REQUESTS_INFLIGHT: '8',
+    }).limits
     expect(limits).toMatchObject({ objectBytes: 524_288, statementTimeoutMs: 1500, maxRequestsInflight: 8 })
-    expect(() => configFromEnv({ REVKUBE_MAX_OBJECT_BYTES: 'huge' })).toThrow('REVKUBE_MAX_OBJECT_BYTES must be a size such as 1048576, 512Ki or 4Mi, got "huge"')
+    expect(() => configFromEnv({ REVKUBE_MAX_OBJECT_BYTES: 'huge' })).toThrow(
+      'REVKUBE_MAX_OBJECT_BYTES must be a size such as 1048576, 512Ki or 4Mi, got "huge"',
+    )
     expect(() => configFromEnv({ REVKUBE_MAX_SCAN_ROWS: '0' })).toThrow(/REVKUBE_MAX_SCAN_ROWS must be a whole number of at least 1/)
     expect(() => configFromEnv({ REVKUBE_AUDIT_RETENTION: 'forever' })).toThrow(/REVKUBE_AUDIT_RETENTION must be a duration/)
   })
 
   it('reads authentication: token by default, none when asked, a token file, open paths', () => {
     expect(configFromEnv(envWithFlags(['--auth', 'none'], {}))).toMatchObject({ auth: 'none' })
-    expect(configFromEnv({ REVKUBE_TOKEN_FILE: '/etc/revkube/tokens.csv', REVKUBE_OPEN_PATHS: '/livez' })).toMatchObject({ tokenFile: '/etc/revkube/tokens.csv', openPaths: ['/livez'] })
+    expect(configFromEnv({ REVKUBE_TOKEN_FILE: '/etc/revkube/tokens.csv', REVKUBE_OPEN_PATHS: '/livez' })).toMatchObject({
+      tokenFile: '/etc/revkube/tokens.csv',
+      openPaths: ['/livez'],
+    })
     expect(configFromEnv({ REVKUBE_CONFIG: '/tmp/cli.json' })).toMatchObject({ cliConfig: '/tmp/cli.json' })
     expect(() => configFromEnv({ REVKUBE_AUTH: 'maybe' })).toThrow('REVKUBE_AUTH must be token or none, got "maybe"')
   })
@@ -43,7 +57,10 @@ describe('configuration from the environment and flags', () => {
   })
 
   it('lets a flag win over its variable, in either spelling', () => {
-    const env = envWithFlags(['--sim-nodes', '3', '--port=8080', '--no-controllers', '--data-dir', '/tmp/x'], { REVKUBE_SIM_NODES: '9', PORT: '1' })
+    const env = envWithFlags(['--sim-nodes', '3', '--port=8080', '--no-controllers', '--data-dir', '/tmp/x'], {
+      REVKUBE_SIM_NODES: '9',
+      PORT: '1',
+    })
     expect(configFromEnv(env)).toMatchObject({ simNodes: 3, port: 8080, controllers: false, database: { dataDir: '/tmp/x' } })
     expect(configFromEnv(envWithFlags(['--controllers=false']))).toMatchObject({ controllers: false })
   })

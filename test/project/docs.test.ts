@@ -228,7 +228,11 @@ describe('the README and docs/', () => {
   })
 
   it('give TypeScript examples that run as written and print what their comments say', { timeout: 120_000 }, async () => {
-    const examples = pages.flatMap((page) => blocks(read(page)).filter((b) => b.lang === 'ts' && b.body.includes('await ')).map((b) => ({ page, body: b.body })))
+    const examples = pages.flatMap((page) =>
+      blocks(read(page))
+        .filter((b) => b.lang === 'ts' && b.body.includes('await '))
+        .map((b) => ({ page, body: b.body })),
+    )
     expect(examples.map((e) => e.page)).toEqual(expect.arrayContaining(['docs/resource-api.md', 'docs/store-api.md']))
     const dir = join(root, '.vitest-tmp', `docs-${process.pid}`)
     mkdirSync(dir, { recursive: true })
@@ -236,7 +240,7 @@ describe('the README and docs/', () => {
       for (const [i, { page, body }] of examples.entries()) {
         const file = join(dir, `example-${i}.ts`)
         writeFileSync(file, body.replace(/from '\.\//g, `from '${relative(dir, root)}/`))
-        const expected = body.split('\n').flatMap((line) => (/^\s*console\.log\(.*\)\s*\/\/ (.+)$/.exec(line)?.slice(1) ?? []))
+        const expected = body.split('\n').flatMap((line) => /^\s*console\.log\(.*\)\s*\/\/ (.+)$/.exec(line)?.slice(1) ?? [])
         const { code, stdout, stderr } = await node(['--import', 'tsx', file])
         expect({ page, code, stderr }).toEqual({ page, code: 0, stderr: '' })
         expect({ page, printed: stdout.trimEnd().split('\n') }).toEqual({ page, printed: expected })
@@ -279,7 +283,9 @@ describe('the references list everything the code has', () => {
         .filter((f) => f.endsWith('.ts'))
         .map((f) => readFileSync(join(root, dir, f), 'utf8')),
     )
-    const variables = new Set(source.flatMap((text) => [...text.matchAll(/\b(REVKUBE_[A-Z_]+|DATABASE_URL|LOG_LEVEL|LOG_FORMAT|PORT|HOST)\b/g)].map((m) => m[1]!)))
+    const variables = new Set(
+      source.flatMap((text) => [...text.matchAll(/\b(REVKUBE_[A-Z_]+|DATABASE_URL|LOG_LEVEL|LOG_FORMAT|PORT|HOST)\b/g)].map((m) => m[1]!)),
+    )
     const documented = read('docs/configuration.md') + read('docs/limits.md')
     expect([...variables].filter((v) => !documented.includes(`\`${v}\``)).sort()).toEqual([])
     const limitRows = read('docs/limits.md')
@@ -302,8 +308,9 @@ describe('the references list everything the code has', () => {
       b.body.split('\n').flatMap((line) => {
         const words = line.startsWith(' ') ? [] : line.split(/\s+/)
         const folders: string[] = []
-        for (const word of words) if (word.endsWith('/')) folders.push(word)
-        else if (word !== '') break
+        for (const word of words)
+          if (word.endsWith('/')) folders.push(word)
+          else if (word !== '') break
         return folders
       }),
     )
@@ -321,8 +328,18 @@ describe('the references list everything the code has', () => {
 describe('the repository', () => {
   it('refers to no notes kept outside it', () => {
     // Spelled in pieces, so this file does not match itself.
-    const outside = [['DESIGN', 'md'], ['STYLE', 'md']].map((p) => p.join('.'))
-    outside.push(...[['k8s', 'reference'], ['store', 'notes'], ['api', 'notes'], ['perf', 'baselines']].map((p) => p.join('-')))
+    const outside = [
+      ['DESIGN', 'md'],
+      ['STYLE', 'md'],
+    ].map((p) => p.join('.'))
+    outside.push(
+      ...[
+        ['k8s', 'reference'],
+        ['store', 'notes'],
+        ['api', 'notes'],
+        ['perf', 'baselines'],
+      ].map((p) => p.join('-')),
+    )
     outside.push(['..', 'shared'].join('/'), ['', 'work', 'shared'].join('/'))
     const ignored = new Set(['node_modules', '.git', ...ignoredFolders()])
     const found: string[] = []

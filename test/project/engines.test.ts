@@ -42,10 +42,23 @@ function comparators(token: string): Comparator[] {
   const op = match[1]
   const parts = partial(match[2]!)
   if (parts.length === 0) return []
-  if (op === '^') return [{ op: '>=', version: full(parts) }, { op: '<', version: bump(parts, true) }]
-  if (op === '~') return [{ op: '>=', version: full(parts) }, { op: '<', version: parts.length === 1 ? [parts[0]! + 1, 0, 0] : [parts[0]!, parts[1]! + 1, 0] }]
+  if (op === '^')
+    return [
+      { op: '>=', version: full(parts) },
+      { op: '<', version: bump(parts, true) },
+    ]
+  if (op === '~')
+    return [
+      { op: '>=', version: full(parts) },
+      { op: '<', version: parts.length === 1 ? [parts[0]! + 1, 0, 0] : [parts[0]!, parts[1]! + 1, 0] },
+    ]
   if (op === undefined || op === '=') {
-    return parts.length === 3 ? [{ op: '=', version: full(parts) }] : [{ op: '>=', version: full(parts) }, { op: '<', version: bump(parts, false) }]
+    return parts.length === 3
+      ? [{ op: '=', version: full(parts) }]
+      : [
+          { op: '>=', version: full(parts) },
+          { op: '<', version: bump(parts, false) },
+        ]
   }
   return [{ op: op as Comparator['op'], version: full(parts) }]
 }
@@ -57,7 +70,11 @@ function compare(a: Version, b: Version): number {
 /** Whether `version` satisfies `range` (`||` alternatives of space-separated comparators; `>= 12` may have a space). */
 function satisfies(version: Version, range: string): boolean {
   return range.split('||').some((alternative) => {
-    const tokens = alternative.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).filter((t) => t !== '' && t !== '*')
+    const tokens = alternative
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1')
+      .split(/\s+/)
+      .filter((t) => t !== '' && t !== '*')
     return tokens.flatMap(comparators).every(({ op, version: bound }) => {
       const c = compare(version, bound)
       return op === '>=' ? c >= 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : op === '<' ? c < 0 : c === 0

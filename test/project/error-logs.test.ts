@@ -3,7 +3,9 @@ import { createLogger, MAX_LOGGED_MESSAGE_CHARS } from '../../services/log.js'
 
 /** What a database or validation error may look like: the object in its message and in its other properties. */
 function errorCarrying(secret: string): Error {
-  const error = new Error(`insert failed for ${JSON.stringify({ env: [{ name: 'DB_PASSWORD', value: secret }], filler: 'f'.repeat(10_000) })}`)
+  const error = new Error(
+    `insert failed for ${JSON.stringify({ env: [{ name: 'DB_PASSWORD', value: secret }], filler: 'f'.repeat(10_000) })}`,
+  )
   return Object.assign(error, { detail: `Failing row contains (${secret})`, object: { value: secret } })
 }
 

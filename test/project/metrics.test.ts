@@ -39,7 +39,11 @@ describe(`/metrics (${backend})`, () => {
   let server: RunningServer
   let cleanup: () => Promise<void>
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    })
     const result = (await response.json()) as { data?: any; errors?: unknown[] }
     if (result.errors) throw new Error(JSON.stringify(result.errors))
     return result.data
@@ -80,22 +84,30 @@ describe(`/metrics (${backend})`, () => {
 
     const created = (f: Map<string, Family>) => sampleValue(f, 'revkube_eventlog_events_appended_total', { type: 'Created' }) ?? 0
     const appends = (f: Map<string, Family>) => sampleValue(f, 'revkube_eventlog_append_duration_seconds_count') ?? 0
-    const operations = (f: Map<string, Family>, labels: Record<string, string>) => sampleValue(f, 'revkube_graphql_request_duration_seconds_count', labels) ?? 0
+    const operations = (f: Map<string, Family>, labels: Record<string, string>) =>
+      sampleValue(f, 'revkube_graphql_request_duration_seconds_count', labels) ?? 0
     expect(created(after)).toBeGreaterThanOrEqual(created(before) + 1)
     expect(appends(after)).toBeGreaterThanOrEqual(appends(before) + 1)
-    expect(operations(after, { operation_type: 'mutation', operation_name: 'ApplyConfig' })).toBe(operations(before, { operation_type: 'mutation', operation_name: 'ApplyConfig' }) + 1)
-    expect(operations(after, { operation_type: 'query', operation_name: 'anonymous' })).toBe(operations(before, { operation_type: 'query', operation_name: 'anonymous' }) + 1)
+    expect(operations(after, { operation_type: 'mutation', operation_name: 'ApplyConfig' })).toBe(
+      operations(before, { operation_type: 'mutation', operation_name: 'ApplyConfig' }) + 1,
+    )
+    expect(operations(after, { operation_type: 'query', operation_name: 'anonymous' })).toBe(
+      operations(before, { operation_type: 'query', operation_name: 'anonymous' }) + 1,
+    )
 
     const revision = Number(applied.apply[0].revision)
     expect(sampleValue(after, 'revkube_eventlog_head_revision')).toBeGreaterThanOrEqual(revision)
     await server.projection.waitFor(revision)
     const settled = await scrape(server.url)
     expect(sampleValue(settled, 'revkube_projection_revision')).toBeGreaterThanOrEqual(revision)
-    expect(sampleValue(settled, 'revkube_projection_lag_revisions')).toBe(Math.max(0, (sampleValue(settled, 'revkube_eventlog_head_revision') ?? 0) - server.projection.revision))
+    expect(sampleValue(settled, 'revkube_projection_lag_revisions')).toBe(
+      Math.max(0, (sampleValue(settled, 'revkube_eventlog_head_revision') ?? 0) - server.projection.revision),
+    )
   })
 
   it('counts reconciles per controller as the controllers work on a new Deployment', async () => {
-    const reconciles = async (controller: string) => sampleValue(await scrape(server.url), 'revkube_controller_reconciles_total', { controller }) ?? 0
+    const reconciles = async (controller: string) =>
+      sampleValue(await scrape(server.url), 'revkube_controller_reconciles_total', { controller }) ?? 0
     const before = { deployment: await reconciles('deployment'), replicaset: await reconciles('replicaset') }
     await gql(`mutation($m: String!) { apply(manifest: $m) { revision } }`, { m: deployment })
     await waitFor(async () => (await reconciles('deployment')) > before.deployment, 'the deployment controller to reconcile')

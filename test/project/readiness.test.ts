@@ -17,7 +17,11 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 async function postQuery(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ revision { revision } }' }) })
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ revision { revision } }' }),
+  })
   return { status: response.status, body: await response.json() }
 }
 
@@ -38,7 +42,14 @@ function upgradeStatus(url: string): Promise<number> {
 }
 
 const configMaps = (count: number, prefix: string): AppendCommand[] =>
-  Array.from({ length: count }, (_, i) => ({ op: 'put', type: 'Created', kind: 'ConfigMap', namespace: 'default', name: `${prefix}-${i}`, object: makeObject('ConfigMap', 'default', `${prefix}-${i}`) }))
+  Array.from({ length: count }, (_, i) => ({
+    op: 'put',
+    type: 'Created',
+    kind: 'ConfigMap',
+    namespace: 'default',
+    name: `${prefix}-${i}`,
+    object: makeObject('ConfigMap', 'default', `${prefix}-${i}`),
+  }))
 
 async function withServer(config: Config, run: (server: RunningServer) => Promise<void>, hooks: Parameters<typeof startServer>[2] = {}) {
   const server = await startServer(config, logger, hooks)
@@ -59,13 +70,20 @@ describe(`readiness (${backend})`, () => {
       async (server) => {
         expect(seen.livez).toEqual({ status: 200, body: 'ok' })
         expect(seen.readyz.status).toBe(503)
-        expect(seen.readyz.body).toContain('[+]ping ok\n[-]database failed: not connected yet\n[-]migrations failed: not done yet\n[-]projections failed: not started\n')
+        expect(seen.readyz.body).toContain(
+          '[+]ping ok\n[-]database failed: not connected yet\n[-]migrations failed: not done yet\n[-]projections failed: not started\n',
+        )
         expect(seen.readyz.body).toMatch(/readyz check failed\n$/)
-        expect(seen.graphql).toEqual({ status: 503, body: { errors: [{ message: expect.stringMatching(/not ready/), extensions: { code: 'UNAVAILABLE' } }] } })
+        expect(seen.graphql).toEqual({
+          status: 503,
+          body: { errors: [{ message: expect.stringMatching(/not ready/), extensions: { code: 'UNAVAILABLE' } }] },
+        })
         expect(seen.upgrade).toBe(503)
 
         expect(seen.loading.status).toBe(503)
-        expect(seen.loading.body).toContain('[+]database ok\n[+]migrations ok\n[-]projections failed: loading the current objects\n[-]bootstrap failed:')
+        expect(seen.loading.body).toContain(
+          '[+]database ok\n[+]migrations ok\n[-]projections failed: loading the current objects\n[-]bootstrap failed:',
+        )
 
         // startServer resolves once ready: the projection has everything written before it started.
         expect(await get(`${server.url}/readyz`)).toEqual({ status: 200, body: 'ok' })
@@ -117,36 +135,48 @@ describe(`readiness (${backend})`, () => {
     expect(seen.readyz.body).toContain('[+]database ok\n')
     expect(seen.readyz.body).toContain('[-]shutdown failed: the server is shutting down\n')
     expect(seen.livez).toEqual({ status: 200, body: 'ok' })
-    expect(seen.graphql).toEqual({ status: 503, body: { errors: [{ message: 'the server is shutting down', extensions: { code: 'SHUTTING_DOWN' } }] } })
+    expect(seen.graphql).toEqual({
+      status: 503,
+      body: { errors: [{ message: 'the server is shutting down', extensions: { code: 'SHUTTING_DOWN' } }] },
+    })
     if (database.backend === 'postgres' && database.schema) await dropSchema(database.url, database.schema)
   })
 
-  it.runIf(backend === 'postgres')('stays not ready while another transaction keeps the projection from reading the current objects', async () => {
-    const database = await freshDatabaseConfig()
-    if (database.backend !== 'postgres') return
-    const store = await openStore({ database })
-    await store.append(configMaps(20, 'locked'))
-    await store.close()
+  it.runIf(backend === 'postgres')(
+    'stays not ready while another transaction keeps the projection from reading the current objects',
+    async () => {
+      const database = await freshDatabaseConfig()
+      if (database.backend !== 'postgres') return
+      const store = await openStore({ database })
+      await store.append(configMaps(20, 'locked'))
+      await store.close()
 
-    const blocker = new pg.Client({ connectionString: databaseUrl })
-    await blocker.connect()
-    let url = ''
-    try {
-      await blocker.query('begin')
-      await blocker.query(`lock table "${database.schema}".objects in access exclusive mode`)
-      const starting = startServer({ database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, logger, { hooks: { listening: (u) => void (url = u) } })
-      let body = ''
-      await waitFor(async () => url !== '' && (body = (await get(`${url}/readyz?verbose`)).body).includes('[-]projections failed: loading the current objects'), 'readyz to name the projection')
-      expect(body).toContain('[+]database ok\n[+]migrations ok\n')
-      expect((await get(`${url}/readyz`)).status).toBe(503)
-      await blocker.query('rollback')
-      const server = await starting
-      expect(await get(`${url}/readyz`)).toEqual({ status: 200, body: 'ok' })
-      expect((await server.api.list('configmaps', { namespace: 'default' })).items).toHaveLength(20)
-      await server.stop()
-    } finally {
-      await blocker.end()
-      await dropSchema(database.url, database.schema!)
-    }
-  })
+      const blocker = new pg.Client({ connectionString: databaseUrl })
+      await blocker.connect()
+      let url = ''
+      try {
+        await blocker.query('begin')
+        await blocker.query(`lock table "${database.schema}".objects in access exclusive mode`)
+        const starting = startServer({ database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, logger, {
+          hooks: { listening: (u) => void (url = u) },
+        })
+        let body = ''
+        await waitFor(
+          async () =>
+            url !== '' && (body = (await get(`${url}/readyz?verbose`)).body).includes('[-]projections failed: loading the current objects'),
+          'readyz to name the projection',
+        )
+        expect(body).toContain('[+]database ok\n[+]migrations ok\n')
+        expect((await get(`${url}/readyz`)).status).toBe(503)
+        await blocker.query('rollback')
+        const server = await starting
+        expect(await get(`${url}/readyz`)).toEqual({ status: 200, body: 'ok' })
+        expect((await server.api.list('configmaps', { namespace: 'default' })).items).toHaveLength(20)
+        await server.stop()
+      } finally {
+        await blocker.end()
+        await dropSchema(database.url, database.schema!)
+      }
+    },
+  )
 })

@@ -100,7 +100,9 @@ describe('README', () => {
     expect(stdout).toMatch(/^\+ +image: gcr\.io\/google_samples\/gb-frontend:v6$/m)
     expect(stdout).toMatch(/back to revision \d+ \(Updated of Deployment default\/frontend by bob\)/)
     expect(stdout).toContain('deployment.apps/frontend rolled back')
-    expect(stdout).toMatch(/^frontend\s+5\/5\s+5\s+5\s+\S+\s+php-redis\s+gcr\.io\/google_samples\/gb-frontend:v5\s+app=guestbook,tier=frontend$/m)
+    expect(stdout).toMatch(
+      /^frontend\s+5\/5\s+5\s+5\s+\S+\s+php-redis\s+gcr\.io\/google_samples\/gb-frontend:v5\s+app=guestbook,tier=frontend$/m,
+    )
     expect(stdout).toMatch(/Updated\s+Deployment default\/frontend\s+alice\s+rollout undo to revision 1/)
     expect(stdout).toMatch(/^\{"revision":"\d+","actor":"bob","diff":\[/m)
     expect(stdout).toContain('{"data":{"changes":[{"type":"MODIFIED","kind":"Deployment","name":"frontend"}]}}')

@@ -17,7 +17,10 @@ describe(`npm start (${backend})`, () => {
     server = spawnTs('services/app/main.ts', [], { PORT: '0', LOG_FORMAT: 'json', REVKUBE_AUTH: 'none', ...env })
     const deadline = Date.now() + 30_000
     for (;;) {
-      const line = server.stderr().split('\n').find((l) => l.includes('revkube is serving'))
+      const line = server
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('revkube is serving'))
       if (line) {
         url = JSON.parse(line).url
         break
@@ -48,7 +51,8 @@ describe(`npm start (${backend})`, () => {
     // Four namespaces, default/kubernetes and its IP address, then the service account controller's four `default` ServiceAccounts.
     const read = async () => (await (await fetch(url)).json()) as { database: string; revision: string }
     let info = await read()
-    for (const deadline = Date.now() + 10_000; info.revision !== '10' && Date.now() < deadline; info = await read()) await new Promise((r) => setTimeout(r, 50))
+    for (const deadline = Date.now() + 10_000; info.revision !== '10' && Date.now() < deadline; info = await read())
+      await new Promise((r) => setTimeout(r, 50))
     expect(info).toMatchObject({ name: 'revkube', revision: '10' })
     expect(info.database).toMatch(backend === 'postgres' ? /^PostgreSQL at / : /^embedded PGlite in /)
   })

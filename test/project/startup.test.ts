@@ -17,7 +17,13 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 /** Runs `npm start`'s entry point with the given environment until it exits. */
 async function start(env: NodeJS.ProcessEnv, args: string[] = []) {
-  const child = spawnTs('services/app/main.ts', args, { PORT: '0', DATABASE_URL: '', REVKUBE_DATA_DIR: tempDir(), REVKUBE_AUTH: 'none', ...env })
+  const child = spawnTs('services/app/main.ts', args, {
+    PORT: '0',
+    DATABASE_URL: '',
+    REVKUBE_DATA_DIR: tempDir(),
+    REVKUBE_AUTH: 'none',
+    ...env,
+  })
   const { code } = await child.exited
   return { code, stderr: child.stderr() }
 }
@@ -83,7 +89,10 @@ describe('start-up failures print one line and exit non-zero', () => {
     const first = spawnTs('services/app/main.ts', [], { PORT: '0', DATABASE_URL: '', REVKUBE_DATA_DIR: dataDir, REVKUBE_AUTH: 'none' })
     try {
       await waitForServing(first)
-      expectOneLine(await start({ REVKUBE_DATA_DIR: dataDir }), /^revkube: the data folder .* is in use by another revkube process \(pid \d+\)/)
+      expectOneLine(
+        await start({ REVKUBE_DATA_DIR: dataDir }),
+        /^revkube: the data folder .* is in use by another revkube process \(pid \d+\)/,
+      )
     } finally {
       first.process.kill('SIGTERM')
       expect((await first.exited).code).toBe(0)

@@ -45,14 +45,19 @@ describe('TSDoc examples', () => {
     const dir = join(root, '.vitest-tmp', `tsdoc-${process.pid}`)
     mkdirSync(dir, { recursive: true })
     try {
-      const examples = entryPoints.flatMap((file) => examplesIn(readFileSync(join(root, file), 'utf8')).map((example) => ({ file, example })))
+      const examples = entryPoints.flatMap((file) =>
+        examplesIn(readFileSync(join(root, file), 'utf8')).map((example) => ({ file, example })),
+      )
       const scripts = examples.map(({ file, example }, i) => {
         const script = join(dir, `${i}-${file.replace(/\W/g, '-')}.ts`)
         writeFileSync(script, `${example.replace(/from '\.\//g, `from '${relative(dir, root)}/`)}\nexport {}\n`)
         return script
       })
       const runner = join(dir, 'run.ts')
-      writeFileSync(runner, scripts.map((script, i) => `console.log('## ${examples[i]!.file}')\nawait import('./${relative(dir, script)}')\n`).join(''))
+      writeFileSync(
+        runner,
+        scripts.map((script, i) => `console.log('## ${examples[i]!.file}')\nawait import('./${relative(dir, script)}')\n`).join(''),
+      )
       const expected = examples.flatMap(({ file, example }) => [
         `## ${file}`,
         ...example.split('\n').flatMap((line) => /^\s*console\.log\(.*\)\s*\/\/ (.+)$/.exec(line)?.slice(1) ?? []),

@@ -20,7 +20,10 @@ const event = (type: string, kind: string, namespace: string, name: string, obje
 })
 const pod = (name: string, extra: { node?: string; labels?: Record<string, string>; owner?: string }, type = 'Created') =>
   event(type, 'Pod', 'default', name, {
-    metadata: { labels: extra.labels ?? {}, ...(extra.owner && { ownerReferences: [{ uid: extra.owner, kind: 'ReplicaSet', name: 'rs' }] }) },
+    metadata: {
+      labels: extra.labels ?? {},
+      ...(extra.owner && { ownerReferences: [{ uid: extra.owner, kind: 'ReplicaSet', name: 'rs' }] }),
+    },
     spec: { ...(extra.node && { nodeName: extra.node }) },
   })
 
@@ -51,12 +54,16 @@ describe('evolve', () => {
     expect(podsOnNode(state, 'n2').map((p) => (p.metadata as { name: string }).name)).toEqual(['a'])
     expect(ownedBy(state, 'rs-1').length).toBe(1)
     expect(withLabel(state, 'Pod', 'app', 'db')).toEqual([])
-    expect(servicesSelecting(state, getObject(state, 'Pod', 'default', 'a')!).map((s) => (s.metadata as { name: string }).name)).toEqual(['web'])
+    expect(servicesSelecting(state, getObject(state, 'Pod', 'default', 'a')!).map((s) => (s.metadata as { name: string }).name)).toEqual([
+      'web',
+    ])
   })
 
   it('changes nothing when the same events are applied again', () => {
     revision = 0
-    const log = Array.from({ length: 50 }, (_, i) => pod(`p${i % 7}`, { node: `n${i % 3}`, labels: { i: String(i % 4) } }, i < 7 ? 'Created' : 'Updated'))
+    const log = Array.from({ length: 50 }, (_, i) =>
+      pod(`p${i % 7}`, { node: `n${i % 3}`, labels: { i: String(i % 4) } }, i < 7 ? 'Created' : 'Updated'),
+    )
     const once = emptyState()
     for (const e of log) evolve(once, e)
     const twice = emptyState()
@@ -67,7 +74,9 @@ describe('evolve', () => {
   it('folds any prefix of the log into the state at that revision (stateAt)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), del: fc.boolean(), node: fc.constantFrom('n1', 'n2') }), { maxLength: 30 }),
+        fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), del: fc.boolean(), node: fc.constantFrom('n1', 'n2') }), {
+          maxLength: 30,
+        }),
         fc.nat(),
         async (steps, cut) => {
           revision = 0

@@ -22,7 +22,18 @@ const pod = (name: string, revision: number, labels: Record<string, string> = {}
 function logEvent(type: 'Created' | 'Updated' | 'Deleted', object: JsonObject): LogEvent {
   const metadata = object.metadata as JsonObject
   const revision = Number(metadata.resourceVersion)
-  return { revision, txRevision: revision, type, kind: 'Pod', namespace: 'default', name: String(metadata.name), uid: `uid-${String(metadata.name)}`, object, meta: {}, committedAt: new Date(0) }
+  return {
+    revision,
+    txRevision: revision,
+    type,
+    kind: 'Pod',
+    namespace: 'default',
+    name: String(metadata.name),
+    uid: `uid-${String(metadata.name)}`,
+    object,
+    meta: {},
+    committedAt: new Date(0),
+  }
 }
 
 /**
@@ -40,12 +51,19 @@ function projectionOf(initial: LogEvent[], tail: Observable<LogEvent>): Projecti
     }),
     share(),
   )
-  return { state, changes, get revision() { return state.revision } } as unknown as Projection
+  return {
+    state,
+    changes,
+    get revision() {
+      return state.revision
+    },
+  } as unknown as Projection
 }
 
 /** The live watch and its bookmarks never read the store: only a watch resumed from a revision replays it. */
 const noStore = {} as Store
-const brief = (e: WatchEvent) => `${e.type} ${e.type === 'BOOKMARK' ? '' : `${String((e.object.metadata as JsonObject).name)} `}${e.revision}`
+const brief = (e: WatchEvent) =>
+  `${e.type} ${e.type === 'BOOKMARK' ? '' : `${String((e.object.metadata as JsonObject).name)} `}${e.revision}`
 
 function scheduler() {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected))

@@ -41,7 +41,9 @@ const selecting = (selector: string) => {
   return (o: JsonObject) => matchesLabels(parsed, (o.metadata as JsonObject).labels as Record<string, string>)
 }
 const summary = (events: WatchEvent[]) =>
-  events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${(e.object.metadata as JsonObject).name} ${(e.object.metadata as JsonObject).resourceVersion}`)
+  events
+    .filter((e) => e.type !== 'BOOKMARK')
+    .map((e) => `${e.type} ${(e.object.metadata as JsonObject).name} ${(e.object.metadata as JsonObject).resourceVersion}`)
 
 async function relabel(name: string, labels: Record<string, string>) {
   const current = await api.get('pods', 'default', name)
@@ -52,7 +54,9 @@ describe(`watch (${backend})`, () => {
   it('sees objects enter and leave its selector as ADDED and DELETED', async () => {
     const seen: WatchEvent[] = []
     const start = (await t.store.head()).revision
-    const sub = watch(projection, t.store, { kind: 'Pod', apiVersion: 'v1', matches: selecting('app=web'), fromRevision: start }).subscribe((e) => seen.push(e))
+    const sub = watch(projection, t.store, { kind: 'Pod', apiVersion: 'v1', matches: selecting('app=web'), fromRevision: start }).subscribe(
+      (e) => seen.push(e),
+    )
     await api.create(ctx, pod('a', { app: 'web' }))
     await api.create(ctx, pod('b', { app: 'db' }))
     await relabel('a', { app: 'web', version: '2' })
@@ -82,7 +86,9 @@ describe(`watch (${backend})`, () => {
     const head = (await t.store.head()).revision
     await waitFor(() => projection.revision >= head, 'the projection')
     const seen: WatchEvent[] = []
-    const sub = watch(projection, t.store, { kind: 'Pod', apiVersion: 'v1', namespace: ns, matches: selecting('app=web') }).subscribe((e) => seen.push(e))
+    const sub = watch(projection, t.store, { kind: 'Pod', apiVersion: 'v1', namespace: ns, matches: selecting('app=web') }).subscribe((e) =>
+      seen.push(e),
+    )
     expect(summary(seen).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(['ADDED b'])
     await api.create(ctx, pod('c', { app: 'web' }, {}, ns))
     await waitFor(() => seen.length === 2, 'the new pod')
@@ -148,7 +154,10 @@ describe(`slow watchers (${backend})`, () => {
     expect(first.value.type).toBe('ADDED')
     for (let i = 3; i < 8; i++) await api.create(ctx, pod(`slow-${i}`, { app: 'slow' }))
     await waitFor(() => projection.revision >= start + 8, 'the projection')
-    const error = await iterator.next().then(() => undefined, (e) => e)
+    const error = await iterator.next().then(
+      () => undefined,
+      (e) => e,
+    )
     expect(error?.reason).toBe('Gone')
     expect(error?.message).toBe(`the watch fell behind: more than 3 events were waiting; resume from revision ${first.value.revision}`)
     const resumed: WatchEvent[] = []

@@ -39,7 +39,14 @@ describe('parseFieldSelector', () => {
       ],
       'metadata.name=web,status.phase=Running',
     ],
-    ['a=1,,b=2,', [{ field: 'a', operator: '=', value: '1' }, { field: 'b', operator: '=', value: '2' }], 'a=1,b=2'],
+    [
+      'a=1,,b=2,',
+      [
+        { field: 'a', operator: '=', value: '1' },
+        { field: 'b', operator: '=', value: '2' },
+      ],
+      'a=1,b=2',
+    ],
     ['a=!b', [{ field: 'a', operator: '=', value: '!b' }], 'a=!b'],
     [' a = b ', [{ field: ' a ', operator: '=', value: ' b ' }], ' a = b '],
   ])('parses %j', (text, requirements, canonical) => {

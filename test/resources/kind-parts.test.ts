@@ -42,7 +42,8 @@ const nameOf = (k: KindDefinition) => String((minimal[k.kind]!.metadata as JsonO
 const stored = new Map<string, Promise<JsonObject>>()
 function objectOf(k: KindDefinition): Promise<JsonObject> {
   let object = stored.get(k.kind)
-  if (!object) stored.set(k.kind, (object = api.create(ctx, structuredClone(minimal[k.kind]!), { ...(k.namespaced && { namespace: 'default' }) })))
+  if (!object)
+    stored.set(k.kind, (object = api.create(ctx, structuredClone(minimal[k.kind]!), { ...(k.namespaced && { namespace: 'default' }) })))
   return object
 }
 
@@ -96,7 +97,14 @@ describe(`every registered kind (${backend})`, () => {
 
     it('patches strategically, and names as merged lists only lists its schema has', async () => {
       await objectOf(k)
-      const patched = await api.patch(ctx, k.kind, namespaceOf(k), nameOf(k), { metadata: { labels: { patched: 'strategically' } } }, 'strategic')
+      const patched = await api.patch(
+        ctx,
+        k.kind,
+        namespaceOf(k),
+        nameOf(k),
+        { metadata: { labels: { patched: 'strategically' } } },
+        'strategic',
+      )
       expect((patched.metadata as JsonObject).labels).toMatchObject({ patched: 'strategically' })
       // Each list it merges is a list in its schema, at every version it serves.
       for (const version of k.versions) {
@@ -132,10 +140,18 @@ describe(`every registered kind (${backend})`, () => {
         for (const verb of [...READ, ...WRITE]) {
           for (const subresource of ['', 'status', 'scale']) {
             const claimed = (k.roles ?? []).some(
-              (g) => (INCLUDED_IN[g.role] as readonly string[]).includes(role) && g.verbs.includes(verb) && (g.subresources ?? ['']).includes(subresource),
+              (g) =>
+                (INCLUDED_IN[g.role] as readonly string[]).includes(role) &&
+                g.verbs.includes(verb) &&
+                (g.subresources ?? ['']).includes(subresource),
             )
             const request = { verb, apiGroup: k.group, resource: k.resource, ...(subresource && { subresource }), namespace: 'default' }
-            expect({ role, verb, subresource, allowed: rules.some((rule) => ruleAllows(rule, request)) }).toEqual({ role, verb, subresource, allowed: claimed })
+            expect({ role, verb, subresource, allowed: rules.some((rule) => ruleAllows(rule, request)) }).toEqual({
+              role,
+              verb,
+              subresource,
+              allowed: claimed,
+            })
           }
         }
       }

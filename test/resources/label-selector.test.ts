@@ -154,10 +154,7 @@ describe('parseLabelSelector', () => {
       'x in (a/b,c/d)',
       `unable to parse requirement: [values[0][x]: Invalid value: "a/b": ${VALUE_RULE}, values[1][x]: Invalid value: "c/d": ${VALUE_RULE}]`,
     ],
-    [
-      'x<-',
-      `unable to parse requirement: [values[0]: Invalid value: "-": ${GT_LT_RULE}, values[0][x]: Invalid value: "-": ${VALUE_RULE}]`,
-    ],
+    ['x<-', `unable to parse requirement: [values[0]: Invalid value: "-": ${GT_LT_RULE}, values[0][x]: Invalid value: "-": ${VALUE_RULE}]`],
   ])('rejects %j with Kubernetes’ message', (text, message) => {
     const error = parseError(text)
     expect(error.reason).toBe('BadRequest')
@@ -264,7 +261,13 @@ describe('labelSelectorFromObject', () => {
     [{ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, 'gpu'],
     [{ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist', values: [] }] }, '!gpu'],
     [
-      { matchLabels: { z: '1' }, matchExpressions: [{ key: 'a', operator: 'Exists' }, { key: 'm', operator: 'In', values: ['x'] }] },
+      {
+        matchLabels: { z: '1' },
+        matchExpressions: [
+          { key: 'a', operator: 'Exists' },
+          { key: 'm', operator: 'In', values: ['x'] },
+        ],
+      },
       'a,m in (x),z=1',
     ],
   ])('converts %j', (object, expected) => {
@@ -341,7 +344,9 @@ describe('labelSelectorFromObject', () => {
 
   it('reports values of the wrong type instead of throwing', () => {
     expect(messages('app=web')).toEqual(['spec.selector: Invalid value: "app=web": must be an object'])
-    expect(messages({ matchLabels: ['app'] })).toEqual(['spec.selector.matchLabels: Invalid value: ["app"]: must be a map of label keys to values'])
+    expect(messages({ matchLabels: ['app'] })).toEqual([
+      'spec.selector.matchLabels: Invalid value: ["app"]: must be a map of label keys to values',
+    ])
     expect(messages({ matchLabels: { app: 1 } })).toEqual(['spec.selector.matchLabels[app]: Invalid value: 1: must be a string'])
     expect(messages({ matchExpressions: {} })).toEqual(['spec.selector.matchExpressions: Invalid value: {}: must be a list'])
     expect(messages({ matchExpressions: [null] })).toEqual(['spec.selector.matchExpressions[0]: Invalid value: null: must be an object'])
@@ -366,7 +371,11 @@ const labelName = fc
   .map(([first, middle, last]) => (middle === '' ? first : first + middle + last))
 const labelValue = fc.oneof(fc.constant(''), fc.constantFrom('in', 'notin'), labelName)
 const prefix = fc.array(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,4}[a-z0-9])?$/), { minLength: 1, maxLength: 3 }).map((p) => p.join('.'))
-const labelKey = fc.oneof(labelName, fc.constantFrom('in', 'notin'), fc.tuple(prefix, labelName).map(([p, n]) => `${p}/${n}`))
+const labelKey = fc.oneof(
+  labelName,
+  fc.constantFrom('in', 'notin'),
+  fc.tuple(prefix, labelName).map(([p, n]) => `${p}/${n}`),
+)
 const integer = fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String)
 const uniqueSorted = (values: string[]) => [...new Set(values)].sort()
 
@@ -378,7 +387,9 @@ const requirement: fc.Arbitrary<Requirement> = fc.oneof(
   fc
     .tuple(labelKey, fc.constantFrom<Operator>('In', 'NotIn'), fc.array(labelValue, { minLength: 1, maxLength: 4 }))
     .map(([key, operator, values]) => req(key, operator, ...uniqueSorted(values))),
-  fc.tuple(labelKey, fc.constantFrom<Operator>('GreaterThan', 'LessThan'), integer).map(([key, operator, value]) => req(key, operator, value)),
+  fc
+    .tuple(labelKey, fc.constantFrom<Operator>('GreaterThan', 'LessThan'), integer)
+    .map(([key, operator, value]) => req(key, operator, value)),
 )
 const selector: fc.Arbitrary<LabelSelector> = fc
   .array(requirement, { maxLength: 5 })
@@ -413,7 +424,9 @@ describe('label selector properties', () => {
     const small = fc
       .array(
         fc.oneof(
-          fc.tuple(fc.constantFrom('a', 'b', 'in', 'x.io/a'), fc.constantFrom<Operator>('Exists', 'DoesNotExist')).map(([k, o]) => req(k, o)),
+          fc
+            .tuple(fc.constantFrom('a', 'b', 'in', 'x.io/a'), fc.constantFrom<Operator>('Exists', 'DoesNotExist'))
+            .map(([k, o]) => req(k, o)),
           fc
             .tuple(
               fc.constantFrom('a', 'b', 'in', 'x.io/a'),
@@ -438,7 +451,9 @@ describe('label selector properties', () => {
   })
 
   it('either rejects arbitrary text with a BadRequest or yields a selector whose string parses to itself', () => {
-    const text = fc.array(fc.constantFrom('a', 'b', '1', ' ', ',', '=', '!', '(', ')', '<', '>', 'in', 'notin', '/', '-', '\t'), { maxLength: 14 })
+    const text = fc.array(fc.constantFrom('a', 'b', '1', ' ', ',', '=', '!', '(', ')', '<', '>', 'in', 'notin', '/', '-', '\t'), {
+      maxLength: 14,
+    })
     fc.assert(
       fc.property(text, (parts) => {
         let parsed: LabelSelector

@@ -5,7 +5,7 @@ import { stringify } from 'yaml'
 import { StatusError } from '../../services/errors.js'
 import { decodeManifests, type DecodeOptions } from '../../services/resources/manifest.js'
 
-const objects = (input: string | Uint8Array, options?: DecodeOptions) => decodeManifests(input, options).map(m => m.object)
+const objects = (input: string | Uint8Array, options?: DecodeOptions) => decodeManifests(input, options).map((m) => m.object)
 /** The single object of a YAML manifest whose body (after apiVersion and kind) is `body`. */
 const decodeBody = (body: string) => objects(`apiVersion: v1\nkind: ConfigMap\n${body}`)[0]
 
@@ -30,8 +30,12 @@ function expectPlainJson(value: unknown): void {
 describe('decodeManifests: YAML documents', () => {
   it('decodes a manifest kept in a repository, with anchors, aliases, merge keys and an empty document', () => {
     const manifests = decodeManifests(readFileSync(new URL('./fixtures/web-app.yaml', import.meta.url)))
-    expect(manifests.map(m => [m.object.kind, m.index])).toEqual([['ConfigMap', 0], ['Deployment', 2], ['Service', 3]])
-    const [config, deployment, service] = manifests.map(m => m.object) as Array<Record<string, any>>
+    expect(manifests.map((m) => [m.object.kind, m.index])).toEqual([
+      ['ConfigMap', 0],
+      ['Deployment', 2],
+      ['Service', 3],
+    ])
+    const [config, deployment, service] = manifests.map((m) => m.object) as Array<Record<string, any>>
     const labels = { app: 'web', tier: 'frontend' }
     expect(config!.data).toEqual({ LOG_LEVEL: 'info', FEATURE_X: 'on', MAX_CONNECTIONS: '100' })
     expect(deployment!.spec.selector.matchLabels).toEqual(labels)
@@ -46,7 +50,7 @@ describe('decodeManifests: YAML documents', () => {
       args: ['sh', '-c', 'sleep infinity'],
     })
     expect(service!.metadata.annotations['deployed-at']).toBe('2024-05-01T10:00:00Z')
-    manifests.forEach(m => expectPlainJson(m.object))
+    manifests.forEach((m) => expectPlainJson(m.object))
   })
 
   it('gives each document its 0-based index in the stream, counting skipped ones', () => {
@@ -86,22 +90,40 @@ describe('decodeManifests: scalars resolve as Kubernetes (sigs.k8s.io/yaml over 
   })
 
   it('keeps quoted booleans and words that are not YAML 1.1 booleans as strings', () => {
-    expect(decodeBody(`data: ["yes", 'off', yES, oN, "y", Yup, nope, t, f]\n`)!.data).toEqual(['yes', 'off', 'yES', 'oN', 'y', 'Yup', 'nope', 't', 'f'])
+    expect(decodeBody(`data: ["yes", 'off', yES, oN, "y", Yup, nope, t, f]\n`)!.data).toEqual([
+      'yes',
+      'off',
+      'yES',
+      'oN',
+      'y',
+      'Yup',
+      'nope',
+      't',
+      'f',
+    ])
   })
 
   it('turns boolean, number and null-looking keys into strings, so `on:` becomes "true"', () => {
-    expect(decodeBody('data:\n  on: 1\n  no: 2\n  8080: 3\n  0x10: 4\n  1.5: 5\n  "yes": 6\n')!.data)
-      .toEqual({ true: 1, false: 2, '8080': 3, '16': 4, '1.5': 5, yes: 6 })
+    expect(decodeBody('data:\n  on: 1\n  no: 2\n  8080: 3\n  0x10: 4\n  1.5: 5\n  "yes": 6\n')!.data).toEqual({
+      true: 1,
+      false: 2,
+      '8080': 3,
+      '16': 4,
+      '1.5': 5,
+      yes: 6,
+    })
   })
 
   it('reads integers in decimal, hex, octal (0755 and 0o755), binary and with underscores', () => {
-    expect(decodeBody('data: [42, -7, +3, 0x1F, 0755, 0o755, 0b101, 1_000_000, 09, 0]\n')!.data)
-      .toEqual([42, -7, 3, 31, 493, 493, 5, 1000000, 9, 0])
+    expect(decodeBody('data: [42, -7, +3, 0x1F, 0755, 0o755, 0b101, 1_000_000, 09, 0]\n')!.data).toEqual([
+      42, -7, 3, 31, 493, 493, 5, 1000000, 9, 0,
+    ])
   })
 
   it('reads floats, and keeps timestamps, times, versions and quantities as strings', () => {
-    expect(decodeBody('data: [1.5, .5, -.5, 1e3, 1.0, 2024-05-01, 2001-12-14T21:59:43.10-05:00, 12:30, 1.2.3, 500m, 1Gi, 0x, .]\n')!.data)
-      .toEqual([1.5, 0.5, -0.5, 1000, 1, '2024-05-01', '2001-12-14T21:59:43.10-05:00', '12:30', '1.2.3', '500m', '1Gi', '0x', '.'])
+    expect(
+      decodeBody('data: [1.5, .5, -.5, 1e3, 1.0, 2024-05-01, 2001-12-14T21:59:43.10-05:00, 12:30, 1.2.3, 500m, 1Gi, 0x, .]\n')!.data,
+    ).toEqual([1.5, 0.5, -0.5, 1000, 1, '2024-05-01', '2001-12-14T21:59:43.10-05:00', '12:30', '1.2.3', '500m', '1Gi', '0x', '.'])
   })
 
   it('reads ~, null, Null, NULL and empty values as null', () => {
@@ -111,9 +133,12 @@ describe('decodeManifests: scalars resolve as Kubernetes (sigs.k8s.io/yaml over 
   it('accepts integers up to 2^53-1 and rejects larger ones, in YAML and JSON, instead of rounding them', () => {
     expect(decodeBody('data: [9007199254740991, -9007199254740991]\n')!.data).toEqual([9007199254740991, -9007199254740991])
     const rule = 'is beyond ±9007199254740991 (2^53−1) and cannot be kept exactly; quote it to keep it as a string'
-    expect(decodeError('apiVersion: v1\nkind: A\nx: 9007199254740993\n').message).toBe(`document 1: line 3, column 4: integer 9007199254740993 ${rule}`)
-    expect(decodeError('{"apiVersion": "v1", "kind": "A", "x": -12345678901234567890}').message)
-      .toBe(`document 1: line 1, column 40: integer -12345678901234567890 ${rule}`)
+    expect(decodeError('apiVersion: v1\nkind: A\nx: 9007199254740993\n').message).toBe(
+      `document 1: line 3, column 4: integer 9007199254740993 ${rule}`,
+    )
+    expect(decodeError('{"apiVersion": "v1", "kind": "A", "x": -12345678901234567890}').message).toBe(
+      `document 1: line 1, column 40: integer -12345678901234567890 ${rule}`,
+    )
     expect(decodeBody('data: "9007199254740993"\n')!.data).toBe('9007199254740993')
   })
 
@@ -123,7 +148,14 @@ describe('decodeManifests: scalars resolve as Kubernetes (sigs.k8s.io/yaml over 
   })
 
   it('accepts the core tags and rejects !!binary, !!set, !!timestamp and custom tags', () => {
-    expect(decodeBody('data: [!!str 8080, !!int "12", !!bool yes, !!float 1, ! 12, !!null ""]\n')!.data).toEqual(['8080', 12, true, 1, '12', null])
+    expect(decodeBody('data: [!!str 8080, !!int "12", !!bool yes, !!float 1, ! 12, !!null ""]\n')!.data).toEqual([
+      '8080',
+      12,
+      true,
+      1,
+      '12',
+      null,
+    ])
     const rejects = (value: string) => decodeError(`apiVersion: v1\nkind: A\nx: ${value}\n`).message
     const plain = 'a manifest holds only strings, numbers, booleans, null, mappings and lists'
     expect(rejects('!!binary aGVsbG8=')).toBe(`document 1: line 3, column 4: unsupported tag !!binary: ${plain}`)
@@ -150,7 +182,8 @@ describe('decodeManifests: JSON and Lists', () => {
   })
 
   it('flattens a *List kind in YAML, and a List without items into nothing', () => {
-    const yaml = 'apiVersion: v1\nkind: List\n---\napiVersion: v1\nkind: PodList\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n'
+    const yaml =
+      'apiVersion: v1\nkind: List\n---\napiVersion: v1\nkind: PodList\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n'
     expect(decodeManifests(yaml)).toEqual([{ object: pod('a'), index: 1, item: 0 }])
   })
 
@@ -169,21 +202,26 @@ describe('decodeManifests: JSON and Lists', () => {
 
   it('rejects List items that are not Kubernetes objects, naming the item', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [pod('a'), { apiVersion: 'v1', metadata: { name: 'b' } }] }
-    expect(decodeError(JSON.stringify(list)).message)
-      .toBe(`document 1, item 2: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"b"}}'`)
-    expect(decodeError('{"apiVersion": "v1", "kind": "List", "items": {"a": 1}}').message).toBe("document 1: 'items' must be a list, got a mapping")
-    expect(decodeError('[{"apiVersion": "v1", "kind": "A"}, 7]').message)
-      .toBe('document 2: expected a Kubernetes object (a mapping with apiVersion and kind), got the number 7')
+    expect(decodeError(JSON.stringify(list)).message).toBe(
+      `document 1, item 2: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"b"}}'`,
+    )
+    expect(decodeError('{"apiVersion": "v1", "kind": "List", "items": {"a": 1}}').message).toBe(
+      "document 1: 'items' must be a list, got a mapping",
+    )
+    expect(decodeError('[{"apiVersion": "v1", "kind": "A"}, 7]').message).toBe(
+      'document 2: expected a Kubernetes object (a mapping with apiVersion and kind), got the number 7',
+    )
   })
 
   it('rejects invalid JSON with its position, and does not fall back to YAML', () => {
     expect(decodeError('{"apiVersion": "v1",\n "kind": "A"').message).toMatch(/^invalid JSON at line 2, column 13: /)
-    expect(decodeError("{apiVersion: v1, kind: A}").message).toMatch(/^invalid JSON/)
+    expect(decodeError('{apiVersion: v1, kind: A}').message).toMatch(/^invalid JSON/)
   })
 
   it('rejects duplicate keys in JSON, which JSON.parse would silently drop', () => {
-    expect(decodeError('[{"apiVersion": "v1", "kind": "A"},\n {"apiVersion": "v1", "kind": "A", "kind": "B"}]').message)
-      .toBe('document 2: line 2, column 36: duplicate key "kind"')
+    expect(decodeError('[{"apiVersion": "v1", "kind": "A"},\n {"apiVersion": "v1", "kind": "A", "kind": "B"}]').message).toBe(
+      'document 2: line 2, column 36: duplicate key "kind"',
+    )
   })
 })
 
@@ -191,21 +229,41 @@ describe('decodeManifests: rejected documents', () => {
   const object = 'expected a Kubernetes object (a mapping with apiVersion and kind), got'
   const key = 'a mapping key must be a string, number or boolean, not'
   it.each([
-    ["a document without kind, in kubectl's words", 'apiVersion: v1\nkind: A\n---\napiVersion: v1\nmetadata:\n  name: web\n',
-      `document 2: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"web"}}'`],
+    [
+      "a document without kind, in kubectl's words",
+      'apiVersion: v1\nkind: A\n---\napiVersion: v1\nmetadata:\n  name: web\n',
+      `document 2: Object 'Kind' is missing in '{"apiVersion":"v1","metadata":{"name":"web"}}'`,
+    ],
     ['a document without apiVersion', 'kind: Pod\n', `document 1: Object 'apiVersion' is missing in '{"kind":"Pod"}'`],
-    ['an empty apiVersion', 'apiVersion: ""\nkind: Pod\n', `document 1: Object 'apiVersion' is missing in '{"apiVersion":"","kind":"Pod"}'`],
+    [
+      'an empty apiVersion',
+      'apiVersion: ""\nkind: Pod\n',
+      `document 1: Object 'apiVersion' is missing in '{"apiVersion":"","kind":"Pod"}'`,
+    ],
     ['a kind that is not a string', 'apiVersion: v1\nkind: 5\n', "document 1: 'kind' must be a string, got the number 5"],
     ['an apiVersion that is not a string', 'apiVersion: [v1]\nkind: Pod\n', "document 1: 'apiVersion' must be a string, got a list"],
     ['a scalar document', 'apiVersion: v1\nkind: A\n---\njust some text\n', `document 2: ${object} the string "just some text"`],
     ['a list document', '- apiVersion: v1\n  kind: A\n', `document 1: ${object} a list`],
-    ['metadata that is not a mapping', 'apiVersion: v1\nkind: A\nmetadata: web\n', `document 1: 'metadata' must be a mapping, got the string "web"`],
-    ['a YAML syntax error, with its line and column', 'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Pod\nspec: a: b\n',
-      'document 2: line 6, column 7: invalid YAML: Nested mappings are not allowed in compact mappings'],
-    ['a duplicate key, naming both places', 'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n  labels: {}\n  name: b\n',
-      'document 1: line 6, column 3: duplicate key "name" (first defined at line 4, column 3)'],
-    ['keys that are duplicates once read as Kubernetes does', 'apiVersion: v1\nkind: A\ndata: {yes: 1, true: 2}\n',
-      'document 1: line 3, column 16: duplicate key "true" (first defined at line 3, column 8)'],
+    [
+      'metadata that is not a mapping',
+      'apiVersion: v1\nkind: A\nmetadata: web\n',
+      `document 1: 'metadata' must be a mapping, got the string "web"`,
+    ],
+    [
+      'a YAML syntax error, with its line and column',
+      'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Pod\nspec: a: b\n',
+      'document 2: line 6, column 7: invalid YAML: Nested mappings are not allowed in compact mappings',
+    ],
+    [
+      'a duplicate key, naming both places',
+      'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n  labels: {}\n  name: b\n',
+      'document 1: line 6, column 3: duplicate key "name" (first defined at line 4, column 3)',
+    ],
+    [
+      'keys that are duplicates once read as Kubernetes does',
+      'apiVersion: v1\nkind: A\ndata: {yes: 1, true: 2}\n',
+      'document 1: line 3, column 16: duplicate key "true" (first defined at line 3, column 8)',
+    ],
     ['a null key', 'apiVersion: v1\nkind: A\n~: 1\n', `document 1: line 3, column 1: ${key} null`],
     ['a collection key', 'apiVersion: v1\nkind: A\n[a, b]: 1\n', `document 1: line 3, column 1: ${key} a list`],
   ])('rejects %s with BadRequest', (_, input, message) => {
@@ -259,20 +317,29 @@ describe('decodeManifests: limits against hostile input', () => {
   })
 
   it('rejects YAML nested deeper than maxDepth, in block and in flow style, with the position', () => {
-    expect(decodeError(`apiVersion: v1\nkind: A\n${nestedBlock(101)} 1\n`).message).toBe('document 1: line 103, column 101: nested deeper than 100 levels')
-    expect(decodeError(`apiVersion: v1\nkind: A\nx: ${nestedFlow(100)}\n`).message).toBe('document 1: line 3, column 103: nested deeper than 100 levels')
-    expect(decodeError(`apiVersion: v1\nkind: A\nx: {y: [1]}\n`, { maxDepth: 2 }).message).toBe('document 1: line 3, column 8: nested deeper than 2 levels')
+    expect(decodeError(`apiVersion: v1\nkind: A\n${nestedBlock(101)} 1\n`).message).toBe(
+      'document 1: line 103, column 101: nested deeper than 100 levels',
+    )
+    expect(decodeError(`apiVersion: v1\nkind: A\nx: ${nestedFlow(100)}\n`).message).toBe(
+      'document 1: line 3, column 103: nested deeper than 100 levels',
+    )
+    expect(decodeError(`apiVersion: v1\nkind: A\nx: {y: [1]}\n`, { maxDepth: 2 }).message).toBe(
+      'document 1: line 3, column 8: nested deeper than 2 levels',
+    )
   })
 
   it('rejects a megabyte of nested brackets as too deep, in YAML and in JSON, without overflowing the stack', () => {
     expect(decodeError(`x: ${nestedFlow(500_000)}`).message).toBe('document 1: line 1, column 104: nested deeper than 100 levels')
     expect(decodeError(nestedFlow(500_000)).message).toBe('document 1: line 1, column 101: nested deeper than 100 levels')
-    expect(decodeError(`apiVersion: v1\nkind: A\n${nestedBlock(1500)}`).message).toBe('document 1: line 103, column 101: nested deeper than 100 levels')
+    expect(decodeError(`apiVersion: v1\nkind: A\n${nestedBlock(1500)}`).message).toBe(
+      'document 1: line 103, column 101: nested deeper than 100 levels',
+    )
   })
 
   it('rejects JSON nested deeper than maxDepth', () => {
-    expect(decodeError(`{"apiVersion": "v1", "kind": "A", "x": ${nestedFlow(100)}}`).message)
-      .toBe('document 1: line 1, column 139: nested deeper than 100 levels')
+    expect(decodeError(`{"apiVersion": "v1", "kind": "A", "x": ${nestedFlow(100)}}`).message).toBe(
+      'document 1: line 1, column 139: nested deeper than 100 levels',
+    )
   })
 
   it('rejects more than maxDocuments documents, in YAML and as a JSON array', () => {
@@ -280,7 +347,9 @@ describe('decodeManifests: limits against hostile input', () => {
     expect(objects(Array(3).fill(doc).join('---\n'), { maxDocuments: 3 })).toHaveLength(3)
     expect(decodeError(Array(4).fill(doc).join('---\n'), { maxDocuments: 3 }).message).toBe('more than 3 documents')
     expect(decodeError('---\n'.repeat(1001)).message).toBe('more than 1000 documents')
-    expect(decodeError(JSON.stringify(Array(4).fill({ apiVersion: 'v1', kind: 'A' })), { maxDocuments: 3 }).message).toBe('more than 3 documents')
+    expect(decodeError(JSON.stringify(Array(4).fill({ apiVersion: 'v1', kind: 'A' })), { maxDocuments: 3 }).message).toBe(
+      'more than 3 documents',
+    )
   })
 
   it('rejects a billion-laughs alias bomb with a clear error', () => {
@@ -289,9 +358,11 @@ describe('decodeManifests: limits against hostile input', () => {
       const [name, previous] = [String.fromCharCode(97 + i), String.fromCharCode(96 + i)]
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`)
     }
-    const error = decodeError(`apiVersion: v1\nkind: ConfigMap\ndata:\n${levels.map(l => `  ${l}`).join('\n')}\n`)
+    const error = decodeError(`apiVersion: v1\nkind: ConfigMap\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`)
     expect(error.reason).toBe('BadRequest')
-    expect(error.message).toMatch(/^document 1: line \d+, column \d+: more than 100 alias expansions, which looks like an alias bomb \("billion laughs"\)$/)
+    expect(error.message).toMatch(
+      /^document 1: line \d+, column \d+: more than 100 alias expansions, which looks like an alias bomb \("billion laughs"\)$/,
+    )
   })
 
   it('rejects few aliases to a large anchor when they expand far beyond the document', () => {
@@ -303,19 +374,22 @@ describe('decodeManifests: limits against hostile input', () => {
   it('counts merge keys as alias expansions, and honours maxAliasCount', () => {
     const input = 'apiVersion: v1\nkind: A\nbase: &base {p: 1}\nu: {<<: *base}\nv: {<<: *base}\nw: *base\n'
     expect(objects(input, { maxAliasCount: 3 })[0]).toMatchObject({ u: { p: 1 }, v: { p: 1 }, w: { p: 1 } })
-    expect(decodeError(input, { maxAliasCount: 2 }).message)
-      .toBe('document 1: line 6, column 4: more than 2 alias expansions, which looks like an alias bomb ("billion laughs")')
+    expect(decodeError(input, { maxAliasCount: 2 }).message).toBe(
+      'document 1: line 6, column 4: more than 2 alias expansions, which looks like an alias bomb ("billion laughs")',
+    )
   })
 
   it('rejects an alias to its own anchor, and to an anchor of another document', () => {
     expect(decodeError('apiVersion: v1\nkind: A\nloop: &loop [*loop]\n').message).toMatch(/^document 1: line 3, column \d+: /)
-    expect(decodeError('apiVersion: v1\nkind: A\nx: &x 1\n---\napiVersion: v1\nkind: A\ny: *x\n').message)
-      .toBe('document 2: line 7, column 4: unknown anchor "x"')
+    expect(decodeError('apiVersion: v1\nkind: A\nx: &x 1\n---\napiVersion: v1\nkind: A\ny: *x\n').message).toBe(
+      'document 2: line 7, column 4: unknown anchor "x"',
+    )
   })
 
   it('rejects a merge key that is given neither a mapping nor a list of mappings', () => {
-    expect(decodeError('apiVersion: v1\nkind: A\nx: {<<: [1, 2]}\n').message)
-      .toBe("document 1: line 3, column 9: a merge key '<<' takes a mapping or a list of mappings")
+    expect(decodeError('apiVersion: v1\nkind: A\nx: {<<: [1, 2]}\n').message).toBe(
+      "document 1: line 3, column 9: a merge key '<<' takes a mapping or a list of mappings",
+    )
   })
 })
 
@@ -327,14 +401,19 @@ describe('decodeManifests: properties', () => {
     fc.boolean(),
     fc.constant(null),
     fc.maxSafeInteger(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).filter(d => !Object.is(d, -0) && (!Number.isInteger(d) || Number.isSafeInteger(d))),
+    fc
+      .double({ noNaN: true, noDefaultInfinity: true })
+      .filter((d) => !Object.is(d, -0) && (!Number.isInteger(d) || Number.isSafeInteger(d))),
   )
-  const { value } = fc.letrec<{ value: unknown }>(tie => ({
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small' },
       scalar,
       fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('on', 'yes', '8080', '__proto__', '<<')), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('on', 'yes', '8080', '__proto__', '<<')), tie('value'), {
+        maxKeys: 4,
+        noNullPrototype: true,
+      }),
     ),
   }))
   const manifest = fc.record({
@@ -348,8 +427,8 @@ describe('decodeManifests: properties', () => {
 
   it('decodes back, equal and plain, any manifest written by yaml.stringify or JSON.stringify', () => {
     fc.assert(
-      fc.property(fc.array(manifest, { minLength: 1, maxLength: 4 }), manifests => {
-        const viaYaml = objects(manifests.map(m => `---\n${toYaml(m)}`).join(''))
+      fc.property(fc.array(manifest, { minLength: 1, maxLength: 4 }), (manifests) => {
+        const viaYaml = objects(manifests.map((m) => `---\n${toYaml(m)}`).join(''))
         const viaJson = objects(JSON.stringify(manifests))
         expect(viaYaml).toEqual(manifests)
         expect(viaJson).toEqual(manifests)
@@ -361,11 +440,39 @@ describe('decodeManifests: properties', () => {
   })
 
   it('throws nothing but a StatusError, whatever the input', () => {
-    const pieces = ['a', 'apiVersion: v1\n', 'kind: A\n', ': ', '\n', '  ', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '<<: ', '!!str ', '!x ', '#', '"', "'", '|\n', '? ', '---\n', 'yes', '0x', '1e9', '~']
+    const pieces = [
+      'a',
+      'apiVersion: v1\n',
+      'kind: A\n',
+      ': ',
+      '\n',
+      '  ',
+      '- ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '&a ',
+      '*a',
+      '<<: ',
+      '!!str ',
+      '!x ',
+      '#',
+      '"',
+      "'",
+      '|\n',
+      '? ',
+      '---\n',
+      'yes',
+      '0x',
+      '1e9',
+      '~',
+    ]
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: fc.constantFrom(...pieces), maxLength: 40 }), fc.string({ unit: 'binary' })), input => {
+      fc.property(fc.oneof(fc.string({ unit: fc.constantFrom(...pieces), maxLength: 40 }), fc.string({ unit: 'binary' })), (input) => {
         try {
-          decodeManifests(input).forEach(m => expectPlainJson(m.object))
+          decodeManifests(input).forEach((m) => expectPlainJson(m.object))
         } catch (error) {
           expect(error).toBeInstanceOf(StatusError)
         }

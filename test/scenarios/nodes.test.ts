@@ -37,7 +37,7 @@ describe(`nodes and scheduling (${backend})`, () => {
     await c.gql('mutation { taint(node: "sim-node-1", key: "dedicated", effect: "NoSchedule", remove: true) { metadata { name } } }')
   })
 
-  it('reports unschedulable pods with Kubernetes\' message, and schedules them once a node fits', async () => {
+  it("reports unschedulable pods with Kubernetes' message, and schedules them once a node fits", async () => {
     await apply(deployment('huge', 1).replace('cpu: 500m', 'cpu: "6"'))
     await c.until(async () => {
       const [pod] = await pods('app=huge')
@@ -48,17 +48,32 @@ describe(`nodes and scheduling (${backend})`, () => {
     const scheduled = (((pod!.status as JsonObject).conditions as JsonObject[]) ?? []).find((x) => x.type === 'PodScheduled')!
     expect(scheduled.reason).toBe('Unschedulable')
     // 6 CPUs is more than any node has at all, so preemption could not help.
-    expect(scheduled.message).toBe('0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.')
-    const events = (await c.server.api.list('events', { namespace: 'default', fieldSelector: `involvedObject.name=${meta(pod!).name},reason=FailedScheduling` })).items
+    expect(scheduled.message).toBe(
+      '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    )
+    const events = (
+      await c.server.api.list('events', {
+        namespace: 'default',
+        fieldSelector: `involvedObject.name=${meta(pod!).name},reason=FailedScheduling`,
+      })
+    ).items
     expect(events[0]).toMatchObject({ type: 'Warning', message: scheduled.message })
 
     await c.gql('mutation($o: JSON!) { create(object: $o) { kind } }', {
-      o: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'big-node' }, status: { capacity: { cpu: '16', memory: '64Gi', pods: '110' }, allocatable: { cpu: '16', memory: '64Gi', pods: '110' } } },
+      o: {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'big-node' },
+        status: { capacity: { cpu: '16', memory: '64Gi', pods: '110' }, allocatable: { cpu: '16', memory: '64Gi', pods: '110' } },
+      },
     })
-    await c.until(async () => (await pods('app=huge')).some((p) => spec(p).nodeName === 'big-node' && isReady(p)), 'the pod to run on the new node')
+    await c.until(
+      async () => (await pods('app=huge')).some((p) => spec(p).nodeName === 'big-node' && isReady(p)),
+      'the pod to run on the new node',
+    )
   })
 
-  it('re-creates a failed node\'s pods elsewhere after their tolerationSeconds', async () => {
+  it("re-creates a failed node's pods elsewhere after their tolerationSeconds", async () => {
     await apply(deployment('survivors', 6))
     await c.until(async () => (await pods('app=survivors')).filter(isReady).length === 6, '6 ready pods')
     const before = await pods('app=survivors')
@@ -68,16 +83,31 @@ describe(`nodes and scheduling (${backend})`, () => {
       n: victim,
       p: { metadata: { annotations: { 'sim.revkube.io/down': 'true' } } },
     })
-    await c.until(async () => {
-      const node = await c.server.api.get('nodes', undefined, victim)
-      return (((node.spec as JsonObject).taints as JsonObject[] | undefined) ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable')
-    }, 'the unreachable taint', 120)
+    await c.until(
+      async () => {
+        const node = await c.server.api.get('nodes', undefined, victim)
+        return (((node.spec as JsonObject).taints as JsonObject[] | undefined) ?? []).some(
+          (t) => t.key === 'node.kubernetes.io/unreachable',
+        )
+      },
+      'the unreachable taint',
+      120,
+    )
     // Pods tolerate unreachable nodes for 300 s: they stay until then.
     await c.advance(200_000, 10_000)
-    expect((await pods('app=survivors')).filter((p) => spec(p).nodeName === victim && !meta(p).deletionTimestamp).map((p) => meta(p).name).sort()).toEqual(onVictim.sort())
-    await c.until(async () => {
-      const live = (await pods('app=survivors')).filter((p) => !meta(p).deletionTimestamp)
-      return live.length === 6 && live.every((p) => spec(p).nodeName !== victim && isReady(p))
-    }, 'replacements on healthy nodes', 300)
+    expect(
+      (await pods('app=survivors'))
+        .filter((p) => spec(p).nodeName === victim && !meta(p).deletionTimestamp)
+        .map((p) => meta(p).name)
+        .sort(),
+    ).toEqual(onVictim.sort())
+    await c.until(
+      async () => {
+        const live = (await pods('app=survivors')).filter((p) => !meta(p).deletionTimestamp)
+        return live.length === 6 && live.every((p) => spec(p).nodeName !== victim && isReady(p))
+      },
+      'replacements on healthy nodes',
+      300,
+    )
   })
 })

@@ -13,7 +13,8 @@ afterAll(() => c.close())
 const meta = (o: JsonObject) => o.metadata as JsonObject
 const spec = (o: JsonObject) => (o.spec ?? {}) as JsonObject
 const status = (o: JsonObject) => (o.status ?? {}) as JsonObject
-const apply = (manifest: string) => c.gql('mutation($m: String!) { apply(manifest: $m) { kind metadata { name } revision } }', { m: manifest })
+const apply = (manifest: string) =>
+  c.gql('mutation($m: String!) { apply(manifest: $m) { kind metadata { name } revision } }', { m: manifest })
 const pods = async (namespace: string, selector: string, at?: number) =>
   (await c.server.api.list('pods', { namespace, labelSelector: selector, ...(at !== undefined && { at }) })).items
 
@@ -98,7 +99,9 @@ describe(`a cluster with controllers, a scheduler and simulated nodes (${backend
     expect(history.rolloutHistory.map((r: any) => r.revision)).toEqual([2, 3])
 
     // Why was a pod deleted? The chain of causes leads back to the user's change.
-    const deleted = (await c.server.store.events({ kind: 'Pod', namespace: 'outlet', limit: 100_000 })).filter((e) => e.type === 'Deleted').at(-1)!
+    const deleted = (await c.server.store.events({ kind: 'Pod', namespace: 'outlet', limit: 100_000 }))
+      .filter((e) => e.type === 'Deleted')
+      .at(-1)!
     const causes = await c.gql('query($r: Revision!) { causes(revision: $r) { kind type actor } }', { r: String(deleted.revision) })
     const chain = causes.causes.map((e: any) => `${e.kind} ${e.actor}`)
     expect(chain.slice(0, -1).every((link: string) => /^(Pod|ReplicaSet|Deployment) system:/.test(link))).toBe(true)

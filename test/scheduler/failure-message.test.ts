@@ -13,7 +13,11 @@ const pinned = (...names: string[]) => ({
 
 describe('the FailedScheduling message', () => {
   it('counts nodes per reason and says preemption is not helpful when the pod asks more than any node has', () => {
-    const nodes = [node('a', { cpu: '2' }), node('b', { cpu: '2' }), node('master', { taints: [{ key: 'key', value: 'value', effect: 'NoSchedule' }], cpu: '2' })]
+    const nodes = [
+      node('a', { cpu: '2' }),
+      node('b', { cpu: '2' }),
+      node('master', { taints: [{ key: 'key', value: 'value', effect: 'NoSchedule' }], cpu: '2' }),
+    ]
     expect(messageOf(decide(nodes, pod('p', { cpu: '3' })))).toBe(
       '0/3 nodes are available: 1 node(s) had untolerated taint {key: value}, 2 Insufficient cpu. ' +
         'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
@@ -21,7 +25,11 @@ describe('the FailedScheduling message', () => {
   })
 
   it('finds no preemption victims on nodes that are only full', () => {
-    const nodes = [node('a', { cpu: '2' }), node('b', { cpu: '2' }), node('cp', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] })]
+    const nodes = [
+      node('a', { cpu: '2' }),
+      node('b', { cpu: '2' }),
+      node('cp', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
+    ]
     const busy = [pod('x', { cpu: '2', nodeName: 'a' }), pod('y', { cpu: '2', nodeName: 'b' })]
     expect(messageOf(decide([...nodes, ...busy], pod('p', { cpu: '1' })))).toBe(
       '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. ' +
@@ -30,12 +38,24 @@ describe('the FailedScheduling message', () => {
   })
 
   it('sorts the entries as strings, count included, as Go’s sort.Strings does', () => {
-    const nodes = [...Array.from({ length: 10 }, (_, i) => node(`full-${i}`, { cpu: '1' })), node('c1', { unschedulable: true }), node('c2', { unschedulable: true })]
+    const nodes = [
+      ...Array.from({ length: 10 }, (_, i) => node(`full-${i}`, { cpu: '1' })),
+      node('c1', { unschedulable: true }),
+      node('c2', { unschedulable: true }),
+    ]
     expect(messageOf(decide(nodes, pod('p', { cpu: '2' })))).toBe(
       '0/12 nodes are available: 10 Insufficient cpu, 2 node(s) were unschedulable. ' +
         'preemption: 0/12 nodes are available: 12 Preemption is not helpful for scheduling.',
     )
-    expect(reasonHistogram(new Map([['b', 1], ['a', 2], ['c', 10]]))).toBe('1 b, 10 c, 2 a')
+    expect(
+      reasonHistogram(
+        new Map([
+          ['b', 1],
+          ['a', 2],
+          ['c', 10],
+        ]),
+      ),
+    ).toBe('1 b, 10 c, 2 a')
   })
 
   it('lists every reason a node gives', () => {
@@ -68,7 +88,14 @@ describe('the FailedScheduling message', () => {
     const conflicting = {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['a'] }, { key: 'metadata.name', operator: 'In', values: ['b'] }] }],
+          nodeSelectorTerms: [
+            {
+              matchFields: [
+                { key: 'metadata.name', operator: 'In', values: ['a'] },
+                { key: 'metadata.name', operator: 'In', values: ['b'] },
+              ],
+            },
+          ],
         },
       },
     } as JsonObject

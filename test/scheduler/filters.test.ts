@@ -52,10 +52,16 @@ describe('taints and tolerations', () => {
   })
 
   it('keeps pods off a NotReady or unreachable node through its taint, even before the lifecycle controller adds it', () => {
-    expect(filterOn(taintToleration, node('n1', { ready: 'False' }), pod('p'))?.reasons).toEqual(['node(s) had untolerated taint {node.kubernetes.io/not-ready: }'])
-    expect(filterOn(taintToleration, node('n1', { ready: 'Unknown' }), pod('p'))?.reasons).toEqual(['node(s) had untolerated taint {node.kubernetes.io/unreachable: }'])
+    expect(filterOn(taintToleration, node('n1', { ready: 'False' }), pod('p'))?.reasons).toEqual([
+      'node(s) had untolerated taint {node.kubernetes.io/not-ready: }',
+    ])
+    expect(filterOn(taintToleration, node('n1', { ready: 'Unknown' }), pod('p'))?.reasons).toEqual([
+      'node(s) had untolerated taint {node.kubernetes.io/unreachable: }',
+    ])
     const tainted = node('n1', { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] })
-    expect(filterOn(taintToleration, tainted, pod('p'))?.reasons).toEqual(['node(s) had untolerated taint {node.kubernetes.io/not-ready: }'])
+    expect(filterOn(taintToleration, tainted, pod('p'))?.reasons).toEqual([
+      'node(s) had untolerated taint {node.kubernetes.io/not-ready: }',
+    ])
     const tolerant = pod('p', { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' }] })
     expect(fits(taintToleration, node('n1', { ready: 'False' }), tolerant)).toBe(true)
   })
@@ -65,13 +71,21 @@ describe('unschedulable nodes', () => {
   it('rejects a cordoned node unless the pod tolerates its unschedulable taint', () => {
     const cordoned = node('n1', { unschedulable: true })
     expect(filterOn(nodeUnschedulable, cordoned, pod('p'))).toEqual({ reasons: ['node(s) were unschedulable'], unresolvable: true })
-    expect(fits(nodeUnschedulable, cordoned, pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }))).toBe(true)
+    expect(
+      fits(
+        nodeUnschedulable,
+        cordoned,
+        pod('p', { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }),
+      ),
+    ).toBe(true)
     expect(fits(nodeUnschedulable, node('n1'), pod('p'))).toBe(true)
   })
 
   it('rejects a node carrying the unschedulable taint through TaintToleration', () => {
     const tainted = node('n1', { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] })
-    expect(filterOn(taintToleration, tainted, pod('p'))?.reasons).toEqual(['node(s) had untolerated taint {node.kubernetes.io/unschedulable: }'])
+    expect(filterOn(taintToleration, tainted, pod('p'))?.reasons).toEqual([
+      'node(s) had untolerated taint {node.kubernetes.io/unschedulable: }',
+    ])
   })
 })
 
@@ -100,7 +114,11 @@ describe('node affinity and node selector', () => {
     ['matchFields metadata.name In', { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }, true],
     ['matchFields metadata.name NotIn', { matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['n1'] }] }, false],
     ['matchFields on another field', { matchFields: [{ key: 'metadata.uid', operator: 'In', values: ['n1'] }] }, false],
-    ['expressions and fields, ANDed', { ...expr('zone', 'In', ['a']), matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] }, false],
+    [
+      'expressions and fields, ANDed',
+      { ...expr('zone', 'In', ['a']), matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n2'] }] },
+      false,
+    ],
   ]
   for (const [what, term, expected] of cases) {
     it(`${expected ? 'accepts' : 'rejects'} a node for a term with ${what}`, () => {
@@ -111,7 +129,10 @@ describe('node affinity and node selector', () => {
 
   it('ORs the terms and ANDs them with the node selector', () => {
     expect(fits(nodeAffinity, labelled, withTerms(expr('zone', 'In', ['b']), expr('disk', 'Exists')))).toBe(true)
-    const both = pod('p', { nodeSelector: { zone: 'b' }, affinity: (withTerms(expr('disk', 'Exists')).spec as JsonObject).affinity as JsonObject })
+    const both = pod('p', {
+      nodeSelector: { zone: 'b' },
+      affinity: (withTerms(expr('disk', 'Exists')).spec as JsonObject).affinity as JsonObject,
+    })
     const notMatched = { reasons: ["node(s) didn't match Pod's node affinity/selector"], unresolvable: true }
     expect(filterOn(nodeAffinity, labelled, both)).toEqual(notMatched)
     expect(fits(nodeAffinity, labelled, pod('p', { nodeSelector: { zone: 'a', disk: 'ssd' } }))).toBe(true)
@@ -136,7 +157,10 @@ describe('resource fit', () => {
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1' }), finished)).toBe(true)
     const deleting = pod('a', { cpu: '2', nodeName: 'n1' })
     ;(deleting.metadata as JsonObject).deletionTimestamp = '2026-11-26T12:00:00Z'
-    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1' }), [deleting])).toEqual({ reasons: ['Insufficient cpu'], unresolvable: false })
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1' }), [deleting])).toEqual({
+      reasons: ['Insufficient cpu'],
+      unresolvable: false,
+    })
   })
 
   it('calls a request larger than the whole node unresolvable', () => {
@@ -146,21 +170,33 @@ describe('resource fit', () => {
   it('counts pods against allocatable pods, requests or not', () => {
     const bound = ['a', 'b', 'c'].map((n) => pod(n, { nodeName: 'n1' }))
     expect(filterOn(nodeResourcesFit, small, pod('p'), bound)).toEqual({ reasons: ['Too many pods'], unresolvable: false })
-    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '3' }), bound)).toEqual({ reasons: ['Too many pods', 'Insufficient cpu'], unresolvable: true })
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '3' }), bound)).toEqual({
+      reasons: ['Too many pods', 'Insufficient cpu'],
+      unresolvable: true,
+    })
   })
 
   it('takes the largest init container when it exceeds the containers, plus the overhead', () => {
     const init = (cpu: string) => ({ name: `init-${cpu}`, image: 'busybox', resources: { requests: { cpu } } })
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2')] }))).toBe(true)
     // More than the node's 2 cpus at all: unresolvable.
-    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2'), init('2100m')] }))).toEqual({ reasons: ['Insufficient cpu'], unresolvable: true })
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '500m', initContainers: [init('2'), init('2100m')] }))).toEqual({
+      reasons: ['Insufficient cpu'],
+      unresolvable: true,
+    })
     expect(fits(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '100m' } }))).toBe(true)
-    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '101m' } }))).toEqual({ reasons: ['Insufficient cpu'], unresolvable: true })
+    expect(filterOn(nodeResourcesFit, small, pod('p', { cpu: '1900m', overhead: { cpu: '101m' } }))).toEqual({
+      reasons: ['Insufficient cpu'],
+      unresolvable: true,
+    })
   })
 
   it('checks extended resources by name', () => {
     const gpuNode = node('n1', { extra: { 'example.com/gpu': '1' } })
-    const wantsGpu = (n: string) => ({ ...pod('p'), spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'example.com/gpu': n } } }] } })
+    const wantsGpu = (n: string) => ({
+      ...pod('p'),
+      spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { 'example.com/gpu': n } } }] },
+    })
     expect(fits(nodeResourcesFit, gpuNode, wantsGpu('1'))).toBe(true)
     expect(filterOn(nodeResourcesFit, gpuNode, wantsGpu('2'))).toEqual({ reasons: ['Insufficient example.com/gpu'], unresolvable: true })
     expect(filterOn(nodeResourcesFit, node('n1'), wantsGpu('1'))).toEqual({ reasons: ['Insufficient example.com/gpu'], unresolvable: true })
@@ -172,7 +208,11 @@ describe('host ports', () => {
     ...pod(`p-${hostPort}-${hostIP ?? 'any'}-${protocol}`),
     spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort, protocol, ...(hostIP && { hostIP }) }] }] },
   })
-  const bound = (p: JsonObject) => ({ ...p, metadata: { ...(p.metadata as JsonObject), name: 'bound' }, spec: { ...(p.spec as JsonObject), nodeName: 'n1' } })
+  const bound = (p: JsonObject) => ({
+    ...p,
+    metadata: { ...(p.metadata as JsonObject), name: 'bound' },
+    spec: { ...(p.spec as JsonObject), nodeName: 'n1' },
+  })
 
   it('rejects a node where the host port is taken on the same or any IP, for the same protocol', () => {
     const reasons = ["node(s) didn't have free ports for the requested pod ports"]

@@ -131,7 +131,12 @@ export function decide(objects: JsonObject[], candidate: JsonObject, options: Sc
 }
 
 /** What one filter says of one node for a pod, in a cluster of `others`. */
-export function filterOn(plugin: FilterPlugin, target: JsonObject, candidate: JsonObject, others: JsonObject[] = []): FilterFailure | undefined {
+export function filterOn(
+  plugin: FilterPlugin,
+  target: JsonObject,
+  candidate: JsonObject,
+  others: JsonObject[] = [],
+): FilterFailure | undefined {
   const state = stateOf([target, ...others, candidate])
   const cache = NodeInfoCache.fromState(state)
   const cycle = preFilter(candidate, cache, state)

@@ -75,7 +75,12 @@ describe('required pod anti-affinity', () => {
   it('matches with matchExpressions', () => {
     const db = pod('db-0', { labels: { app: 'db', tier: 'data' }, nodeName: 'a1' })
     const expressions = (operator: string, values?: string[]) =>
-      pod('p', { affinity: antiAffinity({ labelSelector: { matchExpressions: [{ key: 'tier', operator, ...(values && { values }) }] }, topologyKey: 'kubernetes.io/hostname' }) })
+      pod('p', {
+        affinity: antiAffinity({
+          labelSelector: { matchExpressions: [{ key: 'tier', operator, ...(values && { values }) }] },
+          topologyKey: 'kubernetes.io/hostname',
+        }),
+      })
     expect(filterOn(interPodAffinity, zoned('a1'), expressions('In', ['data', 'x']), [db])).toEqual(antiAffinityNotMatched)
     expect(filterOn(interPodAffinity, zoned('a1'), expressions('NotIn', ['data']), [db])).toBeUndefined()
     expect(filterOn(interPodAffinity, zoned('a1'), expressions('Exists'), [db])).toEqual(antiAffinityNotMatched)
@@ -83,10 +88,17 @@ describe('required pod anti-affinity', () => {
   })
 
   it('reports a selector it cannot parse as a scheduler error, as Kubernetes does', () => {
-    const bad = pod('p', { affinity: antiAffinity({ labelSelector: { matchExpressions: [{ key: 'app', operator: 'Like', values: ['x'] }] }, topologyKey: 'zone' }) })
+    const bad = pod('p', {
+      affinity: antiAffinity({
+        labelSelector: { matchExpressions: [{ key: 'app', operator: 'Like', values: ['x'] }] },
+        topologyKey: 'zone',
+      }),
+    })
     const result = decide([zoned('a1')], bad)
     expect(result.outcome).toBe('error')
-    expect(messageOf(result)).toBe('running PreFilter plugin "InterPodAffinity": parsing pod: "Like" is not a valid label selector operator')
+    expect(messageOf(result)).toBe(
+      'running PreFilter plugin "InterPodAffinity": parsing pod: "Like" is not a valid label selector operator',
+    )
   })
 })
 
@@ -103,7 +115,9 @@ describe('preferred pod affinity', () => {
     expect(decide([...nodes, cache, noisy], prefers)).toMatchObject({ outcome: 'scheduled', node: 'b1' })
     const avoids = pod('web', {
       affinity: {
-        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term({ app: 'noisy' }, 'zone') }] },
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term({ app: 'noisy' }, 'zone') }],
+        },
       },
     })
     expect(decide([...nodes, noisy], avoids)).toMatchObject({ node: 'b1' })

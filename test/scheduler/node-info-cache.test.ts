@@ -22,9 +22,20 @@ function snapshot(cache: NodeInfoCache) {
       usedPorts: Object.fromEntries([...n.usedPorts].map(([k, ips]) => [k, Object.fromEntries(ips)]).sort()),
     }))
     .sort((a, b) => a.name.localeCompare(b.name))
-  const pods = [...cache.pods.values()].map((p) => ({ key: p.info.key, node: p.node, labels: p.info.labels, deleting: p.info.deleting })).sort((a, b) => a.key.localeCompare(b.key))
-  const terms = [...cache.placedTerms.all()].map((t) => ({ kind: t.kind, signature: t.term.signature, nodes: Object.fromEntries([...t.nodes].sort()) }))
-  return { nodes, pods, pending: [...cache.pending].sort(), placedTerms: terms.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) }
+  const pods = [...cache.pods.values()]
+    .map((p) => ({ key: p.info.key, node: p.node, labels: p.info.labels, deleting: p.info.deleting }))
+    .sort((a, b) => a.key.localeCompare(b.key))
+  const terms = [...cache.placedTerms.all()].map((t) => ({
+    kind: t.kind,
+    signature: t.term.signature,
+    nodes: Object.fromEntries([...t.nodes].sort()),
+  }))
+  return {
+    nodes,
+    pods,
+    pending: [...cache.pending].sort(),
+    placedTerms: terms.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+  }
 }
 
 /** Each pod counter of the incremental cache against the same counter built from scratch. */
@@ -47,7 +58,14 @@ type Op =
 const rarely = fc.nat(3).map((n) => n === 0)
 
 const ops: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ op: fc.constant('node' as const), i: fc.nat(2), zone: fc.nat(2), cpu: fc.integer({ min: 1, max: 2 }), tainted: fc.boolean(), cordoned: fc.boolean() }),
+  fc.record({
+    op: fc.constant('node' as const),
+    i: fc.nat(2),
+    zone: fc.nat(2),
+    cpu: fc.integer({ min: 1, max: 2 }),
+    tainted: fc.boolean(),
+    cordoned: fc.boolean(),
+  }),
   fc.record({ op: fc.constant('deleteNode' as const), i: fc.nat(2) }),
   fc.record({
     op: fc.constant('pod' as const),
@@ -65,11 +83,20 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ op: 'probe' as const }),
 )
 
-const antiAffinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'a0' } }, topologyKey: 'zone' }] } }
+const antiAffinity = {
+  podAntiAffinity: {
+    requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'a0' } }, topologyKey: 'zone' }],
+  },
+}
 
 function objectFor(o: Exclude<Op, { op: 'probe' | 'deleteNode' | 'deletePod' }>): JsonObject {
   if (o.op === 'node') {
-    return node(`n${o.i}`, { cpu: String(o.cpu), labels: { zone: `z${o.zone}` }, unschedulable: o.cordoned, ...(o.tainted && { taints: [{ key: 'k', effect: 'NoSchedule' }] }) })
+    return node(`n${o.i}`, {
+      cpu: String(o.cpu),
+      labels: { zone: `z${o.zone}` },
+      unschedulable: o.cordoned,
+      ...(o.tainted && { taints: [{ key: 'k', effect: 'NoSchedule' }] }),
+    })
   }
   const p = pod(`p${o.j}`, {
     labels: { app: `a${o.app}` },
@@ -79,7 +106,9 @@ function objectFor(o: Exclude<Op, { op: 'probe' | 'deleteNode' | 'deletePod' }>)
     ...(o.finished && { phase: 'Succeeded' }),
     ...(o.anti && { affinity: antiAffinity }),
     owner: `rs-${o.app}`,
-    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'a0' } } }],
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'a0' } } },
+    ],
   })
   if (o.deleting) (p.metadata as JsonObject).deletionTimestamp = '2026-11-26T12:00:00Z'
   return p

@@ -19,7 +19,8 @@ function carryOut(scheduler: Scheduler, state: ClusterState, actions: Action[]):
   for (const action of actions) {
     let next: JsonObject
     if (action.type === 'update' || action.type === 'create') next = action.object
-    else if (action.type === 'patch') next = applyStrategicMergePatch(getObject(state, action.kind, action.namespace, action.name), action.patch, action.kind) as JsonObject
+    else if (action.type === 'patch')
+      next = applyStrategicMergePatch(getObject(state, action.kind, action.namespace, action.name), action.patch, action.kind) as JsonObject
     else continue
     const metadata = next.metadata as JsonObject
     const previous = getObject(state, String(next.kind), String(metadata.namespace ?? ''), String(metadata.name))
@@ -51,7 +52,8 @@ describe('the scheduler controller', () => {
     ;(deleting.metadata as JsonObject).deletionTimestamp = now.toISOString()
     const state = stateOf([node('a'), pod('bound', { nodeName: 'a' }), deleting, pod('other', { schedulerName: 'my-scheduler' })])
     const scheduler = createScheduler()
-    for (const name of ['bound', 'gone', 'other', 'missing']) expect(scheduler.reconcile(`default/${name}`, state, now)).toEqual({ actions: [] })
+    for (const name of ['bound', 'gone', 'other', 'missing'])
+      expect(scheduler.reconcile(`default/${name}`, state, now)).toEqual({ actions: [] })
     expect([...scheduler.allKeys(state)]).toEqual([])
   })
 
@@ -61,9 +63,14 @@ describe('the scheduler controller', () => {
     scheduler.allKeys(state)
     const first = scheduler.reconcile('default/big', state, now)
     expect(first.requeueAfterMs).toBe(UNSCHEDULABLE_RETRY_MS)
-    const message = '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'
+    const message =
+      '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'
     expect(flat(first)).toMatchObject([
-      { type: 'patch', subresource: 'status', patch: { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } } },
+      {
+        type: 'patch',
+        subresource: 'status',
+        patch: { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } },
+      },
       { type: 'create', object: { kind: 'Event', type: 'Warning', reason: 'FailedScheduling', message } },
     ])
     carryOut(scheduler, state, flat(first))
@@ -89,8 +96,19 @@ describe('the scheduler controller', () => {
   })
 
   it('asks again about waiting pods when a placed pod goes, and only about those blocked by other pods when one is placed', () => {
-    const antiAffinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }] } }
-    const state = stateOf([node('a', { cpu: '1' }), pod('db', { labels: { app: 'db' }, nodeName: 'a' }), pod('big', { cpu: '2' }), pod('db-2', { labels: { app: 'db' }, affinity: antiAffinity })])
+    const antiAffinity = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' },
+        ],
+      },
+    }
+    const state = stateOf([
+      node('a', { cpu: '1' }),
+      pod('db', { labels: { app: 'db' }, nodeName: 'a' }),
+      pod('big', { cpu: '2' }),
+      pod('db-2', { labels: { app: 'db' }, affinity: antiAffinity }),
+    ])
     const scheduler = createScheduler()
     scheduler.allKeys(state)
     carryOut(scheduler, state, flat(scheduler.reconcile('default/big', state, now)))
@@ -98,7 +116,9 @@ describe('the scheduler controller', () => {
 
     const [placed] = carryOut(scheduler, state, [{ type: 'create', object: pod('web', { nodeName: 'a' }) }])
     expect([...placed!]).toEqual(['default/db-2'])
-    const [unrelated] = carryOut(scheduler, state, [{ type: 'create', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } } }])
+    const [unrelated] = carryOut(scheduler, state, [
+      { type: 'create', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } } },
+    ])
     expect([...unrelated!]).toEqual([])
     const db = getObject(state, 'Pod', 'default', 'db')!
     const [gone] = carryOut(scheduler, state, [{ type: 'update', object: { ...db, status: { phase: 'Succeeded' } } }])
@@ -117,7 +137,16 @@ describe('the scheduler controller', () => {
   it('holds a pod with scheduling gates, saying so without an event', () => {
     const state = stateOf([node('a'), pod('gated', { schedulingGates: [{ name: 'wait' }] })])
     expect(flat(createScheduler().reconcile('default/gated', state, now))).toMatchObject([
-      { type: 'patch', patch: { status: { conditions: [{ status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }] } } },
+      {
+        type: 'patch',
+        patch: {
+          status: {
+            conditions: [
+              { status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' },
+            ],
+          },
+        },
+      },
     ])
   })
 

@@ -25,7 +25,8 @@ beforeAll(async () => {
   projection = await Projection.start(t.store)
   api = new ResourceApi({ store: t.store, projection })
   await bootstrapNamespaces(api)
-  for (const ns of ['spread', 'taints', 'pending', 'anti']) await api.create(user, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
+  for (const ns of ['spread', 'taints', 'pending', 'anti'])
+    await api.create(user, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })
   runner = new ControllerRunner({ api, projection, controllers: [createScheduler()], clock, log: silentLogger })
   runner.start()
 })
@@ -41,7 +42,8 @@ afterAll(async () => {
 })
 
 const rv = (o: JsonObject) => Number((o.metadata as JsonObject).resourceVersion)
-const nodeOf = (namespace: string, name: string) => String((getObject(projection.state, 'Pod', namespace, name)?.spec as JsonObject).nodeName ?? '')
+const nodeOf = (namespace: string, name: string) =>
+  String((getObject(projection.state, 'Pod', namespace, name)?.spec as JsonObject).nodeName ?? '')
 const events = (namespace: string, name: string) =>
   listObjects(projection.state, 'Event', namespace).filter((e) => (e.involvedObject as JsonObject).name === name)
 
@@ -93,7 +95,10 @@ describe(`the scheduler with the controller runner (${backend})`, () => {
     await nodes(['taints-gpu'], { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] })
     await nodes(['taints-plain'])
     for (let i = 0; i < 4; i++) await createPod(`plain-${i}`, 'taints', { cpu: '100m' })
-    await createPod('tolerant', 'taints', { cpu: '100m', tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] })
+    await createPod('tolerant', 'taints', {
+      cpu: '100m',
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }],
+    })
     await runner.settled()
     for (let i = 0; i < 4; i++) expect(nodeOf('taints', `plain-${i}`)).toBe('taints-plain')
     // The tolerant pod is free to go to the emptier, tainted node.
@@ -135,7 +140,9 @@ describe(`the scheduler with the controller runner (${backend})`, () => {
     await nodes(['anti-a', 'anti-b', 'anti-c'])
     const affinity = {
       podAntiAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }],
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' },
+        ],
       },
     }
     for (let i = 0; i < 4; i++) await createPod(`db-${i}`, 'anti', { labels: { app: 'db' }, affinity, cpu: '100m' })

@@ -6,10 +6,19 @@ import { normalizeSpread } from '../../services/scheduler/topology-spread.js'
 import { decide, node, pod } from './fixtures.js'
 
 describe('pod requests', () => {
-  const container = (cpu?: string, extra: JsonObject = {}) => ({ name: `c${cpu}`, image: 'x', ...(cpu && { resources: { requests: { cpu, memory: '1Gi' } } }), ...extra })
+  const container = (cpu?: string, extra: JsonObject = {}) => ({
+    name: `c${cpu}`,
+    image: 'x',
+    ...(cpu && { resources: { requests: { cpu, memory: '1Gi' } } }),
+    ...extra,
+  })
 
   it('sums the containers and takes the larger of that and the largest init container, plus overhead', () => {
-    const { requests } = podRequests({ containers: [container('1'), container('500m')], initContainers: [container('2'), container('1')], overhead: { cpu: '250m' } })
+    const { requests } = podRequests({
+      containers: [container('1'), container('500m')],
+      initContainers: [container('2'), container('1')],
+      overhead: { cpu: '250m' },
+    })
     expect(requests.milliCpu).toBe(2250)
     expect(requests.memory).toBe(2 * 2 ** 30)
   })
@@ -32,13 +41,18 @@ describe('pod requests', () => {
     const problems: string[] = []
     const { requests } = podRequests({ containers: [{ name: 'c', resources: { requests: { cpu: 'lots', memory: '1Gi' } } }] }, problems)
     expect(requests.memory).toBe(2 ** 30)
-    expect(problems).toEqual([expect.stringMatching(/^spec\.containers\[0\]\.resources\.requests\[cpu\]: Invalid value: "lots": quantities must match/)])
+    expect(problems).toEqual([
+      expect.stringMatching(/^spec\.containers\[0\]\.resources\.requests\[cpu\]: Invalid value: "lots": quantities must match/),
+    ])
   })
 
   it('makes a malformed request a scheduler error in the pod’s condition', () => {
     const bad = { ...pod('p'), spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: 'lots' } } }] } }
     const result = decide([node('n1')], bad)
-    expect(result).toMatchObject({ outcome: 'error', message: expect.stringMatching(/^running PreFilter plugin "NodeResourcesFit": spec\.containers\[0\]/) })
+    expect(result).toMatchObject({
+      outcome: 'error',
+      message: expect.stringMatching(/^running PreFilter plugin "NodeResourcesFit": spec\.containers\[0\]/),
+    })
   })
 })
 
@@ -78,22 +92,33 @@ describe('scoring nodes', () => {
   it('prefers nodes with fewer untolerated PreferNoSchedule taints', () => {
     const nodes = [node('a', { taints: [{ key: 'spot', effect: 'PreferNoSchedule' }] }), node('b')]
     expect(decide(nodes, pod('p'))).toMatchObject({ node: 'b' })
-    expect(decide(nodes, pod('p', { tolerations: [{ key: 'spot', operator: 'Exists', effect: 'PreferNoSchedule' }] }))).toMatchObject({ node: 'a' })
+    expect(decide(nodes, pod('p', { tolerations: [{ key: 'spot', operator: 'Exists', effect: 'PreferNoSchedule' }] }))).toMatchObject({
+      node: 'a',
+    })
   })
 
   it('weighs preferred node affinity terms', () => {
-    const nodes = [node('a', { labels: { disk: 'hdd' } }), node('b', { labels: { disk: 'ssd', gpu: 'yes' } }), node('c', { labels: { gpu: 'yes' } })]
+    const nodes = [
+      node('a', { labels: { disk: 'hdd' } }),
+      node('b', { labels: { disk: 'ssd', gpu: 'yes' } }),
+      node('c', { labels: { gpu: 'yes' } }),
+    ]
     const preferred = (...terms: Array<[number, string]>) =>
       pod('p', {
         affinity: {
           nodeAffinity: {
-            preferredDuringSchedulingIgnoredDuringExecution: terms.map(([weight, key]) => ({ weight, preference: { matchExpressions: [{ key, operator: 'Exists' }] } })),
+            preferredDuringSchedulingIgnoredDuringExecution: terms.map(([weight, key]) => ({
+              weight,
+              preference: { matchExpressions: [{ key, operator: 'Exists' }] },
+            })),
           },
         },
       })
     expect(decide(nodes, preferred([10, 'gpu']))).toMatchObject({ node: 'b' })
     expect(decide(nodes, preferred([10, 'disk'], [50, 'gpu']))).toMatchObject({ node: 'b' })
-    expect(decide([node('a', { labels: { disk: 'hdd' } }), node('c', { labels: { gpu: 'yes' } })], preferred([10, 'disk'], [50, 'gpu']))).toMatchObject({ node: 'c' })
+    expect(
+      decide([node('a', { labels: { disk: 'hdd' } }), node('c', { labels: { gpu: 'yes' } })], preferred([10, 'disk'], [50, 'gpu'])),
+    ).toMatchObject({ node: 'c' })
   })
 
   it('breaks ties by node name, so the same state gives the same decision', () => {

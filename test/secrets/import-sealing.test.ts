@@ -31,9 +31,19 @@ describe(`import of an exported log (${backend})`, () => {
   it('seals the plain-text Secrets of an export on the way in, and reads them back as they were', async () => {
     const api = new ResourceApi({ store: source.store, env })
     await bootstrapNamespaces(api)
-    const created = await api.create(alice, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, data: { password: b64('exported-pass-1') } })
+    const created = await api.create(alice, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default' },
+      data: { password: b64('exported-pass-1') },
+    })
     await api.update(alice, { ...created, data: { password: b64('exported-pass-2') } })
-    await api.create(alice, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'short', namespace: 'default' }, data: { token: b64('exported-token-3') } })
+    await api.create(alice, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'short', namespace: 'default' },
+      data: { token: b64('exported-token-3') },
+    })
     await api.delete(alice, 'secrets', 'default', 'short')
 
     // An export is what an authorized reader of the store sees: plain text.
@@ -47,7 +57,9 @@ describe(`import of an exported log (${backend})`, () => {
     const db = target.store.database.db
     const raw = await sql<{ text: string }>`
       select string_agg(r, E'\n') as text from (
-        select e::text as r from events e union all select o::text from objects o union all select v::text from object_versions v) rows`.execute(db)
+        select e::text as r from events e union all select o::text from objects o union all select v::text from object_versions v) rows`.execute(
+      db,
+    )
     for (const value of ['exported-pass-1', 'exported-pass-2', 'exported-token-3']) {
       expect(raw.rows[0]!.text).not.toContain(value)
       expect(raw.rows[0]!.text).not.toContain(b64(value).replace(/=+$/, ''))

@@ -108,7 +108,10 @@ describe('the keyring', () => {
     for (const [body, problem] of [
       ['{', /is not JSON/],
       ['{"keys": []}', /holds no "keys"/],
-      [JSON.stringify({ keys: [{ id: 'a', key: randomBytes(16).toString('base64') }] }), /keys\[0\] \("a"\) that is not the base64 of 32 bytes/],
+      [
+        JSON.stringify({ keys: [{ id: 'a', key: randomBytes(16).toString('base64') }] }),
+        /keys\[0\] \("a"\) that is not the base64 of 32 bytes/,
+      ],
     ] as const) {
       writeFileSync(file, body, { mode: 0o600 })
       const error = (() => {

@@ -36,7 +36,9 @@ beforeAll(() => {
   // The keys live in the data folder: the PGlite folder, or for PostgreSQL $REVKUBE_DATA_DIR.
   process.env.REVKUBE_DATA_DIR = join(dir, 'data')
   delete process.env.REVKUBE_ENCRYPTION_KEY
-  database = databaseUrl ? { backend: 'postgres', url: databaseUrl, schema: uniqueSchema() } : { backend: 'pglite', dataDir: join(dir, 'data') }
+  database = databaseUrl
+    ? { backend: 'postgres', url: databaseUrl, schema: uniqueSchema() }
+    : { backend: 'pglite', dataDir: join(dir, 'data') }
   keyFile = join(dir, 'data', KEY_FILE)
 })
 afterAll(async () => {
@@ -54,8 +56,18 @@ describe(`a lost key file (${backend})`, () => {
       expect(statSync(keyFile).mode & 0o777).toBe(0o600)
       const api = new ResourceApi({ store, env })
       await bootstrapNamespaces(api)
-      await api.create(alice, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old', namespace: 'default' }, data: { password: b64('sealed-before-loss') } })
-      await api.create(alice, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'fast' } })
+      await api.create(alice, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'old', namespace: 'default' },
+        data: { password: b64('sealed-before-loss') },
+      })
+      await api.create(alice, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: 'default' },
+        data: { mode: 'fast' },
+      })
     } finally {
       await store.close()
     }
@@ -86,9 +98,16 @@ describe(`a lost key file (${backend})`, () => {
       }
 
       // Writing the marker back would replace the sealed data with nothing: refused (an unchanged update writes nothing).
-      const write = await api.update(alice, { ...old, metadata: { ...(old.metadata as JsonObject), labels: { touched: 'yes' } } }).catch((e) => e)
+      const write = await api
+        .update(alice, { ...old, metadata: { ...(old.metadata as JsonObject), labels: { touched: 'yes' } } })
+        .catch((e) => e)
       expect(isStatusError(write, 'BadRequest')).toBe(true)
-      const fresh = await api.create(alice, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'new', namespace: 'default' }, data: { password: b64('sealed-after-loss') } })
+      const fresh = await api.create(alice, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'new', namespace: 'default' },
+        data: { password: b64('sealed-after-loss') },
+      })
       expect(Buffer.from(String((fresh.data as JsonObject).password), 'base64').toString()).toBe('sealed-after-loss')
       expect((await api.get('secrets', 'default', 'new')).data).toEqual({ password: b64('sealed-after-loss') })
     } finally {
@@ -97,7 +116,10 @@ describe(`a lost key file (${backend})`, () => {
   })
 
   it('does not keep the server from starting; it serves the other objects', async () => {
-    const server = await startServer({ database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, createLogger({ level: 'error' }))
+    const server = await startServer(
+      { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 },
+      createLogger({ level: 'error' }),
+    )
     try {
       expect((await server.api.get('configmaps', 'default', 'settings')).data).toEqual({ mode: 'fast' })
       expect(annotations(await server.api.get('secrets', 'default', 'old'))[UNREADABLE_ANNOTATION]).toBeDefined()

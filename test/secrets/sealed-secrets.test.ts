@@ -32,7 +32,8 @@ afterAll(() => t.cleanup())
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 const unb64 = (text: unknown) => Buffer.from(String(text), 'base64').toString('utf8')
 const meta = (o: JsonObject) => o.metadata as JsonObject
-const data = (o: JsonObject | undefined) => Object.fromEntries(Object.entries((o?.data ?? {}) as Record<string, string>).map(([k, v]) => [k, unb64(v)]))
+const data = (o: JsonObject | undefined) =>
+  Object.fromEntries(Object.entries((o?.data ?? {}) as Record<string, string>).map(([k, v]) => [k, unb64(v)]))
 const secret = (name: string, values: Record<string, string>, extra: JsonObject = {}): JsonObject => ({
   apiVersion: 'v1',
   kind: 'Secret',
@@ -88,7 +89,9 @@ describe(`sealed Secrets in the log (${backend})`, () => {
     expect(raw).toContain('""actor"": ""alice""')
 
     const rows = await sql<{ type: string; sealed: boolean; has_data: boolean }>`
-      select type, object ? '$sealed' as sealed, object ? 'data' as has_data from events where kind = 'Secret' order by revision`.execute(t.store.database.db)
+      select type, object ? '$sealed' as sealed, object ? 'data' as has_data from events where kind = 'Secret' order by revision`.execute(
+      t.store.database.db,
+    )
     expect(rows.rows.map((r) => r.type)).toEqual(['Created', 'Updated', 'Updated', 'Created', 'Updated', 'Deleted'])
     expect(rows.rows.every((r) => r.sealed && !r.has_data)).toBe(true)
   })
@@ -110,7 +113,10 @@ describe(`sealed Secrets in the log (${backend})`, () => {
     expect(data(asOf)).toEqual({ password: 'v1-plain' })
     expect((await t.store.history(key('web'))).map((e) => data(e.object))).toEqual([{ password: 'v1-plain' }, { password: 'v2-plain' }])
     expect(data((await t.store.event(v1))!.object)).toEqual({ password: 'v1-plain' })
-    expect((await t.store.events({ after: v1 - 1, kind: 'Secret', name: 'web' })).map((e) => data(e.object))).toEqual([{ password: 'v1-plain' }, { password: 'v2-plain' }])
+    expect((await t.store.events({ after: v1 - 1, kind: 'Secret', name: 'web' })).map((e) => data(e.object))).toEqual([
+      { password: 'v1-plain' },
+      { password: 'v2-plain' },
+    ])
 
     const tailed = await firstValueFrom(t.store.tail(v1 - 1).pipe(take(2), toArray()))
     expect(tailed.map((e: LogEvent) => data(e.object))).toEqual([{ password: 'v1-plain' }, { password: 'v2-plain' }])
@@ -134,7 +140,9 @@ describe(`sealed Secrets in the log (${backend})`, () => {
     await api.apply(alice, [secret('kubectl', { token: 'apply-token-13' })])
     const object = await api.get('secrets', 'default', 'kubectl')
     expect(String(meta(object).annotations && (meta(object).annotations as JsonObject)[LAST_APPLIED])).toContain(b64('apply-token-13'))
-    const row = await sql<{ object: JsonObject }>`select object from objects where kind = 'Secret' and name = 'kubectl'`.execute(t.store.database.db)
+    const row = await sql<{ object: JsonObject }>`select object from objects where kind = 'Secret' and name = 'kubectl'`.execute(
+      t.store.database.db,
+    )
     expect(JSON.stringify(row.rows[0]!.object)).not.toContain(b64('apply-token-13'))
   })
 
@@ -164,7 +172,9 @@ describe(`sealed Secrets in the log (${backend})`, () => {
     const error = await api.update(alice, { ...read, metadata: { ...meta(read), labels: { changed: 'yes' } } }).catch((e) => e)
     expect(isStatusError(error, 'BadRequest')).toBe(true)
     expect(error.message).toMatch(/cannot be changed until its encryption key is restored, but it can be deleted/)
-    const forged = await api.create(alice, { ...secret('forged', {}), [SEALED]: { alg: 'A256GCM', key: 'x', iv: '', data: '', tag: '' } }).catch((e) => e)
+    const forged = await api
+      .create(alice, { ...secret('forged', {}), [SEALED]: { alg: 'A256GCM', key: 'x', iv: '', data: '', tag: '' } })
+      .catch((e) => e)
     expect(isStatusError(forged, 'BadRequest')).toBe(true)
     await api.delete(alice, 'secrets', 'default', 'victim')
     await expect(api.get('secrets', 'default', 'victim')).rejects.toThrow(/not found/)
@@ -190,16 +200,26 @@ describe(`sealed Secrets in the log (${backend})`, () => {
     expect(thiefAfter.rows[0]!.object).toEqual(thief.rows[0]!.object)
 
     // The log is immutable: its events keep the key that sealed them.
-    const eventKeys = await sql<{ key: string }>`select distinct object->'$sealed'->>'key' as key from events where kind = 'Secret'`.execute(db)
+    const eventKeys = await sql<{
+      key: string
+    }>`select distinct object->'$sealed'->>'key' as key from events where kind = 'Secret'`.execute(db)
     expect(eventKeys.rows.map((r) => r.key)).toEqual([oldKey])
 
     expect(data(await api.get('secrets', 'default', 'rotating'))).toEqual({ password: 'still-before' })
     expect(data(await t.store.get(key('rotating'), { at: v1 }))).toEqual({ password: 'before-rotation' })
-    expect((await t.store.history(key('rotating'))).map((e) => data(e.object))).toEqual([{ password: 'before-rotation' }, { password: 'still-before' }])
+    expect((await t.store.history(key('rotating'))).map((e) => data(e.object))).toEqual([
+      { password: 'before-rotation' },
+      { password: 'still-before' },
+    ])
 
-    const after = await api.update(alice, { ...(await api.get('secrets', 'default', 'rotating')), data: { password: b64('after-rotation') } })
+    const after = await api.update(alice, {
+      ...(await api.get('secrets', 'default', 'rotating')),
+      data: { password: b64('after-rotation') },
+    })
     const [event] = await t.store.events({ after: Number(meta(after).resourceVersion) - 1, limit: 1 })
-    const stored = await sql<{ key: string }>`select object->'$sealed'->>'key' as key from events where revision = ${event!.revision}`.execute(db)
+    const stored = await sql<{
+      key: string
+    }>`select object->'$sealed'->>'key' as key from events where revision = ${event!.revision}`.execute(db)
     expect(stored.rows[0]!.key).toBe(result.keyId)
     expect((await t.store.resealCurrentObjects()).resealed).toBe(0)
   })

@@ -13,7 +13,13 @@ const secret = (extra: JsonObject = {}): JsonObject => ({
   apiVersion: 'v1',
   kind: 'Secret',
   type: 'Opaque',
-  metadata: { name: 'db', namespace: 'prod', uid, labels: { app: 'db' }, annotations: { [LAST_APPLIED]: '{"data":{"password":"aHVudGVyMg=="}}', team: 'core' } },
+  metadata: {
+    name: 'db',
+    namespace: 'prod',
+    uid,
+    labels: { app: 'db' },
+    annotations: { [LAST_APPLIED]: '{"data":{"password":"aHVudGVyMg=="}}', team: 'core' },
+  },
   data: { password: Buffer.from('hunter2').toString('base64') },
   ...extra,
 })
@@ -28,7 +34,13 @@ describe('sealing', () => {
     expect(sealed.type).toBe('Opaque')
     expect(sealed.metadata).toEqual({ name: 'db', namespace: 'prod', uid, labels: { app: 'db' }, annotations: { team: 'core' } })
     const envelope = sealed[SEALED] as Record<string, string>
-    expect(envelope).toEqual({ alg: 'A256GCM', key: sealer.keyring.primary.id, iv: expect.any(String), data: expect.any(String), tag: expect.any(String) })
+    expect(envelope).toEqual({
+      alg: 'A256GCM',
+      key: sealer.keyring.primary.id,
+      iv: expect.any(String),
+      data: expect.any(String),
+      tag: expect.any(String),
+    })
     expect(Buffer.from(envelope.iv!, 'base64')).toHaveLength(12)
     expect(Buffer.from(envelope.tag!, 'base64')).toHaveLength(16)
     const text = JSON.stringify(sealed)
@@ -56,16 +68,28 @@ describe('sealing', () => {
   it('refuses an envelope moved to another object or another incarnation, or altered, with the marker', () => {
     const sealed = sealer.seal(secret(), 'Secret', 'prod', 'db')
     const moved = sealer.open(sealed, 'Secret', 'prod', 'other')
-    const recreated = sealer.open({ ...sealed, metadata: { ...(sealed.metadata as JsonObject), uid: '22222222-2222-4222-8222-222222222222' } }, 'Secret', 'prod', 'db')
+    const recreated = sealer.open(
+      { ...sealed, metadata: { ...(sealed.metadata as JsonObject), uid: '22222222-2222-4222-8222-222222222222' } },
+      'Secret',
+      'prod',
+      'db',
+    )
     const envelope = sealed[SEALED] as Record<string, string>
     const flipped = Buffer.from(envelope.data!, 'base64')
     flipped[0]! ^= 1
     const altered = sealer.open({ ...sealed, [SEALED]: { ...envelope, data: flipped.toString('base64') } }, 'Secret', 'prod', 'db')
-    const truncatedTag = sealer.open({ ...sealed, [SEALED]: { ...envelope, tag: Buffer.from(envelope.tag!, 'base64').subarray(0, 4).toString('base64') } }, 'Secret', 'prod', 'db')
+    const truncatedTag = sealer.open(
+      { ...sealed, [SEALED]: { ...envelope, tag: Buffer.from(envelope.tag!, 'base64').subarray(0, 4).toString('base64') } },
+      'Secret',
+      'prod',
+      'db',
+    )
     for (const opened of [moved, recreated, altered, truncatedTag]) {
       expect(opened).not.toHaveProperty('data')
       expect(opened).not.toHaveProperty(SEALED)
-      expect((opened.metadata as JsonObject).annotations).toMatchObject({ [UNREADABLE_ANNOTATION]: expect.stringMatching(/^unreadable: authentication failed/) })
+      expect((opened.metadata as JsonObject).annotations).toMatchObject({
+        [UNREADABLE_ANNOTATION]: expect.stringMatching(/^unreadable: authentication failed/),
+      })
     }
   })
 
@@ -76,7 +100,10 @@ describe('sealing', () => {
     const stranger = new Sealer(ephemeralKeyring(), log)
     const opened = stranger.open(sealed, 'Secret', 'prod', 'db')
     stranger.open(sealed, 'Secret', 'prod', 'db')
-    expect((opened.metadata as JsonObject).annotations).toEqual({ team: 'core', [UNREADABLE_ANNOTATION]: `unreadable: key "${sealer.keyring.primary.id}" is not in the keyring` })
+    expect((opened.metadata as JsonObject).annotations).toEqual({
+      team: 'core',
+      [UNREADABLE_ANNOTATION]: `unreadable: key "${sealer.keyring.primary.id}" is not in the keyring`,
+    })
     expect(opened).not.toHaveProperty('data')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(sealer.keyring.primary.id)
@@ -102,10 +129,16 @@ describe('sealing', () => {
       namespaced: false,
       nameRule: 'dns1123-subdomain',
       schema: { v1: 'com.example.v1.WidgetCredential' },
-      sensitiveFields: [['spec', 'password'], ['spec', 'tokens']],
+      sensitiveFields: [
+        ['spec', 'password'],
+        ['spec', 'tokens'],
+      ],
     }
     const kinds = new KindRegistry([...builtinKinds, widget])
-    expect(sensitiveFieldsOf('WidgetCredential', kinds)).toEqual([['spec', 'password'], ['spec', 'tokens']])
+    expect(sensitiveFieldsOf('WidgetCredential', kinds)).toEqual([
+      ['spec', 'password'],
+      ['spec', 'tokens'],
+    ])
     expect(sensitiveFieldsOf('WidgetCredential')).toEqual([])
     const widgets = new Sealer(sealer.keyring, silentLogger, kinds)
     const object = { kind: 'WidgetCredential', metadata: { name: 'w', uid }, spec: { user: 'bob', password: 'pw-123', tokens: ['t1'] } }

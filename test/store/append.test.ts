@@ -40,10 +40,26 @@ describe(`append (${backend})`, () => {
     const outcomes = await store.append([
       create('ok-1'),
       create('shared'), // AlreadyExists
-      { op: 'put', type: 'Updated', kind: 'ConfigMap', namespace: 'apps', name: 'shared', object: cm('shared', { v: '2' }), precondition: { revision: base.revision - 1 } }, // Conflict
+      {
+        op: 'put',
+        type: 'Updated',
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'shared',
+        object: cm('shared', { v: '2' }),
+        precondition: { revision: base.revision - 1 },
+      }, // Conflict
       { op: 'delete', kind: 'ConfigMap', namespace: 'apps', name: 'missing' }, // NotFound
       create('ok-2'),
-      { op: 'put', type: 'Updated', kind: 'ConfigMap', namespace: 'apps', name: 'shared', object: cm('shared', { v: '3' }), precondition: { revision: base.revision } },
+      {
+        op: 'put',
+        type: 'Updated',
+        kind: 'ConfigMap',
+        namespace: 'apps',
+        name: 'shared',
+        object: cm('shared', { v: '3' }),
+        precondition: { revision: base.revision },
+      },
     ])
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.reason))).toEqual(['ok', 'AlreadyExists', 'Conflict', 'NotFound', 'ok', 'ok'])
     const revisions = outcomes.flatMap((o) => (o.ok ? [o.event.revision] : []))
@@ -98,7 +114,14 @@ describe(`append (${backend})`, () => {
   })
 
   it('keeps an unconditional put as create-or-replace', async () => {
-    const put = (v: string): AppendCommand => ({ op: 'put', type: 'Applied', kind: 'ConfigMap', namespace: 'apps', name: 'upsert', object: cm('upsert', { v }) })
+    const put = (v: string): AppendCommand => ({
+      op: 'put',
+      type: 'Applied',
+      kind: 'ConfigMap',
+      namespace: 'apps',
+      name: 'upsert',
+      object: cm('upsert', { v }),
+    })
     const a = await store.appendOne(put('1'))
     const b = await store.appendOne(put('2'))
     expect(b.uid).toBe(a.uid)
@@ -106,7 +129,14 @@ describe(`append (${backend})`, () => {
   })
 
   it('stores cluster-scoped objects under the empty namespace', async () => {
-    const ns = await store.appendOne({ op: 'put', type: 'Created', kind: 'Namespace', namespace: '', name: 'prod', object: makeObject('Namespace', '', 'prod') })
+    const ns = await store.appendOne({
+      op: 'put',
+      type: 'Created',
+      kind: 'Namespace',
+      namespace: '',
+      name: 'prod',
+      object: makeObject('Namespace', '', 'prod'),
+    })
     expect(ns.namespace).toBe('')
     expect((await store.list({ kind: 'Namespace' })).items).toHaveLength(1)
   })

@@ -28,7 +28,9 @@ afterEach(async () => {
 /** A server with tokens (so it writes the admin token and its keys) whose data folder is `dataDir`. */
 async function start(dataDir: string, lines: string[] = []): Promise<RunningServer> {
   schema = databaseUrl ? uniqueSchema() : undefined
-  const database: Config['database'] = databaseUrl ? { backend: 'postgres', url: databaseUrl, schema: schema! } : { backend: 'pglite', dataDir }
+  const database: Config['database'] = databaseUrl
+    ? { backend: 'postgres', url: databaseUrl, schema: schema! }
+    : { backend: 'pglite', dataDir }
   const log = createLogger({ level: 'warn', write: (line) => lines.push(line) })
   server = await startServer({ database, dataDir, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0, auth: 'token' }, log)
   return server
@@ -60,7 +62,12 @@ describe.skipIf(process.platform === 'win32')(`the data folder (${backend})`, ()
 
     const admin = { actor: 'admin' }
     for (let i = 0; i < 20; i++) {
-      await running.api.create(admin, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'default' }, data: { i: String(i) } })
+      await running.api.create(admin, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `c${i}`, namespace: 'default' },
+        data: { i: String(i) },
+      })
     }
     expect(await notPrivate(dataDir)).toEqual([])
     await running.stop()

@@ -26,7 +26,14 @@ describe(`migrations (${backend})`, () => {
     const { config, cleanup } = persistentConfig()
     try {
       const first = await openStore({ database: config })
-      await first.appendOne({ op: 'put', type: 'Created', kind: 'Secret', namespace: 'ns', name: 's', object: makeObject('Secret', 'ns', 's') })
+      await first.appendOne({
+        op: 'put',
+        type: 'Created',
+        kind: 'Secret',
+        namespace: 'ns',
+        name: 's',
+        object: makeObject('Secret', 'ns', 's'),
+      })
       await first.close()
       const second = await openStore({ database: config })
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(second.database.db)

@@ -21,12 +21,8 @@ const put = (name: string, extra: Partial<AppendCommand> = {}): AppendCommand =>
   ({ op: 'put', type: 'Created', kind: 'Pod', namespace: 'ns', name, object: pod(name), ...extra }) as AppendCommand
 const del = (name: string, extra: Partial<AppendCommand> = {}): AppendCommand =>
   ({ op: 'delete', kind: 'Pod', namespace: 'ns', name, ...extra }) as AppendCommand
-const existing = (name: string, object: CurrentObject): [string, CurrentObject] => [
-  keyOf({ kind: 'Pod', namespace: 'ns', name }),
-  object,
-]
-const revisionsOf = (plan: ReturnType<typeof planBatch>) =>
-  plan.outcomes.map((o) => ('revision' in o ? o.revision : o.error.reason))
+const existing = (name: string, object: CurrentObject): [string, CurrentObject] => [keyOf({ kind: 'Pod', namespace: 'ns', name }), object]
+const revisionsOf = (plan: ReturnType<typeof planBatch>) => plan.outcomes.map((o) => ('revision' in o ? o.revision : o.error.reason))
 
 describe('prepareCommand and planBatch', () => {
   it('hands out consecutive revisions after the head to the commands that pass', () => {
@@ -45,13 +41,23 @@ describe('prepareCommand and planBatch', () => {
   })
 
   it('rejects a create of an existing object with AlreadyExists and names it like Kubernetes', () => {
-    const plan = planBatch(1, new Map([existing('a', { uid: uids()(), revision: 1 })]), [put('a', { precondition: { exists: false } })], uids())
+    const plan = planBatch(
+      1,
+      new Map([existing('a', { uid: uids()(), revision: 1 })]),
+      [put('a', { precondition: { exists: false } })],
+      uids(),
+    )
     const outcome = plan.outcomes[0]!
     expect('error' in outcome && outcome.error.message).toBe('pods "a" already exists')
   })
 
-  it('rejects a stale resourceVersion with Kubernetes\' Conflict message', () => {
-    const plan = planBatch(9, new Map([existing('a', { uid: uids()(), revision: 7 })]), [put('a', { precondition: { revision: 6 } })], uids())
+  it("rejects a stale resourceVersion with Kubernetes' Conflict message", () => {
+    const plan = planBatch(
+      9,
+      new Map([existing('a', { uid: uids()(), revision: 7 })]),
+      [put('a', { precondition: { revision: 6 } })],
+      uids(),
+    )
     const outcome = plan.outcomes[0]!
     expect('error' in outcome && outcome.error.message).toBe(
       'Operation cannot be fulfilled on pods "a": the object has been modified; please apply your changes to the latest version and try again',
@@ -96,7 +102,12 @@ describe('prepareCommand and planBatch', () => {
   })
 
   it('refuses a uid precondition that does not match with Conflict', () => {
-    const plan = planBatch(3, new Map([existing('a', { uid: '11111111-1111-4111-8111-111111111111', revision: 2, object: pod('a') })]), [del('a', { precondition: { uid: '22222222-2222-4222-8222-222222222222' } })], uids())
+    const plan = planBatch(
+      3,
+      new Map([existing('a', { uid: '11111111-1111-4111-8111-111111111111', revision: 2, object: pod('a') })]),
+      [del('a', { precondition: { uid: '22222222-2222-4222-8222-222222222222' } })],
+      uids(),
+    )
     const outcome = plan.outcomes[0]!
     expect('error' in outcome && outcome.error.message).toContain('Precondition failed: UID in precondition: 22222222')
   })

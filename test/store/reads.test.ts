@@ -95,7 +95,9 @@ describe(`time → revision (${backend})`, () => {
   })
 
   it('refuses a time before the first event and a time in the future', async () => {
-    await expect(store.revisionAt(new Date('2001-01-01T00:00:00Z'))).rejects.toThrow(/is before the first event \(the first event was committed at/)
+    await expect(store.revisionAt(new Date('2001-01-01T00:00:00Z'))).rejects.toThrow(
+      /is before the first event \(the first event was committed at/,
+    )
     await expect(store.revisionAt(new Date(Date.now() + 3_600_000))).rejects.toThrow(/is in the future/)
     await expect(store.revisionAt(new Date('nonsense'))).rejects.toThrow('time is not a valid date')
   })

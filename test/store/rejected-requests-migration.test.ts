@@ -16,8 +16,9 @@ describe(`migration 0004-rejected-requests-aggregated (${backend})`, () => {
       expect((await migrator.migrateTo('0003-rejected-requests')).error).toBeUndefined()
       const row = (at: string, address: string | null, user: string | null, agent: string) =>
         sql`insert into rejected_requests (at, user_name, source_address, user_agent, request_id, operation, status, reason, message)
-            values (${at}, ${user}, ${address}, ${agent}, ${'r'.repeat(16_000)}, 'POST /graphql', 401, 'Unauthorized', ${'m'.repeat(5_000)})`
-          .execute(database.db)
+            values (${at}, ${user}, ${address}, ${agent}, ${'r'.repeat(16_000)}, 'POST /graphql', 401, 'Unauthorized', ${'m'.repeat(5_000)})`.execute(
+          database.db,
+        )
       for (let i = 0; i < 5; i++) await row(`2026-11-26T14:02:0${i}Z`, '10.0.0.1', null, `${i}-${'u'.repeat(16_000)}`)
       await row('2026-11-26T14:03:00Z', '10.0.0.1', null, 'next minute')
       await row('2026-11-26T14:02:30Z', '10.0.0.2', null, 'another client')
@@ -26,7 +27,14 @@ describe(`migration 0004-rejected-requests-aggregated (${backend})`, () => {
 
       expect((await migrator.migrateToLatest()).error).toBeUndefined()
       const rows = (
-        await sql<{ source_address: string | null; user_name: string | null; count: number; agent: number; request: number; message: number }>`
+        await sql<{
+          source_address: string | null
+          user_name: string | null
+          count: number
+          agent: number
+          request: number
+          message: number
+        }>`
           select source_address, user_name, count, length(user_agent) as agent, length(request_id) as request, length(message) as message
           from rejected_requests order by window_start, source_address nulls last`.execute(database.db)
       ).rows

@@ -14,7 +14,11 @@ export interface CliResult {
  * Runs the real `revkube` binary (cli/revkube.js) as a child process, as a user's shell would,
  * against `server` (passed as REVKUBE_SERVER unless the args name one).
  */
-export function revkube(server: string | undefined, args: string[], options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function revkube(
+  server: string | undefined,
+  args: string[],
+  options: { stdin?: string | Uint8Array; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...(server && { REVKUBE_SERVER: server }), ...options.env }
     delete env.REVKUBE_TOKEN
@@ -26,7 +30,9 @@ export function revkube(server: string | undefined, args: string[], options: { s
     child.stderr.on('data', (chunk) => (stderr += chunk))
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`revkube ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms; stdout: ${stdout}; stderr: ${stderr}`))
+      reject(
+        new Error(`revkube ${args.join(' ')} did not finish in ${options.timeoutMs ?? 60_000} ms; stdout: ${stdout}; stderr: ${stderr}`),
+      )
     }, options.timeoutMs ?? 60_000)
     child.once('error', reject)
     child.once('close', (code) => {
@@ -42,7 +48,11 @@ export function revkube(server: string | undefined, args: string[], options: { s
 
 /** Starts `revkube ARGS` and leaves it running (watches, follows, servers); stop it with a signal. */
 export function spawnRevkube(server: string | undefined, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...(server && { REVKUBE_SERVER: server }), ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, ...(server && { REVKUBE_SERVER: server }), ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))

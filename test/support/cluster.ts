@@ -25,7 +25,11 @@ export interface TestCluster {
 export async function startTestCluster(nodes = 3): Promise<TestCluster> {
   const database = await freshDatabaseConfig()
   const clock = new FakeClock(new Date())
-  const server = await startServer({ database, port: 0, host: '127.0.0.1', controllers: true, simNodes: nodes }, createLogger({ level: 'error' }), { clock })
+  const server = await startServer(
+    { database, port: 0, host: '127.0.0.1', controllers: true, simNodes: nodes },
+    createLogger({ level: 'error' }),
+    { clock },
+  )
   await waitFor(() => server.leading, 'leadership')
   const url = `${server.url}/graphql`
   const settled = () => server.settled(60_000)
@@ -34,7 +38,11 @@ export async function startTestCluster(nodes = 3): Promise<TestCluster> {
     clock,
     url,
     gql: async (query, variables) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-remote-user': 'tester' }, body: JSON.stringify({ query, variables }) })
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-remote-user': 'tester' },
+        body: JSON.stringify({ query, variables }),
+      })
       const result = (await response.json()) as GraphQLResult
       if (result.errors) throw new Error(`GraphQL: ${result.errors.map((e) => e.message).join('; ')}`)
       return result.data!

@@ -19,7 +19,15 @@ export function created(kind: string, object: JsonObject = {}): Expected {
 
 /** An Event recorded (a create of an Event) with this type, reason and message (a RegExp matches). */
 export function recorded(type: 'Normal' | 'Warning', reason: string, message?: string | RegExp): Expected {
-  return { type: 'create', object: { kind: 'Event', type, reason, ...(message !== undefined && { message: typeof message === 'string' ? message : expect.stringMatching(message) }) } }
+  return {
+    type: 'create',
+    object: {
+      kind: 'Event',
+      type,
+      reason,
+      ...(message !== undefined && { message: typeof message === 'string' ? message : expect.stringMatching(message) }),
+    },
+  }
 }
 
 /** A delete of `kind` `namespace/name` (a name alone for cluster-scoped kinds; none: any of the kind). */
@@ -89,7 +97,8 @@ export const list = (lines: string[]) => lines.map((line, i) => `  ${String(i + 
 
 export function nameOfGiven(object: JsonObject): string {
   const metadata = (object.metadata ?? {}) as JsonObject
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : registry.get(String(object.kind))?.namespaced === false ? '' : 'default'
+  const namespace =
+    typeof metadata.namespace === 'string' ? metadata.namespace : registry.get(String(object.kind))?.namespaced === false ? '' : 'default'
   return namespace ? `${namespace}/${String(metadata.name ?? metadata.generateName ?? '?')}` : String(metadata.name)
 }
 
@@ -102,7 +111,8 @@ export function describeWrite(action: Action): string {
   const by = `${action.reason ? ` (reason: ${action.reason})` : ''}${action.actor ? ` as ${action.actor}` : ''}`
   switch (action.type) {
     case 'create':
-      if (action.object.kind === 'Event') return `event ${String(action.object.type)} ${String(action.object.reason)} ${JSON.stringify(action.object.message)}${by}`
+      if (action.object.kind === 'Event')
+        return `event ${String(action.object.type)} ${String(action.object.reason)} ${JSON.stringify(action.object.message)}${by}`
       return `create ${String(action.object.kind)} ${nameOfGiven(action.object)}${by}`
     case 'update':
       return `update ${String(action.object.kind)} ${nameOfGiven(action.object)}${by}`
@@ -121,7 +131,8 @@ export function describeExpected(expected: Expected): string {
   const object = isObject(expected.object) ? expected.object : undefined
   switch (expected.type) {
     case 'create':
-      if (object?.kind === 'Event') return `event ${String(object.type)} ${String(object.reason)}${object.message === undefined ? '' : ` ${short(object.message)}`}`
+      if (object?.kind === 'Event')
+        return `event ${String(object.type)} ${String(object.reason)}${object.message === undefined ? '' : ` ${short(object.message)}`}`
       return `create ${String(object?.kind)}${object && Object.keys(object).length > 1 ? ` like ${short(withoutKind(object))}` : ''}`
     case 'update':
     case 'updateStatus':

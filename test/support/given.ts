@@ -174,7 +174,11 @@ export class When {
     let from = 0
     for (const [i, e] of expected.entries()) {
       const at = this.actions.findIndex((a, j) => j >= from && matches(a, e))
-      if (at < 0) this.fail(`expected, in this order among the writes:\n${list(expected.map(describeExpected))}`, `\nno write matches #${i + 1}${from > 0 ? ` after write #${from}` : ''}`)
+      if (at < 0)
+        this.fail(
+          `expected, in this order among the writes:\n${list(expected.map(describeExpected))}`,
+          `\nno write matches #${i + 1}${from > 0 ? ` after write #${from}` : ''}`,
+        )
       from = at + 1
     }
     return this
@@ -191,7 +195,11 @@ export class When {
 
   /** Asks to be looked at again after `ms` (undefined: not at all). */
   thenRequeuesAfter(ms: number | undefined): this {
-    if (this.reconciliation.requeueAfterMs !== ms) this.fail(ms === undefined ? 'expected no requeue' : `expected a requeue after ${ms} ms`, this.reconciliation.requeueAfterMs === undefined ? '\nand no requeue' : '')
+    if (this.reconciliation.requeueAfterMs !== ms)
+      this.fail(
+        ms === undefined ? 'expected no requeue' : `expected a requeue after ${ms} ms`,
+        this.reconciliation.requeueAfterMs === undefined ? '\nand no requeue' : '',
+      )
     return this
   }
 
@@ -213,7 +221,8 @@ export class When {
 
   private fail(expectation: string, detail: string): never {
     const given = this.given.map((o) => `${String(o.kind)} ${nameOfGiven(o)}`)
-    const requeue = this.reconciliation.requeueAfterMs === undefined ? '' : `\nand asked to be requeued after ${this.reconciliation.requeueAfterMs} ms`
+    const requeue =
+      this.reconciliation.requeueAfterMs === undefined ? '' : `\nand asked to be requeued after ${this.reconciliation.requeueAfterMs} ms`
     const message = [
       `given${given.length === 0 ? ' nothing' : `:\n${list(given)}`}`,
       `when ${this.key} is reconciled at ${this.now.toISOString()}`,
@@ -225,6 +234,8 @@ export class When {
 
   /** The writes one a line, with the step they run in (an inner array's writes share one). */
   private describeSteps(): string[] {
-    return this.reconciliation.actions.flatMap((step, s) => (Array.isArray(step) ? step : [step]).map((a) => `${describeWrite(a)}   [step ${s + 1}]`))
+    return this.reconciliation.actions.flatMap((step, s) =>
+      (Array.isArray(step) ? step : [step]).map((a) => `${describeWrite(a)}   [step ${s + 1}]`),
+    )
   }
 }

@@ -23,7 +23,10 @@ export interface TestServer {
 /** A real revkube server on a free port, over a fresh database. */
 export async function startTestServer(): Promise<TestServer> {
   const database = await freshDatabaseConfig()
-  const server = await startServer({ database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, createLogger({ level: 'error' }))
+  const server = await startServer(
+    { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 },
+    createLogger({ level: 'error' }),
+  )
   const url = `${server.url}/graphql`
   const clients: Client[] = []
   return {
@@ -38,7 +41,13 @@ export async function startTestServer(): Promise<TestServer> {
       return (await response.json()) as GraphQLResult
     },
     ws: (connectionParams = {}) => {
-      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, lazy: true, retryAttempts: 0 })
+      const client = createClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams,
+        lazy: true,
+        retryAttempts: 0,
+      })
       clients.push(client)
       return client
     },

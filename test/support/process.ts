@@ -21,7 +21,11 @@ export interface Child {
 }
 
 export function spawnTs(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const lines: string[] = []
   let stderr = ''
   createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line))

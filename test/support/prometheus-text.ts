@@ -73,7 +73,10 @@ export function parsePrometheusText(text: string): Map<string, Family> {
   }
 
   function familyOf(sampleName: string): Family {
-    const candidates = [sampleName, ...['_bucket', '_sum', '_count'].filter((s) => sampleName.endsWith(s)).map((s) => sampleName.slice(0, -s.length))]
+    const candidates = [
+      sampleName,
+      ...['_bucket', '_sum', '_count'].filter((s) => sampleName.endsWith(s)).map((s) => sampleName.slice(0, -s.length)),
+    ]
     for (const name of candidates) {
       const family = families.get(name)
       if (!family) continue

@@ -38,7 +38,8 @@ export function restoreTarget(): RestoreTarget {
   return {
     config,
     flags,
-    serve: () => startServer({ database: config, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, createLogger({ level: 'error' })),
+    serve: () =>
+      startServer({ database: config, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0 }, createLogger({ level: 'error' })),
     cleanup,
   }
 }

@@ -30,7 +30,12 @@ export interface SecureServer {
 export async function startSecureServer(users: Record<string, string[]> = {}, config: Partial<Config> = {}): Promise<SecureServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'revkube-auth-'))
   const tokenFile = join(dataDir, 'tokens.csv')
-  await writeFile(tokenFile, Object.entries(users).map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`).join('\n'))
+  await writeFile(
+    tokenFile,
+    Object.entries(users)
+      .map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`)
+      .join('\n'),
+  )
   const database = await freshDatabaseConfig()
   const server = await startServer(
     { database, port: 0, host: '127.0.0.1', controllers: false, simNodes: 0, auth: 'token', tokenFile, dataDir, ...config },

@@ -26,7 +26,12 @@ export interface ServerProcess {
 export async function startServerProcess(users: Record<string, string[]> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'revkube-process-'))
   const cleanup: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })]
-  writeFileSync(join(dir, 'tokens.csv'), Object.entries(users).map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`).join('\n'))
+  writeFileSync(
+    join(dir, 'tokens.csv'),
+    Object.entries(users)
+      .map(([name, groups], i) => `${name}-token,${name},uid-${i},"${groups.join(',')}"`)
+      .join('\n'),
+  )
   let database: NodeJS.ProcessEnv = { DATABASE_URL: '', REVKUBE_DATA_DIR: dir }
   if (databaseUrl) {
     const schema = uniqueSchema('process')
@@ -55,7 +60,10 @@ export async function startServerProcess(users: Record<string, string[]> = {}, e
     await waitFor(
       () => {
         if (child.process.exitCode !== null) throw new Error(`the server exited: ${child.stderr()}`)
-        const line = child.stderr().split('\n').find((l) => l.includes('"revkube is serving"'))
+        const line = child
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('"revkube is serving"'))
         if (line) url = JSON.parse(line).url
         return url !== ''
       },

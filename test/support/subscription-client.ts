@@ -27,7 +27,12 @@ export interface SubscribeOptions {
 }
 
 /** Subscribes over GraphQL-over-SSE (a POST answered with text/event-stream) or graphql-ws, to `url` (…/graphql). */
-export function subscribe(transport: SubscriptionTransport, url: string, query: string, options: SubscribeOptions = {}): ClientSubscription {
+export function subscribe(
+  transport: SubscriptionTransport,
+  url: string,
+  query: string,
+  options: SubscribeOptions = {},
+): ClientSubscription {
   return transport === 'sse' ? subscribeSse(url, query, options) : subscribeWs(url, query, options)
 }
 
@@ -101,7 +106,11 @@ function subscribeWs(url: string, query: string, options: SubscribeOptions): Cli
         // graphql-ws fails the sink with the CloseEvent when the socket closes.
         error: (error) => {
           const close = error as { code?: unknown; reason?: unknown }
-          resolve(typeof close?.code === 'number' ? { how: 'closed', code: close.code, reason: String(close.reason ?? '') } : { how: 'error', error })
+          resolve(
+            typeof close?.code === 'number'
+              ? { how: 'closed', code: close.code, reason: String(close.reason ?? '') }
+              : { how: 'error', error },
+          )
         },
       },
     )

@@ -53,7 +53,13 @@ const settled = admitted(async () => {})
  * Runs the admission chain over a decided create. `input` is the object as the caller sent it
  * (its name, or generateName, is what messages give).
  */
-export function admitCreate(api: ResourceApi, ctx: RequestContext, definition: KindDefinition, object: JsonObject, input: JsonObject): Promise<Admitted> {
+export function admitCreate(
+  api: ResourceApi,
+  ctx: RequestContext,
+  definition: KindDefinition,
+  object: JsonObject,
+  input: JsonObject,
+): Promise<Admitted> {
   const metadata = metadataOf(input)
   const name = String(metadata.name || metadata.generateName || metadataOf(object).name || '')
   const namespace = String(metadataOf(object).namespace ?? '')
@@ -111,19 +117,27 @@ async function admit(api: ResourceApi, request: AdmissionRequest): Promise<Admit
  */
 function rederive(request: AdmissionRequest): void {
   const { definition, object } = request
-  if (request.operation === 'CREATE' && definition.status && !definition.keepStatusOnCreate) object.status = definition.initialStatus?.(object) ?? {}
-  const errors = [...(definition.validate?.(object) ?? []), ...(request.old ? (definition.validateUpdate?.(object, request.old) ?? []) : [])]
+  if (request.operation === 'CREATE' && definition.status && !definition.keepStatusOnCreate)
+    object.status = definition.initialStatus?.(object) ?? {}
+  const errors = [
+    ...(definition.validate?.(object) ?? []),
+    ...(request.old ? (definition.validateUpdate?.(object, request.old) ?? []) : []),
+  ]
   if (errors.length > 0) throw invalid(definition.kind, definition.group, String(metadataOf(object).name ?? ''), errors)
 }
 
 function admissionContext(api: ResourceApi): AdmissionContext {
   const lists = new Map<string, Promise<JsonObject[]>>()
-  const cached = (kind: string, namespace: string, name: string) => (api.projection ? getObject(api.projection.state, kind, namespace, name) : undefined)
+  const cached = (kind: string, namespace: string, name: string) =>
+    api.projection ? getObject(api.projection.state, kind, namespace, name) : undefined
   const committed = lastCommitted(api.store)
   const read = async (kind: string, namespace: string) => {
     const { projection } = api
     if (projection) {
-      const fresh = await projection.waitFor(committed.revision).then(() => true, () => false)
+      const fresh = await projection.waitFor(committed.revision).then(
+        () => true,
+        () => false,
+      )
       if (fresh) return listObjects(projection.state, kind, namespace)
     }
     return (await api.store.list({ kind, namespace })).items

@@ -31,9 +31,11 @@ export const limitRanger: AdmissionPlugin = {
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger'
 
-const isPodCreate = (request: AdmissionRequest) => request.definition.kind === 'Pod' && request.operation === 'CREATE' && !request.subresource
+const isPodCreate = (request: AdmissionRequest) =>
+  request.definition.kind === 'Pod' && request.operation === 'CREATE' && !request.subresource
 
-const itemsOf = (range: JsonObject, type: string) => arrayAt(objectAt(range, 'spec'), 'limits').filter((l): l is JsonObject => isObject(l) && l.type === type)
+const itemsOf = (range: JsonObject, type: string) =>
+  arrayAt(objectAt(range, 'spec'), 'limits').filter((l): l is JsonObject => isObject(l) && l.type === type)
 
 /**
  * `PodMutateLimitFunc`: each container's missing limits from the Container-type `default`,
@@ -49,7 +51,10 @@ export function setPodDefaults(pod: JsonObject, range: JsonObject): boolean {
   }
   const notes: string[] = []
   const spec = objectAt(pod, 'spec') ?? {}
-  for (const [list, what] of [['containers', 'container'], ['initContainers', 'init container']] as const) {
+  for (const [list, what] of [
+    ['containers', 'container'],
+    ['initContainers', 'init container'],
+  ] as const) {
     for (const container of arrayAt(spec, list)) {
       if (!isObject(container)) continue
       const setLimits = fill(container, 'limits', limits)
@@ -162,12 +167,16 @@ function ratio(type: string, name: string, enforced: Quantity, requests: Amounts
   const request = requests.get(name)
   const limit = limits.get(name)
   const [req, lim] = comparable(request, limit, enforced)
-  if (!request || req === 0n) return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no request is specified or request is 0`
-  if (!limit || lim === 0n) return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no limit is specified or limit is 0`
+  if (!request || req === 0n)
+    return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no request is specified or request is 0`
+  if (!limit || lim === 0n)
+    return `${name} max limit to request ratio per ${type} is ${text(enforced)}, but no limit is specified or limit is 0`
   const observed = Number(lim) / Number(req)
   const enforcedValue = ceilDiv(enforced.nanos, UNIT)
   const exceeded = enforcedValue <= MAX_MILLI ? observed * 1000 > Number(ceilDiv(enforced.nanos, MILLI)) : observed > Number(enforcedValue)
-  return exceeded ? `${name} max limit to request ratio per ${type} is ${text(enforced)}, but provided ratio is ${observed.toFixed(6)}` : undefined
+  return exceeded
+    ? `${name} max limit to request ratio per ${type} is ${text(enforced)}, but provided ratio is ${observed.toFixed(6)}`
+    : undefined
 }
 
 const UNIT = 1_000_000_000n

@@ -53,7 +53,11 @@ export interface AdmissionPlugin {
 }
 
 /** Admission's refusal: 403 `<resource> "<name>" is forbidden: <why>` (upstream's `admission.NewForbidden`). */
-export function forbidden(request: Pick<AdmissionRequest, 'definition' | 'name'>, why: string, causes?: StatusError['details']['causes']): StatusError {
+export function forbidden(
+  request: Pick<AdmissionRequest, 'definition' | 'name'>,
+  why: string,
+  causes?: StatusError['details']['causes'],
+): StatusError {
   const { definition, name } = request
   const subject = name ? `${qualifiedResourceName(definition)} "${name}"` : qualifiedResourceName(definition)
   return new StatusError('Forbidden', `${subject} is forbidden: ${why}`, {

@@ -53,7 +53,12 @@ function matches(quota: JsonObject, object: JsonObject): boolean {
  * Upstream's `checkRequest`, pure: what `object` (replacing `old`, if given) adds to each quota,
  * or Forbidden. Quotas are judged in name order; the pod constraints of every quota before any usage.
  */
-export function quotaCharges(request: Pick<AdmissionRequest, 'definition' | 'name' | 'object' | 'old'>, quotas: CountedQuota[], registry: KindRegistry, now: Date): QuotaCharge[] {
+export function quotaCharges(
+  request: Pick<AdmissionRequest, 'definition' | 'name' | 'object' | 'old'>,
+  quotas: CountedQuota[],
+  registry: KindRegistry,
+  now: Date,
+): QuotaCharge[] {
   const { object, old } = request
   const matching = quotas.filter((q) => matches(q.quota, object)).sort((a, b) => byName(a.quota, b.quota))
   if (object.kind === 'Pod') {
@@ -64,7 +69,10 @@ export function quotaCharges(request: Pick<AdmissionRequest, 'definition' | 'nam
   }
   const charges: QuotaCharge[] = []
   for (const { quota, used } of matching) {
-    const requested = delta(usageOf((k) => (k === object.kind ? [object] : []), registry, quota, now), old ? usageOf((k) => (k === old.kind ? [old] : []), registry, quota, now) : {})
+    const requested = delta(
+      usageOf((k) => (k === object.kind ? [object] : []), registry, quota, now),
+      old ? usageOf((k) => (k === old.kind ? [old] : []), registry, quota, now) : {},
+    )
     if (Object.keys(requested).length === 0) continue
     const hard = hardOf(quota)
     const after: Record<string, string> = { ...used }
@@ -77,7 +85,11 @@ export function quotaCharges(request: Pick<AdmissionRequest, 'definition' | 'nam
       if (sum.nanos > parse(hard[resource]).nanos) exceeded.push(resource)
     }
     if (exceeded.length > 0) {
-      const list = (value: (r: string) => string) => exceeded.sort().map((r) => `${r}=${value(r)}`).join(',')
+      const list = (value: (r: string) => string) =>
+        exceeded
+          .sort()
+          .map((r) => `${r}=${value(r)}`)
+          .join(',')
       const canonical = (v: unknown) => quantityString(parse(v))
       throw forbidden(
         request,

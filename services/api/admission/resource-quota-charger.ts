@@ -52,7 +52,12 @@ export class QuotaCharger {
 
   private enqueue(request: AdmissionRequest, refund?: QuotaCharge[]): Promise<Waiter> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { request, ...(refund && { refund }), charged: new Map(), done: (error) => (error === undefined ? resolve(waiter) : reject(error)) }
+      const waiter: Waiter = {
+        request,
+        ...(refund && { refund }),
+        charged: new Map(),
+        done: (error) => (error === undefined ? resolve(waiter) : reject(error)),
+      }
       const queue = this.queues.get(request.namespace)
       if (queue) return void queue.push(waiter)
       this.queues.set(request.namespace, [waiter])
@@ -70,7 +75,8 @@ export class QuotaCharger {
         for (const w of batch) w.error ??= error
       }
       for (const w of batch) {
-        if (w.error !== undefined && !w.refund && w.charged.size > 0) queue.push({ request: w.request, refund: [...w.charged.values()], charged: new Map(), done: () => {} })
+        if (w.error !== undefined && !w.refund && w.charged.size > 0)
+          queue.push({ request: w.request, refund: [...w.charged.values()], charged: new Map(), done: () => {} })
         w.done(w.error)
       }
     }
@@ -113,7 +119,11 @@ export class QuotaCharger {
         }),
       )
       if (lost.size === 0) return
-      if (round === MAX_ROUNDS) throw new StatusError('Conflict', `Operation cannot be fulfilled on resourcequotas in namespace ${namespace}: too many concurrent writes; try again`)
+      if (round === MAX_ROUNDS)
+        throw new StatusError(
+          'Conflict',
+          `Operation cannot be fulfilled on resourcequotas in namespace ${namespace}: too many concurrent writes; try again`,
+        )
       pending = lost
     }
   }
@@ -158,7 +168,8 @@ export async function countedQuota(api: ResourceApi, quota: JsonObject, now: Dat
 
 /** The status write of a batch, conditional on the quota's resourceVersion, naming the requests it is for. */
 function writeUsed(api: ResourceApi, waiters: Waiter[], quota: JsonObject, used: Record<string, string>) {
-  const describe = ({ refund, request }: Waiter) => `${refund ? 'refund' : 'charge'} for ${request.operation.toLowerCase()} of ${request.definition.resource} "${request.name}"`
+  const describe = ({ refund, request }: Waiter) =>
+    `${refund ? 'refund' : 'charge'} for ${request.operation.toLowerCase()} of ${request.definition.resource} "${request.name}"`
   const reason = waiters.slice(0, 3).map(describe).join(', ') + (waiters.length > 3 ? ` and ${waiters.length - 3} more` : '')
   const only = waiters.length === 1 ? waiters[0]!.request.ctx : undefined
   const correlationId = only?.correlationId ?? only?.requestId

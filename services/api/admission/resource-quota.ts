@@ -34,7 +34,8 @@ export const resourceQuota: AdmissionPlugin = {
     if (quotas.length === 0) return
     const { api, now } = context
     // A dry run is judged on the quotas as read, and charges nothing.
-    if (request.ctx.dryRun) return void quotaCharges(request, await Promise.all(quotas.map((q) => countedQuota(api, q, now))), api.registry, now)
+    if (request.ctx.dryRun)
+      return void quotaCharges(request, await Promise.all(quotas.map((q) => countedQuota(api, q, now))), api.registry, now)
     const charges = await chargerOf(api).charge(request)
     return async (stored) => {
       if (!stored && charges.length > 0) await chargerOf(api).refund(request, charges)

@@ -29,9 +29,13 @@ export const serviceAccount: AdmissionPlugin = {
     if (request.definition.kind !== 'Pod' || request.operation !== 'CREATE' || request.subresource) return false
     if (isMirrorPod(object)) return false
     const spec = objectAt(object, 'spec') ?? {}
-    const name = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName : DEFAULT_SERVICE_ACCOUNT
+    const name =
+      typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '' ? spec.serviceAccountName : DEFAULT_SERVICE_ACCOUNT
     // `default` is taken to exist (above): the projection's copy, if any, is all it needs to read.
-    const account = name === DEFAULT_SERVICE_ACCOUNT && context.api.projection ? context.cached('ServiceAccount', namespace, name) : await context.get('ServiceAccount', namespace, name)
+    const account =
+      name === DEFAULT_SERVICE_ACCOUNT && context.api.projection
+        ? context.cached('ServiceAccount', namespace, name)
+        : await context.get('ServiceAccount', namespace, name)
     if (!account) {
       if (name === DEFAULT_SERVICE_ACCOUNT) return false
       throw forbidden(request, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`)

@@ -64,7 +64,11 @@ const SELECTING_ALL = 'This deployment is selecting all pods. A non-empty select
 export function reconcileDeployment(d: JsonObject, state: ClusterState, now: Date): Reconciliation {
   const sync = newSync(d, state, now)
   const given = spec(d).selector
-  if (isObject(given) && Object.keys(given.matchLabels ?? {}).length === 0 && ((given.matchExpressions as unknown[] | undefined) ?? []).length === 0) {
+  if (
+    isObject(given) &&
+    Object.keys(given.matchLabels ?? {}).length === 0 &&
+    ((given.matchExpressions as unknown[] | undefined) ?? []).length === 0
+  ) {
     if (count(status(d), 'observedGeneration') >= count(meta(d), 'generation')) return nothing
     record(sync, 'SelectingAll', SELECTING_ALL, 'Warning')
     sync.status = { ...status(d), observedGeneration: meta(d).generation }

@@ -12,7 +12,14 @@ export const CHANGE_CAUSE = 'kubernetes.io/change-cause'
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
 
 /** Deployment annotations never copied to its ReplicaSets (`annotationsToSkip`). */
-export const ANNOTATIONS_TO_SKIP = new Set([LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, 'deprecated.deployment.rollback.to'])
+export const ANNOTATIONS_TO_SKIP = new Set([
+  LAST_APPLIED,
+  REVISION,
+  REVISION_HISTORY,
+  DESIRED_REPLICAS,
+  MAX_REPLICAS,
+  'deprecated.deployment.rollback.to',
+])
 
 /** `maxRevHistoryLengthInChars`: how long revision-history may grow. */
 const MAX_REVISION_HISTORY_CHARS = 2000
@@ -40,7 +47,12 @@ export function findNewReplicaSet(sync: Sync, rss: ReplicaSetView[]): ReplicaSet
  * as when a rollback makes an old ReplicaSet new again) and, for a ReplicaSet about to be
  * created, sets desired- and max-replicas. Changes `annotations` in place; true if it did.
  */
-export function setNewReplicaSetAnnotations(d: JsonObject, annotations: Record<string, string>, newRevision: string, exists: boolean): boolean {
+export function setNewReplicaSetAnnotations(
+  d: JsonObject,
+  annotations: Record<string, string>,
+  newRevision: string,
+  exists: boolean,
+): boolean {
   let changed = false
   for (const [key, value] of Object.entries(annotationsOf(d))) {
     if (ANNOTATIONS_TO_SKIP.has(key) || annotations[key] === value) continue
@@ -178,7 +190,8 @@ export function createNewReplicaSet(sync: Sync, oldRSs: ReplicaSetView[]): Repli
   sync.steps.push({ type: 'create', object: view.object })
   if (view.replicas > 0) record(sync, 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${view.replicas}`)
   setDeploymentRevision(sync, newRevision)
-  if (hasProgressDeadline(d)) setCondition(sync.status, newCondition('Progressing', 'True', reasons.newRSCreated, `Created new replica set "${name}"`, sync.now))
+  if (hasProgressDeadline(d))
+    setCondition(sync.status, newCondition('Progressing', 'True', reasons.newRSCreated, `Created new replica set "${name}"`, sync.now))
   return view
 }
 

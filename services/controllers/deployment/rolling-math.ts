@@ -89,7 +89,12 @@ export function roundHalfAway(value: number): number {
  * it had when the Deployment had `maxReplicasAnnotation` (its max-replicas annotation;
  * status.replicas of the Deployment when absent). Scaling to 0 takes everything.
  */
-export function replicaSetFraction(rsReplicas: number, d: JsonObject, annotatedMaxReplicas: number | undefined, deploymentStatusReplicas: number): number {
+export function replicaSetFraction(
+  rsReplicas: number,
+  d: JsonObject,
+  annotatedMaxReplicas: number | undefined,
+  deploymentStatusReplicas: number,
+): number {
   if (desiredReplicas(d) === 0) return -rsReplicas
   const total = desiredReplicas(d) + maxSurge(d)
   const annotated = annotatedMaxReplicas ?? deploymentStatusReplicas

@@ -38,7 +38,10 @@ export function setCondition(deploymentStatus: JsonObject, condition: JsonObject
   const current = getCondition(deploymentStatus, String(condition.type))
   if (current && current.status === condition.status && current.reason === condition.reason) return
   const next = current && current.status === condition.status ? { ...condition, lastTransitionTime: current.lastTransitionTime } : condition
-  deploymentStatus.conditions = [...arrayAt(deploymentStatus, 'conditions').filter((c) => !(isObject(c) && c.type === condition.type)), next]
+  deploymentStatus.conditions = [
+    ...arrayAt(deploymentStatus, 'conditions').filter((c) => !(isObject(c) && c.type === condition.type)),
+    next,
+  ]
 }
 
 export function removeCondition(deploymentStatus: JsonObject, type: string): void {
@@ -71,8 +74,10 @@ export function checkPausedConditions(sync: Sync): void {
   if (current?.reason === reasons.timedOut) return
   const paused = spec(sync.d).paused === true
   const pausedExists = current?.reason === reasons.paused
-  if (paused && !pausedExists) setCondition(sync.status, newCondition('Progressing', 'Unknown', reasons.paused, 'Deployment is paused', sync.now))
-  else if (!paused && pausedExists) setCondition(sync.status, newCondition('Progressing', 'Unknown', reasons.resumed, 'Deployment is resumed', sync.now))
+  if (paused && !pausedExists)
+    setCondition(sync.status, newCondition('Progressing', 'Unknown', reasons.paused, 'Deployment is paused', sync.now))
+  else if (!paused && pausedExists)
+    setCondition(sync.status, newCondition('Progressing', 'Unknown', reasons.resumed, 'Deployment is resumed', sync.now))
 }
 
 /**
@@ -88,9 +93,15 @@ export function calculateStatus(sync: Sync, all: ReplicaSetView[], newRS: Replic
     if (value !== 0) out[key] = value
   }
   put('observedGeneration', count(meta(d), 'generation'))
-  put('replicas', sum(all, (rs) => count(rsStatus(rs), 'replicas')))
+  put(
+    'replicas',
+    sum(all, (rs) => count(rsStatus(rs), 'replicas')),
+  )
   put('updatedReplicas', newRS ? count(rsStatus(newRS), 'replicas') : 0)
-  put('readyReplicas', sum(all, (rs) => count(rsStatus(rs), 'readyReplicas')))
+  put(
+    'readyReplicas',
+    sum(all, (rs) => count(rsStatus(rs), 'readyReplicas')),
+  )
   put('availableReplicas', available)
   put('unavailableReplicas', Math.max(0, sum(all, (rs) => rs.replicas) - available))
   const conditions = arrayAt(sync.status, 'conditions')
@@ -99,7 +110,10 @@ export function calculateStatus(sync: Sync, all: ReplicaSetView[], newRS: Replic
   if (available >= desiredReplicas(d) - maxUnavailable(d)) {
     setCondition(out, newCondition('Available', 'True', reasons.minimumAvailable, 'Deployment has minimum availability.', sync.now))
   } else {
-    setCondition(out, newCondition('Available', 'False', reasons.minimumUnavailable, 'Deployment does not have minimum availability.', sync.now))
+    setCondition(
+      out,
+      newCondition('Available', 'False', reasons.minimumUnavailable, 'Deployment does not have minimum availability.', sync.now),
+    )
   }
   return order(out)
 }
@@ -187,7 +201,17 @@ function replicaFailure(all: ReplicaSetView[], newRS: ReplicaSetView | undefined
   return undefined
 }
 
-const KEYS = ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'terminatingReplicas', 'conditions', 'collisionCount']
+const KEYS = [
+  'observedGeneration',
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'unavailableReplicas',
+  'terminatingReplicas',
+  'conditions',
+  'collisionCount',
+]
 
 /** In the order Kubernetes serialises a DeploymentStatus. */
 function order(deploymentStatus: JsonObject): JsonObject {

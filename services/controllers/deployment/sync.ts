@@ -1,7 +1,19 @@
 import { ownedBy, type ClusterState } from '../../../projections/cluster-state.js'
 import { clone, type JsonObject } from '../../json.js'
 import { recordEvent } from '../../runtime/events.js'
-import { annotationsOf, controllerOf, isDeleting, isPodActive, isPodAvailable, meta, nameOf, namespaceOf, spec, status, uidOf } from '../../runtime/objects.js'
+import {
+  annotationsOf,
+  controllerOf,
+  isDeleting,
+  isPodActive,
+  isPodAvailable,
+  meta,
+  nameOf,
+  namespaceOf,
+  spec,
+  status,
+  uidOf,
+} from '../../runtime/objects.js'
 import type { Action } from '../../runtime/controller.js'
 import { desiredReplicas, isRollingUpdate, maxSurge, replicaSetProportion, type Sized } from './rolling-math.js'
 
@@ -83,11 +95,13 @@ export function record(sync: Sync, reason: string, message: string, type: 'Norma
   sync.steps.push(recordEvent(sync.d, { type, reason, message, component: 'deployment-controller' }, sync.now))
 }
 
-const created = (rs: ReplicaSetView, now: Date): number => (rs.created ? now.getTime() : Date.parse(String(meta(rs.object).creationTimestamp ?? '')) || 0)
+const created = (rs: ReplicaSetView, now: Date): number =>
+  rs.created ? now.getTime() : Date.parse(String(meta(rs.object).creationTimestamp ?? '')) || 0
 
 /** `ReplicaSetsByCreationTimestamp`: oldest first, ties by name. */
 export function byCreation(now: Date) {
-  return (a: ReplicaSetView, b: ReplicaSetView): number => created(a, now) - created(b, now) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  return (a: ReplicaSetView, b: ReplicaSetView): number =>
+    created(a, now) - created(b, now) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 }
 
 /**
@@ -186,8 +200,15 @@ export function cleanupDeployment(sync: Sync, oldRSs: ReplicaSetView[]): void {
   for (const rs of alive.slice(0, diff)) {
     const generation = count(meta(rs.object), 'generation')
     const unchanged = rs.replicas === replicasOf(rs.object)
-    if (count(rsStatus(rs), 'replicas') !== 0 || rs.replicas !== 0 || !unchanged || generation > count(rsStatus(rs), 'observedGeneration')) continue
-    sync.steps.push({ type: 'delete', kind: 'ReplicaSet', namespace: namespaceOf(sync.d), name: rs.name, options: { preconditions: { uid: rs.uid } } })
+    if (count(rsStatus(rs), 'replicas') !== 0 || rs.replicas !== 0 || !unchanged || generation > count(rsStatus(rs), 'observedGeneration'))
+      continue
+    sync.steps.push({
+      type: 'delete',
+      kind: 'ReplicaSet',
+      namespace: namespaceOf(sync.d),
+      name: rs.name,
+      options: { preconditions: { uid: rs.uid } },
+    })
   }
 }
 

@@ -26,8 +26,17 @@ const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage']
 const STANDARD_RESOURCES = new Set([
   ...CONTAINER_RESOURCES,
   ...CONTAINER_RESOURCES.flatMap((r) => [`requests.${r}`, `limits.${r}`]),
-  'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers',
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ])
 
 /** `SetDefaults_Container`: pull policy from the image tag, termination message, port protocols, probes. */
@@ -101,7 +110,8 @@ function validateContainer(container: JsonObject, at: string, volumes: VolumeNam
   for (const probe of PROBES) errors.push(...validateProbe(objectAt(container, probe), `${at}.${probe}`))
   for (const probe of ['livenessProbe', 'startupProbe'] as const) {
     const threshold = objectAt(container, probe)?.successThreshold
-    if (threshold !== undefined && threshold !== 1) errors.push(fieldError.invalid(`${at}.${probe}.successThreshold`, threshold, 'must be 1'))
+    if (threshold !== undefined && threshold !== 1)
+      errors.push(fieldError.invalid(`${at}.${probe}.successThreshold`, threshold, 'must be 1'))
   }
   const policy = container.terminationMessagePolicy
   if (policy === undefined || policy === '') {
@@ -122,14 +132,17 @@ function validateContainer(container: JsonObject, at: string, volumes: VolumeNam
 function validateProbe(probe: JsonObject | undefined, path: string): FieldError[] {
   if (!probe) return []
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((handler) => isObject(probe[handler]))
-  const errors: FieldError[] = handlers.slice(1).map((handler) => fieldError.forbidden(`${path}.${handler}`, 'may not specify more than 1 handler type'))
+  const errors: FieldError[] = handlers
+    .slice(1)
+    .map((handler) => fieldError.forbidden(`${path}.${handler}`, 'may not specify more than 1 handler type'))
   if (handlers.length === 0) errors.push(fieldError.required(path, 'must specify a handler type'))
   const port = (handler: string) => objectAt(probe, handler)?.port
   if (isObject(probe.httpGet)) errors.push(...validatePortNumberOrName(port('httpGet'), `${path}.httpGet.port`))
   if (isObject(probe.tcpSocket)) errors.push(...validatePortNumberOrName(port('tcpSocket'), `${path}.tcpSocket.port`))
   for (const field of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
     const value = probe[field]
-    if (typeof value === 'number' && value < 0) errors.push(fieldError.invalid(`${path}.${field}`, value, 'must be greater than or equal to 0'))
+    if (typeof value === 'number' && value < 0)
+      errors.push(fieldError.invalid(`${path}.${field}`, value, 'must be greater than or equal to 0'))
   }
   return errors
 }
@@ -153,7 +166,8 @@ function validateContainerPorts(ports: unknown[], path: string): FieldError[] {
     if (port.containerPort === undefined || port.containerPort === null || port.containerPort === 0) {
       errors.push(fieldError.required(`${at}.containerPort`))
     } else errors.push(...validatePort(port.containerPort, `${at}.containerPort`))
-    if (port.hostPort !== undefined && port.hostPort !== null && port.hostPort !== 0) errors.push(...validatePort(port.hostPort, `${at}.hostPort`))
+    if (port.hostPort !== undefined && port.hostPort !== null && port.hostPort !== 0)
+      errors.push(...validatePort(port.hostPort, `${at}.hostPort`))
     if (port.protocol === undefined || port.protocol === '') errors.push(fieldError.required(`${at}.protocol`))
     else if (!PROTOCOLS.includes(port.protocol as string)) errors.push(fieldError.notSupported(`${at}.protocol`, port.protocol, PROTOCOLS))
   })
@@ -211,7 +225,11 @@ export function validateResources(resources: unknown, path: string): FieldError[
     const limit = limits[name] === undefined ? undefined : parseQuantity(String(limits[name]))
     if (request && limit && compareQuantities(request, limit) > 0) {
       errors.push(
-        fieldError.invalid(`${path}.requests`, quantityString(request), `must be less than or equal to ${name} limit of ${quantityString(limit)}`),
+        fieldError.invalid(
+          `${path}.requests`,
+          quantityString(request),
+          `must be less than or equal to ${name} limit of ${quantityString(limit)}`,
+        ),
       )
     }
   }
@@ -224,7 +242,9 @@ function resourceNameErrors(name: string, path: string): FieldError[] {
   if (invalid.length > 0 || name.includes('/')) return invalid
   const errors: FieldError[] = []
   const hugePages = name.startsWith('hugepages-')
-  if (!STANDARD_RESOURCES.has(name) && !hugePages) errors.push(fieldError.invalid(path, name, 'must be a standard resource type or fully qualified'))
-  if (!CONTAINER_RESOURCES.includes(name) && !hugePages) errors.push(fieldError.invalid(path, name, 'must be a standard resource for containers'))
+  if (!STANDARD_RESOURCES.has(name) && !hugePages)
+    errors.push(fieldError.invalid(path, name, 'must be a standard resource type or fully qualified'))
+  if (!CONTAINER_RESOURCES.includes(name) && !hugePages)
+    errors.push(fieldError.invalid(path, name, 'must be a standard resource for containers'))
   return errors
 }

@@ -163,7 +163,13 @@ function validateToleration(toleration: unknown, path: string): FieldError[] {
   const value = typeof toleration.value === 'string' ? toleration.value : ''
   if (key !== '') errors.push(...qualifiedName(key).map((message) => fieldError.invalid(`${path}.key`, key, message)))
   if (key === '' && operator !== 'Exists') {
-    errors.push(fieldError.invalid(`${path}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+    errors.push(
+      fieldError.invalid(
+        `${path}.operator`,
+        operator,
+        'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+      ),
+    )
   }
   if (toleration.tolerationSeconds !== undefined && toleration.tolerationSeconds !== null && effect !== 'NoExecute') {
     errors.push(fieldError.invalid(`${path}.effect`, effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
@@ -174,7 +180,8 @@ function validateToleration(toleration: unknown, path: string): FieldError[] {
   } else if (operator === 'Exists') {
     if (value !== '') errors.push(fieldError.invalid(`${path}.operator`, toleration, "value must be empty when `operator` is 'Exists'"))
   } else errors.push(fieldError.notSupported(`${path}.operator`, operator, TOLERATION_OPERATORS))
-  if (effect !== '' && !TAINT_EFFECTS.includes(effect as string)) errors.push(fieldError.notSupported(`${path}.effect`, effect, TAINT_EFFECTS))
+  if (effect !== '' && !TAINT_EFFECTS.includes(effect as string))
+    errors.push(fieldError.notSupported(`${path}.effect`, effect, TAINT_EFFECTS))
   return errors
 }
 

@@ -37,10 +37,17 @@ export function validatePodTemplate(template: unknown, path: string, podSpec = t
  * `null` when it does not convert (`LabelSelectorAsSelector` fails). An absent selector selects
  * nothing; with `required` it is also `Required value`.
  */
-export function workloadSelector(spec: JsonObject, path: string, options: { required: boolean }): { errors: FieldError[]; selector: LabelSelector | null } {
+export function workloadSelector(
+  spec: JsonObject,
+  path: string,
+  options: { required: boolean },
+): { errors: FieldError[]; selector: LabelSelector | null } {
   const given = spec.selector
   if (given === undefined || given === null) {
-    return { errors: options.required ? [fieldError.required(`${path}.selector`)] : [], selector: labelSelectorFromObject(undefined).selector }
+    return {
+      errors: options.required ? [fieldError.required(`${path}.selector`)] : [],
+      selector: labelSelectorFromObject(undefined).selector,
+    }
   }
   return labelSelectorFromObject(given, `${path}.selector`)
 }
@@ -48,7 +55,8 @@ export function workloadSelector(spec: JsonObject, path: string, options: { requ
 /** A selector given without requirements: `empty selector is invalid for deployment` (the kind's word). */
 export function emptySelector(spec: JsonObject, path: string, message: string): FieldError[] {
   const given = spec.selector
-  if (!isObject(given) || Object.keys(objectAt(given, 'matchLabels') ?? {}).length + arrayAt(given, 'matchExpressions').length > 0) return []
+  if (!isObject(given) || Object.keys(objectAt(given, 'matchLabels') ?? {}).length + arrayAt(given, 'matchExpressions').length > 0)
+    return []
   return [fieldError.invalid(`${path}.selector`, printableSelector(given), message)]
 }
 
@@ -74,7 +82,8 @@ export function validateReplicaTemplate(
 ): FieldError[] {
   const template = spec.template
   const errors: FieldError[] = []
-  if (selector.requirements.length > 0 || options.matchEmptySelector) errors.push(...selectorMatchesTemplate(selector, template, `${path}.template`))
+  if (selector.requirements.length > 0 || options.matchEmptySelector)
+    errors.push(...selectorMatchesTemplate(selector, template, `${path}.template`))
   errors.push(...validatePodTemplate(template, `${path}.template`, options.podSpec ?? true))
   errors.push(...restartAlways(spec, path, kind))
   return errors
@@ -114,7 +123,11 @@ export function nonNegativeInteger(value: unknown, path: string): FieldError[] {
  */
 export function printableMap(map: unknown): unknown {
   if (!isObject(map)) return map ?? null
-  return Object.fromEntries(Object.keys(map).sort(byteOrder).map((key) => [key, map[key]]))
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort(byteOrder)
+      .map((key) => [key, map[key]]),
+  )
 }
 
 /** A metav1.LabelSelector as Go prints it: empty parts left out, `matchLabels` sorted. */

@@ -8,15 +8,22 @@ export const CORE = 'tag:yaml.org,2002:'
  * YAML 1.2 core's; `manifest.ts` lists the rules.
  */
 export function goYamlScalars(tags: Tags): Tags {
-  const kept = tags.filter(tag => typeof tag === 'object' && (tag.collection || tag.tag === `${CORE}str` || tag.tag === `${CORE}null`))
-  const scalar = (tag: string, test: RegExp, resolve: ScalarTag['resolve']): ScalarTag => ({ tag: CORE + tag, default: true, test, resolve })
+  const kept = tags.filter((tag) => typeof tag === 'object' && (tag.collection || tag.tag === `${CORE}str` || tag.tag === `${CORE}null`))
+  const scalar = (tag: string, test: RegExp, resolve: ScalarTag['resolve']): ScalarTag => ({
+    tag: CORE + tag,
+    default: true,
+    test,
+    resolve,
+  })
   return [
     ...kept,
     scalar('bool', /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/, () => true),
     scalar('bool', /^(?:n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/, () => false),
     scalar('int', /^[-+]?(?:0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*|0[oO]_*[0-7][0-7_]*|0[bB]_*[01][01_]*|[0-9][0-9_]*)$/, goInteger),
-    scalar('float', /^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/, s => Number(s.replaceAll('_', ''))),
-    scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/, s => (/n/i.test(s) ? NaN : s.startsWith('-') ? -Infinity : Infinity)),
+    scalar('float', /^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/, (s) => Number(s.replaceAll('_', ''))),
+    scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/, (s) =>
+      /n/i.test(s) ? NaN : s.startsWith('-') ? -Infinity : Infinity,
+    ),
   ]
 }
 

@@ -32,7 +32,7 @@ export function documentValue(doc: Document.Parsed, text: string, index: number,
   const label = `document ${index + 1}`
   const [error] = doc.errors
   if (error) throw problemAt(label, text, error.pos[0], `invalid YAML: ${error.message}`)
-  const tag = doc.warnings.find(warning => warning.code === 'TAG_RESOLVE_FAILED')
+  const tag = doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED')
   if (tag) {
     const problem = tag.message.replace('Unresolved tag:', 'unsupported tag').replace(CORE, '!!')
     throw problemAt(label, text, tag.pos[0], `${problem}: a manifest holds only strings, numbers, booleans, null, mappings and lists`)
@@ -69,7 +69,7 @@ function toPlain(node: unknown, c: Conversion, depth: number): unknown {
   }
   if (!isMap(node) && !isSeq(node)) return fail(c, node, 'unsupported YAML node')
   if (depth > c.limits.maxDepth) fail(c, node, tooDeep(c.limits))
-  if (isSeq(node)) return node.items.map(item => toPlain(item, c, depth + 1))
+  if (isSeq(node)) return node.items.map((item) => toPlain(item, c, depth + 1))
   const object: Record<string, unknown> = {}
   const seen = new Map<string, unknown>()
   const merges: unknown[] = []

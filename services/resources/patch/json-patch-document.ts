@@ -47,9 +47,7 @@ function decodeOperation(element: unknown): JsonPatchOperation {
   for (const key of Object.keys(element)) {
     const value = element[key]
     if (isStringMember(key) && value !== null && typeof value !== 'string') {
-      throw undecodableJsonPatch(
-        `json: cannot unmarshal ${goJsonKind(value)} into Go struct field jsonPatchOp.${key} of type string`,
-      )
+      throw undecodableJsonPatch(`json: cannot unmarshal ${goJsonKind(value)} into Go struct field jsonPatchOp.${key} of type string`)
     }
   }
   return {

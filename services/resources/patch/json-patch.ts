@@ -109,14 +109,12 @@ function replace(document: unknown, operation: JsonPatchOperation): unknown {
 
 function move(document: unknown, { from, path }: JsonPatchOperation): unknown {
   if (from === undefined) fail(missing('move operation failed to decode from: operation, missing from field'))
-  const source =
-    locate(document, from) ?? fail(missing(`move operation does not apply: doc is missing from path: ${from}`))
+  const source = locate(document, from) ?? fail(missing(`move operation does not apply: doc is missing from path: ${from}`))
   const value = readOrFail(source, (error) => `error in move for path: '${source.key}': ${error}`)
   const removeError = removeAt(source)
   if (removeError !== undefined) fail(`error in move for path: '${source.key}': ${removeError}`)
   if (path === undefined) fail(missing('move operation failed to decode path: operation missing path field'))
-  const target =
-    locate(document, path) ?? fail(missing(`move operation does not apply: doc is missing destination path: ${path}`))
+  const target = locate(document, path) ?? fail(missing(`move operation does not apply: doc is missing destination path: ${path}`))
   const error = insertAt(target, value)
   if (error !== undefined) fail(`error in move for path: '${path}': ${error}`)
   return document
@@ -130,8 +128,7 @@ function copy(document: unknown, { from, path }: JsonPatchOperation, copies: Cop
   const read = readAt(source)
   if (!read.found) fail(read.error === undefined ? missingFrom : `error in copy for from: '${from}': ${read.error}`)
   if (path === undefined) fail(missing('copy operation failed to decode path'))
-  const target =
-    locate(document, path) ?? fail(missing(`copy operation does not apply: doc is missing destination path: ${path}`))
+  const target = locate(document, path) ?? fail(missing(`copy operation does not apply: doc is missing destination path: ${path}`))
   copies.used += jsonSize(read.value)
   if (copies.used > copies.limit) throw copyTooLarge(copies.used, copies.limit)
   const error = insertAt(target, clone(read.value))

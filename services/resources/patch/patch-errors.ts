@@ -67,8 +67,7 @@ export function undecodableJsonPatch(decoderMessage: string): StatusError {
 /** 413 for a JSON patch with more than {@link MAX_JSON_PATCH_OPERATIONS} operations. */
 export function tooManyOperations(count: number): StatusError {
   return errors.tooLarge(
-    'Request entity too large: The allowed maximum operations in a JSON patch is ' +
-      `${MAX_JSON_PATCH_OPERATIONS}, got ${count}`,
+    'Request entity too large: The allowed maximum operations in a JSON patch is ' + `${MAX_JSON_PATCH_OPERATIONS}, got ${count}`,
   )
 }
 
@@ -97,9 +96,7 @@ export function mixedListTypes(lists: unknown): StatusError {
 
 /** A patch list whose items come in another order than its `$setElementOrder` list. */
 export function orderMismatch(patch: unknown, order: unknown): StatusError {
-  return strategicPatchFailure(
-    `The order in patch list:\n${quoted(patch)}\n doesn't match $setElementOrder list:\n${quoted(order)}\n`,
-  )
+  return strategicPatchFailure(`The order in patch list:\n${quoted(patch)}\n doesn't match $setElementOrder list:\n${quoted(order)}\n`)
 }
 
 /** A value of the wrong JSON type where a list or map was required. */

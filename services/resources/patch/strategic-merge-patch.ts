@@ -36,12 +36,7 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown, kind: 
   return clone(mergeMap(isObject(target) ? target : undefined, patch, '', context))
 }
 
-function mergeMap(
-  original: JsonObject | undefined,
-  patch: JsonObject,
-  path: string,
-  context: MergeContext,
-): JsonObject {
+function mergeMap(original: JsonObject | undefined, patch: JsonObject, path: string, context: MergeContext): JsonObject {
   if (Object.hasOwn(patch, directives.patch)) return mapDirective(original, patch, path, context)
   const base = copyObject(original ?? {})
   const rest = copyObject(patch)
@@ -52,12 +47,7 @@ function mergeMap(
 }
 
 /** `$patch` on a map: `replace` takes the patch as is, `delete` leaves an empty map. */
-function mapDirective(
-  original: JsonObject | undefined,
-  patch: JsonObject,
-  path: string,
-  context: MergeContext,
-): JsonObject {
+function mapDirective(original: JsonObject | undefined, patch: JsonObject, path: string, context: MergeContext): JsonObject {
   const directive = patch[directives.patch]
   const rest = withoutKey(patch, directives.patch)
   switch (directive) {
@@ -95,9 +85,7 @@ function retainKeys(base: JsonObject, rest: JsonObject): void {
 /** Merges one patch member into the working copy `base`. */
 function mergeField(base: JsonObject, key: string, value: unknown, path: string, context: MergeContext): void {
   const deleting = key.startsWith(directives.deleteFromPrimitiveList)
-  const field = deleting
-    ? directiveField(key, directives.deleteFromPrimitiveList, strategicPatchMessages.primitiveList)
-    : key
+  const field = deleting ? directiveField(key, directives.deleteFromPrimitiveList, strategicPatchMessages.primitiveList) : key
   if (value === null) {
     delete base[field]
     return

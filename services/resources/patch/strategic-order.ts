@@ -10,12 +10,7 @@ import { badArgType, noMergeKey } from './patch-errors.js'
  * Items are identified by `mergeKey` for lists of objects, by value for lists of scalars. Positions
  * are looked up in indexes, so ordering n items costs n log n, not n² (a patch may list 100,000).
  */
-export function orderMergedList(
-  merged: unknown[],
-  patchOrder: unknown[],
-  serverOrder: unknown[],
-  mergeKey: string | undefined,
-): unknown[] {
+export function orderMergedList(merged: unknown[], patchOrder: unknown[], serverOrder: unknown[], mergeKey: string | undefined): unknown[] {
   if (mergeKey !== undefined) for (const list of [merged, patchOrder, serverOrder]) requireMergeKeys(list, mergeKey)
   const inPatch = positions(patchOrder, mergeKey)
   const inServer = positions(serverOrder, mergeKey)

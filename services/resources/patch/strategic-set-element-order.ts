@@ -43,13 +43,7 @@ function listAt(object: JsonObject, field: string): unknown[] | undefined {
   return value
 }
 
-function reorder(
-  merged: unknown[],
-  order: unknown[],
-  original: unknown[],
-  patch: unknown[],
-  mergeKey: string | undefined,
-): unknown[] {
+function reorder(merged: unknown[], order: unknown[], original: unknown[], patch: unknown[], mergeKey: string | undefined): unknown[] {
   if (merged.length === 0) return merged
   const kind = elementKind([original, patch])
   if (kind !== 'object') return orderMergedList(merged, order, original, undefined)

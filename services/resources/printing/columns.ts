@@ -83,7 +83,11 @@ export function selectorString(selector: unknown): string {
 
 /** A map of labels as a selector: `app=web,tier=front`. */
 export function mapSelector(selector: unknown): string {
-  return str(Object.entries(obj(selector)).map(([k, v]) => `${k}=${String(v)}`).join(','))
+  return str(
+    Object.entries(obj(selector))
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(','),
+  )
 }
 
 /** The containers of the pod template at `template` (a workload's `spec.template`). */
@@ -93,8 +97,30 @@ const containersOf = (template: (o: Json) => unknown) => (o: Json) => arr(obj(ob
 export function templateColumns(template: (o: Json) => unknown = (o) => spec(o).template): PrinterColumn[] {
   const containers = containersOf(template)
   return [
-    { name: 'Containers', type: 'string', description: 'Names of each container in the template.', priority: 1, cell: (o) => str(containers(o).map((c) => c.name).join(',')) },
-    { name: 'Images', type: 'string', description: 'Images referenced by each container in the template.', priority: 1, cell: (o) => str(containers(o).map((c) => c.image).join(',')) },
+    {
+      name: 'Containers',
+      type: 'string',
+      description: 'Names of each container in the template.',
+      priority: 1,
+      cell: (o) =>
+        str(
+          containers(o)
+            .map((c) => c.name)
+            .join(','),
+        ),
+    },
+    {
+      name: 'Images',
+      type: 'string',
+      description: 'Images referenced by each container in the template.',
+      priority: 1,
+      cell: (o) =>
+        str(
+          containers(o)
+            .map((c) => c.image)
+            .join(','),
+        ),
+    },
   ]
 }
 

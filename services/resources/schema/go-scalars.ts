@@ -96,7 +96,8 @@ export function timeError(text: string): string | undefined {
     if (!match) return `parsing time ${quote(text)} as ${quote(LAYOUT)}: cannot parse ${quote(rest)} as ${quote(element)}`
     numbers[element] = Number.parseInt(match[0], 10)
     const range = RANGES[element]
-    if (range && (numbers[element]! < range[0] || numbers[element]! > range[1])) return `parsing time ${quote(text)}: ${range[2]} out of range`
+    if (range && (numbers[element]! < range[0] || numbers[element]! > range[1]))
+      return `parsing time ${quote(text)}: ${range[2]} out of range`
     rest = rest.slice(match[0].length)
   }
   const year = numbers['2006']!

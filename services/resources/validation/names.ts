@@ -43,9 +43,7 @@ export function dns1123Label(value: string): string[] {
   if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errors.push(maxLenError(DNS1123_LABEL_MAX_LENGTH))
   if (!dns1123LabelRegexp.test(value)) {
     errors.push(
-      dns1123SubdomainRegexp.test(value)
-        ? 'must not contain dots'
-        : regexError(dns1123LabelErrMsg, dns1123LabelFmt, 'my-name', '123-abc'),
+      dns1123SubdomainRegexp.test(value) ? 'must not contain dots' : regexError(dns1123LabelErrMsg, dns1123LabelFmt, 'my-name', '123-abc'),
     )
   }
   return errors

@@ -10,7 +10,14 @@ const strategy = (rollingUpdate: JsonObject, type = 'RollingUpdate') => deployme
 /** What every pod template gets; unlike a Pod, no service account, tolerations or service links. */
 const templatePodSpec = {
   containers: [
-    { name: 'app', image: 'nginx:1.25', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} },
+    {
+      name: 'app',
+      image: 'nginx:1.25',
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      resources: {},
+    },
   ],
   restartPolicy: 'Always',
   dnsPolicy: 'ClusterFirst',
@@ -34,7 +41,10 @@ describe('Deployment defaults', () => {
   })
 
   it.each<[JsonObject, JsonObject]>([
-    [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } }, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } }],
+    [
+      { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } },
+      { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+    ],
     [{ rollingUpdate: { maxSurge: 2 } }, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: 2 } }],
     [{ type: 'Recreate' }, { type: 'Recreate' }],
   ])('completes the strategy %j', (given, expected) => {
@@ -48,17 +58,22 @@ describe('Deployment defaults', () => {
 })
 
 describe('Deployment validation', () => {
-  const mismatch = (labels: string) => `spec.template.metadata.labels: Invalid value: ${labels}: \`selector\` does not match template \`labels\``
+  const mismatch = (labels: string) =>
+    `spec.template.metadata.labels: Invalid value: ${labels}: \`selector\` does not match template \`labels\``
 
   it.each<[string, JsonObject, string[]]>([
     ['no selector', deployment((s) => delete s.selector), ['spec.selector: Required value', mismatch('{"app":"web"}')]],
-    ['an empty selector', deployment((s) => (s.selector = {})), ['spec.selector: Invalid value: {}: empty selector is invalid for deployment']],
-    ['a selector the template does not match', deployment((s) => (s.selector = { matchLabels: { app: 'api' } })), [mismatch('{"app":"web"}')]],
     [
-      'a template without labels',
-      deployment((s) => delete at(s, 'template').metadata),
-      [mismatch('null')],
+      'an empty selector',
+      deployment((s) => (s.selector = {})),
+      ['spec.selector: Invalid value: {}: empty selector is invalid for deployment'],
     ],
+    [
+      'a selector the template does not match',
+      deployment((s) => (s.selector = { matchLabels: { app: 'api' } })),
+      [mismatch('{"app":"web"}')],
+    ],
+    ['a template without labels', deployment((s) => delete at(s, 'template').metadata), [mismatch('null')]],
     [
       'an unknown selector operator',
       deployment((s) => (s.selector = { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] })),
@@ -94,10 +109,22 @@ describe('Deployment validation', () => {
       strategy({ maxUnavailable: '0%', maxSurge: '0%' }),
       ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "0%": may not be 0 when `maxSurge` is 0'],
     ],
-    ['maxUnavailable above 100%', strategy({ maxUnavailable: '120%' }), ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%']],
+    [
+      'maxUnavailable above 100%',
+      strategy({ maxUnavailable: '120%' }),
+      ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%'],
+    ],
     ['a percentage without %', strategy({ maxSurge: '25' }), [`spec.strategy.rollingUpdate.maxSurge: Invalid value: "25": ${PERCENT}`]],
-    ['a word for a percentage', strategy({ maxUnavailable: 'half' }), [`spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "half": ${PERCENT}`]],
-    ['a negative maxSurge', strategy({ maxSurge: -1 }), ['spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0']],
+    [
+      'a word for a percentage',
+      strategy({ maxUnavailable: 'half' }),
+      [`spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "half": ${PERCENT}`],
+    ],
+    [
+      'a negative maxSurge',
+      strategy({ maxSurge: -1 }),
+      ['spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0'],
+    ],
     [
       'rollingUpdate with Recreate',
       strategy({ maxSurge: 1 }, 'Recreate'),
@@ -126,7 +153,9 @@ describe('Deployment validation', () => {
     // Kubernetes reports template label errors at `spec.template.labels`, without `metadata`.
     [
       'a template label value with a space',
-      deployment((s) => ((s.selector = { matchLabels: { app: 'web' } }), (at(s, 'template.metadata').labels = { app: 'web', tier: 'front end' }))),
+      deployment(
+        (s) => ((s.selector = { matchLabels: { app: 'web' } }), (at(s, 'template.metadata').labels = { app: 'web', tier: 'front end' })),
+      ),
       [`spec.template.labels: Invalid value: "front end": ${LABEL_VALUE}`],
     ],
     [
@@ -144,10 +173,16 @@ describe('Deployment validation', () => {
   })
 
   it.each<[string, JsonObject]>([
-    ['a selector of expressions the template satisfies', deployment((s) => (s.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] }))],
+    [
+      'a selector of expressions the template satisfies',
+      deployment((s) => (s.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] })),
+    ],
     ['maxSurge above 100%', strategy({ maxSurge: '200%' })],
     ['a zero maxUnavailable with a surge', strategy({ maxUnavailable: 0, maxSurge: 1 })],
-    ['an image with spaces, which only a Pod rejects', deployment((s) => (at(s, 'template.spec').containers = [{ name: 'app', image: ' nginx' }]))],
+    [
+      'an image with spaces, which only a Pod rejects',
+      deployment((s) => (at(s, 'template.spec').containers = [{ name: 'app', image: ' nginx' }])),
+    ],
   ])('accepts %s', (_, manifest) => {
     expect(() => create(manifest)).not.toThrow()
   })
@@ -157,7 +192,9 @@ describe('Deployment validation', () => {
       spec(o).selector = { matchLabels: { app: 'web2' } }
       at(o, 'spec.template.metadata').labels = { app: 'web2' }
     }
-    expect(updateErrors(minimal.Deployment!, relabel)).toEqual(['spec.selector: Invalid value: {"matchLabels":{"app":"web2"}}: field is immutable'])
+    expect(updateErrors(minimal.Deployment!, relabel)).toEqual([
+      'spec.selector: Invalid value: {"matchLabels":{"app":"web2"}}: field is immutable',
+    ])
     expect((update(minimal.Deployment!, (o) => (spec(o).replicas = 3)).metadata as JsonObject).generation).toBe(2)
   })
 })
@@ -167,14 +204,26 @@ describe('ReplicaSet', () => {
 
   it('defaults replicas and the pod template, and starts with no replicas', () => {
     const created = create(minimal.ReplicaSet!)
-    expect(spec(created)).toEqual({ replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: templatePodSpec } })
+    expect(spec(created)).toEqual({
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: templatePodSpec },
+    })
     expect(created.status).toEqual({ replicas: 0 })
   })
 
   it.each<[string, JsonObject, string[]]>([
     // Upstream's message says "deployment" for ReplicaSets too.
-    ['an empty selector', replicaSet((s) => (s.selector = {})), ['spec.selector: Invalid value: {}: empty selector is invalid for deployment']],
-    ['negative minReadySeconds', replicaSet((s) => (s.minReadySeconds = -5)), ['spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0']],
+    [
+      'an empty selector',
+      replicaSet((s) => (s.selector = {})),
+      ['spec.selector: Invalid value: {}: empty selector is invalid for deployment'],
+    ],
+    [
+      'negative minReadySeconds',
+      replicaSet((s) => (s.minReadySeconds = -5)),
+      ['spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0'],
+    ],
     [
       'pods with a deadline',
       replicaSet((s) => (at(s, 'template.spec').activeDeadlineSeconds = 60)),
@@ -185,8 +234,13 @@ describe('ReplicaSet', () => {
   })
 
   it('keeps its selector', () => {
-    const errors = updateErrors(minimal.ReplicaSet!, (o) => (spec(o).selector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }))
-    expect(errors).toEqual(['spec.selector: Invalid value: {"matchLabels":{"app":"web"},"matchExpressions":[{"key":"tier","operator":"DoesNotExist"}]}: field is immutable'])
+    const errors = updateErrors(
+      minimal.ReplicaSet!,
+      (o) => (spec(o).selector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }),
+    )
+    expect(errors).toEqual([
+      'spec.selector: Invalid value: {"matchLabels":{"app":"web"},"matchExpressions":[{"key":"tier","operator":"DoesNotExist"}]}: field is immutable',
+    ])
   })
 })
 
@@ -207,11 +261,31 @@ describe('DaemonSet', () => {
 
   it.each<[string, JsonObject, string[]]>([
     // An absent selector is not Required here: it selects nothing, so the template does not match it.
-    ['no selector', daemonSet((s) => delete s.selector), ['spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`']],
-    ['an empty selector', daemonSet((s) => (s.selector = {})), ['spec.selector: Invalid value: {}: empty selector is invalid for daemonset']],
-    ['both maxSurge and maxUnavailable', rolling({ maxUnavailable: 1, maxSurge: 1 }), ['spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero']],
-    ['neither maxSurge nor maxUnavailable', rolling({ maxUnavailable: '0%', maxSurge: 0 }), ['spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0']],
-    ['maxSurge above 100%', rolling({ maxUnavailable: 0, maxSurge: '101%' }), ['spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: "101%": must not be greater than 100%']],
+    [
+      'no selector',
+      daemonSet((s) => delete s.selector),
+      ['spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`'],
+    ],
+    [
+      'an empty selector',
+      daemonSet((s) => (s.selector = {})),
+      ['spec.selector: Invalid value: {}: empty selector is invalid for daemonset'],
+    ],
+    [
+      'both maxSurge and maxUnavailable',
+      rolling({ maxUnavailable: 1, maxSurge: 1 }),
+      ['spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero'],
+    ],
+    [
+      'neither maxSurge nor maxUnavailable',
+      rolling({ maxUnavailable: '0%', maxSurge: 0 }),
+      ['spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0'],
+    ],
+    [
+      'maxSurge above 100%',
+      rolling({ maxUnavailable: 0, maxSurge: '101%' }),
+      ['spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: "101%": must not be greater than 100%'],
+    ],
     [
       'an unknown update strategy',
       daemonSet((s) => (s.updateStrategy = { type: 'Sometimes' })),
@@ -251,22 +325,32 @@ describe('StatefulSet', () => {
   })
 
   it('adds no rollingUpdate to a strategy the user typed', () => {
-    expect(spec(create(statefulSet((s) => (s.updateStrategy = { type: 'RollingUpdate' })))).updateStrategy).toEqual({ type: 'RollingUpdate' })
+    expect(spec(create(statefulSet((s) => (s.updateStrategy = { type: 'RollingUpdate' })))).updateStrategy).toEqual({
+      type: 'RollingUpdate',
+    })
   })
 
   it.each<[string, JsonObject, string[]]>([
-    ['an unknown pod management policy', statefulSet((s) => (s.podManagementPolicy = 'Random')), ["spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"]],
+    [
+      'an unknown pod management policy',
+      statefulSet((s) => (s.podManagementPolicy = 'Random')),
+      ["spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"],
+    ],
     [
       'rollingUpdate with OnDelete',
       statefulSet((s) => (s.updateStrategy = { type: 'OnDelete', rollingUpdate: { partition: 1 } })),
-      ["spec.updateStrategy.rollingUpdate: Invalid value: {\"partition\":1}: only allowed for updateStrategy 'RollingUpdate'"],
+      ['spec.updateStrategy.rollingUpdate: Invalid value: {"partition":1}: only allowed for updateStrategy \'RollingUpdate\''],
     ],
     [
       'a negative partition',
       statefulSet((s) => (s.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: -1 } })),
       ['spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0'],
     ],
-    ['an empty selector', statefulSet((s) => (s.selector = {})), ['spec.selector: Invalid value: {}: empty selector is invalid for statefulset']],
+    [
+      'an empty selector',
+      statefulSet((s) => (s.selector = {})),
+      ['spec.selector: Invalid value: {}: empty selector is invalid for statefulset'],
+    ],
     [
       'an unknown retention policy',
       statefulSet((s) => (s.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Keep' })),
@@ -305,12 +389,18 @@ describe('ControllerRevision', () => {
 
   it.each<[string, JsonObject, string[]]>([
     ['no data', edited(minimal.ControllerRevision!, (o) => delete o.data), ['data: Required value: data is mandatory']],
-    ['a negative revision', edited(minimal.ControllerRevision!, (o) => (o.revision = -1)), ['revision: Invalid value: -1: must be greater than or equal to 0']],
+    [
+      'a negative revision',
+      edited(minimal.ControllerRevision!, (o) => (o.revision = -1)),
+      ['revision: Invalid value: -1: must be greater than or equal to 0'],
+    ],
   ])('rejects %s', (_, manifest, expected) => {
     expect(createErrors(manifest)).toEqual(expected)
   })
 
   it('keeps its data', () => {
-    expect(updateErrors(minimal.ControllerRevision!, (o) => (o.data = { spec: {} }))).toEqual(['data: Invalid value: {"spec":{}}: field is immutable'])
+    expect(updateErrors(minimal.ControllerRevision!, (o) => (o.data = { spec: {} }))).toEqual([
+      'data: Invalid value: {"spec":{}}: field is immutable',
+    ])
   })
 })

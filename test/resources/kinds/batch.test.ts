@@ -11,7 +11,12 @@ const cronJob = (edit: (spec: JsonObject) => void) => edited(minimal.CronJob!, (
 const schedule = (value: string) => cronJob((s) => (s.schedule = value))
 
 /** The labels a Job gives its pods, and itself when it has none. */
-const generated = { 'batch.kubernetes.io/controller-uid': UID, 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': UID, 'job-name': 'pi' }
+const generated = {
+  'batch.kubernetes.io/controller-uid': UID,
+  'batch.kubernetes.io/job-name': 'pi',
+  'controller-uid': UID,
+  'job-name': 'pi',
+}
 
 describe('Job defaults', () => {
   it('runs once, retries six times, and selects its pods by its uid', () => {
@@ -30,7 +35,14 @@ describe('Job defaults', () => {
         spec: {
           restartPolicy: 'Never',
           containers: [
-            { name: 'pi', image: 'perl:5.34', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} },
+            {
+              name: 'pi',
+              image: 'perl:5.34',
+              imagePullPolicy: 'IfNotPresent',
+              terminationMessagePath: '/dev/termination-log',
+              terminationMessagePolicy: 'File',
+              resources: {},
+            },
           ],
           dnsPolicy: 'ClusterFirst',
           terminationGracePeriodSeconds: 30,
@@ -46,7 +58,11 @@ describe('Job defaults', () => {
   it.each<[string, (s: JsonObject) => void, JsonObject]>([
     ['a work queue (parallelism only) keeps completions unset', (s) => (s.parallelism = 3), { parallelism: 3, completions: undefined }],
     ['completions only get parallelism 1', (s) => (s.completions = 5), { completions: 5, parallelism: 1 }],
-    ['a backoff limit per index makes the global one unlimited', (s) => ((s.completionMode = 'Indexed'), (s.completions = 3), (s.backoffLimitPerIndex = 1)), { backoffLimit: 2147483647 }],
+    [
+      'a backoff limit per index makes the global one unlimited',
+      (s) => ((s.completionMode = 'Indexed'), (s.completions = 3), (s.backoffLimitPerIndex = 1)),
+      { backoffLimit: 2147483647 },
+    ],
     ['a pod failure policy replaces only failed pods', (s) => (s.podFailurePolicy = { rules: [] }), { podReplacementPolicy: 'Failed' }],
   ])('%s', (_, edit, expected) => {
     const created = spec(create(job(edit)))
@@ -80,23 +96,54 @@ describe('Job defaults', () => {
 describe('Job validation', () => {
   const restartPolicy = 'spec.template.spec.restartPolicy'
   it.each<[string, JsonObject, string[]]>([
-    ['pods without a restart policy', job((s) => delete at(s, 'template.spec').restartPolicy), [`${restartPolicy}: Required value: valid values: "OnFailure", "Never"`]],
-    ['pods that always restart', job((s) => (at(s, 'template.spec').restartPolicy = 'Always')), [`${restartPolicy}: Required value: valid values: "OnFailure", "Never"`]],
+    [
+      'pods without a restart policy',
+      job((s) => delete at(s, 'template.spec').restartPolicy),
+      [`${restartPolicy}: Required value: valid values: "OnFailure", "Never"`],
+    ],
+    [
+      'pods that always restart',
+      job((s) => (at(s, 'template.spec').restartPolicy = 'Always')),
+      [`${restartPolicy}: Required value: valid values: "OnFailure", "Never"`],
+    ],
     [
       'an unknown restart policy',
       job((s) => (at(s, 'template.spec').restartPolicy = 'Sometimes')),
-      [`${restartPolicy}: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`, `${restartPolicy}: Unsupported value: "Sometimes": supported values: "OnFailure", "Never"`],
+      [
+        `${restartPolicy}: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"`,
+        `${restartPolicy}: Unsupported value: "Sometimes": supported values: "OnFailure", "Never"`,
+      ],
     ],
     [
       'OnFailure with a pod failure policy',
       job((s) => ((s.podFailurePolicy = { rules: [] }), (at(s, 'template.spec').restartPolicy = 'OnFailure'))),
       [`${restartPolicy}: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified`],
     ],
-    ['a negative backoff limit', job((s) => (s.backoffLimit = -1)), ['spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0']],
-    ['negative completions', job((s) => ((s.completions = -1), (s.parallelism = 1))), ['spec.completions: Invalid value: -1: must be greater than or equal to 0']],
-    ['a negative deadline', job((s) => (s.activeDeadlineSeconds = -1)), ['spec.activeDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0']],
-    ['an unknown completion mode', job((s) => (s.completionMode = 'Sometimes')), ['spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"']],
-    ['an Indexed job without completions', job((s) => ((s.completionMode = 'Indexed'), (s.parallelism = 2))), ['spec.completions: Required value: when completion mode is Indexed']],
+    [
+      'a negative backoff limit',
+      job((s) => (s.backoffLimit = -1)),
+      ['spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0'],
+    ],
+    [
+      'negative completions',
+      job((s) => ((s.completions = -1), (s.parallelism = 1))),
+      ['spec.completions: Invalid value: -1: must be greater than or equal to 0'],
+    ],
+    [
+      'a negative deadline',
+      job((s) => (s.activeDeadlineSeconds = -1)),
+      ['spec.activeDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0'],
+    ],
+    [
+      'an unknown completion mode',
+      job((s) => (s.completionMode = 'Sometimes')),
+      ['spec.completionMode: Unsupported value: "Sometimes": supported values: "NonIndexed", "Indexed"'],
+    ],
+    [
+      'an Indexed job without completions',
+      job((s) => ((s.completionMode = 'Indexed'), (s.parallelism = 2))),
+      ['spec.completions: Required value: when completion mode is Indexed'],
+    ],
     [
       'an unknown pod replacement policy',
       job((s) => (s.podReplacementPolicy = 'Never')),
@@ -134,7 +181,9 @@ describe('Job validation', () => {
       ;(o.metadata as JsonObject).name = name
       Object.assign(spec(o), { completionMode: 'Indexed', completions: 10 })
     })
-    expect(createErrors(manifest)).toEqual([`metadata.name: Invalid value: "${name}": will not able to create pod with invalid DNS label: ${name}-9`])
+    expect(createErrors(manifest)).toEqual([
+      `metadata.name: Invalid value: "${name}": will not able to create pod with invalid DNS label: ${name}-9`,
+    ])
   })
 
   it('keeps its template, completions and selector, unless suspended before it ever ran', () => {
@@ -163,7 +212,14 @@ describe('CronJob defaults', () => {
             spec: {
               restartPolicy: 'OnFailure',
               containers: [
-                { name: 'report', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} },
+                {
+                  name: 'report',
+                  image: 'busybox:1.36',
+                  imagePullPolicy: 'IfNotPresent',
+                  terminationMessagePath: '/dev/termination-log',
+                  terminationMessagePolicy: 'File',
+                  resources: {},
+                },
               ],
               dnsPolicy: 'ClusterFirst',
               terminationGracePeriodSeconds: 30,
@@ -227,7 +283,10 @@ describe('CronJob schedules', () => {
     ['@every 5', [invalid('@every 5', 'failed to parse duration @every 5: time: missing unit in duration "5"')]],
     ['TZ=UTC 0 * * * *', [noTZ('TZ=UTC 0 * * * *')]],
     ['CRON_TZ=Europe/Berlin 0 9 * * *', [noTZ('CRON_TZ=Europe/Berlin 0 9 * * *')]],
-    ['TZ=Mars/Base 0 * * * *', [invalid('TZ=Mars/Base 0 * * * *', 'provided bad location Mars/Base: unknown time zone Mars/Base'), noTZ('TZ=Mars/Base 0 * * * *')]],
+    [
+      'TZ=Mars/Base 0 * * * *',
+      [invalid('TZ=Mars/Base 0 * * * *', 'provided bad location Mars/Base: unknown time zone Mars/Base'), noTZ('TZ=Mars/Base 0 * * * *')],
+    ],
     ['', ['spec.schedule: Required value']],
     ['0 0 30 2 *', [invalid('0 0 30 2 *', 'the schedule never fires')]],
     ['0 0 31 4,6,9,11 *', [invalid('0 0 31 4,6,9,11 *', 'the schedule never fires')]],
@@ -254,7 +313,8 @@ describe('CronJob schedules', () => {
   const runs = (value: string, after: string, timeZone: string, count = 3) => {
     const parsed = parseSchedule(value) as CronSchedule
     const times: string[] = []
-    for (let t = nextRun(parsed, new Date(after), timeZone); t && times.length < count; t = nextRun(parsed, t, timeZone)) times.push(t.toISOString())
+    for (let t = nextRun(parsed, new Date(after), timeZone); t && times.length < count; t = nextRun(parsed, t, timeZone))
+      times.push(t.toISOString())
     return times
   }
 
@@ -267,14 +327,26 @@ describe('CronJob schedules', () => {
   // so that day has no run; 01:30 happens twice on 1 November 2026, so it runs twice.
   it('skips a time the spring-forward gap removes, as Kubernetes does', () => {
     const newYork = (value: string, after: string) => runs(value, after, 'America/New_York')
-    expect(newYork('30 2 * * *', '2026-03-07T12:00:00Z')).toEqual(['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z', '2026-03-11T06:30:00.000Z'])
+    expect(newYork('30 2 * * *', '2026-03-07T12:00:00Z')).toEqual([
+      '2026-03-09T06:30:00.000Z',
+      '2026-03-10T06:30:00.000Z',
+      '2026-03-11T06:30:00.000Z',
+    ])
     // 01:00 EST, then 03:00 EDT: one hour later.
-    expect(newYork('0 * * * *', '2026-03-08T05:30:00Z')).toEqual(['2026-03-08T06:00:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-08T08:00:00.000Z'])
+    expect(newYork('0 * * * *', '2026-03-08T05:30:00Z')).toEqual([
+      '2026-03-08T06:00:00.000Z',
+      '2026-03-08T07:00:00.000Z',
+      '2026-03-08T08:00:00.000Z',
+    ])
   })
 
   it('runs twice at a time the fall-back hour repeats, as Kubernetes does', () => {
     const newYork = (value: string, after: string) => runs(value, after, 'America/New_York')
-    expect(newYork('30 1 * * *', '2026-10-31T12:00:00Z')).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z'])
+    expect(newYork('30 1 * * *', '2026-10-31T12:00:00Z')).toEqual([
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-01T06:30:00.000Z',
+      '2026-11-02T06:30:00.000Z',
+    ])
   })
 
   it('finds the next leap day of a schedule that runs on 29 February', () => {
@@ -288,7 +360,11 @@ describe('CronJob schedules', () => {
 
 describe('CronJob validation', () => {
   it.each<[string, JsonObject, string[]]>([
-    ['an unknown concurrency policy', cronJob((s) => (s.concurrencyPolicy = 'Queue')), ['spec.concurrencyPolicy: Unsupported value: "Queue": supported values: "Allow", "Forbid", "Replace"']],
+    [
+      'an unknown concurrency policy',
+      cronJob((s) => (s.concurrencyPolicy = 'Queue')),
+      ['spec.concurrencyPolicy: Unsupported value: "Queue": supported values: "Allow", "Forbid", "Replace"'],
+    ],
     [
       'job pods that always restart',
       cronJob((s) => (at(s, 'jobTemplate.spec.template.spec').restartPolicy = 'Always')),
@@ -304,12 +380,36 @@ describe('CronJob validation', () => {
       cronJob((s) => (at(s, 'jobTemplate.spec').manualSelector = true)),
       ['spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: "nil", "false"'],
     ],
-    ['a negative history limit', cronJob((s) => (s.failedJobsHistoryLimit = -1)), ['spec.failedJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0']],
-    ['a negative starting deadline', cronJob((s) => (s.startingDeadlineSeconds = -10)), ['spec.startingDeadlineSeconds: Invalid value: -10: must be greater than or equal to 0']],
-    ['an empty time zone', cronJob((s) => (s.timeZone = '')), ['spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string']],
-    ['the Local time zone', cronJob((s) => (s.timeZone = 'Local')), ['spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones']],
-    ['an unknown time zone', cronJob((s) => (s.timeZone = 'Mars/Base')), ['spec.timeZone: Invalid value: "Mars/Base": unknown time zone Mars/Base']],
-    ['a time zone that is no name', cronJob((s) => (s.timeZone = '../etc/passwd')), ['spec.timeZone: Invalid value: "../etc/passwd": unknown time zone ../etc/passwd']],
+    [
+      'a negative history limit',
+      cronJob((s) => (s.failedJobsHistoryLimit = -1)),
+      ['spec.failedJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0'],
+    ],
+    [
+      'a negative starting deadline',
+      cronJob((s) => (s.startingDeadlineSeconds = -10)),
+      ['spec.startingDeadlineSeconds: Invalid value: -10: must be greater than or equal to 0'],
+    ],
+    [
+      'an empty time zone',
+      cronJob((s) => (s.timeZone = '')),
+      ['spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string'],
+    ],
+    [
+      'the Local time zone',
+      cronJob((s) => (s.timeZone = 'Local')),
+      ['spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'],
+    ],
+    [
+      'an unknown time zone',
+      cronJob((s) => (s.timeZone = 'Mars/Base')),
+      ['spec.timeZone: Invalid value: "Mars/Base": unknown time zone Mars/Base'],
+    ],
+    [
+      'a time zone that is no name',
+      cronJob((s) => (s.timeZone = '../etc/passwd')),
+      ['spec.timeZone: Invalid value: "../etc/passwd": unknown time zone ../etc/passwd'],
+    ],
   ])('rejects %s', (_, manifest, expected) => {
     expect(createErrors(manifest)).toEqual(expected)
   })

@@ -100,7 +100,11 @@ describe('Pod validation', () => {
     ['a container without a name', podWith({ name: '' }), ['spec.containers[0].name: Required value']],
     ['an uppercase container name', podWith({ name: 'App' }), [`spec.containers[0].name: Invalid value: "App": ${DNS1123_LABEL}`]],
     ['a container without an image', podWith({ image: '' }), ['spec.containers[0].image: Required value']],
-    [' an image with spaces', podWith({ image: ' nginx' }), ['spec.containers[0].image: Invalid value: " nginx": must not have leading or trailing whitespace']],
+    [
+      ' an image with spaces',
+      podWith({ image: ' nginx' }),
+      ['spec.containers[0].image: Invalid value: " nginx": must not have leading or trailing whitespace'],
+    ],
     [
       'two containers with one name',
       pod((s) => (s.containers = [container('app'), container('app')])),
@@ -112,11 +116,24 @@ describe('Pod validation', () => {
       ['spec.initContainers[0].name: Duplicate value: "app"'],
     ],
     ['container port 0', podWith({ ports: [{ containerPort: 0 }] }), ['spec.containers[0].ports[0].containerPort: Required value']],
-    ['container port 65536', podWith({ ports: [{ containerPort: 65536 }] }), ['spec.containers[0].ports[0].containerPort: Invalid value: 65536: must be between 1 and 65535, inclusive']],
-    ['host port 70000', podWith({ ports: [{ containerPort: 80, hostPort: 70000 }] }), ['spec.containers[0].ports[0].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive']],
+    [
+      'container port 65536',
+      podWith({ ports: [{ containerPort: 65536 }] }),
+      ['spec.containers[0].ports[0].containerPort: Invalid value: 65536: must be between 1 and 65535, inclusive'],
+    ],
+    [
+      'host port 70000',
+      podWith({ ports: [{ containerPort: 80, hostPort: 70000 }] }),
+      ['spec.containers[0].ports[0].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive'],
+    ],
     [
       'two ports of one name',
-      podWith({ ports: [{ name: 'http', containerPort: 80 }, { name: 'http', containerPort: 8080 }] }),
+      podWith({
+        ports: [
+          { name: 'http', containerPort: 80 },
+          { name: 'http', containerPort: 8080 },
+        ],
+      }),
       ['spec.containers[0].ports[1].name: Duplicate value: "http"'],
     ],
     [
@@ -132,7 +149,11 @@ describe('Pod validation', () => {
         'spec.containers[0].ports[0].name: Invalid value: "HTTP": must contain at least one letter (a-z)',
       ],
     ],
-    ['an unknown restart policy', pod((s) => (s.restartPolicy = 'Sometimes')), ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']],
+    [
+      'an unknown restart policy',
+      pod((s) => (s.restartPolicy = 'Sometimes')),
+      ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'],
+    ],
     [
       'an unknown pull policy',
       podWith({ imagePullPolicy: 'Sometimes' }),
@@ -155,21 +176,29 @@ describe('Pod validation', () => {
       podWith({ livenessProbe: { periodSeconds: 5 } }),
       ['spec.containers[0].livenessProbe: Required value: must specify a handler type'],
     ],
-    ['a negative deadline', pod((s) => (s.activeDeadlineSeconds = 0)), ['spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive']],
+    [
+      'a negative deadline',
+      pod((s) => (s.activeDeadlineSeconds = 0)),
+      ['spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive'],
+    ],
     [
       'tolerationSeconds for a NoSchedule toleration',
       pod((s) => (s.tolerations = [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 60 }])),
-      ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"],
+      ['spec.tolerations[0].effect: Invalid value: "NoSchedule": effect must be \'NoExecute\' when `tolerationSeconds` is set'],
     ],
     [
       'an Exists toleration with a value',
       pod((s) => (s.tolerations = [{ key: 'gpu', operator: 'Exists', value: 'yes' }])),
-      ['spec.tolerations[0].operator: Invalid value: {"key":"gpu","operator":"Exists","value":"yes"}: value must be empty when `operator` is \'Exists\''],
+      [
+        'spec.tolerations[0].operator: Invalid value: {"key":"gpu","operator":"Exists","value":"yes"}: value must be empty when `operator` is \'Exists\'',
+      ],
     ],
     [
       'an Equal toleration without a key',
       pod((s) => (s.tolerations = [{ operator: 'Equal', value: 'yes' }])),
-      ['spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"'],
+      [
+        'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
+      ],
     ],
     [
       'an unknown toleration operator',
@@ -182,7 +211,17 @@ describe('Pod validation', () => {
 
   it('accepts the same port name in two containers', () => {
     const ports = [{ name: 'http', containerPort: 80 }]
-    expect(() => create(pod((s) => (s.containers = [{ ...container('a'), ports }, { ...container('b'), ports }])))).not.toThrow()
+    expect(() =>
+      create(
+        pod(
+          (s) =>
+            (s.containers = [
+              { ...container('a'), ports },
+              { ...container('b'), ports },
+            ]),
+        ),
+      ),
+    ).not.toThrow()
   })
 
   it.each(['500m', '1Gi', '1.5', '2', '128974848', '129e6', '0'])('accepts the resource quantity %j', (cpu) => {
@@ -215,7 +254,9 @@ describe('Pod validation', () => {
   })
 
   it('forbids changing a pod spec beyond images and a few fields', () => {
-    expect(updateErrors(minimal.Pod!, (o) => (spec(o).restartPolicy = 'Never'))[0]).toMatch(/^spec: Forbidden: pod updates may not change fields other than/)
+    expect(updateErrors(minimal.Pod!, (o) => (spec(o).restartPolicy = 'Never'))[0]).toMatch(
+      /^spec: Forbidden: pod updates may not change fields other than/,
+    )
     expect(containerOf(update(minimal.Pod!, (o) => (containerOf(o).image = 'nginx:1.26'))).image).toBe('nginx:1.26')
   })
 })
@@ -253,18 +294,40 @@ describe('Service', () => {
 
   it.each<[string, JsonObject, string[]]>([
     ['no ports', service((s) => delete s.ports), ['spec.ports: Required value']],
-    ['port 0', service((s) => (s.ports = [{ port: 0 }])), [
-      'spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
-      'spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive',
-    ]],
-    ['port 65536', service((s) => (s.ports = [{ port: 65536, targetPort: 8080 }])), ['spec.ports[0].port: Invalid value: 65536: must be between 1 and 65535, inclusive']],
-    ['an unnamed port among several', service((s) => (s.ports = [{ name: 'http', port: 80 }, { port: 443 }])), ['spec.ports[1].name: Required value']],
+    [
+      'port 0',
+      service((s) => (s.ports = [{ port: 0 }])),
+      [
+        'spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+        'spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive',
+      ],
+    ],
+    [
+      'port 65536',
+      service((s) => (s.ports = [{ port: 65536, targetPort: 8080 }])),
+      ['spec.ports[0].port: Invalid value: 65536: must be between 1 and 65535, inclusive'],
+    ],
+    [
+      'an unnamed port among several',
+      service((s) => (s.ports = [{ name: 'http', port: 80 }, { port: 443 }])),
+      ['spec.ports[1].name: Required value'],
+    ],
     [
       'two ports of one name',
-      service((s) => (s.ports = [{ name: 'http', port: 80 }, { name: 'http', port: 8080 }])),
+      service(
+        (s) =>
+          (s.ports = [
+            { name: 'http', port: 80 },
+            { name: 'http', port: 8080 },
+          ]),
+      ),
       ['spec.ports[1].name: Duplicate value: "http"'],
     ],
-    ['a port name with capitals', service((s) => (s.ports = [{ name: 'HTTP', port: 80 }])), [`spec.ports[0].name: Invalid value: "HTTP": ${DNS1123_LABEL}`]],
+    [
+      'a port name with capitals',
+      service((s) => (s.ports = [{ name: 'HTTP', port: 80 }])),
+      [`spec.ports[0].name: Invalid value: "HTTP": ${DNS1123_LABEL}`],
+    ],
     [
       'a target port name that is no IANA service name',
       service((s) => (s.ports = [{ port: 80, targetPort: 'web--port' }])),
@@ -297,7 +360,10 @@ describe('Service', () => {
 
   it.each<[string, JsonObject]>([
     ['a headless service without ports', service((s) => ((s.clusterIP = 'None'), delete s.ports))],
-    ['an ExternalName service without ports', service((s) => ((s.type = 'ExternalName'), (s.externalName = 'db.example.com.'), delete s.ports))],
+    [
+      'an ExternalName service without ports',
+      service((s) => ((s.type = 'ExternalName'), (s.externalName = 'db.example.com.'), delete s.ports)),
+    ],
     ['a service without a selector', service((s) => delete s.selector)],
   ])('accepts %s', (_, manifest) => {
     expect(() => create(manifest)).not.toThrow()
@@ -310,7 +376,9 @@ describe('Service', () => {
 
   it('keeps an allocated clusterIP', () => {
     const withIp = service((s) => (s.clusterIP = '10.0.0.10'))
-    expect(updateErrors(withIp, (o) => (spec(o).clusterIP = '10.0.0.11'))).toEqual(['spec.clusterIP: Invalid value: "10.0.0.11": field is immutable'])
+    expect(updateErrors(withIp, (o) => (spec(o).clusterIP = '10.0.0.11'))).toEqual([
+      'spec.clusterIP: Invalid value: "10.0.0.11": field is immutable',
+    ])
   })
 })
 
@@ -328,19 +396,41 @@ describe('Secret', () => {
     [
       'a key with a space',
       secret({ stringData: { 'my key': 'v' } }),
-      ["data[my key]: Invalid value: \"my key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"],
+      [
+        "data[my key]: Invalid value: \"my key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      ],
     ],
     ['the key ..', secret({ stringData: { '..': 'v' } }), ['data[..]: Invalid value: "..": must not be \'..\'']],
-    ['data that is not base64', secret({ data: { token: 'not base64!' } }), ['data[token]: Invalid value: "<secret contents redacted>": illegal base64 data at input byte 3']],
-    ['base64 without its padding', secret({ data: { token: 'YWRtaW4' } }), ['data[token]: Invalid value: "<secret contents redacted>": illegal base64 data at input byte 4']],
-    ['a TLS secret without its key', secret({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' } }), ['data[tls.key]: Required value']],
-    ['a basic-auth secret without credentials', secret({ type: 'kubernetes.io/basic-auth', data: {} }), ['data[username]: Required value', 'data[password]: Required value']],
+    [
+      'data that is not base64',
+      secret({ data: { token: 'not base64!' } }),
+      ['data[token]: Invalid value: "<secret contents redacted>": illegal base64 data at input byte 3'],
+    ],
+    [
+      'base64 without its padding',
+      secret({ data: { token: 'YWRtaW4' } }),
+      ['data[token]: Invalid value: "<secret contents redacted>": illegal base64 data at input byte 4'],
+    ],
+    [
+      'a TLS secret without its key',
+      secret({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==' } }),
+      ['data[tls.key]: Required value'],
+    ],
+    [
+      'a basic-auth secret without credentials',
+      secret({ type: 'kubernetes.io/basic-auth', data: {} }),
+      ['data[username]: Required value', 'data[password]: Required value'],
+    ],
     [
       'a service account token without its account',
       secret({ type: 'kubernetes.io/service-account-token' }),
       ['metadata.annotations[kubernetes.io/service-account.name]: Required value'],
     ],
-    ['more than 1 MiB of data', secret({ stringData: { blob: 'x'.repeat(1024 * 1024 + 1) } }), ['data: Too long: may not be more than 1048576 bytes']],
+    [
+      'more than 1 MiB of data',
+      secret({ stringData: { blob: 'x'.repeat(1024 * 1024 + 1) } }),
+      ['data: Too long: may not be more than 1048576 bytes'],
+    ],
   ])('rejects %s', (_, manifest, expected) => {
     expect(createErrors(manifest)).toEqual(expected)
   })
@@ -350,9 +440,13 @@ describe('Secret', () => {
   })
 
   it('keeps its type, and its data once immutable', () => {
-    expect(updateErrors(minimal.Secret!, (o) => (o.type = 'kubernetes.io/tls'))).toContain('type: Invalid value: "kubernetes.io/tls": field is immutable')
+    expect(updateErrors(minimal.Secret!, (o) => (o.type = 'kubernetes.io/tls'))).toContain(
+      'type: Invalid value: "kubernetes.io/tls": field is immutable',
+    )
     const sealed = { ...minimal.Secret!, immutable: true }
-    expect(updateErrors(sealed, (o) => (o.data = { password: 'bmV3' }))).toEqual(['data: Forbidden: field is immutable when `immutable` is set'])
+    expect(updateErrors(sealed, (o) => (o.data = { password: 'bmV3' }))).toEqual([
+      'data: Forbidden: field is immutable when `immutable` is set',
+    ])
     expect(updateErrors(sealed, (o) => (o.immutable = false))).toEqual(['immutable: Forbidden: field is immutable when `immutable` is set'])
   })
 })
@@ -361,22 +455,43 @@ describe('ConfigMap', () => {
   const configMap = (fields: JsonObject) => ({ ...minimal.ConfigMap!, ...fields })
 
   it('keeps data and binaryData as given', () => {
-    expect(create(configMap({ binaryData: { logo: 'iVBORw==' } }))).toMatchObject({ data: { mode: 'fast' }, binaryData: { logo: 'iVBORw==' } })
+    expect(create(configMap({ binaryData: { logo: 'iVBORw==' } }))).toMatchObject({
+      data: { mode: 'fast' },
+      binaryData: { logo: 'iVBORw==' },
+    })
   })
 
   it.each<[string, JsonObject, string[]]>([
-    ['a key starting with ..', configMap({ data: { '..data': 'x' } }), ["data[..data]: Invalid value: \"..data\": must not start with '..'"]],
-    ['a key in both maps', configMap({ binaryData: { mode: 'ZmFzdA==' } }), ['data[mode]: Invalid value: "mode": duplicate of key present in binaryData']],
-    ['a key of 254 bytes', configMap({ data: { ['k'.repeat(254)]: 'x' } }), [`data[${'k'.repeat(254)}]: Invalid value: "${'k'.repeat(254)}": must be no more than 253 bytes`]],
+    [
+      'a key starting with ..',
+      configMap({ data: { '..data': 'x' } }),
+      ['data[..data]: Invalid value: "..data": must not start with \'..\''],
+    ],
+    [
+      'a key in both maps',
+      configMap({ binaryData: { mode: 'ZmFzdA==' } }),
+      ['data[mode]: Invalid value: "mode": duplicate of key present in binaryData'],
+    ],
+    [
+      'a key of 254 bytes',
+      configMap({ data: { ['k'.repeat(254)]: 'x' } }),
+      [`data[${'k'.repeat(254)}]: Invalid value: "${'k'.repeat(254)}": must be no more than 253 bytes`],
+    ],
     // Upstream reports the size for the whole object, with an empty path.
-    ['more than 1 MiB of values', configMap({ data: { a: 'x'.repeat(600000), b: 'y'.repeat(600000) } }), [': Too long: may not be more than 1048576 bytes']],
+    [
+      'more than 1 MiB of values',
+      configMap({ data: { a: 'x'.repeat(600000), b: 'y'.repeat(600000) } }),
+      [': Too long: may not be more than 1048576 bytes'],
+    ],
   ])('rejects %s', (_, manifest, expected) => {
     expect(createErrors(manifest)).toEqual(expected)
   })
 
   it('freezes data and binaryData once immutable', () => {
     const sealed = configMap({ immutable: true })
-    expect(updateErrors(sealed, (o) => (o.data = { mode: 'slow' }))).toEqual(['data: Forbidden: field is immutable when `immutable` is set'])
+    expect(updateErrors(sealed, (o) => (o.data = { mode: 'slow' }))).toEqual([
+      'data: Forbidden: field is immutable when `immutable` is set',
+    ])
   })
 })
 
@@ -389,7 +504,9 @@ describe('Namespace', () => {
 
   it('checks its spec finalizers', () => {
     const manifest = edited(minimal.Namespace!, (o) => (o.spec = { finalizers: ['cleanup', 'example.com/cleanup'] }))
-    expect(createErrors(manifest)).toEqual(['spec.finalizers: Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified'])
+    expect(createErrors(manifest)).toEqual([
+      'spec.finalizers: Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified',
+    ])
   })
 
   it('is cluster-scoped: a namespace of its own is forbidden', () => {
@@ -409,8 +526,16 @@ describe('ReplicationController', () => {
 
   it.each<[string, (s: JsonObject) => void, string[]]>([
     ['no template', (s) => delete s.template, ['spec.selector: Required value', 'spec.template: Required value']],
-    ['a selector the template does not match', (s) => (s.selector = { app: 'api' }), ['spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`']],
-    ['pods that do not restart', (s) => (at(s, 'template.spec').restartPolicy = 'OnFailure'), ['spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"']],
+    [
+      'a selector the template does not match',
+      (s) => (s.selector = { app: 'api' }),
+      ['spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`'],
+    ],
+    [
+      'pods that do not restart',
+      (s) => (at(s, 'template.spec').restartPolicy = 'OnFailure'),
+      ['spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"'],
+    ],
   ])('rejects %s', (_, edit, expected) => {
     expect(createErrors(edited(minimal.ReplicationController!, (o) => edit(spec(o))))).toEqual(expected)
   })
@@ -427,7 +552,11 @@ describe('PersistentVolume and PersistentVolumeClaim', () => {
   })
 
   it.each<[string, JsonObject, string[]]>([
-    ['a volume of no type', edited(minimal.PersistentVolume!, (o) => delete spec(o).hostPath), ['spec: Required value: must specify a volume type']],
+    [
+      'a volume of no type',
+      edited(minimal.PersistentVolume!, (o) => delete spec(o).hostPath),
+      ['spec: Required value: must specify a volume type'],
+    ],
     [
       'a volume without capacity',
       edited(minimal.PersistentVolume!, (o) => delete spec(o).capacity),
@@ -436,14 +565,20 @@ describe('PersistentVolume and PersistentVolumeClaim', () => {
     [
       'an unknown access mode',
       edited(minimal.PersistentVolume!, (o) => (spec(o).accessModes = ['ReadWriteSometimes'])),
-      ['spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"'],
+      [
+        'spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+      ],
     ],
     [
       'a claim without access modes',
       edited(minimal.PersistentVolumeClaim!, (o) => delete spec(o).accessModes),
       ['spec.accessModes: Required value: at least 1 access mode is required'],
     ],
-    ['a claim without a size', edited(minimal.PersistentVolumeClaim!, (o) => delete spec(o).resources), ['spec.resources[storage]: Required value']],
+    [
+      'a claim without a size',
+      edited(minimal.PersistentVolumeClaim!, (o) => delete spec(o).resources),
+      ['spec.resources[storage]: Required value'],
+    ],
     [
       'a claim of size 0',
       edited(minimal.PersistentVolumeClaim!, (o) => (spec(o).resources = { requests: { storage: '0' } })),
@@ -457,7 +592,9 @@ describe('PersistentVolume and PersistentVolumeClaim', () => {
 describe('LimitRange, ResourceQuota, Endpoints, Event, Node, ServiceAccount', () => {
   it('defaults a container limit range: the default limit from max, the default request from the default limit', () => {
     const created = create(minimal.LimitRange!)
-    expect(spec(created)).toEqual({ limits: [{ type: 'Container', max: { cpu: '2' }, default: { cpu: '2' }, defaultRequest: { cpu: '2' } }] })
+    expect(spec(created)).toEqual({
+      limits: [{ type: 'Container', max: { cpu: '2' }, default: { cpu: '2' }, defaultRequest: { cpu: '2' } }],
+    })
   })
 
   it.each<[string, JsonObject, string[]]>([
@@ -501,7 +638,9 @@ describe('LimitRange, ResourceQuota, Endpoints, Event, Node, ServiceAccount', ()
   })
 
   it('accepts quotas on object counts and on qualified resources', () => {
-    expect(() => create(edited(minimal.ResourceQuota!, (o) => (spec(o).hard = { 'count/deployments.apps': '5', 'requests.nvidia.com/gpu': '2' })))).not.toThrow()
+    expect(() =>
+      create(edited(minimal.ResourceQuota!, (o) => (spec(o).hard = { 'count/deployments.apps': '5', 'requests.nvidia.com/gpu': '2' }))),
+    ).not.toThrow()
   })
 
   it('defaults Endpoints ports to TCP', () => {

@@ -43,7 +43,9 @@ export function rejection(manifest: JsonObject): StatusError {
 export function createErrors(manifest: JsonObject): string[] {
   const error = rejection(manifest)
   expect(error.reason).toBe('Invalid')
-  return (error.details.causes ?? []).map((cause) => formatFieldError({ type: cause.reason as never, field: cause.field ?? '', body: cause.message }))
+  return (error.details.causes ?? []).map((cause) =>
+    formatFieldError({ type: cause.reason as never, field: cause.field ?? '', body: cause.message }),
+  )
 }
 
 /** Creates `manifest`, then updates the stored object as `change` edits it; the object written. */

@@ -116,7 +116,12 @@ export const minimal: Record<string, JsonObject> = {
     kind: 'Ingress',
     metadata: { name: 'web' },
     spec: {
-      rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+      rules: [
+        {
+          host: 'web.example.com',
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+        },
+      ],
     },
   },
   Role: {
@@ -146,7 +151,12 @@ export const minimal: Record<string, JsonObject> = {
     subjects: [{ kind: 'Group', name: 'system:nodes' }],
   },
   StorageClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'ebs.csi.aws.com' },
-  Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1' }, spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 } },
+  Lease: {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'node-1' },
+    spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 },
+  },
   EndpointSlice: {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import type { JsonObject } from '../../../services/json.js'
 import { builtinKinds } from '../../../services/resources/registry.js'
-import { create, createErrors, DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, edited, LABEL_VALUE, NAME_PART, NOW, rejection, UID } from './harness.js'
+import {
+  create,
+  createErrors,
+  DNS1035_LABEL,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  edited,
+  LABEL_VALUE,
+  NAME_PART,
+  NOW,
+  rejection,
+  UID,
+} from './harness.js'
 import { minimal } from './manifests.js'
 
 const kinds = builtinKinds.map((definition) => definition.kind)
@@ -13,13 +25,16 @@ describe('every kind in the registry', () => {
     expect(Object.keys(minimal).sort()).toEqual([...kinds].sort())
   })
 
-  it.each(builtinKinds.map((d) => [d.kind, d] as const))('creates a %s from its minimal manifest, with server-owned metadata', (kind, definition) => {
-    const object = create(minimal[kind]!)
-    expect(object.kind).toBe(kind)
-    expect(meta(object)).toMatchObject({ name: meta(minimal[kind]!).name, uid: UID, creationTimestamp: NOW })
-    expect(meta(object).namespace).toBe(definition.namespaced ? 'default' : undefined)
-    expect(meta(object).generation).toBe(definition.status ? 1 : undefined)
-  })
+  it.each(builtinKinds.map((d) => [d.kind, d] as const))(
+    'creates a %s from its minimal manifest, with server-owned metadata',
+    (kind, definition) => {
+      const object = create(minimal[kind]!)
+      expect(object.kind).toBe(kind)
+      expect(meta(object)).toMatchObject({ name: meta(minimal[kind]!).name, uid: UID, creationTimestamp: NOW })
+      expect(meta(object).namespace).toBe(definition.namespaced ? 'default' : undefined)
+      expect(meta(object).generation).toBe(definition.status ? 1 : undefined)
+    },
+  )
 
   it.each(kinds)('requires a name or generateName for a %s', (kind) => {
     expect(createErrors(named(kind, ''))).toContain('metadata.name: Required value: name or generateName is required')
@@ -76,7 +91,8 @@ describe('object names, by the rule of each kind', () => {
 
 describe('labels and annotations', () => {
   const withLabels = (labels: JsonObject) => edited(minimal.ConfigMap!, (o) => ((o.metadata as JsonObject).labels = labels))
-  const withAnnotations = (annotations: JsonObject) => edited(minimal.ConfigMap!, (o) => ((o.metadata as JsonObject).annotations = annotations))
+  const withAnnotations = (annotations: JsonObject) =>
+    edited(minimal.ConfigMap!, (o) => ((o.metadata as JsonObject).annotations = annotations))
   const n = (length: number) => 'n'.repeat(length)
 
   it.each([

@@ -108,9 +108,7 @@ describe('applyJsonPatch: errors as Kubernetes reports them', () => {
   it('rejects an op, path or from that is not a string with 400', () => {
     expectStatus(
       () => apply({}, [{ op: 'add', path: ['a'] }]),
-      badRequest(
-        'error decoding patch: json: cannot unmarshal array into Go struct field jsonPatchOp.path of type string',
-      ),
+      badRequest('error decoding patch: json: cannot unmarshal array into Go struct field jsonPatchOp.path of type string'),
     )
   })
 
@@ -184,8 +182,7 @@ describe('applyJsonPatch: errors as Kubernetes reports them', () => {
       'adding at a non-numeric index',
       { a: [1] },
       [{ op: 'add', path: '/a/x', value: 2 }],
-      "error in add for path: '/a/x': value was not a proper array index: 'x': " +
-        'strconv.Atoi: parsing "x": invalid syntax',
+      "error in add for path: '/a/x': value was not a proper array index: 'x': " + 'strconv.Atoi: parsing "x": invalid syntax',
     ],
     [
       'replacing an absent member',
@@ -247,18 +244,8 @@ describe('applyJsonPatch: errors as Kubernetes reports them', () => {
       [{ op: 'test', path: '/a/0', value: 1 }],
       "error in test for path: '/a/0': Unable to access invalid index: 0: invalid index referenced",
     ],
-    [
-      'testing an absent member',
-      { a: 1 },
-      [{ op: 'test', path: '/b', value: 1 }],
-      'testing value /b failed: test failed',
-    ],
-    [
-      'testing the whole document',
-      { a: 1 },
-      [{ op: 'test', path: '', value: {} }],
-      'testing value  failed: test failed',
-    ],
+    ['testing an absent member', { a: 1 }, [{ op: 'test', path: '/b', value: 1 }], 'testing value /b failed: test failed'],
+    ['testing the whole document', { a: 1 }, [{ op: 'test', path: '', value: {} }], 'testing value  failed: test failed'],
   ]
 
   it.each(cases)('rejects %s with 422 and the library explanation as the cause', (_, target, operations, cause) => {

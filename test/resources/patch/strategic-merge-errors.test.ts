@@ -19,11 +19,7 @@ const cases: [string, unknown, ExpectedStatus][] = [
     { spec: { containers: [{ name: 'app', $patch: 'frobnicate' }] } },
     badRequest('unknown patch type: frobnicate in map: map[$patch:frobnicate name:app]'),
   ],
-  [
-    'a $patch that is not a string',
-    { metadata: { $patch: 5 } },
-    badRequest('unknown patch type: %!s(int64=5) in map: map[$patch:5]'),
-  ],
+  ['a $patch that is not a string', { metadata: { $patch: 5 } }, badRequest('unknown patch type: %!s(int64=5) in map: map[$patch:5]')],
   [
     'a container without its merge key',
     { spec: { containers: [{ image: 'nginx' }] } },
@@ -34,26 +30,14 @@ const cases: [string, unknown, ExpectedStatus][] = [
     { spec: { containers: [{ $patch: 'delete' }] } },
     badRequest('map: map[$patch:delete] does not contain declared merge key: name'),
   ],
-  [
-    'a list of lists where items should merge',
-    { spec: { imagePullSecrets: [['app']] } },
-    rejected('lists of lists are not supported'),
-  ],
+  ['a list of lists where items should merge', { spec: { imagePullSecrets: [['app']] } }, rejected('lists of lists are not supported')],
   [
     'a merged list whose patch items differ in type from the original items',
     { spec: { containers: [['app']] } },
     badRequest('list element types are not identical: [[map[image:app:1 name:app]] [[app]]]'),
   ],
-  [
-    'a merged list mixing types',
-    { metadata: { finalizers: [1] } },
-    badRequest('list element types are not identical: [[a] [1]]'),
-  ],
-  [
-    '$retainKeys that is not a list',
-    { metadata: { $retainKeys: 'name' } },
-    badRequest('invalid patch format of retainKeys'),
-  ],
+  ['a merged list mixing types', { metadata: { finalizers: [1] } }, badRequest('list element types are not identical: [[a] [1]]')],
+  ['$retainKeys that is not a list', { metadata: { $retainKeys: 'name' } }, badRequest('invalid patch format of retainKeys')],
   [
     '$retainKeys listing something other than strings',
     { metadata: { $retainKeys: ['name', 1] } },
@@ -98,8 +82,7 @@ const cases: [string, unknown, ExpectedStatus][] = [
       },
     },
     badRequest(
-      "The order in patch list:\n[map[name:a] map[name:b]]\n doesn't match $setElementOrder list:\n" +
-        '[map[name:b] map[name:a]]\n',
+      "The order in patch list:\n[map[name:a] map[name:b]]\n doesn't match $setElementOrder list:\n" + '[map[name:b] map[name:a]]\n',
     ),
   ],
   [
@@ -109,7 +92,7 @@ const cases: [string, unknown, ExpectedStatus][] = [
   ],
 ]
 
-describe('applyStrategicMergePatch: errors in Kubernetes\' words, every one a client error', () => {
+describe("applyStrategicMergePatch: errors in Kubernetes' words, every one a client error", () => {
   it.each(cases)('rejects %s', (_, patch, expected) => {
     expectStatus(() => applyStrategicMergePatch(frozen(pod), frozen(patch), 'Pod'), expected)
   })
@@ -119,7 +102,10 @@ describe('applyStrategicMergePatch: values quoted in errors are cut short', () =
   it('quotes the first 256 characters of a map with an unknown $patch', () => {
     const patch = { metadata: { labels: { $patch: 'bogus', big: 'x'.repeat(100_000) } } }
     const quoted = `map[$patch:bogus big:${'x'.repeat(256 - 'map[$patch:bogus big:'.length)}...(truncated)`
-    expectStatus(() => applyStrategicMergePatch(frozen(pod), frozen(patch), 'Pod'), badRequest(`unknown patch type: bogus in map: ${quoted}`))
+    expectStatus(
+      () => applyStrategicMergePatch(frozen(pod), frozen(patch), 'Pod'),
+      badRequest(`unknown patch type: bogus in map: ${quoted}`),
+    )
   })
 
   it('quotes a large stored list cut short when the patch mixes types', () => {

@@ -33,8 +33,18 @@ function keyOf(kind: string, path: string): string | undefined {
 
 /** The kinds whose status has conditions with `patchMergeKey:"type"` in k8s.io/api. */
 const withConditions = [
-  'Namespace', 'Node', 'Pod', 'Service', 'ReplicationController', 'PersistentVolumeClaim',
-  'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'HorizontalPodAutoscaler',
+  'Namespace',
+  'Node',
+  'Pod',
+  'Service',
+  'ReplicationController',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'HorizontalPodAutoscaler',
 ]
 
 describe('merge keys', () => {
@@ -66,9 +76,15 @@ describe('merge keys', () => {
   })
 
   it.each(podTemplatePaths)('merges the containers of a %s by name', (kind, spec) => {
-    const target = nest(`${spec}.containers`, [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }])
+    const target = nest(`${spec}.containers`, [
+      { name: 'a', image: 'a:1' },
+      { name: 'b', image: 'b:1' },
+    ])
     const patch = nest(`${spec}.containers`, [{ name: 'b', image: 'b:2' }])
-    const expected = nest(`${spec}.containers`, [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:2' }])
+    const expected = nest(`${spec}.containers`, [
+      { name: 'a', image: 'a:1' },
+      { name: 'b', image: 'b:2' },
+    ])
     expect(applyStrategicMergePatch(frozen(target), frozen(patch), kind)).toEqual(expected)
   })
 
@@ -80,8 +96,18 @@ describe('merge keys', () => {
 
   it('merges owner references by uid for every kind, and conditions by type for the kinds that have them', () => {
     const target = {
-      metadata: { ownerReferences: [{ uid: '1', name: 'rs-1' }, { uid: '2', name: 'rs-2' }] },
-      status: { conditions: [{ type: 'Available', status: 'False' }, { type: 'Progressing', status: 'True' }] },
+      metadata: {
+        ownerReferences: [
+          { uid: '1', name: 'rs-1' },
+          { uid: '2', name: 'rs-2' },
+        ],
+      },
+      status: {
+        conditions: [
+          { type: 'Available', status: 'False' },
+          { type: 'Progressing', status: 'True' },
+        ],
+      },
     }
     const patch = {
       metadata: { ownerReferences: [{ uid: '2', controller: true }] },
@@ -89,8 +115,20 @@ describe('merge keys', () => {
     }
     for (const { kind } of builtinKinds) {
       expect(applyStrategicMergePatch(frozen(target), frozen(patch), kind)).toEqual({
-        metadata: { ownerReferences: [{ uid: '1', name: 'rs-1' }, { uid: '2', name: 'rs-2', controller: true }] },
-        status: { conditions: withConditions.includes(kind) ? [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] : [{ type: 'Available', status: 'True' }] },
+        metadata: {
+          ownerReferences: [
+            { uid: '1', name: 'rs-1' },
+            { uid: '2', name: 'rs-2', controller: true },
+          ],
+        },
+        status: {
+          conditions: withConditions.includes(kind)
+            ? [
+                { type: 'Available', status: 'True' },
+                { type: 'Progressing', status: 'True' },
+              ]
+            : [{ type: 'Available', status: 'True' }],
+        },
       })
     }
   })
@@ -113,7 +151,13 @@ describe('applyStrategicMergePatch for a kind it has no schema for', () => {
   it('still merges ObjectMeta lists, which every kind shares (new items first, as in Kubernetes)', () => {
     const patch = { metadata: { ownerReferences: [{ uid: '2', name: 'b' }], finalizers: ['y'] } }
     expect(applyStrategicMergePatch(frozen(widget), frozen(patch), 'Widget')).toMatchObject({
-      metadata: { ownerReferences: [{ uid: '2', name: 'b' }, { uid: '1', name: 'a' }], finalizers: ['y', 'x'] },
+      metadata: {
+        ownerReferences: [
+          { uid: '2', name: 'b' },
+          { uid: '1', name: 'a' },
+        ],
+        finalizers: ['y', 'x'],
+      },
     })
   })
 

@@ -23,7 +23,10 @@ const pod = {
       },
       { name: 'sidecar', image: 'proxy:1' },
     ],
-    volumes: [{ name: 'data', emptyDir: {} }, { name: 'config', configMap: { name: 'web' } }],
+    volumes: [
+      { name: 'data', emptyDir: {} },
+      { name: 'config', configMap: { name: 'web' } },
+    ],
     tolerations: [{ key: 'a', operator: 'Exists' }],
   },
 }
@@ -99,10 +102,22 @@ describe('applyStrategicMergePatch: lists merged by key', () => {
   })
 
   it('merges Service ports by port', () => {
-    const service = { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443, targetPort: 8443 }] } }
+    const service = {
+      spec: {
+        ports: [
+          { port: 80, targetPort: 8080 },
+          { port: 443, targetPort: 8443 },
+        ],
+      },
+    }
     const patch = { spec: { ports: [{ port: 80, targetPort: 9090 }] } }
     expect(applyStrategicMergePatch(frozen(service), frozen(patch), 'Service')).toEqual({
-      spec: { ports: [{ port: 80, targetPort: 9090 }, { port: 443, targetPort: 8443 }] },
+      spec: {
+        ports: [
+          { port: 80, targetPort: 9090 },
+          { port: 443, targetPort: 8443 },
+        ],
+      },
     })
   })
 

@@ -17,8 +17,14 @@ function reference(merged: unknown[], patchOrder: unknown[], serverOrder: unknow
       .map((item, position) => ({ item, position, rank: indexIn(order, item) < 0 ? Infinity : indexIn(order, item) }))
       .sort((a, b) => (a.rank === b.rank ? a.position - b.position : a.rank < b.rank ? -1 : 1))
       .map(({ item }) => item)
-  const serverOnly = sortBy(merged.filter((item) => indexIn(patchOrder, item) < 0), serverOrder)
-  const named = sortBy(merged.filter((item) => indexIn(patchOrder, item) >= 0), patchOrder)
+  const serverOnly = sortBy(
+    merged.filter((item) => indexIn(patchOrder, item) < 0),
+    serverOrder,
+  )
+  const named = sortBy(
+    merged.filter((item) => indexIn(patchOrder, item) >= 0),
+    patchOrder,
+  )
   const out: unknown[] = []
   let i = 0
   let j = 0

@@ -24,7 +24,11 @@ const deployment = (): JsonObject => ({
     selector: { matchLabels: { app: 'web' } },
     template: {
       metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: { limits: { cpu: 1, memory: '128Mi' } } }] },
+      spec: {
+        containers: [
+          { name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: { limits: { cpu: 1, memory: '128Mi' } } },
+        ],
+      },
     },
     strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } },
   },
@@ -72,27 +76,55 @@ describe('decoding an object against its kind schema', () => {
   })
 
   it('refuses wrong JSON types with Go decoding messages naming the struct and the field path', () => {
-    expect(refusal(deployment(), (o) => (o.spec.paused = 'yes'))).toBe('json: cannot unmarshal string into Go struct field DeploymentSpec.spec.paused of type bool')
-    expect(refusal(clone(minimal.ConfigMap!), (o) => (o.data = { a: 1 }))).toBe('json: cannot unmarshal number into Go struct field ConfigMap.data of type string')
-    expect(refusal(clone(minimal.Secret!), (o) => (o.immutable = 'notabool'))).toBe('json: cannot unmarshal string into Go struct field Secret.immutable of type bool')
-    expect(refusal(deployment(), (o) => (o.spec.template.spec.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ matchExpressions: [] }] } }))).toBe(
+    expect(refusal(deployment(), (o) => (o.spec.paused = 'yes'))).toBe(
+      'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.paused of type bool',
+    )
+    expect(refusal(clone(minimal.ConfigMap!), (o) => (o.data = { a: 1 }))).toBe(
+      'json: cannot unmarshal number into Go struct field ConfigMap.data of type string',
+    )
+    expect(refusal(clone(minimal.Secret!), (o) => (o.immutable = 'notabool'))).toBe(
+      'json: cannot unmarshal string into Go struct field Secret.immutable of type bool',
+    )
+    expect(
+      refusal(
+        deployment(),
+        (o) =>
+          (o.spec.template.spec.affinity = {
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ matchExpressions: [] }] },
+          }),
+      ),
+    ).toBe(
       'json: cannot unmarshal array into Go struct field NodeAffinity.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution of type v1.NodeSelector',
     )
     expect(refusal(deployment(), (o) => (o.spec.template.spec.containers[0].image = 5))).toBe(
       'json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.image of type string',
     )
-    expect(refusal(deployment(), (o) => (o.metadata.labels = { app: true }))).toBe('json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string')
-    expect(refusal(deployment(), (o) => (o.spec.template = []))).toBe('json: cannot unmarshal array into Go struct field DeploymentSpec.spec.template of type v1.PodTemplateSpec')
-    expect(refusal(deployment(), (o) => (o.spec.template.spec.containers = {}))).toBe('json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container')
+    expect(refusal(deployment(), (o) => (o.metadata.labels = { app: true }))).toBe(
+      'json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string',
+    )
+    expect(refusal(deployment(), (o) => (o.spec.template = []))).toBe(
+      'json: cannot unmarshal array into Go struct field DeploymentSpec.spec.template of type v1.PodTemplateSpec',
+    )
+    expect(refusal(deployment(), (o) => (o.spec.template.spec.containers = {}))).toBe(
+      'json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container',
+    )
   })
 
   it('refuses integers outside int32 or int64 and numbers that are not integers', () => {
-    expect(refusal(deployment(), (o) => (o.spec.replicas = 2147483648))).toBe('json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32')
-    expect(refusal(deployment(), (o) => (o.spec.replicas = 1e300))).toBe('json: cannot unmarshal number 1e300 into Go struct field DeploymentSpec.spec.replicas of type int32')
-    expect(refusal(deployment(), (o) => (o.spec.replicas = 1.5))).toBe('json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32')
+    expect(refusal(deployment(), (o) => (o.spec.replicas = 2147483648))).toBe(
+      'json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    )
+    expect(refusal(deployment(), (o) => (o.spec.replicas = 1e300))).toBe(
+      'json: cannot unmarshal number 1e300 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    )
+    expect(refusal(deployment(), (o) => (o.spec.replicas = 1.5))).toBe(
+      'json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32',
+    )
     expect(refusal(deployment(), (o) => (o.spec.replicas = -2147483649))).toMatch(/number -2147483649 into .* of type int32$/)
     const pod = (): JsonObject => clone(minimal.Pod!)
-    expect(refusal(pod(), (o) => (o.spec.activeDeadlineSeconds = 2 ** 63))).toBe('json: cannot unmarshal number 9223372036854776000 into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64')
+    expect(refusal(pod(), (o) => (o.spec.activeDeadlineSeconds = 2 ** 63))).toBe(
+      'json: cannot unmarshal number 9223372036854776000 into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64',
+    )
     const accepted: any = pod()
     accepted.spec.activeDeadlineSeconds = 2 ** 62
     accepted.spec.containers[0].ports = [{ containerPort: 2147483647 }]
@@ -103,7 +135,9 @@ describe('decoding an object against its kind schema', () => {
     expect(refusal(deployment(), (o) => (o.spec.strategy.rollingUpdate.maxSurge = true))).toBe(
       'json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32',
     )
-    expect(refusal(deployment(), (o) => (o.spec.strategy.rollingUpdate.maxSurge = 0.5))).toMatch(/number 0\.5 into .*maxSurge of type int32$/)
+    expect(refusal(deployment(), (o) => (o.spec.strategy.rollingUpdate.maxSurge = 0.5))).toMatch(
+      /number 0\.5 into .*maxSurge of type int32$/,
+    )
     expect(refusal(deployment(), (o) => (o.spec.template.spec.containers[0].resources.limits.cpu = { value: 1 }))).toBe(
       "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
     )
@@ -122,7 +156,9 @@ describe('decoding an object against its kind schema', () => {
     expect(timeError('2026-11-26T14:02:00Z')).toBeUndefined()
     expect(timeError('2026-11-26T14:02:00.123456+01:00')).toBeUndefined()
     expect(timeError('2026-02-30T00:00:00Z')).toBe('parsing time "2026-02-30T00:00:00Z": day out of range')
-    expect(timeError('2026-11-26 14:02:00Z')).toBe('parsing time "2026-11-26 14:02:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 14:02:00Z" as "T"')
+    expect(timeError('2026-11-26 14:02:00Z')).toBe(
+      'parsing time "2026-11-26 14:02:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 14:02:00Z" as "T"',
+    )
     expect(timeError('2026-11-26T14:02:00Zoo')).toBe('parsing time "2026-11-26T14:02:00Zoo": extra text: "oo"')
   })
 
@@ -131,7 +167,13 @@ describe('decoding an object against its kind schema', () => {
     object.spec.paused = null
     object.spec.template.spec.containers[0].env = [null]
     expect(decode(shapeFor(object), object).unknownFields).toEqual([])
-    const revision: JsonObject = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r' }, revision: 1, data: { spec: { anything: [1, 'two'] } } }
+    const revision: JsonObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name: 'r' },
+      revision: 1,
+      data: { spec: { anything: [1, 'two'] } },
+    }
     expect(decode(shapeFor(revision), revision).unknownFields).toEqual([])
   })
 
@@ -145,14 +187,16 @@ describe('decoding an object against its kind schema', () => {
     const manifests = [...Object.values(minimal), ...readmeGuestbook()]
     const key = fc.oneof(fc.constantFrom('replica', 'spec', 'name', 'imagePullPolicyy', 'x'), fc.string({ maxLength: 6 }))
     // A manifest with a random value put at a random place: a new field or one replaced.
-    const edited = fc.tuple(fc.constantFrom(...manifests), fc.array(fc.tuple(fc.nat(), key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 })).map(([manifest, edits]) => {
-      const object = clone(manifest)
-      for (const [n, field, value] of edits) {
-        const places = objectsIn(object)
-        setAt(places[n % places.length]!, field, value)
-      }
-      return object
-    })
+    const edited = fc
+      .tuple(fc.constantFrom(...manifests), fc.array(fc.tuple(fc.nat(), key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }))
+      .map(([manifest, edits]) => {
+        const object = clone(manifest)
+        for (const [n, field, value] of edits) {
+          const places = objectsIn(object)
+          setAt(places[n % places.length]!, field, value)
+        }
+        return object
+      })
     fc.assert(
       fc.property(edited, (object) => {
         let first

@@ -4,14 +4,18 @@ import { definitionNameOf, definitions, kindShape, type PropertySchema } from '.
 
 /** Every `$ref` in a property schema, recursively. */
 function refsOf(schema: PropertySchema): string[] {
-  return [schema.$ref, ...(schema.items ? refsOf(schema.items) : []), ...(schema.additionalProperties ? refsOf(schema.additionalProperties) : [])].filter(
-    (r): r is string => r !== undefined,
-  )
+  return [
+    schema.$ref,
+    ...(schema.items ? refsOf(schema.items) : []),
+    ...(schema.additionalProperties ? refsOf(schema.additionalProperties) : []),
+  ].filter((r): r is string => r !== undefined)
 }
 
 describe('the schema of every served kind', () => {
   it('has the definition each kind names for every version it serves, marked with its group, version and kind', () => {
-    const missing = builtinKinds.flatMap((k) => k.versions.filter((v) => !definitions[k.schema[v] ?? '']).map((v) => `${k.group}/${v} ${k.kind}`))
+    const missing = builtinKinds.flatMap((k) =>
+      k.versions.filter((v) => !definitions[k.schema[v] ?? '']).map((v) => `${k.group}/${v} ${k.kind}`),
+    )
     expect(missing).toEqual([])
     for (const k of builtinKinds) {
       for (const version of k.versions) {
@@ -38,12 +42,17 @@ describe('the schema of every served kind', () => {
     expect(definitionNameOf('autoscaling', 'v2', 'HorizontalPodAutoscaler')).toBe('io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler')
     expect(definitions['io.k8s.api.apps.v1.DeploymentSpec']?.properties?.replicas).toEqual({ type: 'integer', format: 'int32' })
     expect(definitions['io.k8s.api.core.v1.PodSpec']?.properties?.activeDeadlineSeconds).toEqual({ type: 'integer', format: 'int64' })
-    expect(definitions['io.k8s.api.apps.v1.DeploymentSpec']?.properties?.selector).toEqual({ $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector' })
+    expect(definitions['io.k8s.api.apps.v1.DeploymentSpec']?.properties?.selector).toEqual({
+      $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+    })
     expect(definitions['io.k8s.api.core.v1.ResourceRequirements']?.properties?.limits).toEqual({
       type: 'object',
       additionalProperties: { $ref: '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity' },
     })
-    expect(definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ format: 'int-or-string', 'x-kubernetes-int-or-string': true })
+    expect(definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({
+      format: 'int-or-string',
+      'x-kubernetes-int-or-string': true,
+    })
     expect(definitions['io.k8s.api.apps.v1.ControllerRevision']?.properties?.data).toEqual({ 'x-kubernetes-preserve-unknown-fields': true })
     const dangling = Object.entries(definitions).flatMap(([name, d]) =>
       Object.values(d.properties ?? {})

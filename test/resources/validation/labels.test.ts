@@ -53,9 +53,7 @@ describe('validateLabels', () => {
   })
 
   it('reports a bad value at the map path with the value quoted', () => {
-    expect(messages(validateLabels({ app: 'a b' }, 'metadata.labels'))).toEqual([
-      `metadata.labels: Invalid value: "a b": ${valueRegex}`,
-    ])
+    expect(messages(validateLabels({ app: 'a b' }, 'metadata.labels'))).toEqual([`metadata.labels: Invalid value: "a b": ${valueRegex}`])
   })
 
   it('reports a 64-byte key name part', () => {
@@ -89,9 +87,7 @@ describe('validateLabels', () => {
     expect(messages(validateLabels(['app'], 'metadata.labels'))).toEqual([
       'metadata.labels: Invalid value: ["app"]: must be a map of string keys to string values',
     ])
-    expect(messages(validateLabels({ replicas: 3 }, 'metadata.labels'))).toEqual([
-      'metadata.labels: Invalid value: 3: must be a string',
-    ])
+    expect(messages(validateLabels({ replicas: 3 }, 'metadata.labels'))).toEqual(['metadata.labels: Invalid value: 3: must be a string'])
   })
 })
 

@@ -44,9 +44,7 @@ describe('validateFinalizers', () => {
     expect(messages(validateFinalizers('orphan', 'metadata.finalizers'))).toEqual([
       'metadata.finalizers: Invalid value: "orphan": must be a list of strings',
     ])
-    expect(messages(validateFinalizers([1], 'metadata.finalizers'))).toEqual([
-      'metadata.finalizers: Invalid value: 1: must be a string',
-    ])
+    expect(messages(validateFinalizers([1], 'metadata.finalizers'))).toEqual(['metadata.finalizers: Invalid value: 1: must be a string'])
   })
 })
 

@@ -158,16 +158,12 @@ describe('validateName', () => {
 
   it('rejects a Service-style name that starts with a digit under the DNS-1035 rule only', () => {
     expect(validateName('dns1123-label', '1web', 'metadata.name')).toEqual([])
-    expect(validateName('dns1035-label', '1web', 'metadata.name').map((e) => e.body)).toEqual([
-      `Invalid value: "1web": ${dns1035Regex}`,
-    ])
+    expect(validateName('dns1035-label', '1web', 'metadata.name').map((e) => e.body)).toEqual([`Invalid value: "1web": ${dns1035Regex}`])
   })
 
   it('allows RBAC-style names with colons and capitals under the path-segment rule', () => {
     expect(validateName('path-segment', 'system:Node', 'metadata.name')).toEqual([])
-    expect(validateName('path-segment', 'a/b', 'metadata.name').map((e) => e.body)).toEqual([
-      `Invalid value: "a/b": may not contain '/'`,
-    ])
+    expect(validateName('path-segment', 'a/b', 'metadata.name').map((e) => e.body)).toEqual([`Invalid value: "a/b": may not contain '/'`])
   })
 
   it.each<[NameRule, string]>([

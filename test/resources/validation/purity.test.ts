@@ -10,7 +10,10 @@ describe('validation primitives', () => {
     expect(sources.length).toBeGreaterThan(0)
     for (const file of sources) {
       const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/from '([^']+)'/g)].map((match) => match[1])
-      expect(imports.filter((source) => !source?.startsWith('.')), file).toEqual([])
+      expect(
+        imports.filter((source) => !source?.startsWith('.')),
+        file,
+      ).toEqual([])
     }
   })
 })

@@ -31,6 +31,8 @@ export const controllerRevision: KindDefinition = {
 }
 
 function controllerOf(o: JsonObject): string {
-  const owner = arr(meta(o).ownerReferences).map(obj).find((r) => r.controller)
+  const owner = arr(meta(o).ownerReferences)
+    .map(obj)
+    .find((r) => r.controller)
   return owner ? `${String(owner.kind).toLowerCase()}.${String(owner.apiVersion).split('/')[0]}/${String(owner.name)}` : '<none>'
 }

@@ -47,12 +47,48 @@ export const daemonSet: KindDefinition = {
   mergeKeys: join(conditions, podTemplate('spec.template')),
   printerColumns: [
     NAME,
-    { name: 'Desired', type: 'integer', description: 'The number of nodes that should run the daemon pod.', priority: 0, cell: (o) => num(status(o).desiredNumberScheduled) },
-    { name: 'Current', type: 'integer', description: 'The number of nodes running at least one daemon pod.', priority: 0, cell: (o) => num(status(o).currentNumberScheduled) },
-    { name: 'Ready', type: 'integer', description: 'The number of nodes whose daemon pod is ready.', priority: 0, cell: (o) => num(status(o).numberReady) },
-    { name: 'Up-to-date', type: 'integer', description: 'The number of nodes running the latest template.', priority: 0, cell: (o) => num(status(o).updatedNumberScheduled) },
-    { name: 'Available', type: 'integer', description: 'The number of nodes whose daemon pod is available.', priority: 0, cell: (o) => num(status(o).numberAvailable) },
-    { name: 'Node Selector', type: 'string', description: 'The node labels the daemon pods require.', priority: 0, cell: (o) => mapSelector(obj(obj(spec(o).template).spec).nodeSelector) },
+    {
+      name: 'Desired',
+      type: 'integer',
+      description: 'The number of nodes that should run the daemon pod.',
+      priority: 0,
+      cell: (o) => num(status(o).desiredNumberScheduled),
+    },
+    {
+      name: 'Current',
+      type: 'integer',
+      description: 'The number of nodes running at least one daemon pod.',
+      priority: 0,
+      cell: (o) => num(status(o).currentNumberScheduled),
+    },
+    {
+      name: 'Ready',
+      type: 'integer',
+      description: 'The number of nodes whose daemon pod is ready.',
+      priority: 0,
+      cell: (o) => num(status(o).numberReady),
+    },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      description: 'The number of nodes running the latest template.',
+      priority: 0,
+      cell: (o) => num(status(o).updatedNumberScheduled),
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      description: 'The number of nodes whose daemon pod is available.',
+      priority: 0,
+      cell: (o) => num(status(o).numberAvailable),
+    },
+    {
+      name: 'Node Selector',
+      type: 'string',
+      description: 'The node labels the daemon pods require.',
+      priority: 0,
+      cell: (o) => mapSelector(obj(obj(spec(o).template).spec).nodeSelector),
+    },
     AGE,
     ...templateColumns(),
     SELECTOR,
@@ -92,7 +128,8 @@ function validateUpdateStrategy(strategy: JsonObject): FieldError[] {
   ]
   const unavailable = intOrPercentValue(rolling.maxUnavailable) !== 0
   const surge = intOrPercentValue(rolling.maxSurge) !== 0
-  if (unavailable && surge) errors.push(fieldError.invalid(`${at}.maxSurge`, rolling.maxSurge, 'may not be set when maxUnavailable is non-zero'))
+  if (unavailable && surge)
+    errors.push(fieldError.invalid(`${at}.maxSurge`, rolling.maxSurge, 'may not be set when maxUnavailable is non-zero'))
   if (!unavailable && !surge) errors.push(fieldError.required(`${at}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'))
   return errors
 }

@@ -50,9 +50,27 @@ export const deployment: KindDefinition = {
   mergeKeys: join(conditions, podTemplate('spec.template')),
   printerColumns: [
     NAME,
-    { name: 'Ready', type: 'string', description: 'The number of ready replicas of the desired ones.', priority: 0, cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}` },
-    { name: 'Up-to-date', type: 'integer', description: 'The number of replicas updated to the latest template.', priority: 0, cell: (o) => num(status(o).updatedReplicas) },
-    { name: 'Available', type: 'integer', description: 'The number of replicas available to serve.', priority: 0, cell: (o) => num(status(o).availableReplicas) },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'The number of ready replicas of the desired ones.',
+      priority: 0,
+      cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`,
+    },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      description: 'The number of replicas updated to the latest template.',
+      priority: 0,
+      cell: (o) => num(status(o).updatedReplicas),
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      description: 'The number of replicas available to serve.',
+      priority: 0,
+      cell: (o) => num(status(o).availableReplicas),
+    },
     AGE,
     ...templateColumns(),
     SELECTOR,
@@ -87,7 +105,9 @@ function validateStrategy(strategy: JsonObject): FieldError[] {
   const path = 'spec.strategy'
   const rolling = strategy.rollingUpdate
   if (strategy.type === 'Recreate') {
-    return rolling === undefined || rolling === null ? [] : [fieldError.forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")]
+    return rolling === undefined || rolling === null
+      ? []
+      : [fieldError.forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")]
   }
   if (strategy.type !== 'RollingUpdate') return [fieldError.notSupported(path, strategy, STRATEGIES)]
   const update = objectAt(strategy, 'rollingUpdate')

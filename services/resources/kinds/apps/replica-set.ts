@@ -36,7 +36,10 @@ export const replicaSet: KindDefinition = {
   // `ValidateReplicaSetSpec`; upstream's empty-selector message says "deployment" here too.
   validate: (o) => {
     const spec = objectAt(o, 'spec') ?? ({} as JsonObject)
-    const errors = [...nonNegativeInteger(spec.replicas, 'spec.replicas'), ...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds')]
+    const errors = [
+      ...nonNegativeInteger(spec.replicas, 'spec.replicas'),
+      ...nonNegativeInteger(spec.minReadySeconds, 'spec.minReadySeconds'),
+    ]
     const { errors: selectorErrors, selector } = workloadSelector(spec, 'spec', { required: true })
     errors.push(...selectorErrors, ...emptySelector(spec, 'spec', 'empty selector is invalid for deployment'))
     if (selector === null) errors.push(fieldError.invalid('spec.selector', printableSelector(spec.selector), 'invalid label selector'))
@@ -45,13 +48,7 @@ export const replicaSet: KindDefinition = {
   },
   validateUpdate: immutableSelector,
   mergeKeys: join(conditions, podTemplate('spec.template')),
-  printerColumns: [
-    NAME,
-    ...REPLICA_COUNTS,
-    AGE,
-    ...templateColumns(),
-    SELECTOR,
-  ],
+  printerColumns: [NAME, ...REPLICA_COUNTS, AGE, ...templateColumns(), SELECTOR],
   roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
   graphqlType: 'ReplicaSet',
 }

@@ -57,15 +57,19 @@ export const statefulSet: KindDefinition = {
     const spec = objectAt(o, 'spec') ?? {}
     const before = objectAt(old, 'spec') ?? {}
     const fixed = (s: JsonObject) => Object.fromEntries(Object.entries(s).filter(([key]) => !UPDATABLE.includes(key)))
-    const errors: FieldError[] = deepEqual(fixed(spec), fixed(before))
-      ? []
-      : [fieldError.forbidden('spec', FORBIDDEN_UPDATE)]
+    const errors: FieldError[] = deepEqual(fixed(spec), fixed(before)) ? [] : [fieldError.forbidden('spec', FORBIDDEN_UPDATE)]
     return [...errors, ...immutableSelector(o, old)]
   },
   mergeKeys: join(conditions, podTemplate('spec.template')),
   printerColumns: [
     NAME,
-    { name: 'Ready', type: 'string', description: 'The number of ready replicas of the desired ones.', priority: 0, cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}` },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'The number of ready replicas of the desired ones.',
+      priority: 0,
+      cell: (o) => `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`,
+    },
     AGE,
     ...templateColumns(),
   ],

@@ -21,7 +21,14 @@ const MAX_STABILIZATION_SECONDS = 3600
 const MAX_PERIOD_SECONDS = 1800
 
 /** `SetDefaults_HorizontalPodAutoscalerBehavior`: what a scaling direction without rules of its own does. */
-const SCALE_UP = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] }
+const SCALE_UP = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
+}
 const SCALE_DOWN = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] }
 
 export const horizontalPodAutoscaler: KindDefinition = {
@@ -55,17 +62,44 @@ export const horizontalPodAutoscaler: KindDefinition = {
   mergeKeys: conditions,
   printerColumns: [
     NAME,
-    { name: 'Reference', type: 'string', description: 'The workload it scales.', priority: 0, cell: (o) => `${String(obj(spec(o).scaleTargetRef).kind)}/${String(obj(spec(o).scaleTargetRef).name)}` },
+    {
+      name: 'Reference',
+      type: 'string',
+      description: 'The workload it scales.',
+      priority: 0,
+      cell: (o) => `${String(obj(spec(o).scaleTargetRef).kind)}/${String(obj(spec(o).scaleTargetRef).name)}`,
+    },
     { name: 'Targets', type: 'string', description: 'Each metric now and its target.', priority: 0, cell: hpaTargets },
-    { name: 'MinPods', type: 'string', description: 'The fewest replicas it scales to.', priority: 0, cell: (o) => String(spec(o).minReplicas ?? 1) },
-    { name: 'MaxPods', type: 'integer', description: 'The most replicas it scales to.', priority: 0, cell: (o) => num(spec(o).maxReplicas) },
-    { name: 'Replicas', type: 'integer', description: 'The replicas it last saw.', priority: 0, cell: (o) => num(status(o).currentReplicas) },
+    {
+      name: 'MinPods',
+      type: 'string',
+      description: 'The fewest replicas it scales to.',
+      priority: 0,
+      cell: (o) => String(spec(o).minReplicas ?? 1),
+    },
+    {
+      name: 'MaxPods',
+      type: 'integer',
+      description: 'The most replicas it scales to.',
+      priority: 0,
+      cell: (o) => num(spec(o).maxReplicas),
+    },
+    {
+      name: 'Replicas',
+      type: 'integer',
+      description: 'The replicas it last saw.',
+      priority: 0,
+      cell: (o) => num(status(o).currentReplicas),
+    },
     AGE,
   ],
   roles: viewAndEdit({ read: ['status'] }),
 }
 
-const cpuUtilization = (percent: unknown) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } })
+const cpuUtilization = (percent: unknown) => ({
+  type: 'Resource',
+  resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } },
+})
 const definedFields = (rules: JsonObject | undefined) =>
   Object.fromEntries(Object.entries(rules ?? {}).filter(([, value]) => value !== undefined && value !== null))
 
@@ -76,7 +110,8 @@ function validateSpec(spec: JsonObject): FieldError[] {
   const max = typeof spec.maxReplicas === 'number' ? spec.maxReplicas : 0
   if (typeof min === 'number' && min < 1) errors.push(fieldError.invalid('spec.minReplicas', min, 'must be greater than or equal to 1'))
   if (max < 1) errors.push(fieldError.invalid('spec.maxReplicas', max, 'must be greater than 0'))
-  if (typeof min === 'number' && max < min) errors.push(fieldError.invalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'))
+  if (typeof min === 'number' && max < min)
+    errors.push(fieldError.invalid('spec.maxReplicas', max, 'must be greater than or equal to `minReplicas`'))
   const target = objectAt(spec, 'scaleTargetRef') ?? {}
   for (const field of ['kind', 'name'] as const) {
     const value = typeof target[field] === 'string' ? (target[field] as string) : ''
@@ -102,9 +137,11 @@ function validateMetric(metric: JsonObject, path: string): FieldError[] {
   const present = Object.values(SOURCE_FIELDS).filter((field) => isObject(metric[field]))
   const expected = SOURCE_FIELDS[type]
   if (expected === undefined) errors.push(fieldError.notSupported(`${path}.type`, type, METRIC_TYPES))
-  else if (!present.includes(expected)) errors.push(fieldError.required(`${path}.${expected}`, 'must populate information for the given metric source'))
+  else if (!present.includes(expected))
+    errors.push(fieldError.required(`${path}.${expected}`, 'must populate information for the given metric source'))
   if (present.length !== 1) {
-    for (const field of present.filter((f) => f !== expected)) errors.push(fieldError.forbidden(`${path}.${field}`, 'must populate the given metric source only'))
+    for (const field of present.filter((f) => f !== expected))
+      errors.push(fieldError.forbidden(`${path}.${field}`, 'must populate the given metric source only'))
   }
   return errors
 }
@@ -113,9 +150,12 @@ function validateMetric(metric: JsonObject, path: string): FieldError[] {
 function validateScalingRules(rules: JsonObject, path: string): FieldError[] {
   const errors: FieldError[] = []
   const window = rules.stabilizationWindowSeconds
-  if (typeof window === 'number' && window < 0) errors.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, window, 'must be greater than or equal to zero'))
+  if (typeof window === 'number' && window < 0)
+    errors.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, window, 'must be greater than or equal to zero'))
   if (typeof window === 'number' && window > MAX_STABILIZATION_SECONDS) {
-    errors.push(fieldError.invalid(`${path}.stabilizationWindowSeconds`, window, `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`))
+    errors.push(
+      fieldError.invalid(`${path}.stabilizationWindowSeconds`, window, `must be less than or equal to ${MAX_STABILIZATION_SECONDS}`),
+    )
   }
   if (rules.selectPolicy !== undefined && !SELECT_POLICIES.includes(rules.selectPolicy as string)) {
     errors.push(fieldError.notSupported(`${path}.selectPolicy`, rules.selectPolicy, SELECT_POLICIES))
@@ -130,7 +170,8 @@ function validateScalingRules(rules: JsonObject, path: string): FieldError[] {
     if (value <= 0) errors.push(fieldError.invalid(`${at}.value`, value, 'must be greater than zero'))
     const period = typeof fields.periodSeconds === 'number' ? fields.periodSeconds : 0
     if (period <= 0) errors.push(fieldError.invalid(`${at}.periodSeconds`, period, 'must be greater than zero'))
-    if (period > MAX_PERIOD_SECONDS) errors.push(fieldError.invalid(`${at}.periodSeconds`, period, `must be less than or equal to ${MAX_PERIOD_SECONDS}`))
+    if (period > MAX_PERIOD_SECONDS)
+      errors.push(fieldError.invalid(`${at}.periodSeconds`, period, `must be less than or equal to ${MAX_PERIOD_SECONDS}`))
   })
   return errors
 }
@@ -142,7 +183,8 @@ function hpaTargets(o: JsonObject): string {
     const target = obj(obj(obj(m.resource).target))
     const now = obj(obj(current[i]?.resource).current)
     const have = now.averageUtilization !== undefined ? `${String(now.averageUtilization)}%` : '<unknown>'
-    const want = target.averageUtilization !== undefined ? `${String(target.averageUtilization)}%` : str(target.averageValue ?? target.value)
+    const want =
+      target.averageUtilization !== undefined ? `${String(target.averageUtilization)}%` : str(target.averageValue ?? target.value)
     return `${String(obj(m.resource).name ?? 'cpu')}: ${have}/${want}`
   })
   return str(parts.join(', '))

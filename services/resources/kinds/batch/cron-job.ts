@@ -44,9 +44,12 @@ export const cronJob: KindDefinition = {
     const jobSpec = objectAt(objectAt(spec, 'jobTemplate'), 'spec') ?? {}
     errors.push(...validateJobSpec(jobSpec, 'spec.jobTemplate.spec'))
     if (jobSpec.selector !== undefined && jobSpec.selector !== null) {
-      errors.push(fieldError.invalid('spec.jobTemplate.spec.selector', printableSelector(jobSpec.selector), '`selector` will be auto-generated'))
+      errors.push(
+        fieldError.invalid('spec.jobTemplate.spec.selector', printableSelector(jobSpec.selector), '`selector` will be auto-generated'),
+      )
     }
-    if (jobSpec.manualSelector === true) errors.push(fieldError.notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']))
+    if (jobSpec.manualSelector === true)
+      errors.push(fieldError.notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']))
     errors.push(...nonNegativeInteger(spec.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'))
     errors.push(...nonNegativeInteger(spec.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'))
     const name = objectAt(o, 'metadata')?.name
@@ -60,12 +63,30 @@ export const cronJob: KindDefinition = {
     NAME,
     { name: 'Schedule', type: 'string', description: 'The cron schedule.', priority: 0, cell: (o) => str(spec(o).schedule) },
     { name: 'Timezone', type: 'string', description: 'The time zone of the schedule.', priority: 0, cell: (o) => str(spec(o).timeZone) },
-    { name: 'Suspend', type: 'boolean', description: 'Whether later runs are suspended.', priority: 0, cell: (o) => (spec(o).suspend ? 'True' : 'False') },
+    {
+      name: 'Suspend',
+      type: 'boolean',
+      description: 'Whether later runs are suspended.',
+      priority: 0,
+      cell: (o) => (spec(o).suspend ? 'True' : 'False'),
+    },
     { name: 'Active', type: 'integer', description: 'The number of running jobs.', priority: 0, cell: (o) => arr(status(o).active).length },
-    { name: 'Last Schedule', type: 'string', description: 'The time since a job was last scheduled.', priority: 0, cell: (o, now) => (status(o).lastScheduleTime ? age(status(o).lastScheduleTime, now) : '<none>') },
+    {
+      name: 'Last Schedule',
+      type: 'string',
+      description: 'The time since a job was last scheduled.',
+      priority: 0,
+      cell: (o, now) => (status(o).lastScheduleTime ? age(status(o).lastScheduleTime, now) : '<none>'),
+    },
     AGE,
     ...templateColumns((o) => obj(obj(spec(o).jobTemplate).spec).template),
-    { name: 'Selector', type: 'string', description: 'The label selector of the pods of its jobs.', priority: 1, cell: (o) => selectorString(obj(obj(spec(o).jobTemplate).spec).selector) },
+    {
+      name: 'Selector',
+      type: 'string',
+      description: 'The label selector of the pods of its jobs.',
+      priority: 1,
+      cell: (o) => selectorString(obj(obj(spec(o).jobTemplate).spec).selector),
+    },
   ],
   roles: viewAndEdit({ read: ['status'] }),
 }
@@ -80,8 +101,10 @@ function validateSchedule(schedule: unknown, timeZone: unknown): FieldError[] {
   const errors: FieldError[] = []
   const parsed = parseSchedule(schedule)
   if ('error' in parsed) errors.push(fieldError.invalid('spec.schedule', schedule, parsed.error))
-  else if (neverFires(parsed, usableTimeZone(timeZone))) errors.push(fieldError.invalid('spec.schedule', schedule, 'the schedule never fires'))
-  if (schedule.includes('TZ')) errors.push(fieldError.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'))
+  else if (neverFires(parsed, usableTimeZone(timeZone)))
+    errors.push(fieldError.invalid('spec.schedule', schedule, 'the schedule never fires'))
+  if (schedule.includes('TZ'))
+    errors.push(fieldError.invalid('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'))
   return errors
 }
 

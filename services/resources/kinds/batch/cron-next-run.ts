@@ -35,5 +35,10 @@ export function neverFires(schedule: CronSchedule, timeZone = 'UTC'): boolean {
 function cronOf(schedule: FieldSchedule, timeZone: string): Cron | undefined {
   if (schedule.fields.some((values) => values.size === 0)) return undefined
   const [minutes, hours, days, months, weekdays] = schedule.fields.map((values) => [...values].sort((a, b) => a - b).join(','))
-  return new Cron(`*/60 ${minutes} ${hours} ${days} ${months} ${weekdays}`, { timezone: timeZone, mode: '6-part', domAndDow: schedule.dayStar, paused: true })
+  return new Cron(`*/60 ${minutes} ${hours} ${days} ${months} ${weekdays}`, {
+    timezone: timeZone,
+    mode: '6-part',
+    domAndDow: schedule.dayStar,
+    paused: true,
+  })
 }

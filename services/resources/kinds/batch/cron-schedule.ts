@@ -140,7 +140,8 @@ function intOrName(expr: string, bounds: Bounds): number {
 
 /** Go's `strconv.Atoi`, then robfig's refusal of negative numbers. */
 function nonNegativeInt(expr: string): number {
-  if (!/^[+-]?[0-9]+$/.test(expr)) throw new ScheduleError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`)
+  if (!/^[+-]?[0-9]+$/.test(expr))
+    throw new ScheduleError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`)
   const n = BigInt(expr)
   if (n > MAX_INT64 || n < -MAX_INT64 - 1n) {
     throw new ScheduleError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`)

@@ -13,7 +13,15 @@ const MAX_INDEXED_PARALLELISM = 100000
 
 export function validateJobSpec(spec: JsonObject, path: string): FieldError[] {
   const errors: FieldError[] = []
-  for (const field of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes']) {
+  for (const field of [
+    'parallelism',
+    'completions',
+    'activeDeadlineSeconds',
+    'backoffLimit',
+    'ttlSecondsAfterFinished',
+    'backoffLimitPerIndex',
+    'maxFailedIndexes',
+  ]) {
     errors.push(...nonNegativeInteger(spec[field], `${path}.${field}`))
   }
   const mode = spec.completionMode
@@ -25,7 +33,11 @@ export function validateJobSpec(spec: JsonObject, path: string): FieldError[] {
       }
       if (typeof spec.parallelism === 'number' && spec.parallelism > MAX_INDEXED_PARALLELISM) {
         errors.push(
-          fieldError.invalid(`${path}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_INDEXED_PARALLELISM} when completion mode is Indexed`),
+          fieldError.invalid(
+            `${path}.parallelism`,
+            spec.parallelism,
+            `must be less than or equal to ${MAX_INDEXED_PARALLELISM} when completion mode is Indexed`,
+          ),
         )
       }
     }
@@ -42,7 +54,9 @@ export function validateJobSpec(spec: JsonObject, path: string): FieldError[] {
   } else if (restart !== 'OnFailure' && restart !== 'Never') {
     errors.push(fieldError.notSupported(`${path}.template.spec.restartPolicy`, restart, ['OnFailure', 'Never']))
   } else if (objectAt(spec, 'podFailurePolicy') && restart !== 'Never') {
-    errors.push(fieldError.invalid(`${path}.template.spec.restartPolicy`, restart, 'only "Never" is supported when podFailurePolicy is specified'))
+    errors.push(
+      fieldError.invalid(`${path}.template.spec.restartPolicy`, restart, 'only "Never" is supported when podFailurePolicy is specified'),
+    )
   }
   return errors
 }

@@ -79,15 +79,28 @@ export const job: KindDefinition = {
     if (!deepEqual(schedulingFixed(spec.template, neverStarted), schedulingFixed(before.template, neverStarted))) {
       errors.push(fieldError.invalid('spec.template', spec.template ?? null, 'field is immutable'))
     }
-    if (!deepEqual(spec.completionMode, before.completionMode)) errors.push(fieldError.invalid('spec.completionMode', spec.completionMode ?? null, 'field is immutable'))
+    if (!deepEqual(spec.completionMode, before.completionMode))
+      errors.push(fieldError.invalid('spec.completionMode', spec.completionMode ?? null, 'field is immutable'))
     return errors
   },
   mergeKeys: join(conditions, podTemplate('spec.template')),
   printerColumns: [
     NAME,
     { name: 'Status', type: 'string', description: 'Complete, Failed, Suspended, Terminating or Running.', priority: 0, cell: jobStatus },
-    { name: 'Completions', type: 'string', description: 'The succeeded pods of the completions wanted.', priority: 0, cell: (o) => `${num(status(o).succeeded)}/${spec(o).completions ?? 1}` },
-    { name: 'Duration', type: 'string', description: 'How long the job ran, or has run so far.', priority: 0, cell: (o, now) => duration(status(o).startTime, status(o).completionTime, now) },
+    {
+      name: 'Completions',
+      type: 'string',
+      description: 'The succeeded pods of the completions wanted.',
+      priority: 0,
+      cell: (o) => `${num(status(o).succeeded)}/${spec(o).completions ?? 1}`,
+    },
+    {
+      name: 'Duration',
+      type: 'string',
+      description: 'How long the job ran, or has run so far.',
+      priority: 0,
+      cell: (o, now) => duration(status(o).startTime, status(o).completionTime, now),
+    },
     AGE,
     ...templateColumns(),
     SELECTOR,
@@ -144,7 +157,9 @@ function schedulingFixed(template: unknown, neverStarted: boolean): unknown {
 }
 
 function jobStatus(o: JsonObject): string {
-  const conditions = arr(status(o).conditions).map(obj).filter((c) => c.status === 'True')
+  const conditions = arr(status(o).conditions)
+    .map(obj)
+    .filter((c) => c.status === 'True')
   if (conditions.some((c) => c.type === 'Complete')) return 'Complete'
   if (conditions.some((c) => c.type === 'Failed')) return 'Failed'
   if (meta(o).deletionTimestamp) return 'Terminating'

@@ -18,7 +18,15 @@ export function configMapKey(key: string): string[] {
   const errors: string[] = []
   if (byteLength(key) > KEY_MAX_LENGTH) errors.push(maxLenError(KEY_MAX_LENGTH))
   if (!KEY.test(key)) {
-    errors.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", KEY_FORMAT, 'key.name', 'KEY_NAME', 'key-name'))
+    errors.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        KEY_FORMAT,
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    )
   }
   if (key === '.') errors.push("must not be '.'")
   else if (key === '..') errors.push("must not be '..'")
@@ -61,12 +69,19 @@ export const configMap: KindDefinition = {
     const errors: FieldError[] = []
     if (o.immutable !== true) errors.push(fieldError.forbidden('immutable', 'field is immutable when `immutable` is set'))
     if (!deepEqual(o.data ?? {}, old.data ?? {})) errors.push(fieldError.forbidden('data', 'field is immutable when `immutable` is set'))
-    if (!deepEqual(o.binaryData ?? {}, old.binaryData ?? {})) errors.push(fieldError.forbidden('binaryData', 'field is immutable when `immutable` is set'))
+    if (!deepEqual(o.binaryData ?? {}, old.binaryData ?? {}))
+      errors.push(fieldError.forbidden('binaryData', 'field is immutable when `immutable` is set'))
     return errors
   },
   printerColumns: [
     NAME,
-    { name: 'Data', type: 'integer', description: 'The number of keys in data and binaryData.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length },
+    {
+      name: 'Data',
+      type: 'integer',
+      description: 'The number of keys in data and binaryData.',
+      priority: 0,
+      cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length,
+    },
     AGE,
   ],
   roles: viewAndEdit(),

@@ -21,7 +21,13 @@ export const endpoints: KindDefinition = {
   },
   printerColumns: [
     NAME,
-    { name: 'Endpoints', type: 'string', description: 'The first addresses and ports, and how many more.', priority: 0, cell: endpointsList },
+    {
+      name: 'Endpoints',
+      type: 'string',
+      description: 'The first addresses and ports, and how many more.',
+      priority: 0,
+      cell: endpointsList,
+    },
     AGE,
   ],
   roles: viewAndEdit(),

@@ -45,7 +45,13 @@ export const event: KindDefinition = {
     return errors
   },
   printerColumns: [
-    { name: 'Last Seen', type: 'string', description: 'The time since the event last happened.', priority: 0, cell: (o, now) => age(o.lastTimestamp ?? o.eventTime ?? meta(o).creationTimestamp, now) },
+    {
+      name: 'Last Seen',
+      type: 'string',
+      description: 'The time since the event last happened.',
+      priority: 0,
+      cell: (o, now) => age(o.lastTimestamp ?? o.eventTime ?? meta(o).creationTimestamp, now),
+    },
     { name: 'Type', type: 'string', description: 'Normal or Warning.', priority: 0, cell: (o) => str(o.type) },
     { name: 'Reason', type: 'string', description: 'Why the event happened, in one word.', priority: 0, cell: (o) => str(o.reason) },
     { name: 'Object', type: 'string', description: 'The object the event is about.', priority: 0, cell: eventObject },

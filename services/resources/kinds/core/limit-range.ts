@@ -31,10 +31,7 @@ export const limitRange: KindDefinition = {
     }
   },
   validate: (o) => arrayAt(o.spec, 'limits').flatMap((limit, i) => validateLimit(limit, `spec.limits[${i}]`)),
-  printerColumns: [
-    NAME,
-    CREATED_AT,
-  ],
+  printerColumns: [NAME, CREATED_AT],
   roles: [viewable()],
 }
 
@@ -50,7 +47,8 @@ function validateLimit(limit: unknown, at: string): FieldError[] {
   }
   if (type === 'Pod') {
     for (const field of ['default', 'defaultRequest'] as const) {
-      if (Object.keys(objectAt(limit, field) ?? {}).length > 0) errors.push(fieldError.forbidden(`${at}.${field}`, "may not be specified when `type` is 'Pod'"))
+      if (Object.keys(objectAt(limit, field) ?? {}).length > 0)
+        errors.push(fieldError.forbidden(`${at}.${field}`, "may not be specified when `type` is 'Pod'"))
     }
   }
   for (const field of BOUNDS) {
@@ -65,7 +63,13 @@ function validateLimit(limit: unknown, at: string): FieldError[] {
     const min = parseQuantity(String(minValue))
     const max = parseQuantity(String(objectAt(limit, 'max')?.[name] ?? ''))
     if (min && max && compareQuantities(min, max) > 0) {
-      errors.push(fieldError.invalid(`${at}.min[${name}]`, quantityString(min), `min value ${quantityString(min)} is greater than max value ${quantityString(max)}`))
+      errors.push(
+        fieldError.invalid(
+          `${at}.min[${name}]`,
+          quantityString(min),
+          `min value ${quantityString(min)} is greater than max value ${quantityString(max)}`,
+        ),
+      )
     }
   }
   return errors

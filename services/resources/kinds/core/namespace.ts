@@ -48,7 +48,13 @@ export const namespace: KindDefinition = {
   mergeKeys: conditions,
   printerColumns: [
     NAME,
-    { name: 'Status', type: 'string', description: 'Active, or Terminating while it is being deleted.', priority: 0, cell: (o) => str(status(o).phase, 'Active') },
+    {
+      name: 'Status',
+      type: 'string',
+      description: 'Active, or Terminating while it is being deleted.',
+      priority: 0,
+      cell: (o) => str(status(o).phase, 'Active'),
+    },
     AGE,
   ],
   roles: [viewable('status')],

@@ -41,10 +41,34 @@ export const persistentVolumeClaim: KindDefinition = {
     NAME,
     { name: 'Status', type: 'string', description: 'Its phase.', priority: 0, cell: (o) => str(status(o).phase, '') },
     { name: 'Volume', type: 'string', description: 'The volume bound to it.', priority: 0, cell: (o) => str(spec(o).volumeName, '') },
-    { name: 'Capacity', type: 'string', description: 'The storage capacity it has.', priority: 0, cell: (o) => str(obj(status(o).capacity).storage, '') },
-    { name: 'Access Modes', type: 'string', description: 'How its volume may be mounted: RWO, ROX, RWX, RWOP.', priority: 0, cell: (o) => accessModes(status(o).accessModes) },
-    { name: 'StorageClass', type: 'string', description: 'Its storage class.', priority: 0, cell: (o) => str(spec(o).storageClassName, '') },
-    { name: 'VolumeAttributesClass', type: 'string', description: 'Its volume attributes class.', priority: 0, cell: (o) => str(spec(o).volumeAttributesClassName) },
+    {
+      name: 'Capacity',
+      type: 'string',
+      description: 'The storage capacity it has.',
+      priority: 0,
+      cell: (o) => str(obj(status(o).capacity).storage, ''),
+    },
+    {
+      name: 'Access Modes',
+      type: 'string',
+      description: 'How its volume may be mounted: RWO, ROX, RWX, RWOP.',
+      priority: 0,
+      cell: (o) => accessModes(status(o).accessModes),
+    },
+    {
+      name: 'StorageClass',
+      type: 'string',
+      description: 'Its storage class.',
+      priority: 0,
+      cell: (o) => str(spec(o).storageClassName, ''),
+    },
+    {
+      name: 'VolumeAttributesClass',
+      type: 'string',
+      description: 'Its volume attributes class.',
+      priority: 0,
+      cell: (o) => str(spec(o).volumeAttributesClassName),
+    },
     AGE,
   ],
   roles: viewAndEdit({ read: ['status'] }),
@@ -52,5 +76,7 @@ export const persistentVolumeClaim: KindDefinition = {
 
 function accessModes(modes: unknown): string {
   const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' }
-  return arr(modes).map((m) => short[String(m)] ?? String(m)).join(',')
+  return arr(modes)
+    .map((m) => short[String(m)] ?? String(m))
+    .join(',')
 }

@@ -12,9 +12,28 @@ const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain']
 const VOLUME_MODES = ['Block', 'Filesystem']
 /** The volume sources a PersistentVolume may name (exactly one). */
 const SOURCES = [
-  'hostPath', 'gcePersistentDisk', 'awsElasticBlockStore', 'glusterfs', 'flocker', 'nfs', 'rbd', 'quobyte', 'cephfs', 'iscsi',
-  'cinder', 'fc', 'flexVolume', 'azureFile', 'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'scaleIO',
-  'local', 'storageos', 'csi',
+  'hostPath',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'glusterfs',
+  'flocker',
+  'nfs',
+  'rbd',
+  'quobyte',
+  'cephfs',
+  'iscsi',
+  'cinder',
+  'fc',
+  'flexVolume',
+  'azureFile',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'azureDisk',
+  'scaleIO',
+  'local',
+  'storageos',
+  'csi',
 ]
 
 /** Each access mode one Kubernetes knows, reported at the list's path. */
@@ -48,13 +67,49 @@ export const persistentVolume: KindDefinition = {
   validate: (o) => validateSpec(objectAt(o, 'spec') ?? {}),
   printerColumns: [
     NAME,
-    { name: 'Capacity', type: 'string', description: 'Its storage capacity.', priority: 0, cell: (o) => str(obj(spec(o).capacity).storage, '') },
-    { name: 'Access Modes', type: 'string', description: 'How it may be mounted: RWO, ROX, RWX, RWOP.', priority: 0, cell: (o) => accessModes(spec(o).accessModes) },
-    { name: 'Reclaim Policy', type: 'string', description: 'What happens to it when its claim goes.', priority: 0, cell: (o) => str(spec(o).persistentVolumeReclaimPolicy, '') },
+    {
+      name: 'Capacity',
+      type: 'string',
+      description: 'Its storage capacity.',
+      priority: 0,
+      cell: (o) => str(obj(spec(o).capacity).storage, ''),
+    },
+    {
+      name: 'Access Modes',
+      type: 'string',
+      description: 'How it may be mounted: RWO, ROX, RWX, RWOP.',
+      priority: 0,
+      cell: (o) => accessModes(spec(o).accessModes),
+    },
+    {
+      name: 'Reclaim Policy',
+      type: 'string',
+      description: 'What happens to it when its claim goes.',
+      priority: 0,
+      cell: (o) => str(spec(o).persistentVolumeReclaimPolicy, ''),
+    },
     { name: 'Status', type: 'string', description: 'Its phase.', priority: 0, cell: (o) => str(status(o).phase, '') },
-    { name: 'Claim', type: 'string', description: 'The claim bound to it.', priority: 0, cell: (o) => (spec(o).claimRef ? `${String(obj(spec(o).claimRef).namespace)}/${String(obj(spec(o).claimRef).name)}` : '') },
-    { name: 'StorageClass', type: 'string', description: 'Its storage class.', priority: 0, cell: (o) => str(spec(o).storageClassName, '') },
-    { name: 'VolumeAttributesClass', type: 'string', description: 'Its volume attributes class.', priority: 0, cell: (o) => str(spec(o).volumeAttributesClassName) },
+    {
+      name: 'Claim',
+      type: 'string',
+      description: 'The claim bound to it.',
+      priority: 0,
+      cell: (o) => (spec(o).claimRef ? `${String(obj(spec(o).claimRef).namespace)}/${String(obj(spec(o).claimRef).name)}` : ''),
+    },
+    {
+      name: 'StorageClass',
+      type: 'string',
+      description: 'Its storage class.',
+      priority: 0,
+      cell: (o) => str(spec(o).storageClassName, ''),
+    },
+    {
+      name: 'VolumeAttributesClass',
+      type: 'string',
+      description: 'Its volume attributes class.',
+      priority: 0,
+      cell: (o) => str(spec(o).volumeAttributesClassName),
+    },
     { name: 'Reason', type: 'string', description: 'Why it is in its phase.', priority: 0, cell: (o) => str(status(o).reason, '') },
     AGE,
   ],
@@ -69,7 +124,8 @@ function validateSpec(spec: JsonObject): FieldError[] {
   const capacity = objectAt(spec, 'capacity')
   const resources = Object.keys(capacity ?? {})
   if (resources.length === 0) errors.push(fieldError.required('spec.capacity'))
-  if (!resources.includes('storage') || resources.length > 1) errors.push(fieldError.notSupported('spec.capacity', capacity ?? null, ['storage']))
+  if (!resources.includes('storage') || resources.length > 1)
+    errors.push(fieldError.notSupported('spec.capacity', capacity ?? null, ['storage']))
   for (const [name, value] of Object.entries(capacity ?? {})) errors.push(...validatePositiveQuantity(value, `spec.capacity[${name}]`))
   const policy = spec.persistentVolumeReclaimPolicy
   if (typeof policy === 'string' && policy !== '' && !RECLAIM_POLICIES.includes(policy)) {
@@ -89,5 +145,7 @@ function validateSpec(spec: JsonObject): FieldError[] {
 
 function accessModes(modes: unknown): string {
   const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' }
-  return arr(modes).map((m) => short[String(m)] ?? String(m)).join(',')
+  return arr(modes)
+    .map((m) => short[String(m)] ?? String(m))
+    .join(',')
 }

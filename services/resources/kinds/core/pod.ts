@@ -70,19 +70,56 @@ export const pod: KindDefinition = {
     images(before)
     return deepEqual(spec, before)
       ? []
-      : [fieldError.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')]
+      : [
+          fieldError.forbidden(
+            'spec',
+            'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+          ),
+        ]
   },
   mergeKeys: join(conditions, podTemplate(''), { lists: { 'status.podIPs': 'ip', 'status.hostIPs': 'ip' } }),
   printerColumns: [
     NAME,
     { name: 'Ready', type: 'string', description: 'The number of ready containers of all the containers.', priority: 0, cell: podReady },
-    { name: 'Status', type: 'string', description: 'The phase, or what keeps the pod from running, as kubectl reports it.', priority: 0, cell: podStatus },
-    { name: 'Restarts', type: 'integer', description: 'Restarts of all the containers.', priority: 0, cell: (o) => arr(status(o).containerStatuses).map(obj).reduce((n, c) => n + num(c.restartCount), 0) },
+    {
+      name: 'Status',
+      type: 'string',
+      description: 'The phase, or what keeps the pod from running, as kubectl reports it.',
+      priority: 0,
+      cell: podStatus,
+    },
+    {
+      name: 'Restarts',
+      type: 'integer',
+      description: 'Restarts of all the containers.',
+      priority: 0,
+      cell: (o) =>
+        arr(status(o).containerStatuses)
+          .map(obj)
+          .reduce((n, c) => n + num(c.restartCount), 0),
+    },
     AGE,
     { name: 'IP', type: 'string', description: 'The IP address allocated to the pod.', priority: 1, cell: (o) => str(status(o).podIP) },
     { name: 'Node', type: 'string', description: 'The node the pod is bound to.', priority: 1, cell: (o) => str(spec(o).nodeName) },
-    { name: 'Nominated Node', type: 'string', description: 'The node the pod may go to once preemption has made room on it.', priority: 1, cell: (o) => str(status(o).nominatedNodeName) },
-    { name: 'Readiness Gates', type: 'string', description: 'The conditions the pod waits for besides its containers being ready.', priority: 1, cell: (o) => str(arr(spec(o).readinessGates).map((g) => obj(g).conditionType).join(',')) },
+    {
+      name: 'Nominated Node',
+      type: 'string',
+      description: 'The node the pod may go to once preemption has made room on it.',
+      priority: 1,
+      cell: (o) => str(status(o).nominatedNodeName),
+    },
+    {
+      name: 'Readiness Gates',
+      type: 'string',
+      description: 'The conditions the pod waits for besides its containers being ready.',
+      priority: 1,
+      cell: (o) =>
+        str(
+          arr(spec(o).readinessGates)
+            .map((g) => obj(g).conditionType)
+            .join(','),
+        ),
+    },
   ],
   roles: [
     viewable('log', 'status'),
@@ -98,14 +135,20 @@ export function podStatus(pod: JsonObject): string {
   const s = status(pod)
   let reason = str(s.reason, '') || str(s.phase, 'Unknown')
   // kubectl's printPod: a pod held back by spec.schedulingGates shows as such, not as Pending.
-  if (arr(s.conditions).map(obj).some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated'
+  if (
+    arr(s.conditions)
+      .map(obj)
+      .some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')
+  )
+    reason = 'SchedulingGated'
   const init = arr(s.initContainerStatuses).map(obj)
   for (const [i, c] of init.entries()) {
     const state = obj(c.state)
     const terminated = obj(state.terminated)
     if (state.terminated && terminated.exitCode === 0) continue
     if (state.terminated) reason = `Init:${str(terminated.reason, '') || `ExitCode:${String(terminated.exitCode)}`}`
-    else if (state.waiting && obj(state.waiting).reason && obj(state.waiting).reason !== 'PodInitializing') reason = `Init:${String(obj(state.waiting).reason)}`
+    else if (state.waiting && obj(state.waiting).reason && obj(state.waiting).reason !== 'PodInitializing')
+      reason = `Init:${String(obj(state.waiting).reason)}`
     else reason = `Init:${i}/${arr(spec(pod).initContainers).length}`
     return reason
   }

@@ -41,7 +41,13 @@ export const replicationController: KindDefinition = {
     ...REPLICA_COUNTS,
     AGE,
     ...templateColumns(),
-    { name: 'Selector', type: 'string', description: 'The labels of the pods the controller manages.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
+    {
+      name: 'Selector',
+      type: 'string',
+      description: 'The labels of the pods the controller manages.',
+      priority: 1,
+      cell: (o) => mapSelector(spec(o).selector),
+    },
   ],
   roles: viewAndEdit({ read: ['scale', 'status'], write: ['scale'] }),
 }

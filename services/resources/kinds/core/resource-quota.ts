@@ -8,9 +8,25 @@ import { viewable } from '../roles.js'
 
 /** Quota resources that need no domain (`helper.IsStandardQuotaResourceName`). */
 const QUOTA_RESOURCES = new Set([
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage',
-  'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'services', 'replicationcontrollers', 'resourcequotas',
-  'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'requests.storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'services',
+  'replicationcontrollers',
+  'resourcequotas',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
 ])
 
 export const resourceQuota: KindDefinition = {
@@ -30,8 +46,10 @@ export const resourceQuota: KindDefinition = {
       const path = `spec.hard[${name}]`
       const nameErrors = qualifiedName(name).map((message) => fieldError.invalid(path, name, message))
       errors.push(...nameErrors)
-      const standard = QUOTA_RESOURCES.has(name) || name.startsWith('count/') || name.startsWith('hugepages-') || name.startsWith('requests.hugepages-')
-      if (nameErrors.length === 0 && !name.includes('/') && !standard) errors.push(fieldError.invalid(path, name, 'must be a standard resource for quota'))
+      const standard =
+        QUOTA_RESOURCES.has(name) || name.startsWith('count/') || name.startsWith('hugepages-') || name.startsWith('requests.hugepages-')
+      if (nameErrors.length === 0 && !name.includes('/') && !standard)
+        errors.push(fieldError.invalid(path, name, 'must be a standard resource for quota'))
       errors.push(...validateQuantity(value, path, { nonNegative: true }))
     }
     return errors
@@ -39,8 +57,20 @@ export const resourceQuota: KindDefinition = {
   printerColumns: [
     NAME,
     AGE,
-    { name: 'Request', type: 'string', description: 'Used and hard limits of everything but limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => !k.startsWith('limits.')) },
-    { name: 'Limit', type: 'string', description: 'Used and hard limits of limits.*.', priority: 0, cell: (o) => quotaUsage(o, (k) => k.startsWith('limits.')) },
+    {
+      name: 'Request',
+      type: 'string',
+      description: 'Used and hard limits of everything but limits.*.',
+      priority: 0,
+      cell: (o) => quotaUsage(o, (k) => !k.startsWith('limits.')),
+    },
+    {
+      name: 'Limit',
+      type: 'string',
+      description: 'Used and hard limits of limits.*.',
+      priority: 0,
+      cell: (o) => quotaUsage(o, (k) => k.startsWith('limits.')),
+    },
   ],
   roles: [viewable('status')],
 }

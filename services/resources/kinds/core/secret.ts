@@ -39,7 +39,8 @@ export const secret: KindDefinition = {
       errors.push(...validateDataKeys({ [key]: value }, 'data'))
       // Kubernetes rejects this while decoding (a 400); here it is reported with the key.
       const offset = typeof value === 'string' ? base64ErrorOffset(value) : 0
-      if (offset !== undefined) errors.push(fieldError.invalid(`data[${key}]`, '<secret contents redacted>', `illegal base64 data at input byte ${offset}`))
+      if (offset !== undefined)
+        errors.push(fieldError.invalid(`data[${key}]`, '<secret contents redacted>', `illegal base64 data at input byte ${offset}`))
       else size += decodedLength(value as string)
     }
     if (size > MAX_DATA_BYTES) errors.push(fieldError.tooLong('data', MAX_DATA_BYTES))
@@ -59,7 +60,13 @@ export const secret: KindDefinition = {
   printerColumns: [
     NAME,
     { name: 'Type', type: 'string', description: 'The type of the secret.', priority: 0, cell: (o) => str(o.type, 'Opaque') },
-    { name: 'Data', type: 'integer', description: 'The number of keys in data.', priority: 0, cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.stringData)).length },
+    {
+      name: 'Data',
+      type: 'integer',
+      description: 'The number of keys in data.',
+      priority: 0,
+      cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.stringData)).length,
+    },
     AGE,
   ],
   roles: [
@@ -75,7 +82,9 @@ function validateType(o: JsonObject, data: JsonObject): FieldError[] {
   switch (o.type) {
     case 'kubernetes.io/service-account-token': {
       const name = objectAt(objectAt(o, 'metadata'), 'annotations')?.['kubernetes.io/service-account.name']
-      return typeof name === 'string' && name !== '' ? [] : [fieldError.required('metadata.annotations[kubernetes.io/service-account.name]')]
+      return typeof name === 'string' && name !== ''
+        ? []
+        : [fieldError.required('metadata.annotations[kubernetes.io/service-account.name]')]
     }
     case 'kubernetes.io/dockercfg':
       return jsonKey(data, '.dockercfg')
@@ -84,7 +93,9 @@ function validateType(o: JsonObject, data: JsonObject): FieldError[] {
     case 'kubernetes.io/basic-auth':
       return has('username') || has('password') ? [] : [fieldError.required('data[username]'), fieldError.required('data[password]')]
     case 'kubernetes.io/ssh-auth':
-      return typeof data['ssh-privatekey'] === 'string' && data['ssh-privatekey'] !== '' ? [] : [fieldError.required('data[ssh-privatekey]')]
+      return typeof data['ssh-privatekey'] === 'string' && data['ssh-privatekey'] !== ''
+        ? []
+        : [fieldError.required('data[ssh-privatekey]')]
     case 'kubernetes.io/tls':
       return ['tls.crt', 'tls.key'].filter((key) => !has(key)).map((key) => fieldError.required(`data[${key}]`))
     default:

@@ -13,12 +13,14 @@ export const serviceAccount: KindDefinition = {
   nameRule: 'dns1123-subdomain',
   printerColumns: [
     NAME,
-    { name: 'Secrets', type: 'integer', description: 'The number of secrets listed in it.', priority: 0, cell: (o) => arr(o.secrets).length },
+    {
+      name: 'Secrets',
+      type: 'integer',
+      description: 'The number of secrets listed in it.',
+      priority: 0,
+      cell: (o) => arr(o.secrets).length,
+    },
     AGE,
   ],
-  roles: [
-    ...viewAndEdit(),
-    { role: 'edit', verbs: ['create'], subresources: ['token'] },
-    { role: 'edit', verbs: ['impersonate'] },
-  ],
+  roles: [...viewAndEdit(), { role: 'edit', verbs: ['create'], subresources: ['token'] }, { role: 'edit', verbs: ['impersonate'] }],
 }

@@ -73,7 +73,8 @@ async function allocate(host: AllocationHost, decision: Decision, before: JsonOb
 
 const needsClusterIP = (spec: JsonObject) => spec.type !== 'ExternalName'
 const needsNodePort = (spec: JsonObject) => spec.type === 'NodePort' || spec.type === 'LoadBalancer'
-const shouldAllocateNodePorts = (spec: JsonObject) => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false)
+const shouldAllocateNodePorts = (spec: JsonObject) =>
+  spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false)
 const portsOf = (spec: JsonObject) => arrayAt(spec, 'ports').filter(isObject)
 const nodePortOf = (port: JsonObject) => (typeof port.nodePort === 'number' ? port.nodePort : 0)
 
@@ -85,7 +86,11 @@ function patchAllocatedValues(spec: JsonObject, old: JsonObject): void {
   }
   if (needsNodePort(old) && needsNodePort(spec)) {
     const mine = new Set(portsOf(spec).map(nodePortOf))
-    const used = new Set(portsOf(old).map(nodePortOf).filter((n) => n !== 0 && mine.has(n)))
+    const used = new Set(
+      portsOf(old)
+        .map(nodePortOf)
+        .filter((n) => n !== 0 && mine.has(n)),
+    )
     const byName = new Map(portsOf(old).map((p) => [String(p.name ?? ''), nodePortOf(p)]))
     for (const port of portsOf(spec)) {
       const was = byName.get(String(port.name ?? '')) ?? 0
@@ -118,7 +123,8 @@ function normaliseClusterIPs(spec: JsonObject): FieldError[] {
     return clusterIPs.length > 0 ? [fieldError.forbidden('spec.clusterIPs', 'may not be set for ExternalName services')] : []
   }
   const errors: FieldError[] = []
-  if (clusterIPs.length > 0 && clusterIPs[0] !== spec.clusterIP) errors.push(fieldError.invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'))
+  if (clusterIPs.length > 0 && clusterIPs[0] !== spec.clusterIP)
+    errors.push(fieldError.invalid('spec.clusterIPs', clusterIPs, 'first value must match `clusterIP`'))
   if (clusterIPs.length > 1) errors.push(fieldError.tooMany('spec.clusterIPs', clusterIPs.length, 1))
   clusterIPs.forEach((ip, i) => {
     if (i === 0 && ip === 'None') return
@@ -146,11 +152,17 @@ async function allocateClusterIP(book: Reservations, ranges: ServiceRanges, spec
     const reason =
       n === undefined || n < ranges.first || n > ranges.last
         ? `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${ranges.cidr}`
-        : (await book.take('IPAddress', ip)) ? undefined : 'provided IP is already allocated'
-    if (reason) throw book.invalid([fieldError.invalid('spec.clusterIPs', spec.clusterIPs ?? [ip], `failed to allocate IP ${ip}: ${reason}`)])
+        : (await book.take('IPAddress', ip))
+          ? undefined
+          : 'provided IP is already allocated'
+    if (reason)
+      throw book.invalid([fieldError.invalid('spec.clusterIPs', spec.clusterIPs ?? [ip], `failed to allocate IP ${ip}: ${reason}`)])
     return
   }
-  const bands: Array<[number, number]> = [[ranges.first + ranges.ipOffset, ranges.last], [ranges.first, ranges.first + ranges.ipOffset - 1]]
+  const bands: Array<[number, number]> = [
+    [ranges.first + ranges.ipOffset, ranges.last],
+    [ranges.first, ranges.first + ranges.ipOffset - 1],
+  ]
   const ip = await book.next('IPAddress', bands, numberToIp)
   if (ip === undefined) throw internal('failed to allocate a serviceIP: range is full')
   spec.clusterIP = ip
@@ -160,7 +172,13 @@ async function allocateClusterIP(book: Reservations, ranges: ServiceRanges, spec
 /** `initNodePorts` on create (ports with the same number share a node port) and `updateNodePorts` on update. */
 async function allocateNodePorts(book: Reservations, ranges: ServiceRanges, spec: JsonObject, old: JsonObject | undefined): Promise<void> {
   const { min, max, offset } = ranges.ports
-  const kept = new Set(old ? portsOf(old).map(nodePortOf).filter((n) => n !== 0) : [])
+  const kept = new Set(
+    old
+      ? portsOf(old)
+          .map(nodePortOf)
+          .filter((n) => n !== 0)
+      : [],
+  )
   const taken = new Set<number>()
   const reserve = async (nodePort: number, i: number) => {
     const reason =
@@ -173,7 +191,14 @@ async function allocateNodePorts(book: Reservations, ranges: ServiceRanges, spec
     taken.add(nodePort)
   }
   const next = async () => {
-    const found = await book.next('ServiceNodePort', [[min + offset, max], [min, min + offset - 1]], String)
+    const found = await book.next(
+      'ServiceNodePort',
+      [
+        [min + offset, max],
+        [min, min + offset - 1],
+      ],
+      String,
+    )
     if (found === undefined) throw internal('failed to allocate a nodePort: range is full')
     taken.add(Number(found))
     return Number(found)
@@ -202,7 +227,8 @@ async function allocateNodePorts(book: Reservations, ranges: ServiceRanges, spec
 export function held(service: JsonObject): Array<[ReservationKind, string]> {
   const spec = objectAt(service, SPEC) ?? {}
   const out: Array<[ReservationKind, string]> = []
-  if (needsClusterIP(spec) && typeof spec.clusterIP === 'string' && spec.clusterIP !== '' && spec.clusterIP !== 'None') out.push(['IPAddress', spec.clusterIP])
+  if (needsClusterIP(spec) && typeof spec.clusterIP === 'string' && spec.clusterIP !== '' && spec.clusterIP !== 'None')
+    out.push(['IPAddress', spec.clusterIP])
   for (const n of new Set(portsOf(spec).map(nodePortOf))) if (n !== 0) out.push(['ServiceNodePort', String(n)])
   return out
 }

@@ -61,16 +61,37 @@ export const service: KindDefinition = {
   printerColumns: [
     NAME,
     { name: 'Type', type: 'string', description: 'The type of the service.', priority: 0, cell: (o) => str(spec(o).type, 'ClusterIP') },
-    { name: 'Cluster-IP', type: 'string', description: 'The IP address of the service in the cluster.', priority: 0, cell: (o) => str(spec(o).clusterIP) },
-    { name: 'External-IP', type: 'string', description: 'The addresses the service is reached at from outside the cluster.', priority: 0, cell: externalIp },
-    { name: 'Port(s)', type: 'string', description: 'The ports the service exposes, with their node ports.', priority: 0, cell: servicePorts },
+    {
+      name: 'Cluster-IP',
+      type: 'string',
+      description: 'The IP address of the service in the cluster.',
+      priority: 0,
+      cell: (o) => str(spec(o).clusterIP),
+    },
+    {
+      name: 'External-IP',
+      type: 'string',
+      description: 'The addresses the service is reached at from outside the cluster.',
+      priority: 0,
+      cell: externalIp,
+    },
+    {
+      name: 'Port(s)',
+      type: 'string',
+      description: 'The ports the service exposes, with their node ports.',
+      priority: 0,
+      cell: servicePorts,
+    },
     AGE,
-    { name: 'Selector', type: 'string', description: 'The labels of the pods the service sends traffic to.', priority: 1, cell: (o) => mapSelector(spec(o).selector) },
+    {
+      name: 'Selector',
+      type: 'string',
+      description: 'The labels of the pods the service sends traffic to.',
+      priority: 1,
+      cell: (o) => mapSelector(spec(o).selector),
+    },
   ],
-  roles: [
-    ...viewAndEdit({ read: ['status'], write: ['proxy'] }),
-    { role: 'edit', verbs: READ, subresources: ['proxy'] },
-  ],
+  roles: [...viewAndEdit({ read: ['status'], write: ['proxy'] }), { role: 'edit', verbs: READ, subresources: ['proxy'] }],
   graphqlType: 'Service',
 }
 
@@ -94,14 +115,19 @@ function validateServiceSpec(spec: JsonObject): FieldError[] {
     const timeout = objectAt(objectAt(spec, 'sessionAffinityConfig'), 'clientIP')?.timeoutSeconds
     if (typeof timeout === 'number' && (timeout <= 0 || timeout > MAX_CLIENT_IP_TIMEOUT)) {
       errors.push(
-        fieldError.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_TIMEOUT}`),
+        fieldError.invalid(
+          'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
+          timeout,
+          `must be greater than 0 and less than ${MAX_CLIENT_IP_TIMEOUT}`,
+        ),
       )
     }
   }
   errors.push(...oneOf(spec.type, 'spec.type', TYPES))
   if (spec.type === 'ClusterIP') {
     ports.forEach((port, i) => {
-      if (isObject(port) && !isZero(port.nodePort)) errors.push(fieldError.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"))
+      if (isObject(port) && !isZero(port.nodePort))
+        errors.push(fieldError.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"))
     })
   }
   return errors

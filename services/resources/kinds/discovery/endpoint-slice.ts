@@ -21,21 +21,42 @@ export const endpointSlice: KindDefinition = {
   validate: (o) => {
     const errors: FieldError[] = []
     if (o.addressType === undefined || o.addressType === '') errors.push(fieldError.required('addressType'))
-    else if (!ADDRESS_TYPES.includes(o.addressType as string)) errors.push(fieldError.notSupported('addressType', o.addressType, ADDRESS_TYPES))
+    else if (!ADDRESS_TYPES.includes(o.addressType as string))
+      errors.push(fieldError.notSupported('addressType', o.addressType, ADDRESS_TYPES))
     const endpoints = arrayAt(o, 'endpoints')
     if (endpoints.length > MAX_ENDPOINTS) return [...errors, fieldError.tooMany('endpoints', endpoints.length, MAX_ENDPOINTS)]
     endpoints.forEach((endpoint, i) => {
       const addresses = isObject(endpoint) ? arrayAt(endpoint, 'addresses') : []
       if (addresses.length === 0) errors.push(fieldError.required(`endpoints[${i}].addresses`, 'must contain at least 1 address'))
-      else if (addresses.length > MAX_ADDRESSES) errors.push(fieldError.tooMany(`endpoints[${i}].addresses`, addresses.length, MAX_ADDRESSES))
+      else if (addresses.length > MAX_ADDRESSES)
+        errors.push(fieldError.tooMany(`endpoints[${i}].addresses`, addresses.length, MAX_ADDRESSES))
     })
     return errors
   },
-  validateUpdate: (o, old) => (o.addressType === old.addressType ? [] : [fieldError.invalid('addressType', o.addressType, 'field is immutable')]),
+  validateUpdate: (o, old) =>
+    o.addressType === old.addressType ? [] : [fieldError.invalid('addressType', o.addressType, 'field is immutable')],
   printerColumns: [
     NAME,
-    { name: 'AddressType', type: 'string', description: 'The type of its addresses: IPv4, IPv6 or FQDN.', priority: 0, cell: (o) => str(o.addressType) },
-    { name: 'Ports', type: 'string', description: 'Its port numbers.', priority: 0, cell: (o) => str(arr(o.ports).map((p) => obj(p).port).join(','), '<unset>') },
+    {
+      name: 'AddressType',
+      type: 'string',
+      description: 'The type of its addresses: IPv4, IPv6 or FQDN.',
+      priority: 0,
+      cell: (o) => str(o.addressType),
+    },
+    {
+      name: 'Ports',
+      type: 'string',
+      description: 'Its port numbers.',
+      priority: 0,
+      cell: (o) =>
+        str(
+          arr(o.ports)
+            .map((p) => obj(p).port)
+            .join(','),
+          '<unset>',
+        ),
+    },
     { name: 'Endpoints', type: 'string', description: 'The first addresses, and how many more.', priority: 0, cell: endpointAddresses },
     AGE,
   ],

@@ -39,10 +39,43 @@ export const ingress: KindDefinition = {
   },
   printerColumns: [
     NAME,
-    { name: 'Class', type: 'string', description: 'The ingress class that serves it.', priority: 0, cell: (o) => str(spec(o).ingressClassName) },
-    { name: 'Hosts', type: 'string', description: 'The hosts its rules match.', priority: 0, cell: (o) => str(arr(spec(o).rules).map((r) => obj(r).host ?? '*').join(','), '*') },
-    { name: 'Address', type: 'string', description: 'The addresses of its load balancer.', priority: 0, cell: (o) => arr(obj(status(o).loadBalancer).ingress).map((i) => String(obj(i).ip ?? obj(i).hostname)).join(',') },
-    { name: 'Ports', type: 'string', description: 'The ports it serves.', priority: 0, cell: (o) => (arr(spec(o).tls).length ? '80, 443' : '80') },
+    {
+      name: 'Class',
+      type: 'string',
+      description: 'The ingress class that serves it.',
+      priority: 0,
+      cell: (o) => str(spec(o).ingressClassName),
+    },
+    {
+      name: 'Hosts',
+      type: 'string',
+      description: 'The hosts its rules match.',
+      priority: 0,
+      cell: (o) =>
+        str(
+          arr(spec(o).rules)
+            .map((r) => obj(r).host ?? '*')
+            .join(','),
+          '*',
+        ),
+    },
+    {
+      name: 'Address',
+      type: 'string',
+      description: 'The addresses of its load balancer.',
+      priority: 0,
+      cell: (o) =>
+        arr(obj(status(o).loadBalancer).ingress)
+          .map((i) => String(obj(i).ip ?? obj(i).hostname))
+          .join(','),
+    },
+    {
+      name: 'Ports',
+      type: 'string',
+      description: 'The ports it serves.',
+      priority: 0,
+      cell: (o) => (arr(spec(o).tls).length ? '80, 443' : '80'),
+    },
     AGE,
   ],
   roles: viewAndEdit({ read: ['status'] }),
@@ -57,8 +90,10 @@ function validatePath(path: JsonObject, at: string): FieldError[] {
   if (type === 'Exact' || type === 'Prefix') {
     if (!text.startsWith('/')) errors.push(fieldError.invalid(`${at}.path`, text, 'must be an absolute path'))
     if (text !== '') {
-      for (const sequence of INVALID_SEQUENCES) if (text.includes(sequence)) errors.push(fieldError.invalid(`${at}.path`, text, `must not contain '${sequence}'`))
-      for (const suffix of INVALID_SUFFIXES) if (text.endsWith(suffix)) errors.push(fieldError.invalid(`${at}.path`, text, `cannot end with '${suffix}'`))
+      for (const sequence of INVALID_SEQUENCES)
+        if (text.includes(sequence)) errors.push(fieldError.invalid(`${at}.path`, text, `must not contain '${sequence}'`))
+      for (const suffix of INVALID_SUFFIXES)
+        if (text.endsWith(suffix)) errors.push(fieldError.invalid(`${at}.path`, text, `cannot end with '${suffix}'`))
     }
   } else if (type === 'ImplementationSpecific') {
     if (text !== '' && !text.startsWith('/')) errors.push(fieldError.invalid(`${at}.path`, text, 'must be an absolute path'))
@@ -74,8 +109,10 @@ function validateBackend(backend: JsonObject, at: string): FieldError[] {
   if (service && resource) return [fieldError.invalid(at, '', 'cannot set both resource and service backends')]
   if (resource) {
     const errors: FieldError[] = []
-    if (typeof resource.kind !== 'string' || resource.kind === '') errors.push(fieldError.required(`${at}.resource.kind`, 'kind is required'))
-    if (typeof resource.name !== 'string' || resource.name === '') errors.push(fieldError.required(`${at}.resource.name`, 'name is required'))
+    if (typeof resource.kind !== 'string' || resource.kind === '')
+      errors.push(fieldError.required(`${at}.resource.kind`, 'kind is required'))
+    if (typeof resource.name !== 'string' || resource.name === '')
+      errors.push(fieldError.required(`${at}.resource.name`, 'name is required'))
     return errors
   }
   if (!service) return [fieldError.invalid(at, '', 'resource or service backend is required')]

@@ -24,7 +24,8 @@ export const ipAddress: KindDefinition = {
     // `ValidateIPAddressName`: the name is an IP address in its canonical form.
     if (name !== '') {
       const canonical = canonicalIp(name)
-      if (canonical === undefined) errors.push(fieldError.invalid('metadata.name', name, `ParseAddr(${JSON.stringify(name)}): ${parseFailure(name)}`))
+      if (canonical === undefined)
+        errors.push(fieldError.invalid('metadata.name', name, `ParseAddr(${JSON.stringify(name)}): ${parseFailure(name)}`))
       else if (canonical !== name) errors.push(fieldError.invalid('metadata.name', name, 'must be a canonical format IP address'))
     }
     errors.push(...validateParentReference(objectAt(o, 'spec')?.parentRef, 'spec.parentRef'))
@@ -81,7 +82,10 @@ export function ipAddressFor(ip: string, service: { namespace: string; name: str
     kind: 'IPAddress',
     metadata: {
       name: ip,
-      labels: { 'ipaddress.kubernetes.io/ip-family': ip.includes(':') ? 'IPv6' : 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
+      labels: {
+        'ipaddress.kubernetes.io/ip-family': ip.includes(':') ? 'IPv6' : 'IPv4',
+        'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io',
+      },
     },
     spec: { parentRef: { group: '', resource: 'services', namespace: service.namespace, name: service.name } },
   }
@@ -96,11 +100,13 @@ export function validateParentReference(value: unknown, path: string): FieldErro
   const ref = value as JsonObject
   const errors: FieldError[] = []
   const text = (v: unknown) => (typeof v === 'string' ? v : '')
-  if (text(ref.group) !== '') errors.push(...dns1123Subdomain(text(ref.group)).map((m) => fieldError.invalid(`${path}.group`, ref.group, m)))
+  if (text(ref.group) !== '')
+    errors.push(...dns1123Subdomain(text(ref.group)).map((m) => fieldError.invalid(`${path}.group`, ref.group, m)))
   for (const field of ['resource', 'name'] as const) {
     if (text(ref[field]) === '') errors.push(fieldError.required(`${path}.${field}`))
     else errors.push(...pathSegmentName(text(ref[field])).map((m) => fieldError.invalid(`${path}.${field}`, ref[field], m)))
   }
-  if (text(ref.namespace) !== '') errors.push(...pathSegmentName(text(ref.namespace)).map((m) => fieldError.invalid(`${path}.namespace`, ref.namespace, m)))
+  if (text(ref.namespace) !== '')
+    errors.push(...pathSegmentName(text(ref.namespace)).map((m) => fieldError.invalid(`${path}.namespace`, ref.namespace, m)))
   return errors
 }

@@ -10,7 +10,13 @@ const subjects = (kind: string) => (o: JsonObject) =>
 
 /** The columns after NAME of RoleBindings and ClusterRoleBindings: the role and, wide, the subjects by kind. */
 export const bindingColumns: readonly PrinterColumn[] = [
-  { name: 'Role', type: 'string', description: 'The role it grants.', priority: 0, cell: (o) => `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}` },
+  {
+    name: 'Role',
+    type: 'string',
+    description: 'The role it grants.',
+    priority: 0,
+    cell: (o) => `${String(obj(o.roleRef).kind)}/${String(obj(o.roleRef).name)}`,
+  },
   AGE,
   { name: 'Users', type: 'string', description: 'The users it binds.', priority: 1, cell: subjects('User') },
   { name: 'Groups', type: 'string', description: 'The groups it binds.', priority: 1, cell: subjects('Group') },

@@ -14,8 +14,5 @@ export const clusterRoleBinding: KindDefinition = {
   defaults: defaultBinding,
   validate: (o) => validateBinding(o, false),
   validateUpdate: immutableRoleRef,
-  printerColumns: [
-    NAME,
-    ...bindingColumns,
-  ],
+  printerColumns: [NAME, ...bindingColumns],
 }

@@ -11,8 +11,5 @@ export const clusterRole: KindDefinition = {
   namespaced: false,
   nameRule: 'path-segment',
   validate: (o) => validateRules(o, true),
-  printerColumns: [
-    NAME,
-    CREATED_AT,
-  ],
+  printerColumns: [NAME, CREATED_AT],
 }

@@ -15,9 +15,6 @@ export const roleBinding: KindDefinition = {
   defaults: defaultBinding,
   validate: (o) => validateBinding(o, true),
   validateUpdate: immutableRoleRef,
-  printerColumns: [
-    NAME,
-    ...bindingColumns,
-  ],
+  printerColumns: [NAME, ...bindingColumns],
   roles: [{ role: 'admin', verbs: [...READ, ...WRITE] }],
 }

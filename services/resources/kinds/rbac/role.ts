@@ -12,9 +12,6 @@ export const role: KindDefinition = {
   namespaced: true,
   nameRule: 'path-segment',
   validate: (o) => validateRules(o, false),
-  printerColumns: [
-    NAME,
-    CREATED_AT,
-  ],
+  printerColumns: [NAME, CREATED_AT],
   roles: [{ role: 'admin', verbs: [...READ, ...WRITE] }],
 }

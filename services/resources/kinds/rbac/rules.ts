@@ -18,14 +18,17 @@ export function validateRules(object: JsonObject, nonResourceURLsAllowed: boolea
     if (arrayAt(rule, 'verbs').length === 0) errors.push(fieldError.required(`${at}.verbs`, 'verbs must contain at least one value'))
     const urls = arrayAt(rule, 'nonResourceURLs')
     if (urls.length > 0) {
-      if (!nonResourceURLsAllowed) errors.push(fieldError.invalid(`${at}.nonResourceURLs`, urls, 'namespaced rules cannot apply to non-resource URLs'))
+      if (!nonResourceURLsAllowed)
+        errors.push(fieldError.invalid(`${at}.nonResourceURLs`, urls, 'namespaced rules cannot apply to non-resource URLs'))
       if (arrayAt(rule, 'apiGroups').length > 0 || arrayAt(rule, 'resources').length > 0 || arrayAt(rule, 'resourceNames').length > 0) {
         errors.push(fieldError.invalid(`${at}.nonResourceURLs`, urls, 'rules cannot apply to both regular resources and non-resource URLs'))
       }
       return
     }
-    if (arrayAt(rule, 'apiGroups').length === 0) errors.push(fieldError.required(`${at}.apiGroups`, 'resource rules must supply at least one api group'))
-    if (arrayAt(rule, 'resources').length === 0) errors.push(fieldError.required(`${at}.resources`, 'resource rules must supply at least one resource'))
+    if (arrayAt(rule, 'apiGroups').length === 0)
+      errors.push(fieldError.required(`${at}.apiGroups`, 'resource rules must supply at least one api group'))
+    if (arrayAt(rule, 'resources').length === 0)
+      errors.push(fieldError.required(`${at}.resources`, 'resource rules must supply at least one resource'))
   })
   return errors
 }
@@ -35,7 +38,11 @@ export function defaultBinding(object: JsonObject): void {
   const roleRef = objectAt(object, 'roleRef')
   if (roleRef && (roleRef.apiGroup === undefined || roleRef.apiGroup === '')) roleRef.apiGroup = GROUP
   for (const subject of arrayAt(object, 'subjects')) {
-    if (isObject(subject) && (subject.apiGroup === undefined || subject.apiGroup === '') && (subject.kind === 'User' || subject.kind === 'Group')) {
+    if (
+      isObject(subject) &&
+      (subject.apiGroup === undefined || subject.apiGroup === '') &&
+      (subject.kind === 'User' || subject.kind === 'Group')
+    ) {
       subject.apiGroup = GROUP
     }
   }
@@ -51,7 +58,9 @@ export function validateBinding(object: JsonObject, namespaced: boolean): FieldE
   const name = typeof roleRef.name === 'string' ? roleRef.name : ''
   if (name === '') errors.push(fieldError.required('roleRef.name'))
   else errors.push(...pathSegmentName(name).map((message) => fieldError.invalid('roleRef.name', name, message)))
-  arrayAt(object, 'subjects').forEach((subject, i) => errors.push(...validateSubject(isObject(subject) ? subject : {}, `subjects[${i}]`, namespaced)))
+  arrayAt(object, 'subjects').forEach((subject, i) =>
+    errors.push(...validateSubject(isObject(subject) ? subject : {}, `subjects[${i}]`, namespaced)),
+  )
   return errors
 }
 

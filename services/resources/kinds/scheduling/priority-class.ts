@@ -39,7 +39,13 @@ export const priorityClass: KindDefinition = {
     const name = nameOf(o)
     if (name.startsWith(SYSTEM_PREFIX)) {
       const why = knownSystemClass(name, o)
-      if (why) errors.push(fieldError.forbidden('metadata.name', `priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${why}`))
+      if (why)
+        errors.push(
+          fieldError.forbidden(
+            'metadata.name',
+            `priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${why}`,
+          ),
+        )
     } else if (num(o.value) > HIGHEST_USER_PRIORITY) {
       errors.push(fieldError.forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`))
     }
@@ -53,7 +59,8 @@ export const priorityClass: KindDefinition = {
   validateUpdate: (o, old) => {
     const errors: FieldError[] = []
     if (num(o.value) !== num(old.value)) errors.push(fieldError.forbidden('value', 'may not be changed in an update.'))
-    if (o.preemptionPolicy !== old.preemptionPolicy) errors.push(fieldError.invalid('preemptionPolicy', o.preemptionPolicy ?? null, 'field is immutable'))
+    if (o.preemptionPolicy !== old.preemptionPolicy)
+      errors.push(fieldError.invalid('preemptionPolicy', o.preemptionPolicy ?? null, 'field is immutable'))
     return errors
   },
   // The Priority admission plugin: a class becomes the global default only while no other is.
@@ -76,7 +83,13 @@ export const priorityClass: KindDefinition = {
       cell: (o) => String(o.globalDefault === true),
     },
     AGE,
-    { name: 'PreemptionPolicy', type: 'string', description: 'Whether its pods may preempt others.', priority: 0, cell: (o) => str(o.preemptionPolicy) },
+    {
+      name: 'PreemptionPolicy',
+      type: 'string',
+      description: 'Whether its pods may preempt others.',
+      priority: 0,
+      cell: (o) => str(o.preemptionPolicy),
+    },
   ],
 }
 

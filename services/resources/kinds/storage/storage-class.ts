@@ -27,26 +27,54 @@ export const storageClass: KindDefinition = {
     const provisioner = typeof o.provisioner === 'string' ? o.provisioner : ''
     if (provisioner === '') errors.push(fieldError.required('provisioner'))
     else errors.push(...qualifiedName(provisioner.toLowerCase()).map((message) => fieldError.invalid('provisioner', provisioner, message)))
-    if (o.reclaimPolicy !== '' && !RECLAIM.includes(o.reclaimPolicy as string)) errors.push(fieldError.notSupported('reclaimPolicy', o.reclaimPolicy, RECLAIM))
-    if (!BINDING.includes(o.volumeBindingMode as string)) errors.push(fieldError.notSupported('volumeBindingMode', o.volumeBindingMode, BINDING))
+    if (o.reclaimPolicy !== '' && !RECLAIM.includes(o.reclaimPolicy as string))
+      errors.push(fieldError.notSupported('reclaimPolicy', o.reclaimPolicy, RECLAIM))
+    if (!BINDING.includes(o.volumeBindingMode as string))
+      errors.push(fieldError.notSupported('volumeBindingMode', o.volumeBindingMode, BINDING))
     return errors
   },
   // `ValidateStorageClassUpdate`: what a class provisions never changes.
   validateUpdate: (o, old) => {
     const errors: FieldError[] = []
     const parameters = (x: unknown) => (isObject(x) && Object.keys(x).length > 0 ? x : undefined)
-    if (!deepEqual(parameters(o.parameters), parameters(old.parameters))) errors.push(fieldError.forbidden('parameters', 'updates to parameters are forbidden.'))
+    if (!deepEqual(parameters(o.parameters), parameters(old.parameters)))
+      errors.push(fieldError.forbidden('parameters', 'updates to parameters are forbidden.'))
     if (o.provisioner !== old.provisioner) errors.push(fieldError.forbidden('provisioner', 'updates to provisioner are forbidden.'))
     if (o.reclaimPolicy !== old.reclaimPolicy) errors.push(fieldError.forbidden('reclaimPolicy', 'updates to reclaimPolicy are forbidden.'))
-    if (o.volumeBindingMode !== old.volumeBindingMode) errors.push(fieldError.invalid('volumeBindingMode', o.volumeBindingMode ?? null, 'field is immutable'))
+    if (o.volumeBindingMode !== old.volumeBindingMode)
+      errors.push(fieldError.invalid('volumeBindingMode', o.volumeBindingMode ?? null, 'field is immutable'))
     return errors
   },
   printerColumns: [
     NAME,
-    { name: 'Provisioner', type: 'string', description: 'The volume plugin that provisions its volumes.', priority: 0, cell: (o) => str(o.provisioner) },
-    { name: 'ReclaimPolicy', type: 'string', description: 'What happens to its volumes when their claims go.', priority: 0, cell: (o) => str(o.reclaimPolicy, 'Delete') },
-    { name: 'VolumeBindingMode', type: 'string', description: 'When its volumes are bound: Immediate or WaitForFirstConsumer.', priority: 0, cell: (o) => str(o.volumeBindingMode, 'Immediate') },
-    { name: 'AllowVolumeExpansion', type: 'string', description: 'Whether its volumes may grow.', priority: 0, cell: (o) => (o.allowVolumeExpansion ? 'true' : 'false') },
+    {
+      name: 'Provisioner',
+      type: 'string',
+      description: 'The volume plugin that provisions its volumes.',
+      priority: 0,
+      cell: (o) => str(o.provisioner),
+    },
+    {
+      name: 'ReclaimPolicy',
+      type: 'string',
+      description: 'What happens to its volumes when their claims go.',
+      priority: 0,
+      cell: (o) => str(o.reclaimPolicy, 'Delete'),
+    },
+    {
+      name: 'VolumeBindingMode',
+      type: 'string',
+      description: 'When its volumes are bound: Immediate or WaitForFirstConsumer.',
+      priority: 0,
+      cell: (o) => str(o.volumeBindingMode, 'Immediate'),
+    },
+    {
+      name: 'AllowVolumeExpansion',
+      type: 'string',
+      description: 'Whether its volumes may grow.',
+      priority: 0,
+      cell: (o) => (o.allowVolumeExpansion ? 'true' : 'false'),
+    },
     AGE,
   ],
 }
