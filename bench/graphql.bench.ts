@@ -28,7 +28,7 @@ import { bootstrapNamespaces } from '../services/api/namespaces.js'
 import { ResourceApi } from '../services/api/resource-api.js'
 import type { AppendCommand } from '../services/store/commands.js'
 import { openStore } from '../services/app/open-store.js'
-import { type Store } from '../services/store/store.js'
+import type { Store } from '../services/store/store.js'
 import { fmt, machine, median, percentile, podObject, ratio, table, throughput, timings } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'

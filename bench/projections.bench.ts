@@ -18,7 +18,7 @@ import { Projection } from '../projections/projection.js'
 import { watch } from '../projections/watch.js'
 import type { AppendCommand, LogEvent } from '../services/store/commands.js'
 import { openStore } from '../services/app/open-store.js'
-import { type Store } from '../services/store/store.js'
+import type { Store } from '../services/store/store.js'
 import { fmt, machine, median, percentile, podObject, ratio, table } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'

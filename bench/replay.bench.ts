@@ -21,7 +21,7 @@ import { formatLogLine } from '../cli/log-lines.js'
 import { logPages, toLogLine } from '../cli/log-pages.js'
 import type { LogEvent } from '../services/store/commands.js'
 import { openStore } from '../services/app/open-store.js'
-import { type Store } from '../services/store/store.js'
+import type { Store } from '../services/store/store.js'
 import { fmt, machine, median, podObject, ratio, table } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'

@@ -20,7 +20,7 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import type { AppendCommand } from '../services/store/commands.js'
 import { openStore } from '../services/app/open-store.js'
-import { type Store } from '../services/store/store.js'
+import type { Store } from '../services/store/store.js'
 import { fmt, machine, median, podObject, ratio, table, throughput, timings } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'

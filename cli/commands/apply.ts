@@ -71,17 +71,15 @@ export const apply: Command = {
     for (const file of files) {
       // As JSON: YAML written again would be read by YAML 1.1's rules, turning a quoted "yes" into true.
       const manifest = JSON.stringify(file.objects)
-      const data = await ctx
-        .client()
-        .request<{
-          applyEach: Array<{
-            action: string
-            kind: string | null
-            name: string | null
-            object: { raw: Json } | null
-            error: { reason: string; message: string } | null
-          }>
-        }>(APPLY, { manifest, namespace: ctx.namespace, dryRun, fieldValidation })
+      const data = await ctx.client().request<{
+        applyEach: Array<{
+          action: string
+          kind: string | null
+          name: string | null
+          object: { raw: Json } | null
+          error: { reason: string; message: string } | null
+        }>
+      }>(APPLY, { manifest, namespace: ctx.namespace, dryRun, fieldValidation })
       for (const outcome of data.applyEach) {
         if (outcome.object) done.push({ object: outcome.object.raw, action: outcome.action })
         else {

@@ -26,7 +26,7 @@ import { ServerMetrics } from './metrics.js'
 import { ResourceApi } from '../api/resource-api.js'
 import type { Database } from '../store/database.js'
 import { openStore } from './open-store.js'
-import { type Store } from '../store/store.js'
+import type { Store } from '../store/store.js'
 import { secureDataFolders } from '../store/data-folders.js'
 
 export interface RunningServer {

@@ -1,6 +1,6 @@
 import { nextRun } from '../resources/kinds/batch/cron-next-run.js'
 import { knownTimeZone, type CronSchedule } from '../resources/kinds/batch/cron-schedule.js'
-import { type JsonObject } from '../json.js'
+import type { JsonObject } from '../json.js'
 import { meta, spec, status } from '../runtime/objects.js'
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { decideCreate } from '../api/decide.js'
-import { isStatusError, StatusError } from '../errors.js'
+import { isStatusError, type StatusError } from '../errors.js'
 import { clone, objectAt, type JsonObject } from '../json.js'
 import { registry } from '../resources/registry.js'
 import { validateName } from '../resources/validation/names.js'

@@ -1,4 +1,4 @@
-import { errors, OPTIMISTIC_LOCK_MESSAGE, qualifiedResource, StatusError } from '../errors.js'
+import { errors, OPTIMISTIC_LOCK_MESSAGE, qualifiedResource, type StatusError } from '../errors.js'
 import type { AppendCommand, ObjectKey } from './commands.js'
 import { checkRow, DELETED, eventRow, fillRow, metadataOf, type PreparedCommand } from './prepare-command.js'
 import type { EventMeta, JsonObject } from './schema.js'

@@ -5,7 +5,7 @@ import { ResourceApi } from '../../services/api/resource-api.js'
 import { isStatusError } from '../../services/errors.js'
 import type { JsonObject } from '../../services/json.js'
 import { openStore } from '../../services/app/open-store.js'
-import { type Store } from '../../services/store/store.js'
+import type { Store } from '../../services/store/store.js'
 import { backend, openTestStore, type TestStore } from '../support/store.js'
 
 const user = { actor: 'user' }

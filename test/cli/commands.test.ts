@@ -148,7 +148,7 @@ describe('revkube against a live server', () => {
     await cli(['apply', '-f', '-'], { stdin: web('nginx:1.28', 4) })
     expect((await cli(['rollout', 'status', 'deploy/web', '--timeout=60s'])).code).toBe(0)
     const history = await cli(['rollout', 'history', 'deploy/web'])
-    expect(history.stdout).toMatch(/^deployment\.apps\/web \nREVISION  CHANGE-CAUSE\n1         scale to four\n2         scale to four\n$/)
+    expect(history.stdout).toMatch(/^deployment\.apps\/web \nREVISION {2}CHANGE-CAUSE\n1 {9}scale to four\n2 {9}scale to four\n$/)
     const one = await cli(['rollout', 'history', 'deploy/web', '--revision=1'])
     expect(one.stdout).toContain('deployment.apps/web with revision #1\nPod Template:\n')
     expect(one.stdout).toContain('Image:        nginx:1.27')

@@ -249,6 +249,7 @@ describe(`revkube export | revkube import (${backend})`, () => {
     expect(range.stderr).toBe('')
     const shown = await revkube(c.server.url, ['export', '--to', '20', '--progress'])
     expect(shown.stderr).toMatch(/^exported 20 events \(revisions 1–20\) in [\d.]+ s, [\d,]+ events\/s\n$/)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for terminal control characters
     expect(shown.stderr).not.toMatch(/[\r\x1b]/)
   })
 })

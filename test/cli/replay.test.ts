@@ -120,6 +120,7 @@ describe(`revkube replay (${backend})`, () => {
   it('prints plain lines when stderr is not a terminal, and nothing on stderr with --no-progress', async () => {
     const plain = await revkube(url(), ['replay'])
     expect(plain.code).toBe(0)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for terminal control characters
     expect(plain.stdout + plain.stderr).not.toMatch(/[\r\x1b]/)
     expect(
       plain.stderr

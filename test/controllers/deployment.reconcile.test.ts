@@ -285,7 +285,7 @@ describe('the Deployment controller decides', () => {
     const after = stuck(61)
     const when = given(after, replicaSetFor(after, after, { replicas: 2, revision: 1, available: 0 })).when('default/web')
     when.thenRequeuesAfter(undefined).then(statusWritten('Deployment', 'default/web', {}))
-    expect((when.status?.conditions as JsonObject[])[1]).toEqual({
+    expect((when.status!.conditions as JsonObject[])[1]).toEqual({
       type: 'Progressing',
       status: 'False',
       lastUpdateTime: now,
@@ -402,7 +402,7 @@ describe('the Deployment controller decides', () => {
     })
     const when = given(d, replicaSetFor(d, d, { replicas: 4, revision: 1, available: 3 })).when('default/web')
     expect(when.status).toMatchObject({ readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 1 })
-    expect((when.status?.conditions as JsonObject[]).find((c) => c.type === 'Available')).toMatchObject({
+    expect((when.status!.conditions as JsonObject[]).find((c) => c.type === 'Available')).toMatchObject({
       status: 'True',
       reason: 'MinimumReplicasAvailable',
     })
@@ -446,7 +446,7 @@ describe('the Deployment controller decides', () => {
   it('to add the paused condition and create no ReplicaSet while paused', () => {
     const when = given(deployment({ spec: { paused: true } })).when('default/web')
     when.thenExcludes(created('ReplicaSet'))
-    expect((when.status?.conditions as JsonObject[]).find((c) => c.type === 'Progressing')).toMatchObject({
+    expect((when.status!.conditions as JsonObject[]).find((c) => c.type === 'Progressing')).toMatchObject({
       status: 'Unknown',
       reason: 'DeploymentPaused',
       message: 'Deployment is paused',

@@ -124,7 +124,7 @@ describe('the Job controller decides', () => {
       statusWritten('Job', 'default/batch', { succeeded: 1, completionTime: now }),
       recorded('Normal', 'Completed', 'Job completed'),
     )
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
       ['SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
       ['Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
     ])
@@ -158,7 +158,7 @@ describe('the Job controller decides', () => {
       statusWritten('Job', 'default/batch', { failed: 3 }),
       recorded('Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
     )
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.reason])).toEqual([
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.reason])).toEqual([
       ['FailureTarget', 'BackoffLimitExceeded'],
       ['Failed', 'BackoffLimitExceeded'],
     ])
@@ -175,7 +175,7 @@ describe('the Job controller decides', () => {
       .thenNothing()
     const when = given(batch, jobPod(batch, 'batch-a', { restarts: 2, ready: true })).when('default/batch')
     when.thenIncludes(removesTracking('batch-a'), recorded('Normal', 'SuccessfulDelete', 'Deleted pod: batch-a'))
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.reason])).toEqual([['FailureTarget', 'BackoffLimitExceeded']])
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.reason])).toEqual([['FailureTarget', 'BackoffLimitExceeded']])
   })
 
   it('to fail a Job active longer than activeDeadlineSeconds, stopping its pods, and to look again at the deadline before', () => {
@@ -187,7 +187,7 @@ describe('the Job controller decides', () => {
     const late = job({ activeDeadlineSeconds: 120 }, { ...started, active: 1 })
     const when = given(late, jobPod(late, 'batch-a', { ready: true })).when('default/batch')
     when.thenIncludes(deleted('Pod', 'default/batch-a'), removesTracking('batch-a'))
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.reason, c.message])).toEqual([
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.reason, c.message])).toEqual([
       ['FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline'],
     ])
   })
@@ -216,7 +216,7 @@ describe('the Job controller decides', () => {
     const suspended = job({ suspend: true })
     const when = given(suspended).when('default/batch')
     when.then(statusWritten('Job', 'default/batch', { ready: 0, terminating: 0 }), recorded('Normal', 'Suspended', 'Job suspended'))
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason])).toEqual([
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason])).toEqual([
       ['Suspended', 'True', 'JobSuspended'],
     ])
     expect(when.status?.startTime).toBeUndefined()

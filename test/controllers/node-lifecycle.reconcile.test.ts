@@ -77,7 +77,7 @@ describe('the node lifecycle controller decides', () => {
     when
       .thenRequeuesAfter(5_000)
       .then(statusWritten('Node', 'n1', {}), recorded('Normal', 'NodeNotReady', 'Node n1 status is now: NodeNotReady'))
-    expect((when.status?.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime])).toEqual(
+    expect((when.status!.conditions as JsonObject[]).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime])).toEqual(
       ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => [
         type,
         'Unknown',

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../services/app/open-store.js'
-import { type Store } from '../../services/store/store.js'
+import type { Store } from '../../services/store/store.js'
 import { expectConsistentLog } from '../support/log-checks.js'
 import { spawnTs, type Child } from '../support/process.js'
 import { databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'

@@ -36,7 +36,7 @@ describe('log lines', () => {
     log.debug('hidden')
     log.info('shown', { name: 'web', replicas: 3 })
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  shown name="web" replicas=3$/)
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}shown name="web" replicas=3$/)
   })
 })
 

@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const entryPoints = ['services/app/open-store.ts', 'services/store/store.ts', 'services/api/resource-api.ts', 'projections/projection.ts']
 
 /** Every `@example` of every TSDoc comment in `source`, its ` * ` margins removed. */
-export function examplesIn(source: string): string[] {
+function examplesIn(source: string): string[] {
   const comments = source.match(/\/\*\*[\s\S]*?\*\//g) ?? []
   return comments.flatMap((comment) => {
     const lines = comment

@@ -6,7 +6,7 @@ import type { JsonObject } from '../../services/json.js'
 import { applyStrategicMergePatch } from '../../services/resources/patch/strategic-merge-patch.js'
 import { numFeasibleNodesToFind, schedulePod } from '../../services/scheduler/schedule-one.js'
 import { NodeInfoCache } from '../../services/scheduler/node-info-cache.js'
-import { createScheduler, Scheduler, UNSCHEDULABLE_RETRY_MS } from '../../services/scheduler/scheduler.controller.js'
+import { createScheduler, type Scheduler, UNSCHEDULABLE_RETRY_MS } from '../../services/scheduler/scheduler.controller.js'
 import { apply, node, pod, stateOf } from './fixtures.js'
 
 const now = new Date('2026-11-26T12:00:00Z')

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppendCommand, LogEvent } from '../../services/store/commands.js'
 import { openStore } from '../../services/app/open-store.js'
-import { type Store } from '../../services/store/store.js'
+import type { Store } from '../../services/store/store.js'
 import { backend, makeObject, openTestStore, type TestStore } from '../support/store.js'
 import { waitFor } from '../support/wait.js'
 

@@ -146,6 +146,7 @@ export class When {
    * Exactly these writes, in this order, each matching as `toMatchObject` does. It ends the
    * chain: the checks that go on (`thenRequeuesAfter`, …) come before it.
    */
+  // biome-ignore lint/suspicious/noThenProperty: given/when/then reads as a spec; the chain is never awaited
   then(...expected: Expected[]): void {
     // Awaited (a chain returned from a test): we are a thenable by name only; resolve.
     if (typeof expected[0] === 'function') return void (expected[0] as (value: undefined) => void)(undefined)

@@ -34,11 +34,13 @@ export async function whileLive<T>(url: string, attack: () => Promise<T>, everyM
       if (running) await new Promise((resolve) => setTimeout(resolve, everyMs))
     }
   })()
+  let result: T
   try {
-    return await attack()
+    result = await attack()
   } finally {
     running = false
     await probe
-    if (failures.length > 0) throw new Error(`the server was not live during the attack: ${failures.join('; ')}`)
   }
+  if (failures.length > 0) throw new Error(`the server was not live during the attack: ${failures.join('; ')}`)
+  return result
 }

@@ -68,7 +68,7 @@ export function setNewReplicaSetAnnotations(
     changed = true
     if (had) {
       const history = annotations[REVISION_HISTORY] ?? ''
-      let revisions = history === '' ? [] : history.split(',')
+      const revisions = history === '' ? [] : history.split(',')
       let length = history.length + oldRevision.length + 1
       while (length > MAX_REVISION_HISTORY_CHARS && revisions.length > 0) length -= revisions.shift()!.length + 1
       if (length <= MAX_REVISION_HISTORY_CHARS || history === '') annotations[REVISION_HISTORY] = [...revisions, oldRevision].join(',')

@@ -14,6 +14,7 @@ const UNIT_SECONDS: Record<string, number> = {
   h: 3600,
 }
 /** Go durations are int64 nanoseconds: about 292 years. */
+// biome-ignore lint/correctness/noPrecisionLoss: Go's exact bound, written as Go writes it; the nearest double is what is compared
 const MAX_SECONDS = 9223372036.854775807
 
 export function parseGoDuration(text: string): { seconds: number } | { error: string } {
