@@ -56,6 +56,36 @@ export function printResults(ctx: CommandContext, results: Array<{ object: Json;
   for (const r of results) ctx.io.out(format === 'name' ? `${objectLabel(r.object)}\n` : `${objectLabel(r.object)} ${r.action}${suffix}\n`)
 }
 
+/**
+ * Sends every object of the manifests (-f) through one mutation (`create`, `replace`), as kubectl
+ * does: an object the server refuses is reported and the others go on; exit 1 if any was refused.
+ */
+export async function writeEach(
+  ctx: CommandContext,
+  write: { mutation: string; field: string; action: string; verb: string },
+): Promise<number> {
+  const { dryRun, suffix } = dryRunOf(ctx)
+  const fieldValidation = fieldValidationOf(ctx)
+  const done: Array<{ object: Json; action: string }> = []
+  let failed = 0
+  for (const file of await readManifests(ctx)) {
+    for (const object of file.objects) {
+      try {
+        const data = await ctx
+          .client()
+          .request<Record<string, { raw: Json }>>(write.mutation, { object, namespace: ctx.namespace, dryRun, fieldValidation })
+        done.push({ object: data[write.field]!.raw, action: write.action })
+      } catch (error) {
+        if (!(error instanceof ServerError)) throw error
+        failed++
+        ctx.io.err(`${new ServerError(error.reason, `error when ${write.verb} "${file.source}": ${error.serverMessage}`).line}\n`)
+      }
+    }
+  }
+  printResults(ctx, done, suffix)
+  return failed ? 1 : 0
+}
+
 export const apply: Command = {
   name: 'apply',
   summary: 'Create or update objects from manifests (files, directories, or standard input)',
@@ -123,26 +153,6 @@ export const create: Command = {
       const what = 'configmap, deployment, namespace, secret generic or serviceaccount NAME'
       throw new CliError(`must specify -f FILENAME, or what to create: ${what} (see revkube create --help)`)
     }
-    const { dryRun, suffix } = dryRunOf(ctx)
-    const fieldValidation = fieldValidationOf(ctx)
-    const files = await readManifests(ctx)
-    const done: Array<{ object: Json; action: string }> = []
-    let failed = 0
-    for (const file of files) {
-      for (const object of file.objects) {
-        try {
-          const data = await ctx
-            .client()
-            .request<{ create: { raw: Json } }>(CREATE, { object, namespace: ctx.namespace, dryRun, fieldValidation })
-          done.push({ object: data.create.raw, action: 'created' })
-        } catch (error) {
-          if (!(error instanceof ServerError)) throw error
-          failed++
-          ctx.io.err(`${new ServerError(error.reason, `error when creating "${file.source}": ${error.serverMessage}`).line}\n`)
-        }
-      }
-    }
-    printResults(ctx, done, suffix)
-    return failed ? 1 : 0
+    return writeEach(ctx, { mutation: CREATE, field: 'create', action: 'created', verb: 'creating' })
   },
 }

@@ -1,11 +1,8 @@
 import { listObjects, type ClusterState } from '../../projections/cluster-state.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import { meta, spec, status } from '../resources/objects.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../resources/validation/quantity.js'
-
-const meta = (o: JsonObject): JsonObject => objectAt(o, 'metadata') ?? {}
-const spec = (o: JsonObject): JsonObject => objectAt(o, 'spec') ?? {}
-const status = (o: JsonObject): JsonObject => objectAt(o, 'status') ?? {}
 
 /**
  * Usage as Kubernetes' quota evaluators count it (K `pkg/quota/v1/evaluator/core/pods.go`,

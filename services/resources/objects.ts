@@ -8,3 +8,8 @@ export type { ObjectMeta, OwnerReference }
 export function metadataOf(object: JsonObject | undefined): JsonObject {
   return objectAt(object, 'metadata') ?? {}
 }
+
+/** An object's metadata, spec and status, each an empty object when absent. */
+export const meta = metadataOf
+export const spec = (o: JsonObject): JsonObject => objectAt(o, 'spec') ?? {}
+export const status = (o: JsonObject): JsonObject => objectAt(o, 'status') ?? {}

@@ -2,13 +2,11 @@ import type { ClusterState } from '../../projections/cluster-state.js'
 import { listObjects } from '../../projections/cluster-state.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { keyOf } from './controller.js'
-import type { OwnerReference } from '../resources/objects.js'
+import { meta, type OwnerReference, spec, status } from '../resources/objects.js'
 
 /** Small readers for Kubernetes objects, shared by the controllers. */
 
-export const meta = (o: JsonObject): JsonObject => objectAt(o, 'metadata') ?? {}
-export const spec = (o: JsonObject): JsonObject => objectAt(o, 'spec') ?? {}
-export const status = (o: JsonObject): JsonObject => objectAt(o, 'status') ?? {}
+export { meta, spec, status }
 export const nameOf = (o: JsonObject) => String(meta(o).name ?? '')
 export const namespaceOf = (o: JsonObject) => String(meta(o).namespace ?? '')
 export const uidOf = (o: JsonObject) => String(meta(o).uid ?? '')

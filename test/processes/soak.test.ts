@@ -1,12 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { spawnTs, type Child } from '../support/process.js'
 import { sampleValue, scrape } from '../support/prometheus-text.js'
-import { databaseUrl, dropSchema, uniqueSchema } from '../support/store.js'
+import { type ServerProcess, startServerProcess } from '../support/server-process.js'
 import { waitFor } from '../support/wait.js'
 
 /**
@@ -25,47 +21,18 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 20)
 /** The heap the server may hold once the attacks have stopped: the attacks must leave nothing behind. */
 const HEAP_BOUND = 400 * 1024 * 1024
 
-let child: Child
+let server: ServerProcess
 let url = ''
 let admin = ''
-const cleanup: Array<() => unknown> = []
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'revkube-soak-'))
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'tokens.csv'), 'viewer-token,viewer,uid-1,""\nnobody-token,nobody,uid-2,""\n')
-  let data: NodeJS.ProcessEnv = { DATABASE_URL: '', REVKUBE_DATA_DIR: dir }
-  if (databaseUrl) {
-    const schema = uniqueSchema('soak')
-    cleanup.push(() => dropSchema(databaseUrl!, schema))
-    data = { DATABASE_URL: databaseUrl, REVKUBE_DB_SCHEMA: schema, REVKUBE_DATA_DIR: dir }
-  }
-  child = spawnTs('services/app/main.ts', ['--no-controllers'], {
-    ...data,
-    PORT: '0',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'info',
-    REVKUBE_AUTH: 'token',
-    REVKUBE_TOKEN_FILE: join(dir, 'tokens.csv'),
-    REVKUBE_CONFIG: join(dir, 'cli.json'),
-    // Small pools, so the bursts below overflow them and the server must say 429, not fall over.
-    REVKUBE_MAX_REQUESTS_INFLIGHT: '40',
-    REVKUBE_MAX_MUTATING_REQUESTS_INFLIGHT: '20',
-  })
-  await waitFor(
-    () => {
-      if (child.process.exitCode !== null) throw new Error(`the server exited: ${child.stderr()}`)
-      const line = child
-        .stderr()
-        .split('\n')
-        .find((l) => l.includes('"revkube is serving"'))
-      if (line) url = JSON.parse(line).url
-      return url !== ''
-    },
-    'the server to serve',
-    60_000,
+  // Small pools, so the bursts below overflow them and the server must say 429, not fall over.
+  server = await startServerProcess(
+    { viewer: [], nobody: [] },
+    { REVKUBE_MAX_REQUESTS_INFLIGHT: '40', REVKUBE_MAX_MUTATING_REQUESTS_INFLIGHT: '20' },
   )
-  admin = readFileSync(join(dir, 'admin.token'), 'utf8').trim()
+  url = server.url
+  admin = server.tokens.admin!
   await gqlOk(admin, `mutation($o: JSON!) { create(object: $o) { revision } }`, {
     o: {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -83,13 +50,7 @@ beforeAll(async () => {
   }
 }, 120_000)
 
-afterAll(async () => {
-  if (child && child.process.exitCode === null) {
-    child.process.kill('SIGTERM')
-    await child.exited
-  }
-  for (const step of cleanup.reverse()) await step()
-})
+afterAll(() => server?.stop())
 
 const configMap = (name: string, value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {k: "${value}"}\n`

@@ -1,4 +1,5 @@
-import type { JsonObject } from '../../json.js'
+import { isObject, type JsonObject } from '../../json.js'
+import { meta, spec, status } from '../objects.js'
 import { age } from './human-duration.js'
 
 /**
@@ -23,14 +24,12 @@ export interface PrinterColumn {
 type Json = Record<string, unknown>
 
 /** The JSON helpers cells use: anything missing reads as empty. */
-export const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {})
+export const obj = (v: unknown): Json => (isObject(v) ? v : {})
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 /** A value as a cell: `empty` for nothing. @default '<none>' */
 export const str = (v: unknown, empty = '<none>') => (v === undefined || v === null || v === '' ? empty : String(v))
 export const num = (v: unknown) => (typeof v === 'number' ? v : 0)
-export const meta = (o: Json) => obj(o.metadata)
-export const spec = (o: Json) => obj(o.spec)
-export const status = (o: Json) => obj(o.status)
+export { meta, spec, status }
 
 export const NAME: PrinterColumn = {
   name: 'Name',
