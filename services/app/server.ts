@@ -270,6 +270,9 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
           { log },
         )
       : undefined
+    // Ready means the projection holds everything written so far, the bootstrap's writes included.
+    await live.waitFor((await store.head()).revision, 120_000)
+    caughtUp = true
     ready = true
   } catch (error) {
     draining = true
