@@ -11,6 +11,7 @@
 import { getObject, type ClusterState } from '../projections/cluster-state.js'
 import type { Change } from '../projections/projection.js'
 import type { Action } from '../services/runtime/controller.js'
+import { asJson } from '../services/runtime/objects.js'
 import type { JsonObject } from '../services/json.js'
 import { createScheduler } from '../services/scheduler/scheduler.controller.js'
 import { apply, node, pod, stateOf } from '../test/scheduler/fixtures.js'
@@ -76,8 +77,8 @@ function run(pods: number, percentageOfNodesToScore: number, apart = false): { r
           action.type === 'update'
             ? action.object
             : {
-                ...previous,
-                status: { ...(previous.status as JsonObject), conditions: (action.patch as { status: JsonObject }).status.conditions },
+                ...asJson(previous),
+                status: { ...previous.status, conditions: (action.patch as { status: JsonObject }).status.conditions },
               }
         const event = apply(state, next, action.type === 'update' ? 'Updated' : 'StatusUpdated')
         for (const _ of scheduler.keysFor({ event, previous } satisfies Change, state)) void _

@@ -1,4 +1,4 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import type { DeleteOptions } from '../api/decide.js'
 import type { PatchType } from '../api/resource-api.js'
@@ -15,11 +15,11 @@ export interface Controller {
   /** The actor its writes carry. @default `system:controller:${name}` */
   actor?: string
   /** The keys (usually `namespace/name` of its own kind) a change asks to look at again. */
-  keysFor(change: Change, state: ClusterState): Iterable<string>
+  keysFor(change: Change, state: ClusterView): Iterable<string>
   /** Every key, for periodic resync and start-up. */
-  allKeys(state: ClusterState): Iterable<string>
+  allKeys(state: ClusterView): Iterable<string>
   /** The writes that bring `key` to its desired state now. */
-  reconcile(key: string, state: ClusterState, now: Date): Reconciliation
+  reconcile(key: string, state: ClusterView, now: Date): Reconciliation
   /** How often every key is reconciled anyway. @default 300000 (5 min) */
   resyncPeriodMs?: number
 }

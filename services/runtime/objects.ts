@@ -1,38 +1,42 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import { listObjects } from '../../projections/cluster-state.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { keyOf } from './controller.js'
+import { isObject, type JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { meta, type OwnerReference, spec, status } from '../resources/objects.js'
+import { keyOf } from './controller.js'
 
-/** Small readers for Kubernetes objects, shared by the controllers. */
+/** Small readers for Kubernetes objects, typed or not, shared by the controllers, the scheduler and the kubelets. */
 
 export { meta, spec, status }
-export const nameOf = (o: JsonObject) => String(meta(o).name ?? '')
-export const namespaceOf = (o: JsonObject) => String(meta(o).namespace ?? '')
-export const uidOf = (o: JsonObject) => String(meta(o).uid ?? '')
-export const keyOfObject = (o: JsonObject) => keyOf(namespaceOf(o), nameOf(o))
-export const labelsOf = (o: JsonObject): Record<string, string> => (objectAt(meta(o), 'labels') ?? {}) as Record<string, string>
-export const annotationsOf = (o: JsonObject): Record<string, string> => (objectAt(meta(o), 'annotations') ?? {}) as Record<string, string>
-export const isDeleting = (o: JsonObject) => meta(o).deletionTimestamp !== undefined
+export const nameOf = (o: KubeObject) => o.metadata?.name ?? ''
+export const namespaceOf = (o: KubeObject) => o.metadata?.namespace ?? ''
+export const uidOf = (o: KubeObject) => o.metadata?.uid ?? ''
+export const keyOfObject = (o: KubeObject) => keyOf(namespaceOf(o), nameOf(o))
+export const labelsOf = (o: KubeObject): Record<string, string> => o.metadata?.labels ?? {}
+export const annotationsOf = (o: KubeObject): Record<string, string> => o.metadata?.annotations ?? {}
+export const isDeleting = (o: KubeObject) => o.metadata?.deletionTimestamp !== undefined
+
+/** A typed object as the write path takes it (a plain JSON object): no copy, no cast. */
+export const asJson = (o: KubeObject): JsonObject => o
 
 /** Keys (`namespace/name`) of every object of a kind. */
-export function keysOfKind(state: ClusterState, kind: string): string[] {
+export function keysOfKind(state: ClusterView, kind: string): string[] {
   return listObjects(state, kind).map(keyOfObject)
 }
 
 export type { OwnerReference }
 
-export function ownerReferences(o: JsonObject): OwnerReference[] {
-  return arrayAt(meta(o), 'ownerReferences').filter(isObject) as unknown as OwnerReference[]
+export function ownerReferences(o: KubeObject): OwnerReference[] {
+  return (o.metadata?.ownerReferences ?? []).filter(isObject)
 }
 
 /** The owner reference with controller: true, if any. */
-export function controllerOf(o: JsonObject): OwnerReference | undefined {
+export function controllerOf(o: KubeObject): OwnerReference | undefined {
   return ownerReferences(o).find((r) => r.controller === true)
 }
 
 /** The reference a controller puts on what it creates (controller and blockOwnerDeletion true). */
-export function controllerReference(owner: JsonObject): OwnerReference {
+export function controllerReference(owner: KubeObject): OwnerReference {
   return {
     apiVersion: String(owner.apiVersion),
     kind: String(owner.kind),
@@ -43,23 +47,39 @@ export function controllerReference(owner: JsonObject): OwnerReference {
   }
 }
 
-/** The condition of `type` in status.conditions, if present. */
-export function condition(o: JsonObject, type: string): JsonObject | undefined {
-  return arrayAt(status(o), 'conditions').find((c) => isObject(c) && c.type === type) as JsonObject | undefined
+/** A status condition as every kind writes one (Pod, Node, Deployment, Job, Namespace, …). */
+export interface Condition {
+  type: string
+  status: string
+  reason?: string
+  message?: string
+  lastTransitionTime?: string
+  lastUpdateTime?: string
+  lastProbeTime?: string
+  lastHeartbeatTime?: string
 }
 
-export function isPodReady(pod: JsonObject): boolean {
+/** An object whose status may hold conditions. */
+export type Conditioned = KubeObject & { status?: { conditions?: readonly Condition[] } }
+
+/** The condition of `type` in status.conditions, if present. */
+export function condition(o: Conditioned, type: string): Condition | undefined {
+  const conditions = o.status?.conditions
+  return Array.isArray(conditions) ? conditions.find((c) => isObject(c) && c.type === type) : undefined
+}
+
+export function isPodReady(pod: Conditioned): boolean {
   return condition(pod, 'Ready')?.status === 'True'
 }
 
 /** Counted by controllers: not finished and not being deleted. */
-export function isPodActive(pod: JsonObject): boolean {
-  const phase = status(pod).phase
+export function isPodActive(pod: KubeObject & { status?: { phase?: string } }): boolean {
+  const phase = pod.status?.phase
   return phase !== 'Succeeded' && phase !== 'Failed' && !isDeleting(pod)
 }
 
 /** Ready for at least minReadySeconds at `now` (Kubernetes' IsPodAvailable). */
-export function isPodAvailable(pod: JsonObject, minReadySeconds: number, now: Date): boolean {
+export function isPodAvailable(pod: Conditioned, minReadySeconds: number, now: Date): boolean {
   const ready = condition(pod, 'Ready')
   if (ready?.status !== 'True') return false
   if (minReadySeconds <= 0) return true
@@ -68,13 +88,13 @@ export function isPodAvailable(pod: JsonObject, minReadySeconds: number, now: Da
 }
 
 /** Sets (or replaces) a condition, keeping lastTransitionTime when the status does not change. */
-export function withCondition(conditions: unknown, next: JsonObject, now: string): JsonObject[] {
-  const list = (Array.isArray(conditions) ? conditions : []).filter(isObject)
+export function withCondition<C extends Condition>(conditions: readonly C[] | undefined, next: C, now: string): C[] {
+  const list = (conditions ?? []).filter((c) => isObject(c))
   const existing = list.find((c) => c.type === next.type)
-  const merged: JsonObject = {
+  const merged: C = {
     ...next,
     lastTransitionTime: existing && existing.status === next.status ? existing.lastTransitionTime : now,
-    ...(next.lastUpdateTime === undefined && 'lastUpdateTime' in (existing ?? {}) ? { lastUpdateTime: now } : {}),
+    ...(next.lastUpdateTime === undefined && existing && 'lastUpdateTime' in existing ? { lastUpdateTime: now } : {}),
   }
   return existing ? list.map((c) => (c === existing ? merged : c)) : [...list, merged]
 }

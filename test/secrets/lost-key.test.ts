@@ -1,3 +1,4 @@
+import type { KubeObject } from '../../services/resources/kind-types.js'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,7 +30,7 @@ const env: Environment = {
 }
 const alice = { actor: 'alice' }
 const b64 = (text: string) => Buffer.from(text).toString('base64')
-const annotations = (o: JsonObject) => ((o.metadata as JsonObject).annotations ?? {}) as JsonObject
+const annotations = (o: KubeObject) => o.metadata?.annotations ?? {}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'revkube-lost-key-'))

@@ -1,9 +1,16 @@
+import type { ControllerRevision as ControllerRevisionType } from 'kubernetes-types/apps/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { nonNegativeInteger } from '../workload.js'
 import { AGE, arr, meta, NAME, num, obj } from '../../printing/columns.js'
 import { viewable } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ControllerRevision: ControllerRevisionType
+  }
+}
 
 export const controllerRevision: KindDefinition = {
   kind: 'ControllerRevision',

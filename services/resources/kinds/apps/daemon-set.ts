@@ -1,3 +1,4 @@
+import type { DaemonSet as DaemonSetType } from 'kubernetes-types/apps/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -18,6 +19,12 @@ import { AGE, mapSelector, NAME, num, obj, SELECTOR, spec, status, templateColum
 import { viewAndEdit } from '../roles.js'
 
 const STRATEGIES = ['RollingUpdate', 'OnDelete']
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    DaemonSet: DaemonSetType
+  }
+}
 
 export const daemonSet: KindDefinition = {
   kind: 'DaemonSet',

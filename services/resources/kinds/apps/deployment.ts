@@ -1,3 +1,4 @@
+import type { Deployment as DeploymentType } from 'kubernetes-types/apps/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -18,6 +19,12 @@ import { AGE, NAME, num, SELECTOR, spec, status, templateColumns } from '../../p
 import { viewAndEdit } from '../roles.js'
 
 const STRATEGIES = ['Recreate', 'RollingUpdate']
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Deployment: DeploymentType
+  }
+}
 
 export const deployment: KindDefinition = {
   kind: 'Deployment',

@@ -1,3 +1,4 @@
+import type { ReplicaSet as ReplicaSetType } from 'kubernetes-types/apps/v1.js'
 import { fieldError } from '../../field-errors.js'
 import { child, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -14,6 +15,12 @@ import {
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, NAME, REPLICA_COUNTS, SELECTOR, templateColumns } from '../../printing/columns.js'
 import { viewAndEdit } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ReplicaSet: ReplicaSetType
+  }
+}
 
 export const replicaSet: KindDefinition = {
   kind: 'ReplicaSet',

@@ -1,3 +1,4 @@
+import type { StatefulSet as StatefulSetType } from 'kubernetes-types/apps/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, deepEqual, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -21,6 +22,12 @@ const RETENTION = ['Retain', 'Delete']
 const UPDATABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']
 const FORBIDDEN_UPDATE =
   "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    StatefulSet: StatefulSetType
+  }
+}
 
 export const statefulSet: KindDefinition = {
   kind: 'StatefulSet',

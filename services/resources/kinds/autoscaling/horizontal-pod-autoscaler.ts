@@ -1,3 +1,4 @@
+import type { HorizontalPodAutoscaler as HorizontalPodAutoscalerType } from 'kubernetes-types/autoscaling/v2.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -30,6 +31,12 @@ const SCALE_UP = {
   ],
 }
 const SCALE_DOWN = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] }
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    HorizontalPodAutoscaler: HorizontalPodAutoscalerType
+  }
+}
 
 export const horizontalPodAutoscaler: KindDefinition = {
   kind: 'HorizontalPodAutoscaler',

@@ -1,3 +1,4 @@
+import type { CronJob as CronJobType } from 'kubernetes-types/batch/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -15,6 +16,12 @@ import { viewAndEdit } from '../roles.js'
 const POLICIES = ['Allow', 'Forbid', 'Replace']
 /** Jobs are named `<cronjob>-<minutes since epoch>`: 11 characters more, within a 63-character label. */
 const MAX_NAME_LENGTH = 52
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    CronJob: CronJobType
+  }
+}
 
 export const cronJob: KindDefinition = {
   kind: 'CronJob',

@@ -1,3 +1,4 @@
+import type { Job as JobType } from 'kubernetes-types/batch/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, deepEqual, defaultTo, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -16,6 +17,12 @@ const JOB_NAME = 'batch.kubernetes.io/job-name'
 const LEGACY_CONTROLLER_UID = 'controller-uid'
 const LEGACY_JOB_NAME = 'job-name'
 const MAX_INT32 = 2147483647
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Job: JobType
+  }
+}
 
 export const job: KindDefinition = {
   kind: 'Job',

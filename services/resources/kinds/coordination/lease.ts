@@ -1,7 +1,14 @@
+import type { Lease as LeaseType } from 'kubernetes-types/coordination/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { objectAt } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { AGE, NAME, spec, str } from '../../printing/columns.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Lease: LeaseType
+  }
+}
 
 export const lease: KindDefinition = {
   kind: 'Lease',

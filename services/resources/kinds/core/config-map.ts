@@ -1,3 +1,4 @@
+import type { ConfigMap as ConfigMapType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -37,6 +38,12 @@ export function configMapKey(key: string): string[] {
 /** The keys of a data map, each reported at `<field>[<key>]`. */
 export function validateDataKeys(data: JsonObject, field: string): FieldError[] {
   return Object.keys(data).flatMap((key) => configMapKey(key).map((message) => fieldError.invalid(`${field}[${key}]`, key, message)))
+}
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ConfigMap: ConfigMapType
+  }
 }
 
 export const configMap: KindDefinition = {

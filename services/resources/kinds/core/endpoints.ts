@@ -1,8 +1,15 @@
+import type { Endpoints as EndpointsType } from 'kubernetes-types/core/v1.js'
 import { arrayAt, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultZero } from '../zero-value.js'
 import { AGE, arr, NAME, obj } from '../../printing/columns.js'
 import { viewAndEdit } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Endpoints: EndpointsType
+  }
+}
 
 export const endpoints: KindDefinition = {
   kind: 'Endpoints',

@@ -1,3 +1,4 @@
+import type { Event as EventType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -6,6 +7,12 @@ import { age } from '../../printing/human-duration.js'
 import { viewable } from '../roles.js'
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v))
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Event: EventType
+  }
+}
 
 export const event: KindDefinition = {
   kind: 'Event',

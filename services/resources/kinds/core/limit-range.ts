@@ -1,3 +1,4 @@
+import type { LimitRange as LimitRangeType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -8,6 +9,12 @@ import { viewable } from '../roles.js'
 
 const TYPES = ['Pod', 'Container', 'PersistentVolumeClaim']
 const BOUNDS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    LimitRange: LimitRangeType
+  }
+}
 
 export const limitRange: KindDefinition = {
   kind: 'LimitRange',

@@ -1,3 +1,4 @@
+import type { Namespace as NamespaceType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -8,6 +9,12 @@ import { viewable } from '../roles.js'
 
 /** Finalizer names that need no domain (`helper.IsStandardFinalizerName`). */
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion']
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Namespace: NamespaceType
+  }
+}
 
 export const namespace: KindDefinition = {
   kind: 'Namespace',

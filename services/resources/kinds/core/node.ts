@@ -1,3 +1,4 @@
+import type { Node as NodeType } from 'kubernetes-types/core/v1.js'
 import { isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
 import { conditions, join } from '../merge-keys.js'
@@ -10,6 +11,12 @@ const nodeAddress = (type: string) => (o: JsonObject) =>
       .map(obj)
       .find((a) => a.type === type)?.address,
   )
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Node: NodeType
+  }
+}
 
 export const node: KindDefinition = {
   kind: 'Node',

@@ -1,3 +1,4 @@
+import type { PersistentVolumeClaim as PersistentVolumeClaimType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, objectAt } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -8,6 +9,12 @@ import { conditions } from '../merge-keys.js'
 import { AGE, arr, NAME, obj, spec, status, str } from '../../printing/columns.js'
 import type { JsonObject } from '../../../json.js'
 import { viewAndEdit } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    PersistentVolumeClaim: PersistentVolumeClaimType
+  }
+}
 
 export const persistentVolumeClaim: KindDefinition = {
   kind: 'PersistentVolumeClaim',

@@ -1,3 +1,4 @@
+import type { PersistentVolume as PersistentVolumeType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -46,6 +47,12 @@ export function validatePositiveQuantity(value: unknown, path: string): FieldErr
   const errors = validateQuantity(value, path)
   const parsed = errors.length === 0 ? parseQuantity(String(value)) : undefined
   return parsed && parsed.nanos <= 0n ? [fieldError.invalid(path, String(value), 'must be greater than zero')] : errors
+}
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    PersistentVolume: PersistentVolumeType
+  }
 }
 
 export const persistentVolume: KindDefinition = {

@@ -1,3 +1,4 @@
+import type { Pod as PodType } from 'kubernetes-types/core/v1.js'
 import { fieldError } from '../../field-errors.js'
 import { child, deepEqual, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -7,6 +8,12 @@ import { AGE, arr, meta, NAME, num, obj, spec, status, str } from '../../printin
 import { editable, READ, viewable } from '../roles.js'
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v))
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Pod: PodType
+  }
+}
 
 export const pod: KindDefinition = {
   kind: 'Pod',

@@ -1,3 +1,4 @@
+import type { ReplicationController as ReplicationControllerType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { child, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -7,6 +8,12 @@ import { defaultReplicas, nonNegativeInteger, validateReplicaTemplate } from '..
 import { conditions, join, podTemplate } from '../merge-keys.js'
 import { AGE, mapSelector, NAME, REPLICA_COUNTS, spec, templateColumns } from '../../printing/columns.js'
 import { viewAndEdit } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ReplicationController: ReplicationControllerType
+  }
+}
 
 export const replicationController: KindDefinition = {
   kind: 'ReplicationController',

@@ -1,3 +1,4 @@
+import type { ResourceQuota as ResourceQuotaType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -28,6 +29,12 @@ const QUOTA_RESOURCES = new Set([
   'services.nodeports',
   'services.loadbalancers',
 ])
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ResourceQuota: ResourceQuotaType
+  }
+}
 
 export const resourceQuota: KindDefinition = {
   kind: 'ResourceQuota',

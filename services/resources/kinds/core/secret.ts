@@ -1,3 +1,4 @@
+import type { Secret as SecretType } from 'kubernetes-types/core/v1.js'
 import { LAST_APPLIED } from '../../annotations.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, isObject, objectAt, type JsonObject } from '../../../json.js'
@@ -7,6 +8,12 @@ import { base64ErrorOffset, decodedLength } from './base64.js'
 import { MAX_DATA_BYTES, validateDataKeys } from './config-map.js'
 import { AGE, NAME, obj, str } from '../../printing/columns.js'
 import { editable, READ } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Secret: SecretType
+  }
+}
 
 export const secret: KindDefinition = {
   kind: 'Secret',

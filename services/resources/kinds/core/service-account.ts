@@ -1,6 +1,13 @@
+import type { ServiceAccount as ServiceAccountType } from 'kubernetes-types/core/v1.js'
 import type { KindDefinition } from '../../kind.js'
 import { AGE, arr, NAME } from '../../printing/columns.js'
 import { viewAndEdit } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ServiceAccount: ServiceAccountType
+  }
+}
 
 export const serviceAccount: KindDefinition = {
   kind: 'ServiceAccount',

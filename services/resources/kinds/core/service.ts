@@ -1,3 +1,4 @@
+import type { Service as ServiceType } from 'kubernetes-types/core/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, child, defaultTo, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -18,6 +19,12 @@ const AFFINITIES = ['ClientIP', 'None']
 /** `DefaultClientIPServiceAffinitySeconds`: three hours. */
 const CLIENT_IP_TIMEOUT = 10800
 const MAX_CLIENT_IP_TIMEOUT = 86400
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Service: ServiceType
+  }
+}
 
 export const service: KindDefinition = {
   kind: 'Service',

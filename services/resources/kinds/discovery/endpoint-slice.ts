@@ -1,3 +1,4 @@
+import type { EndpointSlice as EndpointSliceType } from 'kubernetes-types/discovery/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, isObject, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -8,6 +9,12 @@ import { viewable } from '../roles.js'
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6']
 const MAX_ENDPOINTS = 1000
 const MAX_ADDRESSES = 100
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    EndpointSlice: EndpointSliceType
+  }
+}
 
 export const endpointSlice: KindDefinition = {
   kind: 'EndpointSlice',

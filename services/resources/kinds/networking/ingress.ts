@@ -1,3 +1,4 @@
+import type { Ingress as IngressType } from 'kubernetes-types/networking/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -10,6 +11,12 @@ import { viewAndEdit } from '../roles.js'
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix']
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F']
 const INVALID_SUFFIXES = ['/..', '/.']
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Ingress: IngressType
+  }
+}
 
 export const ingress: KindDefinition = {
   kind: 'Ingress',

@@ -1,7 +1,14 @@
+import type { ClusterRoleBinding as ClusterRoleBindingType } from 'kubernetes-types/rbac/v1.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
 import { NAME } from '../../printing/columns.js'
 import { bindingColumns } from './binding-columns.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ClusterRoleBinding: ClusterRoleBindingType
+  }
+}
 
 export const clusterRoleBinding: KindDefinition = {
   kind: 'ClusterRoleBinding',

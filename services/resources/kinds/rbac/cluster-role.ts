@@ -1,6 +1,13 @@
+import type { ClusterRole as ClusterRoleType } from 'kubernetes-types/rbac/v1.js'
 import type { KindDefinition } from '../../kind.js'
 import { validateRules } from './rules.js'
 import { CREATED_AT, NAME } from '../../printing/columns.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    ClusterRole: ClusterRoleType
+  }
+}
 
 export const clusterRole: KindDefinition = {
   kind: 'ClusterRole',

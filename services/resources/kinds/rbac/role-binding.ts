@@ -1,8 +1,15 @@
+import type { RoleBinding as RoleBindingType } from 'kubernetes-types/rbac/v1.js'
 import type { KindDefinition } from '../../kind.js'
 import { defaultBinding, immutableRoleRef, validateBinding } from './rules.js'
 import { NAME } from '../../printing/columns.js'
 import { bindingColumns } from './binding-columns.js'
 import { READ, WRITE } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    RoleBinding: RoleBindingType
+  }
+}
 
 export const roleBinding: KindDefinition = {
   kind: 'RoleBinding',

@@ -1,7 +1,14 @@
+import type { Role as RoleType } from 'kubernetes-types/rbac/v1.js'
 import type { KindDefinition } from '../../kind.js'
 import { validateRules } from './rules.js'
 import { CREATED_AT, NAME } from '../../printing/columns.js'
 import { READ, WRITE } from '../roles.js'
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    Role: RoleType
+  }
+}
 
 export const role: KindDefinition = {
   kind: 'Role',

@@ -1,3 +1,4 @@
+import type { PriorityClass as PriorityClassType } from 'kubernetes-types/scheduling/v1.js'
 import { defaultTo, objectAt, type JsonObject } from '../../../json.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import type { KindDefinition } from '../../kind.js'
@@ -13,6 +14,12 @@ const SYSTEM_CLASSES: Record<string, number> = { 'system-node-critical': 2_000_0
 const PREEMPTION_POLICIES = ['PreemptLowerPriority', 'Never']
 
 const nameOf = (o: JsonObject) => String(objectAt(o, 'metadata')?.name ?? '')
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    PriorityClass: PriorityClassType
+  }
+}
 
 /**
  * `PriorityClass` (scheduling.k8s.io/v1): a name for a pod priority, cluster-scoped. Users' classes

@@ -1,3 +1,4 @@
+import type { StorageClass as StorageClassType } from 'kubernetes-types/storage/v1.js'
 import { fieldError, type FieldError } from '../../field-errors.js'
 import { deepEqual, defaultTo, isObject } from '../../../json.js'
 import type { KindDefinition } from '../../kind.js'
@@ -7,6 +8,12 @@ import { AGE, NAME, str } from '../../printing/columns.js'
 /** Supported values as upstream lists them: sorted. */
 const RECLAIM = ['Delete', 'Retain']
 const BINDING = ['Immediate', 'WaitForFirstConsumer']
+
+declare module '../../kind-types.js' {
+  interface KindTypes {
+    StorageClass: StorageClassType
+  }
+}
 
 export const storageClass: KindDefinition = {
   kind: 'StorageClass',
