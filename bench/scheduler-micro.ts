@@ -81,7 +81,7 @@ function run(pods: number, percentageOfNodesToScore: number, apart = false): { r
                 status: { ...previous.status, conditions: (action.patch as { status: JsonObject }).status.conditions },
               }
         const event = apply(state, next, action.type === 'update' ? 'Updated' : 'StatusUpdated')
-        for (const _ of scheduler.keysFor({ event, previous } satisfies Change, state)) void _
+        for (const _ of scheduler.keysFor({ event, previous: asJson(previous) } satisfies Change, state)) void _
       }
     }
   }
