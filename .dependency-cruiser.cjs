@@ -13,7 +13,7 @@ const layers = [
   ['api', '^services/api/'],
   ['runtime', '^services/runtime/'],
   ['controllers, scheduler, kubelets and operations', '^services/(controllers|scheduler|kubelet|operations)/'],
-  ['graphql', '^graphql/'],
+  ['graphql and rest (the two APIs)', '^(graphql|services/rest)/'],
   ['app (the composition root)', '^services/app/'],
   ['cli', '^cli/'],
 ]
@@ -44,6 +44,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^services/operations/' },
       to: { path: '^services/(controllers|scheduler|kubelet)/', pathNot: '^services/controllers/deployment/(revision|pod-template-hash)[.]ts$' },
+    },
+    {
+      name: 'apis-apart',
+      comment: 'GraphQL and the Kubernetes REST API are two doors onto the same resource API: neither imports the other',
+      severity: 'error',
+      from: { path: '^(graphql|services/rest)/' },
+      to: { path: '^(graphql|services/rest)/', pathNot: '^$1/' },
     },
     {
       name: 'store-takes-its-sealer',

@@ -15,6 +15,7 @@ export type StatusReason =
   | 'Invalid'
   | 'MethodNotAllowed'
   | 'RequestEntityTooLarge'
+  | 'UnsupportedMediaType'
   | 'TooManyRequests'
   | 'InternalError'
   | 'ServiceUnavailable'
@@ -31,6 +32,7 @@ const codes: Record<StatusReason, number> = {
   Gone: 410,
   Expired: 410,
   RequestEntityTooLarge: 413,
+  UnsupportedMediaType: 415,
   Invalid: 422,
   TooManyRequests: 429,
   InternalError: 500,

@@ -10,6 +10,8 @@ import { createGraphQLServer, GRAPHQL_PATH, type GraphQLServer } from '../../gra
 import { Projection } from '../../projections/projection.js'
 import { realEnvironment } from '../api/context.js'
 import { bootstrapNamespaces } from '../api/namespaces.js'
+import { createRestApi, type RestApi } from '../rest/rest-api.js'
+import { isRestPath } from '../rest/request-path.js'
 import { startControlPlane, type ControlPlane } from './control-plane.js'
 import { realClock, type Clock } from '../runtime/clock.js'
 import { runWhenLeader, type Leadership } from '../runtime/leader-election.js'
@@ -89,6 +91,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   let security: Security | undefined
   let rejectRequest: ((rejection: Rejection) => void) | undefined
   let rejections: RejectionLog | undefined
+  let rest: RestApi | undefined
   let ready = false
   let draining = false
 
@@ -155,6 +158,16 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
         'cache-control': 'public, max-age=86400',
       })
       return void res.end(req.method === 'HEAD' ? undefined : asset.body)
+    }
+    if (isRestPath(path)) {
+      if (rest && ready && !draining && (await rest.handle(req, res, path))) return
+      return sendStatus(
+        res,
+        new StatusError(
+          'ServiceUnavailable',
+          draining ? 'the server is shutting down' : 'revkube is starting and not ready yet (see /readyz?verbose)',
+        ),
+      )
     }
     if (security?.mode !== 'none' && !isOpen(path)) {
       // Paths other than the open ones need a token, like everything on /graphql.
@@ -252,6 +265,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     rejectRequest = reject
     const services = { api, store, projection, security, reject, rejections }
     graphql = createGraphQLServer(services, log, { observe: metrics.observeOperation, limits })
+    rest = createRestApi({
+      api,
+      security,
+      reject,
+      log,
+      requestBytes: limits.requestBytes,
+      minRequestTimeoutMs: limits.minRequestTimeoutMs,
+    })
     const { subscriptions, inflight } = graphql
     metrics.watchSubscriptions(() => subscriptions.counts())
     metrics.watchInflight(() => inflight.inflight)
@@ -363,6 +384,12 @@ function unavailable(res: ServerResponse, requestId: string, message: string, co
 
 function refuseUpgrade(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+}
+
+/** A Kubernetes `Status` answer, for the REST API's paths. */
+function sendStatus(res: ServerResponse, error: StatusError): void {
+  res.writeHead(error.code, { 'content-type': 'application/json', ...(error.code === 503 && { 'retry-after': '1' }) })
+  res.end(JSON.stringify(error.toStatus()))
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -35,6 +35,8 @@ export interface KindDefinition {
   /** The plural resource name: `deployments`. */
   resource: string
   shortNames?: readonly string[]
+  /** The categories discovery lists it in: `all` for what `kubectl get all` shows. */
+  categories?: readonly string[]
   namespaced: boolean
   /** How metadata.name is validated. */
   nameRule: NameRule

@@ -33,6 +33,7 @@ export const daemonSet: KindDefinition = {
   schema: { v1: 'io.k8s.api.apps.v1.DaemonSet' },
   resource: 'daemonsets',
   shortNames: ['ds'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

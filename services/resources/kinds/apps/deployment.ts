@@ -33,6 +33,7 @@ export const deployment: KindDefinition = {
   schema: { v1: 'io.k8s.api.apps.v1.Deployment' },
   resource: 'deployments',
   shortNames: ['deploy'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

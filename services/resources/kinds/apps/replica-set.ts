@@ -29,6 +29,7 @@ export const replicaSet: KindDefinition = {
   schema: { v1: 'io.k8s.api.apps.v1.ReplicaSet' },
   resource: 'replicasets',
   shortNames: ['rs'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

@@ -36,6 +36,7 @@ export const statefulSet: KindDefinition = {
   schema: { v1: 'io.k8s.api.apps.v1.StatefulSet' },
   resource: 'statefulsets',
   shortNames: ['sts'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-label',
   status: true,

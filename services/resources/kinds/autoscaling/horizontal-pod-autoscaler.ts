@@ -45,6 +45,7 @@ export const horizontalPodAutoscaler: KindDefinition = {
   schema: { v2: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', v1: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler' },
   resource: 'horizontalpodautoscalers',
   shortNames: ['hpa'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

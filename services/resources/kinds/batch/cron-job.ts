@@ -30,6 +30,7 @@ export const cronJob: KindDefinition = {
   schema: { v1: 'io.k8s.api.batch.v1.CronJob' },
   resource: 'cronjobs',
   shortNames: ['cj'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

@@ -30,6 +30,7 @@ export const job: KindDefinition = {
   versions: ['v1'],
   schema: { v1: 'io.k8s.api.batch.v1.Job' },
   resource: 'jobs',
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

@@ -22,6 +22,7 @@ export const pod: KindDefinition = {
   schema: { v1: 'io.k8s.api.core.v1.Pod' },
   resource: 'pods',
   shortNames: ['po'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

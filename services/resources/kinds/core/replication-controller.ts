@@ -22,6 +22,7 @@ export const replicationController: KindDefinition = {
   schema: { v1: 'io.k8s.api.core.v1.ReplicationController' },
   resource: 'replicationcontrollers',
   shortNames: ['rc'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1123-subdomain',
   status: true,

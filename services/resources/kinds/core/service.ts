@@ -33,6 +33,7 @@ export const service: KindDefinition = {
   schema: { v1: 'io.k8s.api.core.v1.Service' },
   resource: 'services',
   shortNames: ['svc'],
+  categories: ['all'],
   namespaced: true,
   nameRule: 'dns1035-label',
   status: true,

@@ -1,0 +1,428 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import type { RequestContext } from '../api/context.js'
+import type { DeleteOptions } from '../api/decide.js'
+import type { PatchType, ResourceApi } from '../api/resource-api.js'
+import type { Rejection } from '../audit/rejections.js'
+import type { Headers, Security } from '../auth/security.js'
+import { StatusError, errors } from '../errors.js'
+import { isObject, type JsonObject } from '../json.js'
+import type { Logger } from '../log.js'
+import { apiVersionOf } from '../resources/kind.js'
+import type { FieldValidation } from '../resources/schema/decode.js'
+import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, VERSION } from './discovery.js'
+import { contentTypeOf, negotiate } from './media-types.js'
+import { readJsonBody } from './request-body.js'
+import { notFound, parseRestPath, type ResourcePath } from './request-path.js'
+import { readAt, type ReadAt } from './read-at.js'
+import { includeObjectOf, toTable } from './table.js'
+import { serveWatch } from './watch-stream.js'
+
+export interface RestServices {
+  api: ResourceApi
+  security: Security
+  /** Records a refused request for audit; never throws. */
+  reject(rejection: Rejection): void
+  log: Logger
+  /** The largest request body read, in bytes. */
+  requestBytes: number
+  /** How long a watch lasts when the client names no timeoutSeconds (Kubernetes' --min-request-timeout). */
+  minRequestTimeoutMs: number
+}
+
+/** The challenge a 401 carries (RFC 6750), as kube-apiserver's. */
+const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/merge-patch+json': 'merge',
+  'application/json-patch+json': 'json',
+  'application/strategic-merge-patch+json': 'strategic',
+}
+
+/**
+ * Kubernetes' REST API (the paths kubectl, client-go and every Kubernetes client use) over the
+ * same resource API as GraphQL: one write path, the same authentication, RBAC, admission and
+ * audit. Discovery, every kind's collection and item paths, the status and scale subresources,
+ * the Table format, watches, and reads at any past revision. `handle` answers a request whose path
+ * is the API's (`/version`, `/api…`, `/apis…`) and says whether it was one.
+ */
+export function createRestApi(services: RestServices) {
+  const { api, security } = services
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    let target: ReturnType<typeof parseRestPath>
+    const requestId = (req.headers['x-request-id'] as string | undefined) || randomUUID()
+    try {
+      target = parseRestPath(path, api.registry)
+    } catch (error) {
+      return (fail(res, error, requestId), true)
+    }
+    if (!target) return false
+    // /version is public, as kube-apiserver's (system:public-info-viewer).
+    if (target.type === 'version') return (sendJson(res, 200, VERSION), true)
+    let ctx: RequestContext
+    try {
+      ctx = requestContext(req, requestId)
+    } catch (error) {
+      refused(req, res, path, error, requestId)
+      return true
+    }
+    try {
+      await serve(req, res, target, ctx)
+    } catch (error) {
+      fail(res, error, requestId)
+    }
+    return true
+  }
+
+  function requestContext(req: IncomingMessage, requestId: string): RequestContext {
+    const user = security.identify(headersOf(req))
+    const client = {
+      ...(req.socket.remoteAddress && { sourceAddress: req.socket.remoteAddress }),
+      ...(req.headers['user-agent'] && { userAgent: req.headers['user-agent'] }),
+    }
+    if (security.mode === 'none') return { actor: user.name, requestId, ...client }
+    return { actor: user.name, groups: user.groups, user, requestId, ...client }
+  }
+
+  function refused(req: IncomingMessage, res: ServerResponse, path: string, error: unknown, requestId: string) {
+    const status = error instanceof StatusError ? error : new StatusError('Unauthorized', 'Unauthorized')
+    services.reject({
+      status: status.code,
+      reason: status.reason,
+      message: status.message,
+      operation: `${req.method} ${path}`,
+      requestId,
+      sourceAddress: req.socket.remoteAddress,
+      userAgent: req.headers['user-agent'],
+    })
+    if (status.code === 401) res.setHeader('www-authenticate', WWW_AUTHENTICATE)
+    sendJson(res, status.code, status.toStatus())
+  }
+
+  function fail(res: ServerResponse, error: unknown, requestId: string) {
+    const status = error instanceof StatusError ? error : undefined
+    if (!status) services.log.error('REST request failed', { requestId, error })
+    const body = status?.toStatus() ?? new StatusError('InternalError', `Internal error occurred: request ${requestId} failed`).toStatus()
+    if (res.headersSent) return void res.end()
+    if (status?.details.retryAfterSeconds) res.setHeader('retry-after', String(status.details.retryAfterSeconds))
+    sendJson(res, body.code, body)
+  }
+
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: NonNullable<ReturnType<typeof parseRestPath>>,
+    ctx: RequestContext,
+  ) {
+    const accept = req.headers.accept
+    switch (target.type) {
+      case 'groups': {
+        if (req.method !== 'GET') throw methodNotAllowed(req)
+        const representation = negotiate(accept, { discovery: true })
+        if (representation.as === 'discovery')
+          return send(res, 200, aggregatedDiscovery(api.registry, target.core), contentTypeOf(representation))
+        return sendJson(res, 200, target.core ? apiVersions(hostOf(req)) : apiGroupList(api.registry))
+      }
+      case 'group': {
+        const group = apiGroupOf(api.registry, target.group)
+        if (!group) throw notFound()
+        return sendJson(res, 200, group)
+      }
+      case 'resources': {
+        const list = apiResourceList(api.registry, target.group, target.version)
+        if (!list) throw notFound()
+        return sendJson(res, 200, list)
+      }
+      case 'resource':
+        return serveResource(req, res, target, ctx)
+    }
+  }
+
+  async function serveResource(req: IncomingMessage, res: ServerResponse, target: ResourcePath, ctx: RequestContext) {
+    const { definition, namespace, name, subresource } = target
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const query = url.searchParams
+    const kind = definition.kind
+    applyQuery(ctx, query)
+    const authorize = (verb: string) => {
+      if (!ctx.user) return
+      security.authorize({
+        user: ctx.user,
+        verb,
+        apiGroup: definition.group,
+        resource: definition.resource,
+        ...(subresource && { subresource }),
+        ...(namespace !== undefined && { namespace }),
+        ...(name !== undefined && { name }),
+      })
+    }
+    if (subresource !== undefined && subresource !== 'status' && !(subresource === 'scale' && definition.scale)) {
+      throw notFound()
+    }
+    if (name === undefined) {
+      if (subresource !== undefined) throw notFound()
+      switch (req.method) {
+        case 'GET': {
+          const selectors = {
+            ...(query.get('labelSelector') && { labelSelector: query.get('labelSelector')! }),
+            ...(query.get('fieldSelector') && { fieldSelector: query.get('fieldSelector')! }),
+          }
+          if (truthy(query.get('watch'))) {
+            authorize('watch')
+            return serveWatch(req, res, {
+              api,
+              definition,
+              version: target.version,
+              request: { ...(namespace !== undefined && { namespace }), ...selectors },
+              query,
+              minRequestTimeoutMs: services.minRequestTimeoutMs,
+            })
+          }
+          authorize('list')
+          const at = await readAt(api, query, 'list')
+          const limit = query.get('limit')
+          const page = await api.list(kind, {
+            ...(namespace !== undefined && { namespace }),
+            ...selectors,
+            ...(at.revision !== undefined && { at: at.revision }),
+            ...(limit && Number(limit) > 0 && { limit: integer('limit', limit) }),
+            ...(query.get('continue') && { continue: query.get('continue')! }),
+          })
+          const representation = negotiate(req.headers.accept, { table: true })
+          const resourceVersion = String(page.revision)
+          if (representation.as === 'table') {
+            const table = toTable(definition, page.items, {
+              version: representation.version,
+              include: includeObject(query),
+              now: new Date(),
+              resourceVersion,
+              ...(page.continue && { continue: page.continue }),
+            })
+            return send(res, 200, table, contentTypeOf(representation), ctx)
+          }
+          const listed = {
+            kind: `${kind}List`,
+            apiVersion: apiVersionOf(definition, target.version),
+            metadata: { resourceVersion, ...(page.continue && { continue: page.continue }) },
+            items: page.items,
+          }
+          return send(res, 200, listed, 'application/json', ctx)
+        }
+        case 'POST': {
+          if (definition.namespaced && namespace === undefined) throw methodNotAllowed(req)
+          const body = await objectBody(req)
+          const created = await api.create(ctx, body, { ...(namespace !== undefined && { namespace }) })
+          return send(res, ctx.dryRun ? 200 : 201, created, 'application/json', ctx)
+        }
+        case 'DELETE': {
+          if (definition.namespaced && namespace === undefined) throw methodNotAllowed(req)
+          const options = await deleteOptions(req, query)
+          const deleted = await api.deleteCollection(
+            ctx,
+            kind,
+            {
+              ...(namespace !== undefined && { namespace }),
+              ...(query.get('labelSelector') && { labelSelector: query.get('labelSelector')! }),
+              ...(query.get('fieldSelector') && { fieldSelector: query.get('fieldSelector')! }),
+            },
+            options,
+          )
+          const listed = { kind: `${kind}List`, apiVersion: apiVersionOf(definition, target.version), metadata: {}, items: deleted }
+          return send(res, 200, listed, 'application/json', ctx)
+        }
+        default:
+          throw methodNotAllowed(req)
+      }
+    }
+
+    const key = { ...(namespace !== undefined && { namespace }) }
+    switch (req.method) {
+      case 'GET': {
+        authorize('get')
+        const at: ReadAt = await readAt(api, query, 'get')
+        if (subresource === 'scale') return send(res, 200, await api.getScale(kind, namespace, name), 'application/json', ctx)
+        const object = await api.get(kind, namespace, name, { ...(at.revision !== undefined && { at: at.revision }) })
+        const representation = negotiate(req.headers.accept, { table: true })
+        if (representation.as === 'table') {
+          const table = toTable(definition, [object], {
+            version: representation.version,
+            include: includeObject(query),
+            now: new Date(),
+            resourceVersion: String((object.metadata as JsonObject | undefined)?.resourceVersion ?? ''),
+          })
+          return send(res, 200, table, contentTypeOf(representation), ctx)
+        }
+        return send(res, 200, object, 'application/json', ctx)
+      }
+      case 'PUT': {
+        const body = await objectBody(req)
+        if (subresource === 'scale') {
+          const replicas = (body.spec as JsonObject | undefined)?.replicas
+          if (typeof replicas !== 'number') throw errors.badRequest('a Scale needs spec.replicas, a number')
+          const resourceVersion = (body.metadata as JsonObject | undefined)?.resourceVersion
+          const scale = await api.updateScale(ctx, kind, namespace, name, replicas, {
+            ...(typeof resourceVersion === 'string' && resourceVersion && { resourceVersion }),
+          })
+          return send(res, 200, scale, 'application/json', ctx)
+        }
+        checkName(body, name)
+        const written = subresource === 'status' ? await api.updateStatus(ctx, body, key) : await api.update(ctx, body, key)
+        return send(res, 200, written, 'application/json', ctx)
+      }
+      case 'PATCH': {
+        const contentType = String(req.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase()
+        const patchType = PATCH_TYPES[contentType]
+        if (!patchType) {
+          const message =
+            contentType === 'application/apply-patch+yaml'
+              ? 'server-side apply (application/apply-patch+yaml) is not served yet: use client-side kubectl apply (without --server-side)'
+              : `the body of the request was in an unknown format - accepted media types include: ${Object.keys(PATCH_TYPES).join(', ')}`
+          throw new StatusError('UnsupportedMediaType', message)
+        }
+        const patch = await readJsonBody(req, services.requestBytes)
+        if (subresource === 'scale') {
+          const scale = await api.getScale(kind, namespace, name)
+          const replicas = scaledReplicas(patchType, scale, patch)
+          return send(res, 200, await api.updateScale(ctx, kind, namespace, name, replicas), 'application/json', ctx)
+        }
+        const patched = await api.patch(ctx, kind, namespace, name, patch, patchType, {
+          ...(subresource === 'status' && { subresource: 'status' }),
+        })
+        return send(res, 200, patched, 'application/json', ctx)
+      }
+      case 'DELETE': {
+        if (subresource !== undefined) throw methodNotAllowed(req)
+        const deleted = await api.delete(ctx, kind, namespace, name, await deleteOptions(req, query))
+        return send(res, 200, deleted, 'application/json', ctx)
+      }
+      default:
+        throw methodNotAllowed(req)
+    }
+  }
+
+  async function objectBody(req: IncomingMessage): Promise<JsonObject> {
+    const body = await readJsonBody(req, services.requestBytes)
+    if (!isObject(body)) throw errors.badRequest('the request body must be a JSON object')
+    return body
+  }
+
+  async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+    const body =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']
+        ? await readJsonBody(req, services.requestBytes)
+        : undefined
+    const options: DeleteOptions = {}
+    const from = isObject(body) ? body : {}
+    const policy = query.get('propagationPolicy') ?? from.propagationPolicy
+    if (typeof policy === 'string') options.propagationPolicy = policy
+    else if (from.orphanDependents === true || query.get('orphanDependents') === 'true') options.propagationPolicy = 'Orphan'
+    const grace = query.get('gracePeriodSeconds') ?? from.gracePeriodSeconds
+    if (grace !== undefined && grace !== null) options.gracePeriodSeconds = integer('gracePeriodSeconds', String(grace))
+    if (isObject(from.preconditions)) {
+      const { uid, resourceVersion } = from.preconditions
+      options.preconditions = {
+        ...(typeof uid === 'string' && { uid }),
+        ...(typeof resourceVersion === 'string' && { resourceVersion }),
+      }
+    }
+    return options
+  }
+
+  return { handle }
+}
+
+export type RestApi = ReturnType<typeof createRestApi>
+
+/** dryRun, fieldValidation and fieldManager, as Kubernetes reads them from the query. */
+function applyQuery(ctx: RequestContext, query: URLSearchParams): void {
+  const dryRun = query.getAll('dryRun')
+  if (dryRun.length > 0) {
+    if (dryRun.some((d) => d !== 'All'))
+      throw errors.badRequest(`dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`)
+    ctx.dryRun = true
+  }
+  const validation = query.get('fieldValidation')
+  if (validation !== null && validation !== '') {
+    if (validation !== 'Strict' && validation !== 'Warn' && validation !== 'Ignore') {
+      throw errors.badRequest(`fieldValidation: invalid value "${validation}": must be one of Ignore, Warn, Strict`)
+    }
+    ctx.fieldValidation = validation as FieldValidation
+  }
+  const manager = query.get('fieldManager')
+  if (manager) ctx.meta = { ...ctx.meta, fieldManager: manager }
+  ctx.warnings = []
+}
+
+function includeObject(query: URLSearchParams) {
+  try {
+    return includeObjectOf(query.get('includeObject'))
+  } catch (error) {
+    throw errors.badRequest((error as Error).message)
+  }
+}
+
+function scaledReplicas(type: PatchType, scale: JsonObject, patch: unknown): number {
+  // A Scale is small: its patched form is read straight off the patch for merge and strategic patches.
+  const spec = isObject(patch) && isObject(patch.spec) ? patch.spec : undefined
+  if (type !== 'json' && typeof spec?.replicas === 'number') return spec.replicas
+  if (type === 'json' && Array.isArray(patch)) {
+    const op = patch.find((o) => isObject(o) && o.path === '/spec/replicas' && (o.op === 'replace' || o.op === 'add'))
+    if (isObject(op) && typeof op.value === 'number') return op.value
+  }
+  const current = (scale.spec as JsonObject | undefined)?.replicas
+  if (typeof current === 'number') return current
+  throw errors.badRequest('the patch must set spec.replicas to a number')
+}
+
+function checkName(body: JsonObject, name: string): void {
+  const given = (body.metadata as JsonObject | undefined)?.name
+  if (given !== undefined && given !== name) {
+    throw errors.badRequest(`the name of the object (${String(given)}) does not match the name on the URL (${name})`)
+  }
+}
+
+function integer(parameter: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw errors.badRequest(`${parameter} must be an integer, got "${value}"`)
+  return n
+}
+
+const truthy = (value: string | null) => value === 'true' || value === '1'
+
+function methodNotAllowed(req: IncomingMessage): StatusError {
+  return new StatusError('MethodNotAllowed', `the server does not allow this method on the requested resource (${req.method})`)
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  return {
+    get: (name) => {
+      const value = req.headers[name.toLowerCase()]
+      return Array.isArray(value) ? value.join(', ') : (value ?? null)
+    },
+    keys: () => Object.keys(req.headers),
+  }
+}
+
+function hostOf(req: IncomingMessage): string {
+  return req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, body, 'application/json')
+}
+
+/** Sends a JSON answer, with the request's warnings as Kubernetes' `Warning: 299 - "…"` headers. */
+function send(res: ServerResponse, status: number, body: unknown, contentType: string, ctx?: RequestContext): void {
+  const warnings = ctx?.warnings ?? []
+  if (warnings.length > 0)
+    res.setHeader(
+      'warning',
+      warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+    )
+  res.writeHead(status, { 'content-type': contentType })
+  res.end(JSON.stringify(body))
+}
