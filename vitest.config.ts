@@ -35,6 +35,9 @@ const onPostgres = Boolean(process.env.DATABASE_URL)
 
 const shared = {
   setupFiles: ['test/support/fast-check-seed.ts'],
+  // Servers the tests start as processes open no secure port unless a test asks for one: several
+  // run at once, and 6443 is one port. Tests of the secure listener pass their own.
+  env: { REVKUBE_SECURE_PORT: '0' },
   testTimeout: 60_000,
   hookTimeout: 60_000,
   pool: 'forks' as const,

@@ -19,6 +19,19 @@ export interface Config {
   port: number
   /** @default '127.0.0.1' */
   host: string
+  /**
+   * The HTTPS port, serving the same routes as `port` (Kubernetes' --secure-port): kubectl and
+   * client-go send credentials only over TLS. 0 or unset: no secure listener; `any`: a free port.
+   * @default 6443 from the environment
+   */
+  securePort?: number | 'any'
+  /** The serving certificate and key (PEM files); without them the server makes its own, signed by its CA, in the data folder. */
+  tlsCertFile?: string
+  tlsPrivateKeyFile?: string
+  /** The CA that signs client certificates (PEM); without it, the server's own CA. */
+  clientCaFile?: string
+  /** Extra names (DNS names or addresses) for the serving certificate the server makes, beside 127.0.0.1, localhost and the host name. */
+  tlsSans?: string[]
   /** Run the controllers, scheduler and simulated kubelets (when this process leads). @default true */
   controllers: boolean
   /** Simulated nodes to create at start if there are fewer. @default 0 */
@@ -56,6 +69,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     port: checkPort(env.PORT ?? '4000'),
     host: env.HOST?.trim() || '127.0.0.1',
+    securePort: checkPort(env.REVKUBE_SECURE_PORT ?? '6443', 'REVKUBE_SECURE_PORT'),
+    ...(env.REVKUBE_TLS_CERT_FILE?.trim() && { tlsCertFile: env.REVKUBE_TLS_CERT_FILE.trim() }),
+    ...(env.REVKUBE_TLS_PRIVATE_KEY_FILE?.trim() && { tlsPrivateKeyFile: env.REVKUBE_TLS_PRIVATE_KEY_FILE.trim() }),
+    ...(env.REVKUBE_CLIENT_CA_FILE?.trim() && { clientCaFile: env.REVKUBE_CLIENT_CA_FILE.trim() }),
+    ...(env.REVKUBE_TLS_SAN?.trim() && { tlsSans: env.REVKUBE_TLS_SAN.split(',').map((n) => n.trim()).filter(Boolean) }),
     controllers: checkBoolean('REVKUBE_CONTROLLERS', env.REVKUBE_CONTROLLERS ?? 'true'),
     simNodes: checkCount('REVKUBE_SIM_NODES', env.REVKUBE_SIM_NODES ?? '0'),
     shutdownTimeoutMs: checkDuration('REVKUBE_SHUTDOWN_TIMEOUT', env.REVKUBE_SHUTDOWN_TIMEOUT ?? '10s'),
@@ -83,6 +101,11 @@ export const FLAGS = {
   controllers: 'REVKUBE_CONTROLLERS',
   port: 'PORT',
   host: 'HOST',
+  'secure-port': 'REVKUBE_SECURE_PORT',
+  'tls-cert-file': 'REVKUBE_TLS_CERT_FILE',
+  'tls-private-key-file': 'REVKUBE_TLS_PRIVATE_KEY_FILE',
+  'client-ca-file': 'REVKUBE_CLIENT_CA_FILE',
+  'tls-san': 'REVKUBE_TLS_SAN',
   'data-dir': 'REVKUBE_DATA_DIR',
   'shutdown-timeout': 'REVKUBE_SHUTDOWN_TIMEOUT',
   auth: 'REVKUBE_AUTH',
@@ -141,10 +164,10 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@/]*@/, '$1***@')
 }
 
-function checkPort(value: string): number {
+function checkPort(value: string, name = 'PORT'): number {
   const port = Number(value)
   if (!/^\d+$/.test(value.trim()) || port > 65535) {
-    throw new ConfigError(`PORT must be a number from 0 to 65535, got "${value}"`)
+    throw new ConfigError(`${name} must be a number from 0 to 65535, got "${value}"`)
   }
   return port
 }

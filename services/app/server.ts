@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { sql } from 'kysely'
@@ -30,9 +31,16 @@ import type { Database } from '../store/database.js'
 import { openStore } from './open-store.js'
 import type { Store } from '../store/store.js'
 import { secureDataFolders } from '../store/data-folders.js'
+import { listenSecurely, type SecureListener, writeKubeconfig } from './secure-listener.js'
 
 export interface RunningServer {
   readonly url: string
+  /** The secure listener's URL (`https://127.0.0.1:6443`), when there is one. */
+  readonly secureUrl?: string
+  /** The CA (PEM) the secure listener's certificate is verified with, when the server made it. */
+  readonly certificateAuthority?: string
+  /** The kubeconfig the server wrote for its admin (`<data-dir>/kubeconfig`), when it has a data folder and a secure listener. */
+  readonly kubeconfigFile?: string
   readonly store: Store
   readonly api: ResourceApi
   readonly projection: Projection
@@ -122,7 +130,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     { name: 'shutdown', run: () => (draining ? 'the server is shutting down' : undefined) },
   ]
 
-  const http = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req)
     if (draining) res.shouldKeepAlive = false
     if (path === GRAPHQL_PATH) {
@@ -137,12 +145,14 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       if (!res.headersSent) send(res, 500, { message: 'internal error' })
       else res.end()
     })
-  })
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  }
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(req) !== GRAPHQL_PATH) return refuseUpgrade(socket, '404 Not Found')
     if (draining || !ready || !graphql) return refuseUpgrade(socket, '503 Service Unavailable')
     graphql.webSockets.handleUpgrade(req, socket, head)
-  })
+  }
+  const http = createServer(handler)
+  http.on('upgrade', onUpgrade)
 
   const openPaths = new Set(config.openPaths ?? ['/livez', '/readyz', '/metrics'])
   const isOpen = (path: string) => openPaths.has(path) || [...openPaths].some((open) => path.startsWith(`${open}/`))
@@ -160,7 +170,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       return void res.end(req.method === 'HEAD' ? undefined : asset.body)
     }
     if (isRestPath(path)) {
-      if (rest && ready && !draining && (await rest.handle(req, res, path))) return
+      if (rest && ready && !draining) {
+        if (!(await rest.handle(req, res, path)))
+          sendStatus(res, new StatusError('NotFound', 'the server could not find the requested resource'))
+        return
+      }
       return sendStatus(
         res,
         new StatusError(
@@ -218,6 +232,13 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
   const address = http.address() as AddressInfo
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`
   log.debug('listening; starting up', { url })
+  let secure: SecureListener | undefined
+  try {
+    secure = config.securePort ? await listenSecurely(config, keysDir(config), handler, onUpgrade) : undefined
+  } catch (error) {
+    await closeHttp(http, Date.now())
+    throw error
+  }
 
   let leadership: Leadership | undefined
   let plane: ControlPlane | undefined
@@ -303,12 +324,20 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     await rejections?.close()
     await store?.close().catch(() => {})
     await closeHttp(http, Date.now())
+    if (secure) await closeHttp(secure.server, Date.now())
     throw error
   }
 
   const head = await store.head()
-  log.info('revkube is serving', { url, graphql: `${url}${GRAPHQL_PATH}`, database: store.database.description, revision: head.revision })
+  log.info('revkube is serving', {
+    url,
+    ...(secure && { secureUrl: secure.url }),
+    graphql: `${url}${GRAPHQL_PATH}`,
+    database: store.database.description,
+    revision: head.revision,
+  })
   announceAuth(security!, config, url, log)
+  const kubeconfigFile = secure && keysDir(config) ? writeKubeconfig(keysDir(config)!, secure, security!, log) : undefined
 
   const running = { store, projection, graphql }
   const shutdown = async () => {
@@ -317,8 +346,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     await hooks.draining?.()
     const subscriptionsEnded = await running.graphql.subscriptions.close(deadline)
     await running.graphql.webSockets.close(deadline)
-    const requestsEnded = await closeHttp(http, deadline)
-    if (!subscriptionsEnded || !requestsEnded) {
+    const [requestsEnded, secureEnded] = await Promise.all([closeHttp(http, deadline), secure ? closeHttp(secure.server, deadline) : true])
+    if (!subscriptionsEnded || !requestsEnded || !secureEnded) {
       log.warn('shutdown: the grace period ran out; cut the connections still open', { graceSeconds: graceMs / 1000 })
     }
     await leadership?.stop()
@@ -331,6 +360,8 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
 
   return {
     url,
+    ...(secure && { secureUrl: secure.url, certificateAuthority: secure.tls.serverCa }),
+    ...(kubeconfigFile && { kubeconfigFile }),
     store,
     api,
     projection,
@@ -401,7 +432,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  * Stops listening and waits for open requests to finish, closing connections as they fall idle;
  * at `deadline` cuts the rest. Resolves whether every request finished in time.
  */
-async function closeHttp(http: Server, deadline: number): Promise<boolean> {
+async function closeHttp(http: Server | HttpsServer, deadline: number): Promise<boolean> {
   const closed = new Promise<void>((resolve) => http.close(() => resolve()))
   http.closeIdleConnections()
   const sweep = setInterval(() => http.closeIdleConnections(), 25)

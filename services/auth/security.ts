@@ -7,7 +7,15 @@ import { adminTokenPath, newSigningKey, newToken, readOrCreate, signingKeyPath }
 import { allowed, forbiddenMessage, type Attributes } from './rbac.js'
 import { issueToken, type TokenRequest } from './service-account-tokens.js'
 import { parseTokenFile } from './token-file.js'
-import { AUTHENTICATED, MASTERS, serviceAccountGroups, serviceAccountUser, UNAUTHENTICATED, type UserInfo } from './user.js'
+import {
+  AUTHENTICATED,
+  MASTERS,
+  serviceAccountGroups,
+  serviceAccountUser,
+  UNAUTHENTICATED,
+  type UserInfo,
+  withAuthenticated,
+} from './user.js'
 
 /** A request's headers (names in lower case): a Fetch `Headers`, or Node's `req.headers` behind the same two methods. */
 export type Headers = { get(name: string): string | null | undefined; keys(): Iterable<string> }
@@ -20,10 +28,11 @@ export interface Security {
   readonly adminToken: string | undefined
   readonly adminTokenFile: string | undefined
   /**
-   * The request's user, from its token and any impersonation headers; Unauthorized, Forbidden
+   * The request's user, from its token (or, without one, the client certificate the TLS handshake
+   * verified: `certificate`, its CN and O) and any impersonation headers; Unauthorized, Forbidden
    * (impersonation not allowed) or BadRequest (impersonation headers without Impersonate-User) otherwise.
    */
-  identify(headers: Headers, params?: Record<string, unknown>): UserInfo
+  identify(headers: Headers, params?: Record<string, unknown>, certificate?: UserInfo): UserInfo
   /**
    * When the request's credentials stop being valid on their own (a ServiceAccount token's `exp`),
    * if they ever do; undefined too for credentials `identify` refuses. Requests that last (subscriptions) end then.
@@ -68,7 +77,11 @@ export function createSecurity(options: SecurityOptions): Security {
     mode: 'token',
     adminToken,
     adminTokenFile,
-    identify: (headers, params) => impersonated(authenticator.authenticate(authorizationOf(headers, params)), headers, params, authorize),
+    identify: (headers, params, certificate) => {
+      const authorization = authorizationOf(headers, params)
+      const real = !authorization && certificate ? withAuthenticated(certificate) : authenticator.authenticate(authorization)
+      return impersonated(real, headers, params, authorize)
+    },
     expiresAt: (headers, params) => authenticator.expiresAt(authorizationOf(headers, params)),
     can,
     authorize,

@@ -5,6 +5,8 @@ import type { KindRegistry } from '../resources/registry.js'
 /** A path of Kubernetes' REST API, as kube-apiserver's RequestInfo reads it. */
 export type RestPath =
   | { type: 'version' }
+  /** `/openapi/v3` (the root) or `/openapi/v3/{api/v1 | apis/group/version}`; `/openapi/v2` is not served. */
+  | { type: 'openapi'; document?: string }
   /** `/api` (the core group's versions) or `/apis` (every other group). */
   | { type: 'groups'; core: boolean }
   /** `/apis/{group}`: one group's versions. */
@@ -26,7 +28,7 @@ export interface ResourcePath {
 
 /** Whether `path` is one of Kubernetes' API paths (which the REST API answers, or refuses as Kubernetes would). */
 export function isRestPath(path: string): boolean {
-  return path === '/version' || path === '/version/' || /^\/apis?(\/|$)/.test(path)
+  return path === '/version' || path === '/version/' || /^\/(apis?|openapi)(\/|$)/.test(path)
 }
 
 /** Subresources of a namespace: `/api/v1/namespaces/{name}/status` is the namespace's, not a resource in it. */
@@ -38,7 +40,11 @@ export function parseRestPath(path: string, registry: KindRegistry): RestPath | 
   const parts = path
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent)
+    .map(decodeSegment)
+  if (parts[0] === 'openapi') {
+    if (parts[1] !== 'v3') throw notFound()
+    return parts.length === 2 ? { type: 'openapi' } : { type: 'openapi', document: parts.slice(2).join('/') }
+  }
   if (parts[0] === 'api') {
     if (parts.length === 1) return { type: 'groups', core: true }
     return resourcePath('', parts[1]!, parts.slice(2), registry)
@@ -68,6 +74,14 @@ function resourcePath(group: string, version: string, rest: string[], registry: 
     ...(namespace !== undefined && { namespace }),
     ...(name !== undefined && { name }),
     ...(subresource !== undefined && { subresource }),
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new StatusError('BadRequest', `the path segment "${segment.slice(0, 100)}" is not valid percent-encoding`)
   }
 }
 

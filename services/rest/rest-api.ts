@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import { TLSSocket } from 'node:tls'
+import { certificateUser } from '../auth/certificates.js'
+import type { UserInfo } from '../auth/user.js'
 import type { RequestContext } from '../api/context.js'
 import type { DeleteOptions } from '../api/decide.js'
 import type { PatchType, ResourceApi } from '../api/resource-api.js'
@@ -16,6 +19,7 @@ import { readJsonBody } from './request-body.js'
 import { notFound, parseRestPath, type ResourcePath } from './request-path.js'
 import { readAt, type ReadAt } from './read-at.js'
 import { includeObjectOf, toTable } from './table.js'
+import { openApiDocuments } from './openapi.js'
 import { serveWatch } from './watch-stream.js'
 
 export interface RestServices {
@@ -48,6 +52,7 @@ const PATCH_TYPES: Record<string, PatchType> = {
  */
 export function createRestApi(services: RestServices) {
   const { api, security } = services
+  let openApi: ReturnType<typeof openApiDocuments> | undefined
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     let target: ReturnType<typeof parseRestPath>
@@ -76,7 +81,7 @@ export function createRestApi(services: RestServices) {
   }
 
   function requestContext(req: IncomingMessage, requestId: string): RequestContext {
-    const user = security.identify(headersOf(req))
+    const user = security.identify(headersOf(req), undefined, certificateOf(req))
     const client = {
       ...(req.socket.remoteAddress && { sourceAddress: req.socket.remoteAddress }),
       ...(req.headers['user-agent'] && { userAgent: req.headers['user-agent'] }),
@@ -123,6 +128,13 @@ export function createRestApi(services: RestServices) {
         if (representation.as === 'discovery')
           return send(res, 200, aggregatedDiscovery(api.registry, target.core), contentTypeOf(representation))
         return sendJson(res, 200, target.core ? apiVersions(hostOf(req)) : apiGroupList(api.registry))
+      }
+      case 'openapi': {
+        openApi ??= openApiDocuments(api.registry)
+        const body = target.document === undefined ? openApi.root : openApi.get(target.document)
+        if (body === undefined) throw notFound()
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' })
+        return void res.end(body)
       }
       case 'group': {
         const group = apiGroupOf(api.registry, target.group)
@@ -405,6 +417,13 @@ function headersOf(req: IncomingMessage): Headers {
     },
     keys: () => Object.keys(req.headers),
   }
+}
+
+/** The user a client certificate names, when the TLS handshake verified it against the client CA. */
+function certificateOf(req: IncomingMessage): UserInfo | undefined {
+  const socket = req.socket as TLSSocket
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined
+  return certificateUser(socket.getPeerCertificate().subject as unknown as Record<string, string | string[]>)
 }
 
 function hostOf(req: IncomingMessage): string {
