@@ -1,7 +1,8 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ControllerRevision, DaemonSet, StatefulSet } from 'kubernetes-types/apps/v1.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import { ownedBy } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../json.js'
-import { controllerOf, controllerReference, meta, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
+import { deepEqual, isObject } from '../json.js'
+import { asJson, controllerOf, controllerReference, isDeleting, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import type { Action } from '../runtime/controller.js'
 
 /**
@@ -61,24 +62,26 @@ export function generatedName(prefix: string, seed: string, taken: (name: string
   }
 }
 
+/** What keeps a history of its pod template. */
+export type RevisionOwner = DaemonSet | StatefulSet
+
 /** The revisions an owner controls, oldest revision number first. */
-export function revisionsOf(state: ClusterState, owner: JsonObject): JsonObject[] {
+export function revisionsOf(state: ClusterView, owner: RevisionOwner): ControllerRevision[] {
   return ownedBy(state, uidOf(owner), 'ControllerRevision')
     .filter((r) => controllerOf(r)?.uid === uidOf(owner))
     .sort((a, b) => revisionNumber(a) - revisionNumber(b) || nameOf(a).localeCompare(nameOf(b)))
 }
 
-export const revisionNumber = (revision: JsonObject): number => (typeof revision.revision === 'number' ? revision.revision : 0)
+export const revisionNumber = (revision: ControllerRevision): number => revision.revision
 
 /** `getPatch`: what a revision records of its owner, the pod template replacing the old one. */
-export function templatePatch(owner: JsonObject): JsonObject {
-  const template = (isObject(owner.spec) ? owner.spec.template : undefined) ?? {}
-  return { spec: { template: { ...(template as JsonObject), $patch: 'replace' } } }
+export function templatePatch(owner: RevisionOwner) {
+  return { spec: { template: { ...owner.spec?.template, $patch: 'replace' } } }
 }
 
 export interface RevisionPlan {
   /** The revision for the owner's current template, as it will be once `actions` ran. */
-  revision: JsonObject
+  revision: ControllerRevision
   /** Creating it, or renumbering an equal older one (a rollback) to the newest number. */
   actions: Action[]
 }
@@ -88,8 +91,8 @@ export interface RevisionPlan {
  * bump, as both controllers' `getDaemonSetRevisions`/`getStatefulSetRevisions` do).
  */
 export function planRevision(
-  owner: JsonObject,
-  revisions: JsonObject[],
+  owner: RevisionOwner,
+  revisions: ControllerRevision[],
   hash: string,
   extraLabels: Record<string, string> = {},
 ): RevisionPlan {
@@ -101,12 +104,10 @@ export function planRevision(
   if (existing) {
     if (revisionNumber(existing) === newest) return { revision: existing, actions: [] }
     const bumped = { ...existing, revision: newest + 1 }
-    return { revision: bumped, actions: [{ type: 'update', object: bumped, reason: 'rollback to an earlier revision' }] }
+    return { revision: bumped, actions: [{ type: 'update', object: asJson(bumped), reason: 'rollback to an earlier revision' }] }
   }
-  const templateLabels = (((data.spec as JsonObject).template as JsonObject).metadata as JsonObject | undefined)?.labels as
-    | Record<string, string>
-    | undefined
-  const revision: JsonObject = {
+  const templateLabels = data.spec.template.metadata?.labels
+  const revision: ControllerRevision = {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
     metadata: {
@@ -118,15 +119,15 @@ export function planRevision(
     data,
     revision: newest + 1,
   }
-  return { revision, actions: [{ type: 'create', object: revision }] }
+  return { revision, actions: [{ type: 'create', object: asJson(revision) }] }
 }
 
 /**
  * `truncateHistory`/`cleanupHistory`: deletes the oldest revisions beyond `limit` that no live
  * pod and neither the current nor the update revision uses.
  */
-export function truncateHistory(revisions: JsonObject[], live: Set<string>, limit: number): Action[] {
-  const removable = revisions.filter((r) => !live.has(nameOf(r)) && meta(r).deletionTimestamp === undefined)
+export function truncateHistory(revisions: ControllerRevision[], live: Set<string>, limit: number): Action[] {
+  const removable = revisions.filter((r) => !live.has(nameOf(r)) && !isDeleting(r))
   const excess = removable.length - Math.max(0, limit)
   return removable.slice(0, Math.max(0, excess)).map((r) => ({
     type: 'delete',

@@ -1,7 +1,6 @@
 import { nextRun } from '../resources/kinds/batch/cron-next-run.js'
 import { knownTimeZone, type CronSchedule } from '../resources/kinds/batch/cron-schedule.js'
-import type { JsonObject } from '../json.js'
-import { meta, spec, status } from '../runtime/objects.js'
+import type { CronJob } from 'kubernetes-types/batch/v1.js'
 
 /**
  * When a CronJob should have run (kubernetes `pkg/controller/cronjob/utils.go`
@@ -26,11 +25,11 @@ export interface MostRecent {
   tooMany: boolean
 }
 
-export function mostRecentScheduleTime(cronJob: JsonObject, schedule: CronSchedule, now: Date, withStartingDeadline: boolean): MostRecent {
-  const last = Date.parse(String(status(cronJob).lastScheduleTime ?? ''))
-  let earliest = Number.isFinite(last) ? last : Date.parse(String(meta(cronJob).creationTimestamp ?? '')) || now.getTime()
-  const deadline = spec(cronJob).startingDeadlineSeconds
-  if (withStartingDeadline && typeof deadline === 'number') earliest = Math.max(earliest, now.getTime() - deadline * 1000)
+export function mostRecentScheduleTime(cronJob: CronJob, schedule: CronSchedule, now: Date, withStartingDeadline: boolean): MostRecent {
+  const last = Date.parse(cronJob.status?.lastScheduleTime ?? '')
+  let earliest = Number.isFinite(last) ? last : Date.parse(cronJob.metadata?.creationTimestamp ?? '') || now.getTime()
+  const deadline = cronJob.spec?.startingDeadlineSeconds
+  if (withStartingDeadline && deadline !== undefined) earliest = Math.max(earliest, now.getTime() - deadline * 1000)
   const result = { earliest: new Date(earliest), mostRecent: undefined, missed: 0, tooMany: false }
   const zone = timeZoneOf(cronJob)
   const t1 = nextRun(schedule, new Date(earliest), zone)
@@ -47,16 +46,16 @@ export function mostRecentScheduleTime(cronJob: JsonObject, schedule: CronSchedu
 }
 
 /** How long until the schedule after the most recent one (plus 100 ms); undefined if there is none. */
-export function untilNextSchedule(cronJob: JsonObject, schedule: CronSchedule, now: Date): number | undefined {
+export function untilNextSchedule(cronJob: CronJob, schedule: CronSchedule, now: Date): number | undefined {
   const { earliest, mostRecent } = mostRecentScheduleTime(cronJob, schedule, now, false)
   const next = nextRun(schedule, mostRecent ?? earliest, timeZoneOf(cronJob))
   return next && next.getTime() + NEXT_SCHEDULE_DELTA_MS - now.getTime()
 }
 
 /** `spec.timeZone` (validation lets only names the runtime knows through), else UTC. */
-const timeZoneOf = (cronJob: JsonObject): string => {
-  const zone = spec(cronJob).timeZone
-  return typeof zone === 'string' && zone !== '' && zone.toLowerCase() !== 'local' && knownTimeZone(zone) ? zone : 'UTC'
+const timeZoneOf = (cronJob: CronJob): string => {
+  const zone = cronJob.spec?.timeZone
+  return zone !== undefined && zone !== '' && zone.toLowerCase() !== 'local' && knownTimeZone(zone) ? zone : 'UTC'
 }
 
 /** `getJobName`: `<cronjob>-<scheduled time in minutes since the epoch>`, the same for every try at one schedule. */

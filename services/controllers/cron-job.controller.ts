@@ -1,21 +1,12 @@
-import { eventObject, getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
+import type { CronJob, CronJobStatus, Job, JobSpec } from 'kubernetes-types/batch/v1.js'
+import type { ObjectReference } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, ownedBy, type ClusterView } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import { deepEqual } from '../json.js'
 import { parseSchedule } from '../resources/kinds/batch/cron-schedule.js'
 import { jobNameFor, mostRecentScheduleTime, rfc1123z, untilNextSchedule } from './cron-job-schedule.js'
 import { recordEvent } from '../runtime/events.js'
-import {
-  controllerOf,
-  controllerReference,
-  isDeleting,
-  keysOfKind,
-  meta,
-  nameOf,
-  namespaceOf,
-  spec,
-  status,
-  uidOf,
-} from '../runtime/objects.js'
+import { asJson, controllerOf, controllerReference, isDeleting, keysOfKind, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import { jobCondition } from './job-status.js'
 import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
@@ -48,16 +39,19 @@ export function createCronJobController(): Controller {
   }
 }
 
-const isFinished = (job: JsonObject) => jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
-const referenceTo = (job: JsonObject): JsonObject => ({
-  apiVersion: 'batch/v1',
-  kind: 'Job',
-  name: nameOf(job),
-  namespace: namespaceOf(job),
-  uid: uidOf(job),
-  resourceVersion: meta(job).resourceVersion,
-})
-const deleteJob = (job: JsonObject): Action => ({
+const isFinished = (job: Job) => jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
+const referenceTo = (job: Job): ObjectReference => {
+  const resourceVersion = job.metadata?.resourceVersion
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    name: nameOf(job),
+    namespace: namespaceOf(job),
+    uid: uidOf(job),
+    ...(resourceVersion !== undefined && { resourceVersion }),
+  }
+}
+const deleteJob = (job: Job): Action => ({
   type: 'delete',
   kind: 'Job',
   namespace: namespaceOf(job),
@@ -65,17 +59,17 @@ const deleteJob = (job: JsonObject): Action => ({
   options: { propagationPolicy: 'Background' },
 })
 
-function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Reconciliation {
+function syncCronJob(cronJob: CronJob, state: ClusterView, now: Date): Reconciliation {
   const jobs = ownedBy(state, uidOf(cronJob), 'Job').filter((j) => controllerOf(j)?.uid === uidOf(cronJob))
-  const before = status(cronJob)
-  const next: JsonObject = { ...before }
-  let active = arrayAt(before, 'active').filter(isObject)
+  const before = cronJob.status ?? {}
+  const next: CronJobStatus = { ...before }
+  let active = before.active ?? []
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(cronJob, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+    recordEvent(asJson(cronJob), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   const writes: Action[] = []
-  const inActive = (job: JsonObject) => active.some((ref) => ref.uid === uidOf(job))
-  const lastScheduled = Date.parse(String(before.lastScheduleTime ?? ''))
+  const inActive = (job: Job) => active.some((ref) => ref.uid === uidOf(job))
+  const lastScheduled = Date.parse(before.lastScheduleTime ?? '')
 
   for (const job of jobs) {
     if (!inActive(job) && !isFinished(job)) {
@@ -89,24 +83,30 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
         event('SawCompletedJob', `Saw completed job: ${nameOf(job)}, condition: ${jobCondition(job, 'Complete') ? 'Complete' : 'Failed'}`),
       )
     }
-    const completed = Date.parse(String(status(job).completionTime ?? ''))
-    if (isFinished(job) && Number.isFinite(completed) && !(Date.parse(String(next.lastSuccessfulTime ?? '')) >= completed)) {
-      next.lastSuccessfulTime = status(job).completionTime
+    const completionTime = job.status?.completionTime
+    const completed = Date.parse(completionTime ?? '')
+    if (
+      isFinished(job) &&
+      completionTime !== undefined &&
+      Number.isFinite(completed) &&
+      !(Date.parse(next.lastSuccessfulTime ?? '') >= completed)
+    ) {
+      next.lastSuccessfulTime = completionTime
     }
   }
   for (const ref of active) {
     if (jobs.some((j) => uidOf(j) === ref.uid)) continue
-    events.push(event('MissingJob', `Active job went missing: ${String(ref.name)}`))
+    events.push(event('MissingJob', `Active job went missing: ${ref.name}`))
     active = active.filter((r) => r !== ref)
   }
 
   let requeueAfterMs: number | undefined
-  const schedule = parseSchedule(String(spec(cronJob).schedule ?? ''))
+  const schedule = parseSchedule(cronJob.spec?.schedule ?? '')
   if ('error' in schedule) {
     events.push(
-      event('UnparseableSchedule', `unparseable schedule: ${JSON.stringify(spec(cronJob).schedule)} : ${schedule.error}`, 'Warning'),
+      event('UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cronJob.spec?.schedule)} : ${schedule.error}`, 'Warning'),
     )
-  } else if (!isDeleting(cronJob) && spec(cronJob).suspend !== true) {
+  } else if (!isDeleting(cronJob) && cronJob.spec?.suspend !== true) {
     requeueAfterMs = untilNextSchedule(cronJob, schedule, now)
     const recent = mostRecentScheduleTime(cronJob, schedule, now, true)
     const scheduled = recent.mostRecent
@@ -119,18 +119,18 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
         ),
       )
     }
-    const deadline = spec(cronJob).startingDeadlineSeconds
+    const deadline = cronJob.spec?.startingDeadlineSeconds
     const name = scheduled && jobNameFor(nameOf(cronJob), scheduled)
     if (!scheduled || scheduled > now) {
       // Nothing due yet.
-    } else if (typeof deadline === 'number' && scheduled.getTime() + deadline * 1000 < now.getTime()) {
+    } else if (deadline !== undefined && scheduled.getTime() + deadline * 1000 < now.getTime()) {
       events.push(event('MissSchedule', `Missed scheduled time to start a job: ${rfc1123z(scheduled)}`, 'Warning'))
     } else if (active.some((ref) => ref.name === name) || scheduled.getTime() === lastScheduled) {
       // This schedule was already started.
-    } else if (spec(cronJob).concurrencyPolicy === 'Forbid' && active.length > 0) {
+    } else if (cronJob.spec?.concurrencyPolicy === 'Forbid' && active.length > 0) {
       events.push(event('JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid'))
     } else {
-      if (spec(cronJob).concurrencyPolicy === 'Replace') {
+      if (cronJob.spec?.concurrencyPolicy === 'Replace') {
         for (const ref of active) {
           const job = jobs.find((j) => uidOf(j) === ref.uid)
           if (!job) continue
@@ -139,7 +139,7 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
         }
         active = []
       }
-      writes.push({ type: 'create', object: jobFromTemplate(cronJob, scheduled) })
+      writes.push({ type: 'create', object: asJson(jobFromTemplate(cronJob, scheduled)) })
       events.push(event('SuccessfulCreate', `Created job ${name}`))
       next.lastScheduleTime = timestamp(scheduled)
       requeueAfterMs = untilNextSchedule({ ...cronJob, status: next }, schedule, now)
@@ -150,10 +150,11 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
   for (const job of cleanup) events.push(event('SuccessfulDelete', `Deleted job ${nameOf(job)}`))
   next.active = active
   if (active.length === 0) delete next.active
+  const updated: CronJob = { ...cronJob, status: next }
   return {
     actions: [
       ...(writes.length > 0 ? [writes] : []),
-      ...(deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: { ...cronJob, status: next } } as Action]),
+      ...(deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: asJson(updated) } satisfies Action]),
       ...cleanup.map(deleteJob),
       ...events,
     ],
@@ -162,9 +163,9 @@ function syncCronJob(cronJob: JsonObject, state: ClusterState, now: Date): Recon
 }
 
 /** `getJobFromTemplate2`: the template's labels, annotations and spec, named and stamped for the schedule. */
-function jobFromTemplate(cronJob: JsonObject, scheduled: Date): JsonObject {
-  const template = objectAt(spec(cronJob), 'jobTemplate') ?? {}
-  const templateMeta = objectAt(template, 'metadata') ?? {}
+function jobFromTemplate(cronJob: CronJob, scheduled: Date): Job {
+  const template = cronJob.spec?.jobTemplate ?? {}
+  const templateMeta = template.metadata ?? {}
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -172,28 +173,29 @@ function jobFromTemplate(cronJob: JsonObject, scheduled: Date): JsonObject {
       name: jobNameFor(nameOf(cronJob), scheduled),
       namespace: namespaceOf(cronJob),
       ...(templateMeta.labels !== undefined && { labels: templateMeta.labels }),
-      annotations: { ...objectAt(templateMeta, 'annotations'), [SCHEDULED_TIMESTAMP]: timestamp(scheduled) },
+      annotations: { ...templateMeta.annotations, [SCHEDULED_TIMESTAMP]: timestamp(scheduled) },
       ownerReferences: [controllerReference(cronJob)],
     },
-    spec: objectAt(template, 'spec') ?? {},
+    // `{}`, Go's zero JobSpec, when the template has none (validation requires one).
+    spec: template.spec ?? ({} as JobSpec),
   }
 }
 
 /** `cleanupFinishedJobs`: beyond each history limit, the finished Jobs that started first go. */
-function cleanupFinishedJobs(cronJob: JsonObject, jobs: JsonObject[]): JsonObject[] {
-  const started = (j: JsonObject) => Date.parse(String(status(j).startTime ?? '')) || Number.POSITIVE_INFINITY
-  const oldest = (finished: JsonObject[], limit: unknown) => {
+function cleanupFinishedJobs(cronJob: CronJob, jobs: Job[]): Job[] {
+  const started = (j: Job) => Date.parse(j.status?.startTime ?? '') || Number.POSITIVE_INFINITY
+  const oldest = (finished: Job[], limit: number | undefined) => {
     const list = finished.filter((j) => !isDeleting(j)).sort((a, b) => started(a) - started(b) || nameOf(a).localeCompare(nameOf(b)))
-    return typeof limit === 'number' ? list.slice(0, Math.max(0, list.length - limit)) : []
+    return limit !== undefined ? list.slice(0, Math.max(0, list.length - limit)) : []
   }
   return [
     ...oldest(
       jobs.filter((j) => jobCondition(j, 'Complete')),
-      spec(cronJob).successfulJobsHistoryLimit,
+      cronJob.spec?.successfulJobsHistoryLimit,
     ),
     ...oldest(
       jobs.filter((j) => jobCondition(j, 'Failed')),
-      spec(cronJob).failedJobsHistoryLimit,
+      cronJob.spec?.failedJobsHistoryLimit,
     ),
   ]
 }

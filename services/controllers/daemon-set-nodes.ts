@@ -1,5 +1,5 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { labelsOf, nameOf, spec } from '../runtime/objects.js'
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js'
+import { labelsOf, nameOf } from '../runtime/objects.js'
 
 /**
  * Which nodes a DaemonSet's pod belongs on (kubernetes `pkg/controller/daemon`
@@ -7,8 +7,8 @@ import { labelsOf, nameOf, spec } from '../runtime/objects.js'
  */
 
 /** The tolerations every daemon pod gets, so it runs (and stays) where ordinary pods may not. */
-export function daemonTolerations(podSpec: JsonObject): JsonObject[] {
-  const tolerations: JsonObject[] = [
+export function daemonTolerations(podSpec: PodSpec): Toleration[] {
+  const tolerations: Toleration[] = [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
     { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
@@ -25,10 +25,10 @@ export function daemonTolerations(podSpec: JsonObject): JsonObject[] {
  * `AddOrUpdateTolerationInPodSpec` for each daemon toleration: one matching on key, operator,
  * value and effect is replaced (so the template's defaulted 300 s toleration becomes unbounded).
  */
-export function withDaemonTolerations(podSpec: JsonObject): JsonObject[] {
-  let list = arrayAt(podSpec, 'tolerations').filter(isObject)
+export function withDaemonTolerations(podSpec: PodSpec): Toleration[] {
+  let list = podSpec.tolerations ?? []
   for (const toleration of daemonTolerations(podSpec)) {
-    const same = (t: JsonObject) =>
+    const same = (t: Toleration) =>
       (t.key ?? '') === toleration.key &&
       (t.operator ?? 'Equal') === toleration.operator &&
       (t.value ?? '') === '' &&
@@ -39,26 +39,26 @@ export function withDaemonTolerations(podSpec: JsonObject): JsonObject[] {
 }
 
 /** `ToleratesTaint`. */
-export function toleratesTaint(toleration: JsonObject, taint: JsonObject): boolean {
-  const effect = String(toleration.effect ?? '')
+export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
+  const effect = toleration.effect ?? ''
   if (effect !== '' && effect !== taint.effect) return false
-  const key = String(toleration.key ?? '')
+  const key = toleration.key ?? ''
   if (key !== '' && key !== taint.key) return false
   switch (toleration.operator ?? '') {
     case 'Exists':
       return true
     case '':
     case 'Equal':
-      return String(toleration.value ?? '') === String(taint.value ?? '')
+      return (toleration.value ?? '') === (taint.value ?? '')
     default:
       return false
   }
 }
 
 /** A node selector requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`) against a value. */
-function requirementMatches(requirement: JsonObject, values: Record<string, string>): boolean {
-  const key = String(requirement.key ?? '')
-  const wanted = arrayAt(requirement, 'values').map(String)
+function requirementMatches(requirement: NodeSelectorRequirement, values: Record<string, string>): boolean {
+  const key = requirement.key
+  const wanted = requirement.values ?? []
   const has = Object.hasOwn(values, key)
   const value = values[key] ?? ''
   switch (requirement.operator) {
@@ -81,9 +81,9 @@ function requirementMatches(requirement: JsonObject, values: Record<string, stri
 }
 
 /** A nodeSelectorTerm: its expressions and fields ANDed; a term with neither matches nothing. */
-function termMatches(term: JsonObject, node: JsonObject): boolean {
-  const expressions = arrayAt(term, 'matchExpressions').filter(isObject)
-  const fields = arrayAt(term, 'matchFields').filter(isObject)
+function termMatches(term: NodeSelectorTerm, node: Node): boolean {
+  const expressions = term.matchExpressions ?? []
+  const fields = term.matchFields ?? []
   if (expressions.length === 0 && fields.length === 0) return false
   const labels = labelsOf(node)
   return (
@@ -92,15 +92,13 @@ function termMatches(term: JsonObject, node: JsonObject): boolean {
 }
 
 /** nodeSelector and required node affinity (terms ORed), as the scheduler's NodeAffinity filter. */
-export function fitsNodeAffinity(podSpec: JsonObject, node: JsonObject): boolean {
+export function fitsNodeAffinity(podSpec: PodSpec, node: Node): boolean {
   const labels = labelsOf(node)
-  const selector = objectAt(podSpec, 'nodeSelector') ?? {}
+  const selector = podSpec.nodeSelector ?? {}
   if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false
-  const required = objectAt(objectAt(objectAt(podSpec, 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution')
+  const required = podSpec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   if (!required) return true
-  return arrayAt(required, 'nodeSelectorTerms')
-    .filter(isObject)
-    .some((term) => termMatches(term, node))
+  return required.nodeSelectorTerms.some((term) => termMatches(term, node))
 }
 
 /**
@@ -108,16 +106,14 @@ export function fitsNodeAffinity(podSpec: JsonObject, node: JsonObject): boolean
  * tolerates its NoSchedule and NoExecute taints) and whether one already there may stay (it
  * tolerates the NoExecute taints).
  */
-export function nodeShouldRunDaemonPod(podSpec: JsonObject, node: JsonObject): { shouldRun: boolean; shouldContinueRunning: boolean } {
+export function nodeShouldRunDaemonPod(podSpec: PodSpec, node: Node): { shouldRun: boolean; shouldContinueRunning: boolean } {
   const nodeName = podSpec.nodeName
-  if ((typeof nodeName === 'string' && nodeName !== '' && nodeName !== nameOf(node)) || !fitsNodeAffinity(podSpec, node)) {
+  if ((nodeName !== undefined && nodeName !== '' && nodeName !== nameOf(node)) || !fitsNodeAffinity(podSpec, node)) {
     return { shouldRun: false, shouldContinueRunning: false }
   }
-  const tolerations = arrayAt(podSpec, 'tolerations').filter(isObject)
+  const tolerations = podSpec.tolerations ?? []
   const untolerated = (effect: string) =>
-    arrayAt(spec(node), 'taints')
-      .filter(isObject)
-      .some((taint) => taint.effect === effect && !tolerations.some((t) => toleratesTaint(t, taint)))
+    (node.spec?.taints ?? []).some((taint) => taint.effect === effect && !tolerations.some((t) => toleratesTaint(t, taint)))
   const noExecute = untolerated('NoExecute')
   return { shouldRun: !noExecute && !untolerated('NoSchedule'), shouldContinueRunning: !noExecute }
 }
@@ -127,28 +123,28 @@ export function nodeShouldRunDaemonPod(podSpec: JsonObject, node: JsonObject): {
  * required node affinity `matchFields metadata.name In [node]` in place of any other name
  * requirement (`ReplaceDaemonSetPodNodeNameNodeAffinity`), so the default scheduler places it.
  */
-export function daemonPodSpec(templateSpec: JsonObject, node: string): JsonObject {
-  const nodeAffinity = objectAt(objectAt(templateSpec, 'affinity'), 'nodeAffinity') ?? {}
-  const nameTerm = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }
+export function daemonPodSpec(templateSpec: PodSpec, node: string): PodSpec {
+  const nodeAffinity = templateSpec.affinity?.nodeAffinity ?? {}
+  const nameTerm: NodeSelectorTerm = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }
   return {
     ...templateSpec,
     tolerations: withDaemonTolerations(templateSpec),
     affinity: {
-      ...objectAt(templateSpec, 'affinity'),
+      ...templateSpec.affinity,
       nodeAffinity: { ...nodeAffinity, requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [nameTerm] } },
     },
   }
 }
 
 /** `GetTargetNodeName`: the node a daemon pod is bound to, or the one its affinity names. */
-export function targetNodeOf(pod: JsonObject): string | undefined {
-  const bound = spec(pod).nodeName
-  if (typeof bound === 'string' && bound !== '') return bound
-  const required = objectAt(objectAt(objectAt(spec(pod), 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution')
-  for (const term of arrayAt(required, 'nodeSelectorTerms').filter(isObject)) {
-    for (const field of arrayAt(term, 'matchFields').filter(isObject)) {
-      const values = arrayAt(field, 'values')
-      if (field.key === 'metadata.name' && field.operator === 'In' && values.length === 1) return String(values[0])
+export function targetNodeOf(pod: Pod): string | undefined {
+  const bound = pod.spec?.nodeName
+  if (bound !== undefined && bound !== '') return bound
+  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+  for (const term of required?.nodeSelectorTerms ?? []) {
+    for (const field of term.matchFields ?? []) {
+      const values = field.values ?? []
+      if (field.key === 'metadata.name' && field.operator === 'In' && values.length === 1) return values[0]
     }
   }
   return undefined

@@ -1,6 +1,7 @@
-import { objectAt, type JsonObject } from '../json.js'
+import type { DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
-import { isDeleting, isPodAvailable, isPodReady, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
+import { isDeleting, isPodAvailable, isPodReady, labelsOf, nameOf } from '../runtime/objects.js'
 
 /**
  * A DaemonSet's rolling update and status (kubernetes `pkg/controller/daemon/update.go`,
@@ -10,19 +11,19 @@ import { isDeleting, isPodAvailable, isPodReady, labelsOf, meta, nameOf, spec } 
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation'
 
 /** `IsPodUpdated`: the pod carries the current template's hash or generation. */
-export function isPodUpdated(pod: JsonObject, hash: string, generation: number): boolean {
+export function isPodUpdated(pod: Pod, hash: string, generation: number): boolean {
   const labels = labelsOf(pod)
   return labels[REVISION_HASH_LABEL] === hash || labels[TEMPLATE_GENERATION_LABEL] === String(generation)
 }
 
 /** Oldest first (creation time, then name), as `podByCreationTimestampAndPhase` orders them. */
-export function oldestFirst(pods: JsonObject[]): JsonObject[] {
-  const created = (p: JsonObject) => String(meta(p).creationTimestamp ?? '')
+export function oldestFirst(pods: Pod[]): Pod[] {
+  const created = (p: Pod) => p.metadata?.creationTimestamp ?? ''
   return [...pods].sort((a, b) => created(a).localeCompare(created(b)) || nameOf(a).localeCompare(nameOf(b)))
 }
 
 /** `GetScaledValueFromIntOrPercent(value, total, roundUp=true)`. */
-export function scaledValue(value: unknown, total: number): number {
+export function scaledValue(value: number | string | undefined, total: number): number {
   if (typeof value === 'number') return value
   if (typeof value === 'string' && /^\d+%$/.test(value)) return Math.ceil((Number(value.slice(0, -1)) * total) / 100)
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value)
@@ -30,9 +31,9 @@ export function scaledValue(value: unknown, total: number): number {
 }
 
 /** `findUpdatedPodsOnNode`: the node's new and old pod, or undefined when it has more than one of either. */
-function updatedPodsOnNode(pods: JsonObject[], hash: string, generation: number) {
-  let newPod: JsonObject | undefined
-  let oldPod: JsonObject | undefined
+function updatedPodsOnNode(pods: Pod[], hash: string, generation: number) {
+  let newPod: Pod | undefined
+  let oldPod: Pod | undefined
   for (const pod of pods) {
     if (isDeleting(pod)) continue
     if (isPodUpdated(pod, hash, generation)) {
@@ -48,7 +49,7 @@ function updatedPodsOnNode(pods: JsonObject[], hash: string, generation: number)
 
 export interface RollingUpdate {
   /** Old pods to delete. */
-  deletePods: JsonObject[]
+  deletePods: Pod[]
   /** Nodes to surge a new pod onto. */
   createOn: string[]
 }
@@ -58,25 +59,19 @@ export interface RollingUpdate {
  * nodes lack an available pod; with maxSurge, start new pods next to old ones on at most maxSurge
  * nodes and delete each old pod once its replacement is available.
  */
-export function rollingUpdate(
-  ds: JsonObject,
-  nodeToPods: Map<string, JsonObject[]>,
-  desired: number,
-  hash: string,
-  now: Date,
-): RollingUpdate {
-  const rolling = objectAt(objectAt(spec(ds), 'updateStrategy'), 'rollingUpdate') ?? {}
-  const generation = Number(meta(ds).generation ?? 0)
-  const minReady = Number(spec(ds).minReadySeconds ?? 0)
-  const available = (pod: JsonObject) => isPodAvailable(pod, minReady, now)
+export function rollingUpdate(ds: DaemonSet, nodeToPods: Map<string, Pod[]>, desired: number, hash: string, now: Date): RollingUpdate {
+  const rolling = ds.spec?.updateStrategy?.rollingUpdate ?? {}
+  const generation = ds.metadata?.generation ?? 0
+  const minReady = ds.spec?.minReadySeconds ?? 0
+  const available = (pod: Pod) => isPodAvailable(pod, minReady, now)
   let maxUnavailable = scaledValue(rolling.maxUnavailable, desired)
   const maxSurge = scaledValue(rolling.maxSurge, desired)
   if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1
 
   if (maxSurge === 0) {
     let unavailable = 0
-    const replace: JsonObject[] = []
-    const candidates: JsonObject[] = []
+    const replace: Pod[] = []
+    const candidates: Pod[] = []
     for (const pods of nodeToPods.values()) {
       const found = updatedPodsOnNode(pods, hash, generation)
       if (!found) {
@@ -95,7 +90,7 @@ export function rollingUpdate(
   }
 
   let surging = 0
-  const deletePods: JsonObject[] = []
+  const deletePods: Pod[] = []
   const allowed: string[] = []
   const candidates: string[] = []
   for (const [node, pods] of nodeToPods) {
@@ -118,14 +113,14 @@ export function rollingUpdate(
 
 /** The status counters of section 10, from the pods on each node that should or should not run one. */
 export function daemonSetStatus(
-  ds: JsonObject,
+  ds: DaemonSet,
   nodes: Array<{ name: string; shouldRun: boolean }>,
-  nodeToPods: Map<string, JsonObject[]>,
+  nodeToPods: Map<string, Pod[]>,
   hash: string,
   now: Date,
-): JsonObject {
-  const generation = Number(meta(ds).generation ?? 0)
-  const minReady = Number(spec(ds).minReadySeconds ?? 0)
+): DaemonSetStatus {
+  const generation = ds.metadata?.generation ?? 0
+  const minReady = ds.spec?.minReadySeconds ?? 0
   let desired = 0
   let current = 0
   let misscheduled = 0
@@ -148,8 +143,8 @@ export function daemonSetStatus(
     }
     if (isPodUpdated(pod, hash, generation)) updated++
   }
-  const status: JsonObject = {
-    ...objectAt(ds, 'status'),
+  const status: DaemonSetStatus = {
+    ...ds.status,
     currentNumberScheduled: current,
     desiredNumberScheduled: desired,
     numberMisscheduled: misscheduled,
@@ -160,6 +155,6 @@ export function daemonSetStatus(
     numberUnavailable: desired - available,
   }
   // omitempty in Kubernetes' DaemonSetStatus.
-  for (const key of ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable']) if (status[key] === 0) delete status[key]
+  for (const key of ['updatedNumberScheduled', 'numberAvailable', 'numberUnavailable'] as const) if (status[key] === 0) delete status[key]
   return status
 }

@@ -1,11 +1,15 @@
-import { eventObject, getObject, listObjects, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, objectAt, type JsonObject } from '../json.js'
+import type { DaemonSet } from 'kubernetes-types/apps/v1.js'
+import type { Pod, PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, listObjects, ownedBy, type ClusterView } from '../../projections/cluster-state.js'
+import { deepEqual } from '../json.js'
 import { labelSelectorFromObject } from '../resources/label-selector.js'
 import { computeHash, generatedName, planRevision, REVISION_HASH_LABEL, revisionsOf, truncateHistory } from './controller-revision.js'
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNodeOf } from './daemon-set-nodes.js'
 import { daemonSetStatus, oldestFirst, rollingUpdate, scaledValue, TEMPLATE_GENERATION_LABEL } from './daemon-set-update.js'
+import { templateSpecOf } from './replica-set-pods.js'
 import { recordEvent } from '../runtime/events.js'
 import {
+  asJson,
   controllerOf,
   controllerReference,
   isDeleting,
@@ -13,11 +17,8 @@ import {
   isPodReady,
   keysOfKind,
   labelsOf,
-  meta,
   nameOf,
   namespaceOf,
-  spec,
-  status,
   uidOf,
 } from '../runtime/objects.js'
 import { keyOf, nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
@@ -49,24 +50,26 @@ export function createDaemonSetController(): Controller {
   }
 }
 
-function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
-  const selector = labelSelectorFromObject(spec(ds).selector).selector
+function syncDaemonSet(ds: DaemonSet, state: ClusterView, now: Date) {
+  const event = (reason: string, message: string, type?: 'Warning') =>
+    recordEvent(asJson(ds), { ...(type && { type }), reason, message, component: COMPONENT }, now)
+  const selector = labelSelectorFromObject(ds.spec?.selector).selector
   if (!selector || selector.requirements.length === 0) {
     const message = 'This daemon set is selecting all pods. A non-empty selector is required.'
-    return { actions: [recordEvent(ds, { type: 'Warning', reason: 'SelectingAll', message, component: COMPONENT }, now)] }
+    return { actions: [event('SelectingAll', message, 'Warning')] }
   }
-  const template = objectAt(spec(ds), 'template') ?? {}
-  const hash = computeHash(template, Number(status(ds).collisionCount ?? 0))
+  const template = ds.spec?.template ?? {}
+  const hash = computeHash(template, ds.status?.collisionCount ?? 0)
   const revisions = revisionsOf(state, ds)
   const plan = planRevision(ds, revisions, hash, { [REVISION_HASH_LABEL]: hash })
 
   const pods = ownedBy(state, uidOf(ds), 'Pod').filter((p) => controllerOf(p)?.uid === uidOf(ds))
-  const nodeToPods = new Map<string, JsonObject[]>()
+  const nodeToPods = new Map<string, Pod[]>()
   for (const pod of pods) {
     const node = targetNodeOf(pod)
     if (node !== undefined) nodeToPods.set(node, [...(nodeToPods.get(node) ?? []), pod])
   }
-  const templateSpec = objectAt(template, 'spec') ?? {}
+  const templateSpec = templateSpecOf(template)
   const nodes = listObjects(state, 'Node').map((node) => ({
     name: nameOf(node),
     ...nodeShouldRunDaemonPod(daemonPodSpec(templateSpec, nameOf(node)), node),
@@ -74,21 +77,21 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
 
   // manage: create where a pod is missing, delete failed, surplus and misplaced pods.
   const createOn: string[] = []
-  const deletePods: JsonObject[] = []
+  const deletePods: Pod[] = []
   const events: Action[] = []
-  const strategy = objectAt(spec(ds), 'updateStrategy')
-  const allowsSurge = strategy?.type === 'RollingUpdate' && scaledValue(objectAt(strategy, 'rollingUpdate')?.maxSurge, 1) > 0
+  const strategy = ds.spec?.updateStrategy
+  const allowsSurge = strategy?.type === 'RollingUpdate' && scaledValue(strategy.rollingUpdate?.maxSurge, 1) > 0
   for (const node of nodes) {
     const onNode = nodeToPods.get(node.name) ?? []
     if (node.shouldRun && onNode.length === 0) createOn.push(node.name)
     else if (node.shouldContinueRunning) {
-      const running: JsonObject[] = []
+      const running: Pod[] = []
       for (const pod of onNode) {
         if (isDeleting(pod)) continue
-        const phase = status(pod).phase
+        const phase = pod.status?.phase
         if (phase === 'Failed') {
           const message = `Found failed daemon pod ${namespaceOf(pod)}/${nameOf(pod)} on node ${node.name}, will try to kill it`
-          events.push(recordEvent(ds, { type: 'Warning', reason: 'FailedDaemonPod', message, component: COMPONENT }, now))
+          events.push(event('FailedDaemonPod', message, 'Warning'))
           deletePods.push(pod)
         } else if (phase === 'Succeeded') deletePods.push(pod)
         else running.push(pod)
@@ -99,11 +102,11 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
   // Pods waiting for a node that no longer exists.
   const known = new Set(nodes.map((n) => n.name))
   for (const [node, onNode] of nodeToPods) {
-    if (!known.has(node)) deletePods.push(...onNode.filter((p) => !isDeleting(p) && !spec(p).nodeName))
+    if (!known.has(node)) deletePods.push(...onNode.filter((p) => !isDeleting(p) && !p.spec?.nodeName))
   }
 
   if (createOn.length === 0 && deletePods.length === 0 && strategy?.type === 'RollingUpdate') {
-    const rollingNodes = new Map<string, JsonObject[]>()
+    const rollingNodes = new Map<string, Pod[]>()
     for (const node of nodes) if (node.shouldRun) rollingNodes.set(node.name, nodeToPods.get(node.name) ?? [])
     const step = rollingUpdate(ds, rollingNodes, rollingNodes.size, hash, now)
     createOn.push(...step.createOn)
@@ -117,26 +120,19 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
     return pod
   })
   const writes: Action[] = [
-    ...creates.map((pod): Action => ({ type: 'create', object: pod })),
+    ...creates.map((pod): Action => ({ type: 'create', object: asJson(pod) })),
     ...deletePods.map((pod): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(pod), name: nameOf(pod) })),
   ]
-  events.push(
-    ...creates.map((pod) =>
-      recordEvent(ds, { reason: 'SuccessfulCreate', message: `Created pod: ${nameOf(pod)}`, component: COMPONENT }, now),
-    ),
-  )
-  events.push(
-    ...deletePods.map((pod) =>
-      recordEvent(ds, { reason: 'SuccessfulDelete', message: `Deleted pod: ${nameOf(pod)}`, component: COMPONENT }, now),
-    ),
-  )
+  events.push(...creates.map((pod) => event('SuccessfulCreate', `Created pod: ${nameOf(pod)}`)))
+  events.push(...deletePods.map((pod) => event('SuccessfulDelete', `Deleted pod: ${nameOf(pod)}`)))
 
   const live = new Set([nameOf(plan.revision), ...pods.map((p) => `${nameOf(ds)}-${labelsOf(p)[REVISION_HASH_LABEL] ?? ''}`)])
-  const history = truncateHistory(revisions, live, Number(spec(ds).revisionHistoryLimit ?? 10))
+  const history = truncateHistory(revisions, live, ds.spec?.revisionHistoryLimit ?? 10)
   const next = daemonSetStatus(ds, nodes, nodeToPods, hash, now)
-  const statusWrite: Action[] = deepEqual(next, status(ds)) ? [] : [{ type: 'updateStatus', object: { ...ds, status: next } }]
+  const updated: DaemonSet = { ...ds, status: next }
+  const statusWrite: Action[] = deepEqual(next, ds.status ?? {}) ? [] : [{ type: 'updateStatus', object: asJson(updated) }]
 
-  const minReady = Number(spec(ds).minReadySeconds ?? 0)
+  const minReady = ds.spec?.minReadySeconds ?? 0
   const waiting = minReady > 0 && pods.some((p) => isPodReady(p) && !isPodAvailable(p, minReady, now))
   return {
     actions: [...plan.actions, ...(writes.length > 0 ? [writes] : []), ...statusWrite, ...history, ...events],
@@ -148,12 +144,12 @@ function syncDaemonSet(ds: JsonObject, state: ClusterState, now: Date) {
  * More than one running pod on a node: all but the oldest go; with surge, the oldest new and the
  * oldest old pod may both stay while the new one is not ready, and the old one goes once it is.
  */
-function surplus(running: JsonObject[], hash: string, allowsSurge: boolean): JsonObject[] {
+function surplus(running: Pod[], hash: string, allowsSurge: boolean): Pod[] {
   if (running.length <= 1) return []
   if (!allowsSurge) return running.slice(1)
-  const extra: JsonObject[] = []
-  let oldestNew: JsonObject | undefined
-  let oldestOld: JsonObject | undefined
+  const extra: Pod[] = []
+  let oldestNew: Pod | undefined
+  let oldestOld: Pod | undefined
   for (const pod of running) {
     if (labelsOf(pod)[REVISION_HASH_LABEL] === hash) {
       if (!oldestNew) oldestNew = pod
@@ -166,15 +162,15 @@ function surplus(running: JsonObject[], hash: string, allowsSurge: boolean): Jso
 }
 
 function newDaemonPod(
-  ds: JsonObject,
-  template: JsonObject,
-  templateSpec: JsonObject,
+  ds: DaemonSet,
+  template: PodTemplateSpec,
+  templateSpec: PodSpec,
   node: string,
   hash: string,
   now: Date,
   taken: Set<string>,
-): JsonObject {
-  const templateMeta = objectAt(template, 'metadata') ?? {}
+): Pod {
+  const templateMeta = template.metadata ?? {}
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -184,7 +180,7 @@ function newDaemonPod(
       labels: {
         ...labelsOf({ metadata: templateMeta }),
         [REVISION_HASH_LABEL]: hash,
-        [TEMPLATE_GENERATION_LABEL]: String(meta(ds).generation ?? 0),
+        [TEMPLATE_GENERATION_LABEL]: String(ds.metadata?.generation ?? 0),
       },
       ...(templateMeta.annotations !== undefined && { annotations: templateMeta.annotations }),
       ownerReferences: [controllerReference(ds)],

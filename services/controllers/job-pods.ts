@@ -1,18 +1,8 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import {
-  annotationsOf,
-  condition,
-  controllerReference,
-  isDeleting,
-  isPodReady,
-  meta,
-  nameOf,
-  namespaceOf,
-  spec,
-  status,
-  uidOf,
-} from '../runtime/objects.js'
+import type { Job } from 'kubernetes-types/batch/v1.js'
+import type { Container, EnvVar, Pod, PodSpec } from 'kubernetes-types/core/v1.js'
+import { annotationsOf, condition, controllerReference, isDeleting, isPodReady, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import { generatedName } from './controller-revision.js'
+import { templateSpecOf } from './replica-set-pods.js'
 
 /**
  * A Job's pods: how they are made, when one counts as failed, when it finished, and the
@@ -26,11 +16,11 @@ export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index'
 const BACKOFF_MS = 10_000
 const MAX_BACKOFF_MS = 10 * 60_000
 
-export const isIndexed = (job: JsonObject): boolean => spec(job).completionMode === 'Indexed'
-export const hasTrackingFinalizer = (pod: JsonObject): boolean => arrayAt(meta(pod), 'finalizers').includes(TRACKING_FINALIZER)
+export const isIndexed = (job: Job): boolean => job.spec?.completionMode === 'Indexed'
+export const hasTrackingFinalizer = (pod: Pod): boolean => (pod.metadata?.finalizers ?? []).includes(TRACKING_FINALIZER)
 
 /** `getCompletionIndex`: the pod's index, or -1 when it has none (or a malformed one). */
-export function completionIndexOf(pod: JsonObject): number {
+export function completionIndexOf(pod: Pod): number {
   const text = annotationsOf(pod)[COMPLETION_INDEX]
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : -1
 }
@@ -39,31 +29,32 @@ export function completionIndexOf(pod: JsonObject): number {
  * `isPodFailed`: Failed, or (unless only failed pods are replaced) being deleted before it
  * succeeded, so that orphans that never reach Failed still count.
  */
-export function isPodFailed(pod: JsonObject, job: JsonObject): boolean {
-  const phase = status(pod).phase
+export function isPodFailed(pod: Pod, job: Job): boolean {
+  const phase = pod.status?.phase
   if (phase === 'Failed') return true
-  if (spec(job).podReplacementPolicy === 'Failed') return false
+  if (job.spec?.podReplacementPolicy === 'Failed') return false
   return isDeleting(pod) && phase !== 'Succeeded'
 }
 
 /** `getFinishedTime`: the containers' latest finish, else Ready=False's transition, else the deletion, else creation. */
-export function finishedTime(pod: JsonObject): number {
-  const statuses = arrayAt(status(pod), 'containerStatuses').filter(isObject)
-  const finishes = statuses.map((s) => Date.parse(String(objectAt(objectAt(s, 'state'), 'terminated')?.finishedAt ?? '')))
+export function finishedTime(pod: Pod): number {
+  const statuses = pod.status?.containerStatuses ?? []
+  const finishes = statuses.map((s) => Date.parse(s.state?.terminated?.finishedAt ?? ''))
   if (statuses.length > 0 && finishes.every(Number.isFinite)) return Math.max(...finishes)
   const ready = condition(pod, 'Ready')
-  if (ready?.status === 'False' && Number.isFinite(Date.parse(String(ready.lastTransitionTime))))
-    return Date.parse(String(ready.lastTransitionTime))
-  if (isDeleting(pod)) return Date.parse(String(meta(pod).deletionTimestamp)) - Number(meta(pod).deletionGracePeriodSeconds ?? 0) * 1000
-  return Date.parse(String(meta(pod).creationTimestamp ?? '')) || 0
+  const readySince = Date.parse(ready?.lastTransitionTime ?? '')
+  if (ready?.status === 'False' && Number.isFinite(readySince)) return readySince
+  const metadata = pod.metadata ?? {}
+  if (isDeleting(pod)) return Date.parse(metadata.deletionTimestamp ?? '') - (metadata.deletionGracePeriodSeconds ?? 0) * 1000
+  return Date.parse(metadata.creationTimestamp ?? '') || 0
 }
 
 /**
  * How long before the next pod may be created: 10 s after one failure since the last success,
  * doubling with each further one up to 10 min (`getRemainingTimeForFailuresCount`).
  */
-export function backoffRemainingMs(job: JsonObject, pods: JsonObject[], now: Date): number {
-  const lastSuccess = Math.max(0, ...pods.filter((p) => status(p).phase === 'Succeeded').map(finishedTime))
+export function backoffRemainingMs(job: Job, pods: Pod[], now: Date): number {
+  const lastSuccess = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Succeeded').map(finishedTime))
   const failures = pods
     .filter((p) => isPodFailed(p, job))
     .map(finishedTime)
@@ -75,17 +66,15 @@ export function backoffRemainingMs(job: JsonObject, pods: JsonObject[], now: Dat
 }
 
 /** `pastBackoffLimitOnFailure`: with restartPolicy OnFailure, container restarts count as failures. */
-export function pastBackoffLimitOnFailure(job: JsonObject, pods: JsonObject[]): boolean {
-  if (objectAt(objectAt(spec(job), 'template'), 'spec')?.restartPolicy !== 'OnFailure') return false
+export function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
+  if (job.spec?.template.spec?.restartPolicy !== 'OnFailure') return false
   let restarts = 0
   for (const pod of pods) {
-    const phase = status(pod).phase
+    const phase = pod.status?.phase
     if (phase !== 'Running' && phase !== 'Pending') continue
-    for (const s of [...arrayAt(status(pod), 'initContainerStatuses'), ...arrayAt(status(pod), 'containerStatuses')]) {
-      if (isObject(s) && typeof s.restartCount === 'number') restarts += s.restartCount
-    }
+    for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) restarts += s.restartCount
   }
-  const limit = Number(spec(job).backoffLimit ?? 6)
+  const limit = job.spec?.backoffLimit ?? 6
   return limit === 0 ? restarts > 0 : restarts >= limit
 }
 
@@ -93,24 +82,23 @@ export function pastBackoffLimitOnFailure(job: JsonObject, pods: JsonObject[]): 
  * A pod from the Job's template, holding the tracking finalizer; Indexed pods carry their index
  * (annotation, label, hostname `<job>-<index>`, env JOB_COMPLETION_INDEX) and are named `<job>-<index>-<rand>`.
  */
-export function newJobPod(job: JsonObject, index: number | undefined, now: Date, taken: Set<string>): JsonObject {
-  const template = objectAt(spec(job), 'template') ?? {}
-  const templateMeta = objectAt(template, 'metadata') ?? {}
-  const podSpec = { ...objectAt(template, 'spec') }
-  const labels: Record<string, string> = { ...(objectAt(templateMeta, 'labels') as Record<string, string> | undefined) }
-  const annotations: Record<string, string> = { ...(objectAt(templateMeta, 'annotations') as Record<string, string> | undefined) }
+export function newJobPod(job: Job, index: number | undefined, now: Date, taken: Set<string>): Pod {
+  const template = job.spec?.template ?? {}
+  const templateMeta = template.metadata ?? {}
+  const podSpec: PodSpec = { ...templateSpecOf(template) }
+  const labels: Record<string, string> = { ...templateMeta.labels }
+  const annotations: Record<string, string> = { ...templateMeta.annotations }
   const prefix = index === undefined ? `${nameOf(job)}-` : `${nameOf(job)}-${index}-`
   if (index !== undefined) {
     labels[COMPLETION_INDEX] = String(index)
     annotations[COMPLETION_INDEX] = String(index)
     podSpec.hostname = `${nameOf(job)}-${index}`
-    const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${COMPLETION_INDEX}']` } } }
-    for (const field of ['initContainers', 'containers']) {
-      if (!Array.isArray(podSpec[field])) continue
-      podSpec[field] = (podSpec[field] as unknown[]).map((c) =>
-        isObject(c) && !arrayAt(c, 'env').some((e) => isObject(e) && e.name === env.name) ? { ...c, env: [...arrayAt(c, 'env'), env] } : c,
-      )
-    }
+    const env: EnvVar = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${COMPLETION_INDEX}']` } } }
+    const withIndex = (c: Container): Container =>
+      (c.env ?? []).some((e) => e.name === env.name) ? c : { ...c, env: [...(c.env ?? []), env] }
+    // `{}` when the template has no spec: only the lists it has get the variable.
+    if (podSpec.initContainers) podSpec.initContainers = podSpec.initContainers.map(withIndex)
+    if (podSpec.containers) podSpec.containers = podSpec.containers.map(withIndex)
   }
   const name = generatedName(prefix, `${uidOf(job)}/${index ?? ''}/${now.getTime()}/${taken.size}`, (n) => taken.has(n))
   taken.add(name)
@@ -122,7 +110,7 @@ export function newJobPod(job: JsonObject, index: number | undefined, now: Date,
       namespace: namespaceOf(job),
       labels,
       ...(Object.keys(annotations).length > 0 && { annotations }),
-      finalizers: [...arrayAt(templateMeta, 'finalizers').filter((f) => f !== TRACKING_FINALIZER), TRACKING_FINALIZER],
+      finalizers: [...(templateMeta.finalizers ?? []).filter((f) => f !== TRACKING_FINALIZER), TRACKING_FINALIZER],
       ownerReferences: [controllerReference(job)],
     },
     spec: podSpec,
@@ -133,11 +121,11 @@ export function newJobPod(job: JsonObject, index: number | undefined, now: Date,
  * `activePodsForRemoval`: duplicates and indexes already done first (Indexed), then the pods
  * least far along: not ready before ready, newest before oldest.
  */
-export function activePodsForRemoval(job: JsonObject, active: JsonObject[], atLeast: number, succeededIndexes: Set<number>): JsonObject[] {
-  const remove: JsonObject[] = []
+export function activePodsForRemoval(job: Job, active: Pod[], atLeast: number, succeededIndexes: Set<number>): Pod[] {
+  const remove: Pod[] = []
   let left = active
   if (isIndexed(job)) {
-    const completions = Number(spec(job).completions ?? 0)
+    const completions = job.spec?.completions ?? 0
     const seen = new Set<number>()
     left = []
     for (const pod of active) {
@@ -149,7 +137,7 @@ export function activePodsForRemoval(job: JsonObject, active: JsonObject[], atLe
       }
     }
   }
-  const created = (p: JsonObject) => String(meta(p).creationTimestamp ?? '')
+  const created = (p: Pod) => p.metadata?.creationTimestamp ?? ''
   const ordered = [...left].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)) || created(b).localeCompare(created(a)))
   return [...remove, ...ordered.slice(0, Math.max(0, atLeast - remove.length))]
 }

@@ -1,6 +1,7 @@
+import type { Job, JobCondition as Condition, JobStatus } from 'kubernetes-types/batch/v1.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import { timestamp } from '../api/context.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { isDeleting, status, uidOf } from '../runtime/objects.js'
+import { isDeleting, uidOf } from '../runtime/objects.js'
 import { completionIndexOf, hasTrackingFinalizer, isIndexed, isPodFailed } from './job-pods.js'
 
 /**
@@ -32,20 +33,19 @@ export const deadlineExceeded: JobCondition = {
   message: 'Job was active longer than specified deadline',
 }
 
-export function jobCondition(job: JsonObject, type: string): JsonObject | undefined {
-  return arrayAt(status(job), 'conditions').find((c) => isObject(c) && c.type === type && c.status === 'True') as JsonObject | undefined
+export function jobCondition(job: Job, type: string): Condition | undefined {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True')
 }
 
 /** `IsJobFinished`: Complete or Failed is True. */
-export const isJobFinished = (job: JsonObject): boolean =>
-  jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
+export const isJobFinished = (job: Job): boolean => jobCondition(job, 'Complete') !== undefined || jobCondition(job, 'Failed') !== undefined
 
 /**
  * `ensureJobConditionStatus`: sets the condition when its status, reason or message differ;
  * a False condition is not added where there was none. Returns whether anything changed.
  */
 export function ensureCondition(
-  conditions: JsonObject[],
+  conditions: Condition[],
   type: string,
   conditionStatus: 'True' | 'False',
   reason: string,
@@ -67,9 +67,9 @@ export function ensureCondition(
 
 export interface Tracking {
   /** The status with counters moved and newly finished pods recorded as uncounted. */
-  status: JsonObject
+  status: JobStatus
   /** Pods whose tracking finalizer can go now (after the status is written). */
-  removeFinalizer: JsonObject[]
+  removeFinalizer: Pod[]
   /** Whether uids still wait in uncountedTerminatedPods. */
   uncounted: boolean
 }
@@ -78,30 +78,25 @@ export interface Tracking {
  * Moves counted pods (finalizer gone) from uncountedTerminatedPods into the counters, and
  * records pods that finished since (or all remaining ones, once the Job is finished).
  */
-export function trackFinishedPods(
-  job: JsonObject,
-  pods: JsonObject[],
-  next: JsonObject,
-  finishing: 'success' | 'failure' | undefined,
-): Tracking {
-  const before = objectAt(status(job), 'uncountedTerminatedPods') ?? {}
-  const uncounted = { succeeded: arrayAt(before, 'succeeded').map(String), failed: arrayAt(before, 'failed').map(String) }
+export function trackFinishedPods(job: Job, pods: Pod[], next: JobStatus, finishing: 'success' | 'failure' | undefined): Tracking {
+  const before = job.status?.uncountedTerminatedPods ?? {}
+  const uncounted = { succeeded: before.succeeded ?? [], failed: before.failed ?? [] }
   const withFinalizer = new Set(pods.filter(hasTrackingFinalizer).map(uidOf))
   const pending = {
     succeeded: uncounted.succeeded.filter((u) => withFinalizer.has(u)),
     failed: uncounted.failed.filter((u) => withFinalizer.has(u)),
   }
-  next.succeeded = Number(next.succeeded ?? 0) + uncounted.succeeded.length - pending.succeeded.length
-  next.failed = Number(next.failed ?? 0) + uncounted.failed.length - pending.failed.length
+  next.succeeded = (next.succeeded ?? 0) + uncounted.succeeded.length - pending.succeeded.length
+  next.failed = (next.failed ?? 0) + uncounted.failed.length - pending.failed.length
 
-  const completions = Number(objectAt(job, 'spec')?.completions ?? 0)
-  const validIndex = (pod: JsonObject) => !isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < completions)
-  const removeFinalizer: JsonObject[] = []
+  const completions = job.spec?.completions ?? 0
+  const validIndex = (pod: Pod) => !isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < completions)
+  const removeFinalizer: Pod[] = []
   for (const pod of pods) {
     if (!hasTrackingFinalizer(pod)) continue
     const uid = uidOf(pod)
     const failed = isPodFailed(pod, job)
-    const succeeded = status(pod).phase === 'Succeeded'
+    const succeeded = pod.status?.phase === 'Succeeded'
     if (!(isDeleting(job) || finishing || succeeded || failed)) continue
     removeFinalizer.push(pod)
     if (succeeded && !uncounted.failed.includes(uid)) {
@@ -112,21 +107,21 @@ export function trackFinishedPods(
     ...(pending.succeeded.length > 0 && { succeeded: pending.succeeded }),
     ...(pending.failed.length > 0 && { failed: pending.failed }),
   }
-  for (const counter of ['succeeded', 'failed']) if (next[counter] === 0) delete next[counter]
+  for (const counter of ['succeeded', 'failed'] as const) if (next[counter] === 0) delete next[counter]
   return { status: next, removeFinalizer, uncounted: pending.succeeded.length + pending.failed.length > 0 }
 }
 
 /** The Job's key moments as `status` writes them. */
-export const startTimeOf = (job: JsonObject): number | undefined => {
-  const start = Date.parse(String(status(job).startTime ?? ''))
+export const startTimeOf = (job: Job): number | undefined => {
+  const start = Date.parse(job.status?.startTime ?? '')
   return Number.isFinite(start) ? start : undefined
 }
 
 /** When the Job finished: the transition of its Complete or Failed condition. */
-export function finishTimeOf(job: JsonObject): number | undefined {
+export function finishTimeOf(job: Job): number | undefined {
   const finished = jobCondition(job, 'Complete') ?? jobCondition(job, 'Failed')
-  const time = Date.parse(String(finished?.lastTransitionTime ?? status(job).completionTime ?? ''))
+  const time = Date.parse(finished?.lastTransitionTime ?? job.status?.completionTime ?? '')
   return Number.isFinite(time) ? time : undefined
 }
 
-export const isSuspended = (job: JsonObject): boolean => objectAt(job, 'spec')?.suspend === true
+export const isSuspended = (job: Job): boolean => job.spec?.suspend === true

@@ -1,19 +1,10 @@
-import { eventObject, getObject, listObjects, ownedBy, withLabel, type ClusterState } from '../../projections/cluster-state.js'
+import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, listObjects, ownedBy, withLabel, type ClusterView } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import { deepEqual } from '../json.js'
 import { recordEvent } from '../runtime/events.js'
-import {
-  controllerOf,
-  isDeleting,
-  isPodActive,
-  isPodReady,
-  keysOfKind,
-  nameOf,
-  namespaceOf,
-  spec,
-  status,
-  uidOf,
-} from '../runtime/objects.js'
+import { asJson, controllerOf, isDeleting, isPodActive, isPodReady, keysOfKind, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import {
   activePodsForRemoval,
   backoffRemainingMs,
@@ -74,7 +65,7 @@ export function createJobController(): Controller {
   }
 }
 
-const removeFinalizer = (pod: JsonObject): Action => ({
+const removeFinalizer = (pod: Pod): Action => ({
   type: 'patch',
   kind: 'Pod',
   namespace: namespaceOf(pod),
@@ -84,7 +75,7 @@ const removeFinalizer = (pod: JsonObject): Action => ({
 })
 
 /** Pods of a Job that is gone keep no tracking finalizer, or they could never be deleted. */
-function releaseOrphans(state: ClusterState, namespace: string, name: string): Reconciliation {
+function releaseOrphans(state: ClusterView, namespace: string, name: string): Reconciliation {
   const orphans = withLabel(state, 'Pod', 'batch.kubernetes.io/job-name', name).filter((pod) => {
     const owner = controllerOf(pod)
     return (
@@ -98,10 +89,10 @@ function releaseOrphans(state: ClusterState, namespace: string, name: string): R
 }
 
 /** ttlSecondsAfterFinished (the ttl-after-finished controller): a finished Job goes once it has expired. */
-function expireFinished(job: JsonObject, now: Date): Reconciliation {
-  const ttl = spec(job).ttlSecondsAfterFinished
+function expireFinished(job: Job, now: Date): Reconciliation {
+  const ttl = job.spec?.ttlSecondsAfterFinished
   const finished = finishTimeOf(job)
-  if (typeof ttl !== 'number' || finished === undefined || isDeleting(job)) return nothing
+  if (ttl === undefined || finished === undefined || isDeleting(job)) return nothing
   const remaining = finished + ttl * 1000 - now.getTime()
   if (remaining > 0) return { actions: [], requeueAfterMs: remaining }
   const options = { propagationPolicy: 'Background', preconditions: { uid: uidOf(job) } }
@@ -112,65 +103,64 @@ function expireFinished(job: JsonObject, now: Date): Reconciliation {
   }
 }
 
-function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliation {
-  const jobSpec = spec(job)
+function syncJob(job: Job, state: ClusterView, now: Date): Reconciliation {
+  const jobSpec = job.spec
+  const completions = jobSpec?.completions
   const pods = ownedBy(state, uidOf(job), 'Pod').filter((p) => controllerOf(p)?.uid === uidOf(job))
-  const before = status(job)
-  const next: JsonObject = { ...before }
-  const conditions = (Array.isArray(before.conditions) ? before.conditions : []).filter(isObject).map((c) => ({ ...c }))
+  const before = job.status ?? {}
+  const next: JobStatus = { ...before }
+  const conditions = (before.conditions ?? []).map((c) => ({ ...c }))
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(job, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+    recordEvent(asJson(job), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   let requeueAfterMs: number | undefined
 
   const active = pods.filter(isPodActive)
   let activeCount = active.length
-  let terminating = pods.filter((p) => isDeleting(p) && status(p).phase !== 'Succeeded' && status(p).phase !== 'Failed').length
+  let terminating = pods.filter((p) => isDeleting(p) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length
   let ready = active.filter(isPodReady).length
-  const uncounted = objectAt(before, 'uncountedTerminatedPods') ?? {}
-  const counted = (list: string, pod: JsonObject) => Array.isArray(uncounted[list]) && (uncounted[list] as unknown[]).includes(uidOf(pod))
-  const fresh = (pod: JsonObject) =>
-    hasTrackingFinalizer(pod) && (!isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < Number(jobSpec.completions)))
+  const uncounted = before.uncountedTerminatedPods ?? {}
+  const counted = (list: 'succeeded' | 'failed', pod: Pod) => (uncounted[list] ?? []).includes(uidOf(pod))
+  // Without completions no index is valid.
+  const fresh = (pod: Pod) =>
+    hasTrackingFinalizer(pod) && (!isIndexed(job) || (completionIndexOf(pod) >= 0 && completionIndexOf(pod) < (completions ?? 0)))
   const succeededIndexes = parseIndexes(before.completedIndexes)
   if (isIndexed(job)) {
-    for (const pod of pods) if (status(pod).phase === 'Succeeded' && fresh(pod)) succeededIndexes.add(completionIndexOf(pod))
+    for (const pod of pods) if (pod.status?.phase === 'Succeeded' && fresh(pod)) succeededIndexes.add(completionIndexOf(pod))
   }
   const succeeded = isIndexed(job)
     ? succeededIndexes.size
-    : Number(before.succeeded ?? 0) +
-      pods.filter((p) => fresh(p) && !counted('succeeded', p) && status(p).phase === 'Succeeded').length +
-      arrayLength(uncounted.succeeded)
+    : (before.succeeded ?? 0) +
+      pods.filter((p) => fresh(p) && !counted('succeeded', p) && p.status?.phase === 'Succeeded').length +
+      (uncounted.succeeded ?? []).length
   const failed =
-    Number(before.failed ?? 0) +
+    (before.failed ?? 0) +
     pods.filter((p) => fresh(p) && !counted('failed', p) && isPodFailed(p, job)).length +
-    arrayLength(uncounted.failed)
+    (uncounted.failed ?? []).length
   if (next.startTime === undefined && !isSuspended(job)) next.startTime = timestamp(now)
 
   // Is the Job done? An interim condition already written decides; otherwise the counters and the clock.
   let finishing: JobCondition | undefined
   const target = jobCondition(job, 'SuccessCriteriaMet') ?? jobCondition(job, 'FailureTarget')
-  const backoffLimit = Number(jobSpec.backoffLimit ?? 6)
+  const backoffLimit = jobSpec?.backoffLimit ?? 6
   const start = startTimeOf({ status: next })
-  const deadline =
-    typeof jobSpec.activeDeadlineSeconds === 'number' && start !== undefined && !isSuspended(job)
-      ? start + jobSpec.activeDeadlineSeconds * 1000
-      : undefined
-  if (target) finishing = { type: String(target.type), reason: String(target.reason ?? ''), message: String(target.message ?? '') }
+  const activeDeadline = jobSpec?.activeDeadlineSeconds
+  const deadline = activeDeadline !== undefined && start !== undefined && !isSuspended(job) ? start + activeDeadline * 1000 : undefined
+  if (target) finishing = { type: target.type, reason: target.reason ?? '', message: target.message ?? '' }
   else if (failed > backoffLimit || pastBackoffLimitOnFailure(job, pods)) finishing = backoffLimitExceeded
   else if (deadline !== undefined && now.getTime() >= deadline) finishing = deadlineExceeded
   else if (deadline !== undefined) requeueAfterMs = deadline - now.getTime()
 
-  const creates: JsonObject[] = []
-  const deletes: JsonObject[] = []
-  const released: JsonObject[] = []
+  const creates: Pod[] = []
+  const deletes: Pod[] = []
+  const released: Pod[] = []
   if (finishing) {
     // Finishing: every active pod goes (and counts as failed).
     deletes.push(...active)
     activeCount -= deletes.length
     terminating += deletes.length
   } else if (!isDeleting(job)) {
-    const parallelism = Number(jobSpec.parallelism ?? 1)
-    const completions = typeof jobSpec.completions === 'number' ? jobSpec.completions : undefined
+    const parallelism = jobSpec?.parallelism ?? 1
     let want =
       completions === undefined ? (succeeded > 0 ? activeCount : parallelism) : Math.max(0, Math.min(completions - succeeded, parallelism))
     if (isSuspended(job)) want = 0
@@ -179,14 +169,14 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
       deletes.push(...excess)
       released.push(...excess.filter(hasTrackingFinalizer))
     } else {
-      const replacing = jobSpec.podReplacementPolicy === 'Failed' ? terminating : 0
+      const replacing = jobSpec?.podReplacementPolicy === 'Failed' ? terminating : 0
       const missing = Math.min(want - replacing - activeCount, MAX_PER_SYNC)
       const wait = missing > 0 ? backoffRemainingMs(job, pods, now) : 0
       if (wait > 0) requeueAfterMs = Math.min(requeueAfterMs ?? wait, wait)
       else if (missing > 0) {
         const taken = new Set(listObjects(state, 'Pod', namespaceOf(job)).map(nameOf))
         const indexes = isIndexed(job)
-          ? pendingIndexes(Number(completions), succeededIndexes, active, missing)
+          ? pendingIndexes(completions, succeededIndexes, active, missing)
           : new Array<undefined>(missing).fill(undefined)
         for (const index of indexes) creates.push(newJobPod(job, index, now, taken))
       }
@@ -231,7 +221,7 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   if (conditions.length > 0) next.conditions = conditions
 
   const writes: Action[] = [
-    ...creates.map((object): Action => ({ type: 'create', object })),
+    ...creates.map((pod): Action => ({ type: 'create', object: asJson(pod) })),
     ...deletes
       .filter((p) => !released.includes(p))
       .map((p): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(p), name: nameOf(p) })),
@@ -240,10 +230,11 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   events.push(...deletes.map((p) => event('SuccessfulDelete', `Deleted pod: ${nameOf(p)}`)))
   const finalizerRemovals = [...new Set([...tracking.removeFinalizer, ...released])].map(removeFinalizer)
   const releasedDeletes = released.map((p): Action => ({ type: 'delete', kind: 'Pod', namespace: namespaceOf(p), name: nameOf(p) }))
+  const updated: Job = { ...job, status: next }
   return {
     actions: [
       ...(writes.length > 0 ? [writes] : []),
-      ...(deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: { ...job, status: next } } as Action]),
+      ...(deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: asJson(updated) } satisfies Action]),
       ...(finalizerRemovals.length > 0 ? [finalizerRemovals] : []),
       ...(releasedDeletes.length > 0 ? [releasedDeletes] : []),
       ...events,
@@ -252,12 +243,10 @@ function syncJob(job: JsonObject, state: ClusterState, now: Date): Reconciliatio
   }
 }
 
-const arrayLength = (value: unknown): number => (Array.isArray(value) ? value.length : 0)
-
 /** `firstPendingIndexes`: the lowest indexes neither done nor running. */
-function pendingIndexes(completions: number, done: Set<number>, active: JsonObject[], count: number): number[] {
+function pendingIndexes(completions: number | undefined, done: Set<number>, active: Pod[], count: number): number[] {
   const running = new Set(active.map(completionIndexOf))
   const out: number[] = []
-  for (let i = 0; i < completions && out.length < count; i++) if (!done.has(i) && !running.has(i)) out.push(i)
+  for (let i = 0; i < (completions ?? 0) && out.length < count; i++) if (!done.has(i) && !running.has(i)) out.push(i)
   return out
 }

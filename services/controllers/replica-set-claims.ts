@@ -1,11 +1,11 @@
-import type { JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { controllerOf, controllerReference, isDeleting, labelsOf, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import type { Action } from '../runtime/controller.js'
 
 /** What an owner claims: the objects it controls now (adopted ones included) and the patches that adopt or release. */
-export interface Claims {
-  owned: JsonObject[]
+export interface Claims<T extends KubeObject> {
+  owned: T[]
   actions: Action[]
 }
 
@@ -18,9 +18,9 @@ export interface Claims {
  * upstream's fresh GET) neither adopts nor releases, and nobody adopts an object being deleted.
  * The patches are strategic merge patches keyed by uid, carrying the object's uid as upstream's do.
  */
-export function claim(owner: JsonObject, candidates: JsonObject[], selector: LabelSelector): Claims {
+export function claim<T extends KubeObject>(owner: KubeObject, candidates: T[], selector: LabelSelector): Claims<T> {
   const ownerUid = uidOf(owner)
-  const owned: JsonObject[] = []
+  const owned: T[] = []
   const actions: Action[] = []
   if (!ownerUid) return { owned, actions }
   const ownerDeleting = isDeleting(owner)
@@ -41,7 +41,7 @@ export function claim(owner: JsonObject, candidates: JsonObject[], selector: Lab
   return { owned, actions }
 }
 
-function adopt(owner: JsonObject, object: JsonObject): Action {
+function adopt(owner: KubeObject, object: KubeObject): Action {
   return {
     type: 'patch',
     kind: String(object.kind),
@@ -53,7 +53,7 @@ function adopt(owner: JsonObject, object: JsonObject): Action {
   }
 }
 
-function release(owner: JsonObject, object: JsonObject): Action {
+function release(owner: KubeObject, object: KubeObject): Action {
   return {
     type: 'patch',
     kind: String(object.kind),

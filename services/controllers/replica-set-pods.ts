@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto'
 import { decideCreate } from '../api/decide.js'
 import { isStatusError, type StatusError } from '../errors.js'
-import { clone, objectAt, type JsonObject } from '../json.js'
+import type { Pod, PodSpec, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
+import { clone } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { registry } from '../resources/registry.js'
 import { validateName } from '../resources/validation/names.js'
-import { controllerReference, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
+import { asJson, controllerReference, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 
 /** Kubernetes' cap on pods created or deleted by one sync of a ReplicaSet (`burstReplicas`). */
 export const BURST_REPLICAS = 500
@@ -39,7 +41,7 @@ export function podNamePrefix(ownerName: string): string {
  * reconcile read and the pod's position: a retry of the same reconcile asks for the same pods
  * again (and finds them already there) instead of creating more.
  */
-export function podNames(owner: JsonObject, count: number, revision: number): string[] {
+export function podNames(owner: KubeObject, count: number, revision: number): string[] {
   const base = podNamePrefix(nameOf(owner)).slice(0, 58)
   return Array.from({ length: count }, (_, i) => {
     const digest = createHash('sha256')
@@ -50,11 +52,18 @@ export function podNames(owner: JsonObject, count: number, revision: number): st
 }
 
 /**
+ * A pod template's spec, `{}` (Go's zero PodSpec) when it has none. The type asks for containers,
+ * which the validation of every kind with a pod template guarantees; the `{}` keeps what an object
+ * without them gets as it was.
+ */
+export const templateSpecOf = (template: PodTemplateSpec | undefined): PodSpec => template?.spec ?? ({} as PodSpec)
+
+/**
  * `GetPodFromTemplate`: the template's labels, annotations, finalizers and spec, the owner's
  * generateName prefix and a controller reference to the owner.
  */
-export function podFromTemplate(owner: JsonObject, template: JsonObject, name: string): JsonObject {
-  const metadata = objectAt(template, 'metadata') ?? {}
+export function podFromTemplate(owner: KubeObject, template: PodTemplateSpec, name: string): Pod {
+  const metadata = template.metadata ?? {}
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -67,7 +76,7 @@ export function podFromTemplate(owner: JsonObject, template: JsonObject, name: s
       ...(metadata.finalizers !== undefined && { finalizers: clone(metadata.finalizers) }),
       ownerReferences: [controllerReference(owner)],
     },
-    spec: clone(objectAt(template, 'spec') ?? {}),
+    spec: clone(templateSpecOf(template)),
   }
 }
 
@@ -77,10 +86,10 @@ export function podFromTemplate(owner: JsonObject, template: JsonObject, name: s
  * terminating namespace, is not predicted). Lets a reconcile report FailedCreate the way
  * Kubernetes' controllers do, although it only learns its writes' outcomes by looking again.
  */
-export function creationError(object: JsonObject): StatusError | undefined {
+export function creationError(object: KubeObject): StatusError | undefined {
   try {
     const definition = registry.forManifest(object.apiVersion, object.kind)
-    decideCreate(definition, object, namespaceOf(object) || 'default', {
+    decideCreate(definition, asJson(object), namespaceOf(object) || 'default', {
       now: () => new Date(0),
       newUid: () => 'uid',
       randomSuffix: () => 'xxxxx',

@@ -1,6 +1,8 @@
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js'
+import type { Pod, ReplicationController } from 'kubernetes-types/core/v1.js'
 import { timestamp } from '../api/context.js'
-import { arrayAt, clone, isObject, objectAt, type JsonObject } from '../json.js'
-import { condition, isPodAvailable, isPodReady, labelsOf, meta, spec, status } from '../runtime/objects.js'
+import { arrayAt, clone, isObject, type JsonObject } from '../json.js'
+import { condition, isPodAvailable, isPodReady, labelsOf, status } from '../runtime/objects.js'
 
 /** Why managing replicas failed, for the ReplicaFailure condition (FailedCreate or FailedDelete). */
 export interface ReplicaFailure {
@@ -17,13 +19,13 @@ export interface ReplicaFailure {
  * Also when the next pod becomes available, for a requeue.
  */
 export function replicaSetStatus(
-  rs: JsonObject,
-  pods: JsonObject[],
+  rs: ReplicaSet | ReplicationController,
+  pods: Pod[],
   now: Date,
   failure?: ReplicaFailure,
 ): { status: JsonObject; availableAt?: number } {
-  const templateLabels = (objectAt(objectAt(spec(rs).template, 'metadata'), 'labels') ?? {}) as Record<string, string>
-  const minReadySeconds = typeof spec(rs).minReadySeconds === 'number' ? (spec(rs).minReadySeconds as number) : 0
+  const templateLabels = rs.spec?.template?.metadata?.labels ?? {}
+  const minReadySeconds = rs.spec?.minReadySeconds ?? 0
   let fullyLabeled = 0
   let ready = 0
   let available = 0
@@ -35,7 +37,7 @@ export function replicaSetStatus(
     ready++
     if (isPodAvailable(pod, minReadySeconds, now)) available++
     else {
-      const at = Date.parse(String(condition(pod, 'Ready')?.lastTransitionTime ?? '')) + minReadySeconds * 1000
+      const at = Date.parse(condition(pod, 'Ready')?.lastTransitionTime ?? '') + minReadySeconds * 1000
       if (Number.isFinite(at)) availableAt = Math.min(availableAt ?? at, at)
     }
   }
@@ -45,7 +47,7 @@ export function replicaSetStatus(
   setCount(next, 'fullyLabeledReplicas', fullyLabeled)
   setCount(next, 'readyReplicas', ready)
   setCount(next, 'availableReplicas', available)
-  setCount(next, 'observedGeneration', typeof meta(rs).generation === 'number' ? (meta(rs).generation as number) : 0)
+  setCount(next, 'observedGeneration', rs.metadata?.generation ?? 0)
   const conditions = arrayAt(next, 'conditions').filter(isObject)
   const existing = conditions.find((c) => c.type === 'ReplicaFailure')
   let updated = conditions

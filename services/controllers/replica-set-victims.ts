@@ -1,5 +1,5 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { annotationsOf, condition, isPodActive, isPodReady, meta, spec, status, uidOf } from '../runtime/objects.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { annotationsOf, condition, isPodActive, isPodReady, uidOf } from '../runtime/objects.js'
 
 /**
  * Which pods a ReplicaSet deletes when it has too many, in Kubernetes' order
@@ -15,7 +15,7 @@ import { annotationsOf, condition, isPodActive, isPodReady, meta, spec, status, 
  * `related` are the active pods of the ReplicaSet and of its siblings (the other ReplicaSets of
  * the same Deployment), which set each pod's rank. Pods are only sorted when some survive.
  */
-export function podsToDelete(pods: JsonObject[], related: JsonObject[], diff: number, now: Date): JsonObject[] {
+export function podsToDelete(pods: Pod[], related: Pod[], diff: number, now: Date): Pod[] {
   if (diff >= pods.length) return pods.slice(0, diff)
   const onNode = new Map<string, number>()
   for (const pod of related) if (isPodActive(pod)) onNode.set(nodeOf(pod), (onNode.get(nodeOf(pod)) ?? 0) + 1)
@@ -25,7 +25,7 @@ export function podsToDelete(pods: JsonObject[], related: JsonObject[], diff: nu
 }
 
 export interface RankedPod {
-  pod: JsonObject
+  pod: Pod
   /** Active related pods on the same node. */
   rank: number
 }
@@ -38,7 +38,7 @@ export function deletedBefore(a: RankedPod, b: RankedPod, now: Date): boolean {
   const [pa, pb] = [a.pod, b.pod]
   const [na, nb] = [nodeOf(pa), nodeOf(pb)]
   if (na !== nb && (na === '' || nb === '')) return na === ''
-  const [phaseA, phaseB] = [PHASE_ORDER[String(status(pa).phase)] ?? 0, PHASE_ORDER[String(status(pb).phase)] ?? 0]
+  const [phaseA, phaseB] = [PHASE_ORDER[pa.status?.phase ?? ''] ?? 0, PHASE_ORDER[pb.status?.phase ?? ''] ?? 0]
   if (phaseA !== phaseB) return phaseA < phaseB
   const [readyA, readyB] = [isPodReady(pa), isPodReady(pb)]
   if (readyA !== readyB) return !readyA
@@ -51,13 +51,13 @@ export function deletedBefore(a: RankedPod, b: RankedPod, now: Date): boolean {
   }
   const restarts = compareRestarts(pa, pb)
   if (restarts !== undefined) return restarts
-  const [ca, cb] = [time(meta(pa).creationTimestamp), time(meta(pb).creationTimestamp)]
+  const [ca, cb] = [time(pa.metadata?.creationTimestamp), time(pb.metadata?.creationTimestamp)]
   if (ca !== cb) return newerFirst(ca, cb, pa, pb, now)
   return false
 }
 
 /** Newer first on a log2 scale of age (LogarithmicScaleDown); a missing time (0) goes first. */
-function newerFirst(ta: number, tb: number, pa: JsonObject, pb: JsonObject, now: Date): boolean {
+function newerFirst(ta: number, tb: number, pa: Pod, pb: Pod, now: Date): boolean {
   if (ta === 0 || tb === 0) return ta === 0
   const diff = logarithmicRank(ta, now) - logarithmicRank(tb, now)
   if (diff === 0) return uidOf(pa) < uidOf(pb)
@@ -71,41 +71,35 @@ export function logarithmicRank(at: number, now: Date): number {
 }
 
 /** `GetDeletionCostFromPodAnnotations`: an int32 without leading zeros; anything else costs 0. */
-export function deletionCost(pod: JsonObject): number {
+export function deletionCost(pod: Pod): number {
   const value = annotationsOf(pod)[DELETION_COST_ANNOTATION]
-  if (typeof value !== 'string' || !/^(?:0|-\d+|[1-9]\d*)$/.test(value)) return 0
+  if (value === undefined || !/^(?:0|-\d+|[1-9]\d*)$/.test(value)) return 0
   const cost = Number(value)
   return cost >= -2147483648 && cost <= 2147483647 ? cost : 0
 }
 
 /** `compareMaxContainerRestarts`: more restarts first, regular containers before sidecars; undefined when equal. */
-function compareRestarts(a: JsonObject, b: JsonObject): boolean | undefined {
+function compareRestarts(a: Pod, b: Pod): boolean | undefined {
   const [ra, rb] = [maxRestarts(a), maxRestarts(b)]
   if (ra.regular !== rb.regular) return ra.regular > rb.regular
   if (ra.sidecar !== rb.sidecar) return ra.sidecar > rb.sidecar
   return undefined
 }
 
-function maxRestarts(pod: JsonObject): { regular: number; sidecar: number } {
-  const count = (c: unknown) => (isObject(c) && typeof c.restartCount === 'number' ? c.restartCount : 0)
-  const regular = Math.max(0, ...arrayAt(status(pod), 'containerStatuses').map(count))
-  const sidecars = new Set(
-    arrayAt(spec(pod), 'initContainers').flatMap((c) => (isObject(c) && c.restartPolicy === 'Always' ? [String(c.name)] : [])),
-  )
-  const sidecar = Math.max(
-    0,
-    ...arrayAt(status(pod), 'initContainerStatuses').flatMap((c) => (isObject(c) && sidecars.has(String(c.name)) ? [count(c)] : [])),
-  )
+function maxRestarts(pod: Pod): { regular: number; sidecar: number } {
+  const regular = Math.max(0, ...(pod.status?.containerStatuses ?? []).map((c) => c.restartCount))
+  const sidecars = new Set((pod.spec?.initContainers ?? []).flatMap((c) => (c.restartPolicy === 'Always' ? [c.name] : [])))
+  const sidecar = Math.max(0, ...(pod.status?.initContainerStatuses ?? []).flatMap((c) => (sidecars.has(c.name) ? [c.restartCount] : [])))
   return { regular, sidecar }
 }
 
-function readySince(pod: JsonObject): number {
+function readySince(pod: Pod): number {
   return time(condition(pod, 'Ready')?.lastTransitionTime)
 }
 
-function time(value: unknown): number {
-  const parsed = typeof value === 'string' ? Date.parse(value) : NaN
+function time(value: string | undefined): number {
+  const parsed = value !== undefined ? Date.parse(value) : NaN
   return Number.isFinite(parsed) ? parsed : 0
 }
 
-const nodeOf = (pod: JsonObject): string => String(objectAt(pod, 'spec')?.nodeName ?? '')
+const nodeOf = (pod: Pod): string => pod.spec?.nodeName ?? ''

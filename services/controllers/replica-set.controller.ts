@@ -1,8 +1,12 @@
-import { eventObject, getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js'
+import type { Pod, ReplicationController } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, listObjects, type ClusterView } from '../../projections/cluster-state.js'
+import { deepEqual, isObject, type JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { isNothing, labelSelectorFromObject, labelSelectorFromSet, matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { recordEvent } from '../runtime/events.js'
 import {
+  asJson,
   condition,
   controllerOf,
   isDeleting,
@@ -10,9 +14,8 @@ import {
   keyOfObject,
   keysOfKind,
   labelsOf,
-  meta,
   nameOf,
-  spec,
+  namespaceOf,
   uidOf,
 } from '../runtime/objects.js'
 import { claim } from './replica-set-claims.js'
@@ -22,30 +25,36 @@ import { podsToDelete } from './replica-set-victims.js'
 import { keyOf, nothing, splitKey, type Action, type Controller } from '../runtime/controller.js'
 
 export type ReplicatedKind = 'ReplicaSet' | 'ReplicationController'
+type Replicated = ReplicaSet | ReplicationController
 
 interface KindAdapter {
+  kind: ReplicatedKind
   /** The controller's name in kube-controller-manager, and so its actor. */
   name: string
   /** The event source component. */
   component: string
   /** The pod selector; null when it does not convert. */
-  selector(owner: JsonObject): LabelSelector | null
+  selector(owner: Replicated): LabelSelector | null
 }
+
+const isLabelMap = (value: unknown): value is Record<string, string> =>
+  isObject(value) && Object.values(value).every((v) => typeof v === 'string')
 
 const adapters: Record<ReplicatedKind, KindAdapter> = {
   ReplicaSet: {
+    kind: 'ReplicaSet',
     name: 'replicaset',
     component: 'replicaset-controller',
-    selector: (rs) => labelSelectorFromObject(spec(rs).selector).selector,
+    selector: (rs) => labelSelectorFromObject(rs.spec?.selector).selector,
   },
   // A ReplicationController selects with a plain label map.
   ReplicationController: {
+    kind: 'ReplicationController',
     name: 'replicationcontroller',
     component: 'replication-controller',
     selector: (rc) => {
-      const map = spec(rc).selector
-      if (!isObject(map) || Object.values(map).some((v) => typeof v !== 'string')) return null
-      return labelSelectorFromSet(map as Record<string, string>)
+      const map = rc.spec?.selector
+      return isLabelMap(map) ? labelSelectorFromSet(map) : null
     },
   },
 }
@@ -61,7 +70,7 @@ const adapters: Record<ReplicatedKind, KindAdapter> = {
  */
 export function createReplicaSetController(kind: ReplicatedKind = 'ReplicaSet'): Controller {
   const adapter = adapters[kind]
-  const selects = (owner: JsonObject, pod: JsonObject) => {
+  const selects = (owner: Replicated, pod: KubeObject) => {
     const selector = adapter.selector(owner)
     return selector !== null && managesPods(selector) && matchesLabels(selector, labelsOf(pod))
   }
@@ -110,21 +119,21 @@ function managesPods(selector: LabelSelector): boolean {
 /** `manageReplicas`: creates or deletes pods to reach spec.replicas; returns the failure it foresees. */
 function manageReplicas(
   adapter: KindAdapter,
-  owner: JsonObject,
-  owned: JsonObject[],
+  owner: Replicated,
+  owned: Pod[],
   selector: LabelSelector,
-  state: ClusterState,
+  state: ClusterView,
   now: Date,
   steps: Array<Action | Action[]>,
 ): ReplicaFailure | undefined {
-  const replicas = typeof spec(owner).replicas === 'number' ? (spec(owner).replicas as number) : 1
+  const replicas = owner.spec?.replicas ?? 1
   const diff = owned.length - replicas
   const event = (reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
-    recordEvent(owner, { type, reason, message, component: adapter.component }, now)
+    recordEvent(asJson(owner), { type, reason, message, component: adapter.component }, now)
 
   if (diff < 0) {
     const count = Math.min(-diff, BURST_REPLICAS)
-    const template = objectAt(spec(owner), 'template') ?? {}
+    const template = owner.spec?.template ?? {}
     const pods = podNames(owner, count, state.revision).map((podName) => podFromTemplate(owner, template, podName))
     const problem = matchesLabels(selector, labelsOf(pods[0]!))
       ? creationError(pods[0]!)?.message
@@ -137,7 +146,7 @@ function manageReplicas(
     let created: Action[] = []
     for (const size of slowStartBatches(count)) {
       const batch = pods.slice(offset, (offset += size))
-      steps.push([...batch.map((pod): Action => ({ type: 'create', object: pod })), ...created])
+      steps.push([...batch.map((pod): Action => ({ type: 'create', object: asJson(pod) })), ...created])
       created = batch.map((pod) => event('SuccessfulCreate', `Created pod: ${nameOf(pod)}`))
     }
     steps.push(created)
@@ -148,7 +157,7 @@ function manageReplicas(
         (pod): Action => ({
           type: 'delete',
           kind: 'Pod',
-          namespace: String(meta(pod).namespace),
+          namespace: namespaceOf(pod),
           name: nameOf(pod),
           options: { preconditions: { uid: uidOf(pod) } },
         }),
@@ -163,14 +172,12 @@ function manageReplicas(
  * `getIndirectlyRelatedPods`: the pods selected by this owner and by its siblings (the objects of
  * the same kind with the same controller, such as the ReplicaSets of one Deployment).
  */
-function relatedPods(state: ClusterState, owner: JsonObject, adapter: KindAdapter): JsonObject[] {
-  const namespace = String(meta(owner).namespace ?? '')
+function relatedPods(state: ClusterView, owner: Replicated, adapter: KindAdapter): Pod[] {
+  const namespace = namespaceOf(owner)
   const controller = controllerOf(owner)
-  const siblings = controller
-    ? listObjects(state, String(owner.kind), namespace).filter((o) => controllerOf(o)?.uid === controller.uid)
-    : [owner]
+  const siblings = controller ? listObjects(state, adapter.kind, namespace).filter((o) => controllerOf(o)?.uid === controller.uid) : [owner]
   const pods = listObjects(state, 'Pod', namespace)
-  const seen = new Map<string, JsonObject>()
+  const seen = new Map<string, Pod>()
   for (const sibling of siblings) {
     const selector = adapter.selector(sibling)
     if (!selector || !managesPods(selector)) continue
@@ -180,8 +187,8 @@ function relatedPods(state: ClusterState, owner: JsonObject, adapter: KindAdapte
 }
 
 /** The status subresource written unconditionally: only this controller writes it. */
-function statusUpdate(owner: JsonObject, status: JsonObject): Action {
-  const metadata = { ...meta(owner) }
-  delete metadata.resourceVersion
-  return { type: 'updateStatus', object: { ...owner, metadata, status } }
+function statusUpdate(owner: Replicated, status: JsonObject): Action {
+  const { resourceVersion: _, ...metadata } = owner.metadata ?? {}
+  const object = { ...owner, metadata, status }
+  return { type: 'updateStatus', object: asJson(object) }
 }

@@ -1,16 +1,8 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js'
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { REVISION_HASH_LABEL } from './controller-revision.js'
-import {
-  condition,
-  controllerReference,
-  isDeleting,
-  isPodAvailable,
-  labelsOf,
-  nameOf,
-  namespaceOf,
-  spec,
-  status,
-} from '../runtime/objects.js'
+import { templateSpecOf } from './replica-set-pods.js'
+import { condition, controllerReference, isDeleting, isPodAvailable, labelsOf, nameOf, namespaceOf } from '../runtime/objects.js'
 
 /**
  * A StatefulSet's pods and claims: stable names and ordinals, identity (hostname, subdomain,
@@ -21,42 +13,40 @@ export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name'
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index'
 
 /** `getOrdinal`: the ordinal in `<set>-<ordinal>`, or -1 when the pod is not named for the set. */
-export function ordinalOf(set: JsonObject, pod: JsonObject): number {
+export function ordinalOf(set: StatefulSet, pod: Pod): number {
   const match = /^(.*)-(\d+)$/.exec(nameOf(pod))
   if (!match || match[1] !== nameOf(set)) return -1
   const ordinal = Number(match[2])
   return Number.isSafeInteger(ordinal) ? ordinal : -1
 }
 
-export const startOrdinal = (set: JsonObject): number => Number(objectAt(spec(set), 'ordinals')?.start ?? 0)
-export const revisionOf = (pod: JsonObject): string | undefined => labelsOf(pod)[REVISION_HASH_LABEL]
+export const startOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0
+export const revisionOf = (pod: Pod): string | undefined => labelsOf(pod)[REVISION_HASH_LABEL]
 
-export function isRunningAndReady(pod: JsonObject): boolean {
-  return status(pod).phase === 'Running' && condition(pod, 'Ready')?.status === 'True'
+export function isRunningAndReady(pod: Pod): boolean {
+  return pod.status?.phase === 'Running' && condition(pod, 'Ready')?.status === 'True'
 }
 
-export function isRunningAndAvailable(pod: JsonObject, minReadySeconds: number, now: Date): boolean {
-  return status(pod).phase === 'Running' && isPodAvailable(pod, minReadySeconds, now)
+export function isRunningAndAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
+  return pod.status?.phase === 'Running' && isPodAvailable(pod, minReadySeconds, now)
 }
 
-export const isHealthy = (pod: JsonObject): boolean => isRunningAndReady(pod) && !isDeleting(pod)
+export const isHealthy = (pod: Pod): boolean => isRunningAndReady(pod) && !isDeleting(pod)
 
 /** `getPersistentVolumeClaimName`: `<template>-<set>-<ordinal>`. */
-export const claimName = (set: JsonObject, template: JsonObject, ordinal: number): string =>
-  `${templateName(template)}-${nameOf(set)}-${ordinal}`
+export const claimName = (set: StatefulSet, template: PersistentVolumeClaim, ordinal: number): string =>
+  `${nameOf(template)}-${nameOf(set)}-${ordinal}`
 
-const templateName = (template: JsonObject): string => String(objectAt(template, 'metadata')?.name ?? '')
-
-export const claimTemplates = (set: JsonObject): JsonObject[] => arrayAt(spec(set), 'volumeClaimTemplates').filter(isObject)
+export const claimTemplates = (set: StatefulSet): PersistentVolumeClaim[] => set.spec?.volumeClaimTemplates ?? []
 
 /**
  * `getPersistentVolumeClaims`: the claims a pod of this ordinal mounts, labelled with the set's
  * matchLabels. With the default retention policy (Retain) they have no owner and outlive the set.
  */
-export function claimsFor(set: JsonObject, ordinal: number): JsonObject[] {
-  const matchLabels = objectAt(objectAt(spec(set), 'selector'), 'matchLabels') ?? {}
+export function claimsFor(set: StatefulSet, ordinal: number): PersistentVolumeClaim[] {
+  const matchLabels = set.spec?.selector.matchLabels ?? {}
   return claimTemplates(set).map((template) => {
-    const metadata = objectAt(template, 'metadata') ?? {}
+    const metadata = template.metadata ?? {}
     return {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
@@ -64,9 +54,9 @@ export function claimsFor(set: JsonObject, ordinal: number): JsonObject[] {
         ...metadata,
         name: claimName(set, template, ordinal),
         namespace: namespaceOf(set),
-        labels: { ...objectAt(metadata, 'labels'), ...matchLabels },
+        labels: { ...metadata.labels, ...matchLabels },
       },
-      spec: objectAt(template, 'spec') ?? {},
+      spec: template.spec ?? {},
     }
   })
 }
@@ -76,16 +66,14 @@ export function claimsFor(set: JsonObject, ordinal: number): JsonObject[] {
  * revision's), with its identity, its claims mounted in place of same-named volumes, and the
  * revision's name as `controller-revision-hash`.
  */
-export function newStatefulPod(set: JsonObject, template: JsonObject, ordinal: number, revision: string): JsonObject {
+export function newStatefulPod(set: StatefulSet, template: PodTemplateSpec, ordinal: number, revision: string): Pod {
   const name = `${nameOf(set)}-${ordinal}`
-  const templateMeta = objectAt(template, 'metadata') ?? {}
-  const templateSpec = objectAt(template, 'spec') ?? {}
-  const claims = new Map(claimTemplates(set).map((t) => [templateName(t), claimName(set, t, ordinal)]))
-  const volumes = arrayAt(templateSpec, 'volumes')
-    .filter(isObject)
-    .filter((v) => !claims.has(String(v.name)))
+  const templateMeta = template.metadata ?? {}
+  const templateSpec = templateSpecOf(template)
+  const claims = new Map(claimTemplates(set).map((t) => [nameOf(t), claimName(set, t, ordinal)]))
+  const volumes = (templateSpec.volumes ?? []).filter((v) => !claims.has(v.name))
   for (const [volume, claim] of claims) volumes.push({ name: volume, persistentVolumeClaim: { claimName: claim } })
-  const serviceName = spec(set).serviceName
+  const serviceName = set.spec?.serviceName
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -93,7 +81,7 @@ export function newStatefulPod(set: JsonObject, template: JsonObject, ordinal: n
       name,
       namespace: namespaceOf(set),
       labels: {
-        ...objectAt(templateMeta, 'labels'),
+        ...templateMeta.labels,
         [POD_NAME_LABEL]: name,
         [POD_INDEX_LABEL]: String(ordinal),
         [REVISION_HASH_LABEL]: revision,
@@ -105,7 +93,7 @@ export function newStatefulPod(set: JsonObject, template: JsonObject, ordinal: n
       ...templateSpec,
       ...(volumes.length > 0 && { volumes }),
       hostname: name,
-      ...(typeof serviceName === 'string' && serviceName !== '' && { subdomain: serviceName }),
+      ...(serviceName ? { subdomain: serviceName } : {}),
     },
   }
 }

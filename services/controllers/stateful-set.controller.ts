@@ -1,8 +1,10 @@
-import { eventObject, getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js'
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, ownedBy, type ClusterView } from '../../projections/cluster-state.js'
+import { deepEqual, objectAt } from '../json.js'
 import { computeHash, planRevision, revisionsOf, truncateHistory } from './controller-revision.js'
 import { recordEvent } from '../runtime/events.js'
-import { controllerOf, isDeleting, isPodReady, keysOfKind, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import { asJson, controllerOf, isDeleting, isPodReady, keysOfKind, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
 import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 import {
   claimsFor,
@@ -42,24 +44,25 @@ export function createStatefulSetController(): Controller {
   }
 }
 
-const templateOfRevision = (revision: JsonObject): JsonObject => {
-  const { $patch: _, ...template } = (objectAt(objectAt(revision.data, 'spec'), 'template') ?? {}) as JsonObject
+/** The pod template a revision recorded (its data is the patch `templatePatch` made). */
+const templateOfRevision = (revision: ControllerRevision): PodTemplateSpec => {
+  const { $patch: _, ...template } = objectAt(objectAt(revision.data, 'spec'), 'template') ?? {}
   return template
 }
 
-function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Reconciliation {
+function syncStatefulSet(set: StatefulSet, state: ClusterView, now: Date): Reconciliation {
   const revisions = revisionsOf(state, set)
-  const updateTemplate = objectAt(spec(set), 'template') ?? {}
-  const plan = planRevision(set, revisions, computeHash(updateTemplate, Number(status(set).collisionCount ?? 0)))
+  const updateTemplate = set.spec?.template ?? {}
+  const plan = planRevision(set, revisions, computeHash(updateTemplate, set.status?.collisionCount ?? 0))
   const update = plan.revision
-  const current = revisions.find((r) => nameOf(r) === status(set).currentRevision) ?? update
+  const current = revisions.find((r) => nameOf(r) === set.status?.currentRevision) ?? update
   const currentTemplate = current === update ? updateTemplate : templateOfRevision(current)
 
   const pods = ownedBy(state, uidOf(set), 'Pod').filter((p) => controllerOf(p)?.uid === uidOf(set) && ordinalOf(set, p) >= 0)
   const start = startOrdinal(set)
-  const count = Number(spec(set).replicas ?? 1)
-  const replicas: Array<JsonObject | undefined> = new Array(count).fill(undefined)
-  const condemned: JsonObject[] = []
+  const count = set.spec?.replicas ?? 1
+  const replicas: Array<Pod | undefined> = new Array(count).fill(undefined)
+  const condemned: Pod[] = []
   for (const pod of pods) {
     const ordinal = ordinalOf(set, pod)
     if (ordinal >= start && ordinal < start + count) replicas[ordinal - start] = pod
@@ -67,17 +70,17 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
   }
   condemned.sort((a, b) => ordinalOf(set, a) - ordinalOf(set, b))
 
-  const monotonic = spec(set).podManagementPolicy !== 'Parallel'
-  const strategy = objectAt(spec(set), 'updateStrategy') ?? {}
-  const rolling = objectAt(strategy, 'rollingUpdate')
-  const minReady = Number(spec(set).minReadySeconds ?? 0)
+  const monotonic = set.spec?.podManagementPolicy !== 'Parallel'
+  const strategy = set.spec?.updateStrategy ?? {}
+  const rolling = strategy.rollingUpdate
+  const minReady = set.spec?.minReadySeconds ?? 0
   const ns = namespaceOf(set)
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(set, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
-  const claims: JsonObject[] = []
+    recordEvent(asJson(set), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+  const claims: PersistentVolumeClaim[] = []
   const writes: Action[] = []
   const events: Action[] = []
-  const deletePod = (pod: JsonObject) => {
+  const deletePod = (pod: Pod) => {
     writes.push({ type: 'delete', kind: 'Pod', namespace: ns, name: nameOf(pod) })
     events.push(event('SuccessfulDelete', `delete Pod ${nameOf(pod)} in StatefulSet ${nameOf(set)} successful`))
   }
@@ -90,14 +93,14 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
       })
   // `newVersionedStatefulSetPod`: ordinals below the partition keep the current revision.
   const keepsCurrent = (ordinal: number) =>
-    strategy.type === 'RollingUpdate' && ordinal < start + Number(rolling ? (rolling.partition ?? 0) : (status(set).currentReplicas ?? 0))
+    strategy.type === 'RollingUpdate' && ordinal < start + (rolling ? (rolling.partition ?? 0) : (set.status?.currentReplicas ?? 0))
 
   let blocked = false
   let waitForAvailable = false
   for (let i = 0; i < count && !blocked; i++) {
     const ordinal = start + i
     const pod = replicas[i]
-    const phase = pod && status(pod).phase
+    const phase = pod?.status?.phase
     if (pod && !isDeleting(pod) && (phase === 'Failed' || phase === 'Succeeded')) {
       const what = phase === 'Failed' ? 'failed' : 'terminated'
       events.push(
@@ -115,7 +118,7 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
       const [template, revision] = keepsCurrent(ordinal) ? [currentTemplate, current] : [updateTemplate, update]
       const created = newStatefulPod(set, template, ordinal, nameOf(revision))
       claims.push(...missingClaims(ordinal, nameOf(created)))
-      writes.push({ type: 'create', object: created })
+      writes.push({ type: 'create', object: asJson(created) })
       events.push(event('SuccessfulCreate', `create Pod ${nameOf(created)} in StatefulSet ${nameOf(set)} successful`))
       blocked = monotonic
       continue
@@ -143,7 +146,7 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
 
   // RollingUpdate: the highest ordinal not at the update revision goes; wait for each to be healthy again.
   if (!blocked && strategy.type === 'RollingUpdate') {
-    const partition = Number(rolling?.partition ?? 0)
+    const partition = rolling?.partition ?? 0
     for (let target = count - 1; target >= partition; target--) {
       const pod = replicas[target]
       if (!pod) break
@@ -156,15 +159,16 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
   }
 
   const next = statefulSetStatus(set, pods, nameOf(current), nameOf(update), now)
+  const updated: StatefulSet = { ...set, status: next }
   const live = new Set([nameOf(current), nameOf(update), ...pods.map((p) => revisionOf(p) ?? '')])
   const waiting = waitForAvailable || (minReady > 0 && pods.some((p) => isPodReady(p) && !isRunningAndAvailable(p, minReady, now)))
   return {
     actions: [
       ...plan.actions,
-      ...(claims.length > 0 ? [claims.map((object): Action => ({ type: 'create', object }))] : []),
+      ...(claims.length > 0 ? [claims.map((claim): Action => ({ type: 'create', object: asJson(claim) }))] : []),
       ...(writes.length > 0 ? [writes] : []),
-      ...(deepEqual(next, status(set)) ? [] : [{ type: 'updateStatus', object: { ...set, status: next } } as Action]),
-      ...truncateHistory(revisions, live, Number(spec(set).revisionHistoryLimit ?? 10)),
+      ...(deepEqual(next, set.status ?? {}) ? [] : [{ type: 'updateStatus', object: asJson(updated) } satisfies Action]),
+      ...truncateHistory(revisions, live, set.spec?.revisionHistoryLimit ?? 10),
       ...events,
     ],
     ...(waiting && { requeueAfterMs: minReady * 1000 }),
@@ -172,8 +176,9 @@ function syncStatefulSet(set: JsonObject, state: ClusterState, now: Date): Recon
 }
 
 /** `computeReplicaStatus` and `completeRollingUpdate`. */
-function statefulSetStatus(set: JsonObject, pods: JsonObject[], current: string, update: string, now: Date): JsonObject {
-  const minReady = Number(spec(set).minReadySeconds ?? 0)
+function statefulSetStatus(set: StatefulSet, pods: Pod[], current: string, update: string, now: Date): StatefulSetStatus {
+  const minReady = set.spec?.minReadySeconds ?? 0
+  const generation = set.metadata?.generation
   let ready = 0
   let available = 0
   let currentReplicas = 0
@@ -188,9 +193,9 @@ function statefulSetStatus(set: JsonObject, pods: JsonObject[], current: string,
       if (revisionOf(pod) === update) updated++
     }
   }
-  const next: JsonObject = {
-    ...(isObject(set.status) ? set.status : {}),
-    observedGeneration: meta(set).generation,
+  const next: StatefulSetStatus = {
+    ...set.status,
+    ...(generation !== undefined && { observedGeneration: generation }),
     replicas: pods.length,
     readyReplicas: ready,
     currentReplicas,
@@ -199,12 +204,12 @@ function statefulSetStatus(set: JsonObject, pods: JsonObject[], current: string,
     updateRevision: update,
     availableReplicas: available,
   }
-  const strategy = objectAt(spec(set), 'updateStrategy')?.type
+  const strategy = set.spec?.updateStrategy?.type
   if (strategy === 'RollingUpdate' && updated === pods.length && ready === pods.length) {
     next.currentReplicas = updated
     next.currentRevision = update
   }
   // omitempty in Kubernetes' StatefulSetStatus.
-  for (const key of ['readyReplicas', 'currentReplicas', 'updatedReplicas']) if (next[key] === 0) delete next[key]
+  for (const key of ['readyReplicas', 'currentReplicas', 'updatedReplicas'] as const) if (next[key] === 0) delete next[key]
   return next
 }

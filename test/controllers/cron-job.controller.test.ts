@@ -3,7 +3,8 @@ import { listObjects } from '../../projections/cluster-state.js'
 import type { Projection } from '../../projections/projection.js'
 import type { ResourceApi } from '../../services/api/resource-api.js'
 import { createCronJobController } from '../../services/controllers/cron-job.controller.js'
-import { controllerOf } from '../../services/runtime/objects.js'
+import type { Job } from 'kubernetes-types/batch/v1.js'
+import { controllerOf, nameOf } from '../../services/runtime/objects.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
 import type { JsonObject } from '../../services/json.js'
@@ -38,16 +39,12 @@ const cronJob = (name: string, spec: JsonObject = {}) => ({
   },
 })
 
-const meta = (o: JsonObject) => o.metadata as JsonObject
 const jobsOf = (name: string) => listObjects(projection.state, 'Job', 'default').filter((j) => controllerOf(j)?.name === name)
-const jobNames = (name: string) =>
-  jobsOf(name)
-    .map((j) => String(meta(j).name))
-    .sort()
+const jobNames = (name: string) => jobsOf(name).map(nameOf).sort()
 const statusOf = async (name: string) => (await api.get('cj', 'default', name)).status as JsonObject
 const reasons = (name: string) =>
   listObjects(projection.state, 'Event', 'default')
-    .filter((e) => (e.involvedObject as JsonObject).name === name)
+    .filter((e) => e.involvedObject.name === name)
     .map((e) => String(e.reason))
 const minute = () => Math.floor(clock.now().getTime() / 60_000)
 const iso = (minutes: number) => new Date(minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -60,14 +57,14 @@ async function nextMinute(minutes = 1) {
 }
 
 /** The stand-in Job controller: the Job finished. */
-async function finishJob(job: JsonObject, type: 'Complete' | 'Failed') {
+async function finishJob(job: Job, type: 'Complete' | 'Failed') {
   const time = clock
     .now()
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')
   await api.updateStatus(jobController, {
     ...job,
-    metadata: { ...meta(job), resourceVersion: undefined },
+    metadata: { ...job.metadata, resourceVersion: undefined },
     status: {
       startTime: time,
       ...(type === 'Complete' && { completionTime: time, succeeded: 1 }),
@@ -90,12 +87,12 @@ describe(`the CronJob controller, run (${backend})`, () => {
     const scheduled = minute()
     expect(jobNames('tick')).toEqual([`tick-${scheduled}`])
     const job = jobsOf('tick')[0]!
-    expect(meta(job).annotations).toEqual({ 'batch.kubernetes.io/cronjob-scheduled-timestamp': iso(scheduled) })
-    expect(meta(job).labels).toEqual({ app: 'tick' })
+    expect(job.metadata?.annotations).toEqual({ 'batch.kubernetes.io/cronjob-scheduled-timestamp': iso(scheduled) })
+    expect(job.metadata?.labels).toEqual({ app: 'tick' })
     let status = await statusOf('tick')
     expect(status).toMatchObject({
       lastScheduleTime: iso(scheduled),
-      active: [{ kind: 'Job', name: `tick-${scheduled}`, uid: meta(job).uid }],
+      active: [{ kind: 'Job', name: `tick-${scheduled}`, uid: job.metadata?.uid }],
     })
 
     const finishedAt = clock

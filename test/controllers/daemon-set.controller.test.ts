@@ -4,7 +4,8 @@ import type { Projection } from '../../projections/projection.js'
 import type { ResourceApi } from '../../services/api/resource-api.js'
 import { createDaemonSetController } from '../../services/controllers/daemon-set.controller.js'
 import { targetNodeOf } from '../../services/controllers/daemon-set-nodes.js'
-import { controllerOf } from '../../services/runtime/objects.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { controllerOf, labelsOf, nameOf } from '../../services/runtime/objects.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
 import type { JsonObject } from '../../services/json.js'
@@ -44,12 +45,10 @@ const daemonSet = (image: string) => ({
 })
 
 const podsOf = () => listObjects(projection.state, 'Pod', 'default').filter((p) => controllerOf(p)?.name === 'agent')
-const meta = (o: JsonObject) => o.metadata as JsonObject
-const labels = (o: JsonObject) => meta(o).labels as Record<string, string>
 const byNode = () => Object.fromEntries(podsOf().map((p) => [targetNodeOf(p), p]))
 
 /** The stand-in kubelet: the pod runs and is ready. */
-async function markReady(pod: JsonObject) {
+async function markReady(pod: Pod) {
   const now = clock
     .now()
     .toISOString()
@@ -57,13 +56,13 @@ async function markReady(pod: JsonObject) {
   const ready = { type: 'Ready', status: 'True', lastTransitionTime: now }
   await api.updateStatus(kubelet, {
     ...pod,
-    metadata: { ...meta(pod), resourceVersion: undefined },
+    metadata: { ...pod.metadata, resourceVersion: undefined },
     status: { phase: 'Running', startTime: now, conditions: [ready] },
   })
 }
 
 async function markAllReady() {
-  for (const pod of podsOf()) if (!(pod.status as JsonObject).conditions) await markReady(pod)
+  for (const pod of podsOf()) if (!pod.status?.conditions) await markReady(pod)
   await runner.settled()
 }
 
@@ -76,8 +75,8 @@ describe(`the DaemonSet controller, run (${backend})`, () => {
     await runner.settled()
     expect(Object.keys(byNode())).toEqual(['n1'])
     const [revision] = listObjects(projection.state, 'ControllerRevision', 'default')
-    expect(revision).toMatchObject({ revision: 1, metadata: { name: `agent-${labels(byNode().n1!)['controller-revision-hash']}` } })
-    const [createdBy] = await c.t.store.history({ kind: 'Pod', namespace: 'default', name: String(meta(byNode().n1!).name) })
+    expect(revision).toMatchObject({ revision: 1, metadata: { name: `agent-${labelsOf(byNode().n1!)['controller-revision-hash']}` } })
+    const [createdBy] = await c.t.store.history({ kind: 'Pod', namespace: 'default', name: nameOf(byNode().n1!) })
     expect(createdBy!.meta.actor).toBe('system:controller:daemonset')
 
     await api.create(user, node('n3'))

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listObjects } from '../../projections/cluster-state.js'
 import type { Projection } from '../../projections/projection.js'
 import type { ResourceApi } from '../../services/api/resource-api.js'
-import { controllerOf } from '../../services/runtime/objects.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { controllerOf, nameOf } from '../../services/runtime/objects.js'
 import { createJobController } from '../../services/controllers/job.controller.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
@@ -31,9 +32,8 @@ const job = (name: string, spec: JsonObject = {}) => ({
   spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } }, ...spec },
 })
 
-const meta = (o: JsonObject) => o.metadata as JsonObject
 const podsOf = (name: string) => listObjects(projection.state, 'Pod', 'default').filter((p) => controllerOf(p)?.name === name)
-const running = (name: string) => podsOf(name).filter((p) => !['Succeeded', 'Failed'].includes(String((p.status as JsonObject).phase)))
+const running = (name: string) => podsOf(name).filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''))
 const statusOf = async (name: string) => (await api.get('job', 'default', name)).status as JsonObject
 const conditionTypes = async (name: string) =>
   (((await statusOf(name)).conditions ?? []) as JsonObject[]).filter((c) => c.status === 'True').map((c) => c.type)
@@ -44,11 +44,11 @@ const now = () =>
     .replace(/\.\d{3}Z$/, 'Z')
 
 /** The stand-in kubelet: the pod's one container ran and exited with `exitCode`. */
-async function finish(pod: JsonObject, exitCode: number) {
+async function finish(pod: Pod, exitCode: number) {
   const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: now() }
   await api.updateStatus(kubelet, {
     ...pod,
-    metadata: { ...meta(pod), resourceVersion: undefined },
+    metadata: { ...pod.metadata, resourceVersion: undefined },
     status: {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
       conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now() }],
@@ -72,9 +72,9 @@ describe(`the Job controller, run (${backend})`, () => {
     const first = podsOf('batch')
     expect(first).toHaveLength(2)
     const pod = first[0]!
-    expect(String(meta(pod).name)).toMatch(/^batch-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
-    expect(meta(pod).labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'batch', 'job-name': 'batch' })
-    expect(meta(pod).finalizers).toEqual(['batch.kubernetes.io/job-tracking'])
+    expect(nameOf(pod)).toMatch(/^batch-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+    expect(pod.metadata?.labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'batch', 'job-name': 'batch' })
+    expect(pod.metadata?.finalizers).toEqual(['batch.kubernetes.io/job-tracking'])
     expect(await statusOf('batch')).toMatchObject({ active: 2, ready: 0, terminating: 0, startTime: now() })
 
     await finishAll('batch', 0)
@@ -90,8 +90,8 @@ describe(`the Job controller, run (${backend})`, () => {
       reason: 'CompletionsReached',
       message: 'Reached expected number of succeeded pods',
     })
-    expect(podsOf('batch').flatMap((p) => (meta(p).finalizers ?? []) as string[])).toEqual([])
-    const events = listObjects(projection.state, 'Event', 'default').filter((e) => (e.involvedObject as JsonObject).name === 'batch')
+    expect(podsOf('batch').flatMap((p) => p.metadata?.finalizers ?? [])).toEqual([])
+    const events = listObjects(projection.state, 'Event', 'default').filter((e) => e.involvedObject.name === 'batch')
     expect(events.map((e) => e.reason).sort()).toEqual(['Completed', 'SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate'])
   })
 
@@ -124,7 +124,7 @@ describe(`the Job controller, run (${backend})`, () => {
     })
     expect(status).toMatchObject({ failed: 3 })
     const warnings = listObjects(projection.state, 'Event', 'default').filter(
-      (e) => (e.involvedObject as JsonObject).name === 'flaky' && e.type === 'Warning',
+      (e) => e.involvedObject.name === 'flaky' && e.type === 'Warning',
     )
     expect(warnings.map((e) => [e.reason, e.message])).toEqual([['BackoffLimitExceeded', 'Job has reached the specified backoff limit']])
     clock.advance(600_000)

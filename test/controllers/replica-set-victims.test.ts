@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { podNames, podNamePrefix, slowStartBatches } from '../../services/controllers/replica-set-pods.js'
 import { deletionCost, logarithmicRank, podsToDelete } from '../../services/controllers/replica-set-victims.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { JsonObject } from '../../services/json.js'
+import { nameOf } from '../../services/runtime/objects.js'
 
 const now = new Date('2026-11-26T12:00:00Z')
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString()
@@ -35,7 +37,7 @@ function pod(name: string, o: PodOptions = {}): JsonObject {
   }
 }
 
-const names = (pods: JsonObject[]) => pods.map((p) => (p.metadata as JsonObject).name)
+const names = (pods: Pod[]) => pods.map(nameOf)
 const victims = (pods: JsonObject[], diff: number, related: JsonObject[] = pods) => names(podsToDelete(pods, related, diff, now))
 const ready = { node: 'n1', readySince: ago(3600) }
 

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listObjects } from '../../projections/cluster-state.js'
 import type { Projection } from '../../projections/projection.js'
 import type { ResourceApi } from '../../services/api/resource-api.js'
-import { controllerOf } from '../../services/runtime/objects.js'
+import { controllerOf, labelsOf, nameOf } from '../../services/runtime/objects.js'
 import { FakeClock } from '../../services/runtime/clock.js'
 import type { ControllerRunner } from '../../services/runtime/runner.js'
 import { createStatefulSetController } from '../../services/controllers/stateful-set.controller.js'
-import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
 import { startCluster, type Cluster } from './cluster-harness.js'
 
@@ -40,14 +39,13 @@ const statefulSet = (name: string, policy: 'OrderedReady' | 'Parallel') => ({
   },
 })
 
-const meta = (o: JsonObject) => o.metadata as JsonObject
 const podsOf = (set: string) =>
   listObjects(projection.state, 'Pod', 'default')
     .filter((p) => controllerOf(p)?.name === set)
-    .map((p) => String(meta(p).name))
+    .map(nameOf)
     .sort()
-const pod = (name: string) => listObjects(projection.state, 'Pod', 'default').find((p) => meta(p).name === name)!
-const claims = () => listObjects(projection.state, 'PersistentVolumeClaim', 'default').map((c) => String(meta(c).name))
+const pod = (name: string) => listObjects(projection.state, 'Pod', 'default').find((p) => nameOf(p) === name)!
+const claims = () => listObjects(projection.state, 'PersistentVolumeClaim', 'default').map(nameOf)
 
 /** The stand-in kubelet: the pod runs and is ready. */
 async function markReady(name: string) {
@@ -59,7 +57,7 @@ async function markReady(name: string) {
   const current = pod(name)
   await api.updateStatus(kubelet, {
     ...current,
-    metadata: { ...meta(current), resourceVersion: undefined },
+    metadata: { ...current.metadata, resourceVersion: undefined },
     status: { phase: 'Running', startTime: now, conditions: [ready] },
   })
   await runner.settled()
@@ -77,7 +75,7 @@ describe(`the StatefulSet controller, run (${backend})`, () => {
     await markReady('web-1')
     await markReady('web-2')
     expect(claims()).toEqual(['data-web-0', 'data-web-1', 'data-web-2'])
-    const revision = (meta(pod('web-1')).labels as Record<string, string>)['controller-revision-hash']
+    const revision = labelsOf(pod('web-1'))['controller-revision-hash']
     expect((await api.get('sts', 'default', 'web')).status).toMatchObject({
       replicas: 3,
       readyReplicas: 3,
