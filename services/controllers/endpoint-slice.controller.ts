@@ -1,6 +1,8 @@
-import { getObject, listObjects, withLabel, type ClusterState } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../json.js'
-import { condition, controllerReference, isPodReady, keyOfObject, labelsOf, meta, nameOf, spec } from '../runtime/objects.js'
+import type { Service } from 'kubernetes-types/core/v1.js'
+import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js'
+import { getObject, listObjects, withLabel, type ClusterView } from '../../projections/cluster-state.js'
+import { deepEqual } from '../json.js'
+import { asJson, condition, controllerReference, isPodReady, keyOfObject, labelsOf, nameOf } from '../runtime/objects.js'
 import {
   findPort,
   hostnameFor,
@@ -48,39 +50,38 @@ export function createEndpointSliceController(options: EndpointSliceOptions = {}
       const selector = service && podSelector(service)
       if (!service || !selector) return nothing
       const existing = withLabel(state, 'EndpointSlice', SERVICE_NAME_LABEL, name).filter(
-        (s) => meta(s).namespace === namespace && labelsOf(s)[MANAGED_BY_LABEL] === MANAGED_BY && s.addressType === 'IPv4',
+        (s) => s.metadata?.namespace === namespace && labelsOf(s)[MANAGED_BY_LABEL] === MANAGED_BY && s.addressType === 'IPv4',
       )
       const desired = desiredEndpoints(state, service, selector)
       const plan = distribute(existing, desired, maxPerSlice)
       const trigger = triggerTime(service, state, selector)
-      const template = (ports: JsonObject[], endpoints: JsonObject[], current?: JsonObject): JsonObject => ({
+      const template = (ports: EndpointPort[] | undefined, endpoints: Endpoint[], current?: EndpointSlice): EndpointSlice => ({
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
         metadata: {
-          ...(current ? meta(current) : { generateName: `${name.slice(0, 57)}-`, namespace }),
+          ...(current ? current.metadata : { generateName: `${name.slice(0, 57)}-`, namespace }),
           labels: sliceLabels(service),
           ...(current ? {} : { annotations: { [TRIGGER_TIME]: trigger } }),
           ownerReferences: [controllerReference(service)],
         },
         addressType: 'IPv4',
         endpoints,
-        ports,
+        ...(ports !== undefined && { ports }),
       })
-      const creates: Action[] = plan.creates.map(({ ports, endpoints }) => ({ type: 'create', object: template(ports, endpoints) }))
+      const creates: Action[] = plan.creates.map(({ ports, endpoints }) => ({ type: 'create', object: asJson(template(ports, endpoints)) }))
       const updates: Action[] = []
       for (const { slice, endpoints } of plan.keeps) {
-        const next = template(slice.ports as JsonObject[], endpoints, slice)
-        if (deepEqual(next, { ...slice, ports: slice.ports })) continue
-        const metadata = next.metadata as JsonObject
-        metadata.annotations = { ...((meta(slice).annotations as JsonObject | undefined) ?? {}), [TRIGGER_TIME]: trigger }
-        updates.push({ type: 'update', object: next })
+        const next = template(slice.ports, endpoints, slice)
+        if (deepEqual(next, slice)) continue
+        const annotations = { ...slice.metadata?.annotations, [TRIGGER_TIME]: trigger }
+        updates.push({ type: 'update', object: asJson({ ...next, metadata: { ...next.metadata, annotations } }) })
       }
       const deletes: Action[] = plan.deletes.map((s) => ({
         type: 'delete',
         kind: 'EndpointSlice',
         namespace,
         name: nameOf(s),
-        options: { preconditions: { uid: String(meta(s).uid) } },
+        options: { preconditions: { uid: String(s.metadata?.uid) } },
       }))
       const actions = [creates, updates, deletes].filter((step) => step.length > 0)
       return actions.length > 0 ? { actions } : nothing
@@ -91,69 +92,68 @@ export function createEndpointSliceController(options: EndpointSliceOptions = {}
 interface Desired {
   /** JSON of the endpoint's port list: endpoints with the same ports share slices. */
   portsKey: string
-  ports: JsonObject[]
-  endpoint: JsonObject
+  ports: EndpointPort[]
+  endpoint: Endpoint
   uid: string
 }
 
-function desiredEndpoints(state: ClusterState, service: JsonObject, selector: Record<string, string>): Desired[] {
-  const publishNotReady = spec(service).publishNotReadyAddresses === true
-  const servicePorts = ((spec(service).ports as unknown[] | undefined) ?? []).filter(isObject)
+function desiredEndpoints(state: ClusterView, service: Service, selector: Record<string, string>): Desired[] {
+  const publishNotReady = service.spec?.publishNotReadyAddresses === true
+  const servicePorts = service.spec?.ports ?? []
   const out: Desired[] = []
   for (const pod of selectedPods(state, service, selector)) {
     if (!shouldPodBeInEndpoints(pod, true)) continue
-    const ports: JsonObject[] = []
+    const ports: EndpointPort[] = []
     for (const servicePort of servicePorts) {
       const port = findPort(pod, servicePort)
       if (port === undefined) continue
       ports.push({
-        name: typeof servicePort.name === 'string' ? servicePort.name : '',
+        name: servicePort.name ?? '',
         port,
-        protocol: String(servicePort.protocol ?? 'TCP'),
-        ...(typeof servicePort.appProtocol === 'string' && { appProtocol: servicePort.appProtocol }),
+        protocol: servicePort.protocol ?? 'TCP',
+        ...(servicePort.appProtocol !== undefined && { appProtocol: servicePort.appProtocol }),
       })
     }
     const serving = isPodReady(pod)
-    const terminating = meta(pod).deletionTimestamp !== undefined
+    const terminating = pod.metadata?.deletionTimestamp !== undefined
     const hostname = hostnameFor(pod, service)
-    const nodeName = spec(pod).nodeName
-    const zone =
-      typeof nodeName === 'string' && nodeName !== '' ? labelsOf(getObject(state, 'Node', '', nodeName) ?? {})[ZONE_LABEL] : undefined
-    const endpoint: JsonObject = {
+    const nodeName = pod.spec?.nodeName
+    const zone = nodeName ? labelsOf(getObject(state, 'Node', '', nodeName) ?? {})[ZONE_LABEL] : undefined
+    const endpoint: Endpoint = {
       addresses: [podIP(pod)!],
       conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
       ...(hostname && { hostname }),
       targetRef: podReference(pod),
-      ...(typeof nodeName === 'string' && nodeName !== '' && { nodeName }),
+      ...(nodeName !== undefined && nodeName !== '' && { nodeName }),
       ...(zone && { zone }),
     }
-    out.push({ portsKey: portsKey(ports), ports, endpoint, uid: String(meta(pod).uid) })
+    out.push({ portsKey: portsKey(ports), ports, endpoint, uid: String(pod.metadata?.uid) })
   }
   return out
 }
 
 /** Identifies a port list whatever the key order it was stored with. */
-const portsKey = (ports: JsonObject[]) => JSON.stringify(ports.map((p) => [p.name ?? '', p.port, p.protocol, p.appProtocol ?? null]))
+const portsKey = (ports: EndpointPort[]) => JSON.stringify(ports.map((p) => [p.name ?? '', p.port, p.protocol, p.appProtocol ?? null]))
 
 interface Plan {
-  creates: Array<{ ports: JsonObject[]; endpoints: JsonObject[] }>
-  keeps: Array<{ slice: JsonObject; endpoints: JsonObject[] }>
-  deletes: JsonObject[]
+  creates: Array<{ ports: EndpointPort[]; endpoints: Endpoint[] }>
+  keeps: Array<{ slice: EndpointSlice; endpoints: Endpoint[] }>
+  deletes: EndpointSlice[]
 }
 
 /** Where each endpoint goes: where it is if its slice still fits, else the first slice with room, else a new slice. */
-function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: number): Plan {
+function distribute(existing: EndpointSlice[], desired: Desired[], maxPerSlice: number): Plan {
   const plan: Plan = { creates: [], keeps: [], deletes: [] }
   const groups = new Map<string, Desired[]>()
   for (const d of desired) groups.set(d.portsKey, [...(groups.get(d.portsKey) ?? []), d])
-  const used = new Set<JsonObject>()
+  const used = new Set<EndpointSlice>()
   for (const [key, members] of groups) {
     const pending = new Map(members.map((d) => [d.uid, d]))
-    const slices = existing.filter((s) => portsKey(((s.ports as unknown[] | undefined) ?? []).filter(isObject)) === key)
+    const slices = existing.filter((s) => portsKey(s.ports ?? []) === key)
     const kept = slices.map((slice) => {
-      const endpoints: JsonObject[] = []
-      for (const endpoint of ((slice.endpoints as unknown[] | undefined) ?? []).filter(isObject)) {
-        const uid = String((endpoint.targetRef as JsonObject | undefined)?.uid ?? '')
+      const endpoints: Endpoint[] = []
+      for (const endpoint of slice.endpoints ?? []) {
+        const uid = endpoint.targetRef?.uid ?? ''
         const wanted = pending.get(uid)
         if (!wanted || endpoints.length >= maxPerSlice) continue
         endpoints.push(wanted.endpoint)
@@ -161,9 +161,7 @@ function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: num
       }
       return { slice, endpoints }
     })
-    const rest = [...pending.values()].sort((a, b) =>
-      String((a.endpoint.targetRef as JsonObject).name).localeCompare(String((b.endpoint.targetRef as JsonObject).name)),
-    )
+    const rest = [...pending.values()].sort((a, b) => String(a.endpoint.targetRef?.name).localeCompare(String(b.endpoint.targetRef?.name)))
     for (const entry of kept) {
       while (entry.endpoints.length < maxPerSlice && rest.length > 0) entry.endpoints.push(rest.shift()!.endpoint)
       if (entry.endpoints.length === 0) continue
@@ -176,10 +174,7 @@ function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: num
   }
   if (desired.length === 0) {
     // The placeholder: one slice without endpoints or ports, so consumers see the Service has none.
-    const placeholder =
-      existing.find(
-        (s) => ((s.endpoints as unknown[] | undefined) ?? []).length === 0 && ((s.ports as unknown[] | undefined) ?? []).length === 0,
-      ) ?? existing[0]
+    const placeholder = existing.find((s) => (s.endpoints ?? []).length === 0 && (s.ports ?? []).length === 0) ?? existing[0]
     if (placeholder) {
       plan.keeps.push({ slice: { ...placeholder, ports: [] }, endpoints: [] })
       used.add(placeholder)
@@ -190,18 +185,18 @@ function distribute(existing: JsonObject[], desired: Desired[], maxPerSlice: num
 }
 
 /** The Service's labels (less the reserved ones) with the service name, manager and headless labels. */
-function sliceLabels(service: JsonObject): Record<string, string> {
+function sliceLabels(service: Service): Record<string, string> {
   const labels: Record<string, string> = { ...labelsOf(service) }
   for (const reserved of [SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL]) delete labels[reserved]
-  if (spec(service).clusterIP === 'None') labels[HEADLESS_LABEL] = ''
+  if (service.spec?.clusterIP === 'None') labels[HEADLESS_LABEL] = ''
   return { ...labels, [SERVICE_NAME_LABEL]: nameOf(service), [MANAGED_BY_LABEL]: MANAGED_BY }
 }
 
 /** The latest change the slices reflect: the Service's creation or a selected pod's readiness. */
-function triggerTime(service: JsonObject, state: ClusterState, selector: Record<string, string>): string {
-  let latest = String(meta(service).creationTimestamp ?? '')
+function triggerTime(service: Service, state: ClusterView, selector: Record<string, string>): string {
+  let latest = service.metadata?.creationTimestamp ?? ''
   for (const pod of selectedPods(state, service, selector)) {
-    const changed = String(condition(pod, 'Ready')?.lastTransitionTime ?? meta(pod).creationTimestamp ?? '')
+    const changed = condition(pod, 'Ready')?.lastTransitionTime ?? pod.metadata?.creationTimestamp ?? ''
     if (changed > latest) latest = changed
   }
   return latest

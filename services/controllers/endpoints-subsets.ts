@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { JsonObject } from '../json.js'
 
 /**
  * Endpoints subsets in Kubernetes' canonical layout (K `pkg/api/v1/endpoints/util.go`
@@ -141,6 +140,3 @@ function spewSubset(s: EndpointSubset): string {
     `Ports:${spewSlice('v1.EndpointPort', s.ports, (p) => spewPort(p, false))}}`
   )
 }
-
-/** The subsets as JSON for the Endpoints object. */
-export const subsetsJson = (subsets: EndpointSubset[]) => subsets as unknown as JsonObject[]

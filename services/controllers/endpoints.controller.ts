@@ -1,7 +1,9 @@
+import type { Endpoints, Service, ServicePort } from 'kubernetes-types/core/v1.js'
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
-import { deepEqual, isObject, type JsonObject } from '../json.js'
+import { deepEqual } from '../json.js'
 import { repackSubsets, truncateSubsets, type AddressEntry, type EndpointAddress, type EndpointPort } from './endpoints-subsets.js'
-import { annotationsOf, condition, isPodReady, keyOfObject, labelsOf, meta, spec } from '../runtime/objects.js'
+import { annotationsOf, asJson, condition, isPodReady, keyOfObject, labelsOf } from '../runtime/objects.js'
 import {
   findPort,
   hostnameFor,
@@ -40,30 +42,32 @@ export function createEndpointsController(): Controller {
       if (!service) {
         if (!current) return nothing
         return {
-          actions: [{ type: 'delete', kind: 'Endpoints', namespace, name, options: { preconditions: { uid: String(meta(current).uid) } } }],
+          actions: [
+            { type: 'delete', kind: 'Endpoints', namespace, name, options: { preconditions: { uid: String(current.metadata?.uid) } } },
+          ],
         }
       }
       const selector = podSelector(service)
       if (!selector) return nothing
-      const publishNotReady = spec(service).publishNotReadyAddresses === true
+      const publishNotReady = service.spec?.publishNotReadyAddresses === true
       const entries: AddressEntry[] = []
-      let triggerTime = String(meta(service).creationTimestamp ?? '')
+      let triggerTime = service.metadata?.creationTimestamp ?? ''
       for (const pod of selectedPods(state, service, selector)) {
         if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue
         const hostname = hostnameFor(pod, service)
-        const nodeName = spec(pod).nodeName
+        const nodeName = pod.spec?.nodeName
         const address: EndpointAddress = {
           ip: podIP(pod)!,
           ...(hostname && { hostname }),
-          ...(typeof nodeName === 'string' && nodeName !== '' && { nodeName }),
-          targetRef: podReference(pod) as unknown as NonNullable<EndpointAddress['targetRef']>,
+          ...(nodeName !== undefined && nodeName !== '' && { nodeName }),
+          targetRef: podReference(pod),
         }
         const ready = publishNotReady || isPodReady(pod)
-        const changed = String(condition(pod, 'Ready')?.lastTransitionTime ?? meta(pod).creationTimestamp ?? '')
+        const changed = condition(pod, 'Ready')?.lastTransitionTime ?? pod.metadata?.creationTimestamp ?? ''
         if (changed > triggerTime) triggerTime = changed
-        const ports = (spec(service).ports as unknown[] | undefined)?.filter(isObject) ?? []
+        const ports = service.spec?.ports ?? []
         if (ports.length === 0) {
-          if (spec(service).clusterIP === 'None') entries.push({ address, ready, port: undefined })
+          if (service.spec?.clusterIP === 'None') entries.push({ address, ready, port: undefined })
           continue
         }
         for (const servicePort of ports) {
@@ -89,28 +93,29 @@ export function createEndpointsController(): Controller {
       delete annotations[OVER_CAPACITY]
       if (truncated) annotations[OVER_CAPACITY] = 'truncated'
       if (triggerTime !== '') annotations[TRIGGER_TIME] = triggerTime
-      const metadata: JsonObject = { ...(current ? meta(current) : { name, namespace }), labels, annotations }
-      const object: JsonObject = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(wantedSubsets && { subsets: wantedSubsets }) }
+      const metadata: ObjectMeta = { ...(current ? current.metadata : { name, namespace }), labels, annotations }
+      const endpoints: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata, ...(wantedSubsets && { subsets: wantedSubsets }) }
+      const object = asJson(endpoints)
       return { actions: [current ? { type: 'update', object } : { type: 'create', object }] }
     },
   }
 }
 
 /** `endpointPortFromServicePort`: the Service port's name, protocol and appProtocol at the pod's port. */
-function endpointPort(servicePort: JsonObject, port: number): EndpointPort {
+function endpointPort(servicePort: ServicePort, port: number): EndpointPort {
   return {
-    ...(typeof servicePort.name === 'string' && servicePort.name !== '' && { name: servicePort.name }),
+    ...(servicePort.name !== undefined && servicePort.name !== '' && { name: servicePort.name }),
     port,
-    protocol: String(servicePort.protocol ?? 'TCP'),
-    ...(typeof servicePort.appProtocol === 'string' && { appProtocol: servicePort.appProtocol }),
+    protocol: servicePort.protocol ?? 'TCP',
+    ...(servicePort.appProtocol !== undefined && { appProtocol: servicePort.appProtocol }),
   }
 }
 
 /** The Service's labels, plus the headless label for headless Services and the managed-by label. */
-function endpointsLabels(service: JsonObject): Record<string, string> {
+function endpointsLabels(service: Service): Record<string, string> {
   const labels: Record<string, string> = { ...labelsOf(service) }
   delete labels[HEADLESS_LABEL]
-  if (spec(service).clusterIP === 'None') labels[HEADLESS_LABEL] = ''
+  if (service.spec?.clusterIP === 'None') labels[HEADLESS_LABEL] = ''
   labels[ENDPOINTS_MANAGED_BY] = MANAGER
   return labels
 }

@@ -1,8 +1,8 @@
-import { getObject, ownedBy, type ClusterState } from '../../projections/cluster-state.js'
+import { getObject, ownedBy, type ClusterView } from '../../projections/cluster-state.js'
 import type { JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import type { KindRegistry } from '../resources/registry.js'
-import { arrayAt } from '../json.js'
-import { isDeleting, meta, namespaceOf, ownerReferences, uidOf, type OwnerReference } from '../runtime/objects.js'
+import { isDeleting, nameOf, namespaceOf, ownerReferences, uidOf, type OwnerReference } from '../runtime/objects.js'
 
 /**
  * How the garbage collector sees ownerReferences (K `pkg/controller/garbagecollector`
@@ -22,12 +22,12 @@ export function splitGcKey(key: string): { kind: string; namespace: string; name
   return { kind, namespace, name: rest.join('/') }
 }
 
-export const gcKeyOf = (o: JsonObject) => gcKey(String(o.kind), namespaceOf(o), String(meta(o).name ?? ''))
+export const gcKeyOf = (o: KubeObject) => gcKey(String(o.kind), namespaceOf(o), nameOf(o))
 
-export const hasFinalizer = (o: JsonObject, finalizer: string) => arrayAt(meta(o), 'finalizers').includes(finalizer)
+export const hasFinalizer = (o: KubeObject, finalizer: string) => (o.metadata?.finalizers ?? []).includes(finalizer)
 
 /** Being deleted in the foreground: waiting for its blocking dependents. */
-export const isDeletingDependents = (o: JsonObject) => isDeleting(o) && hasFinalizer(o, FOREGROUND)
+export const isDeletingDependents = (o: KubeObject) => isDeleting(o) && hasFinalizer(o, FOREGROUND)
 
 export interface Classified {
   /** Owners that exist and are not deleting their dependents. */
@@ -42,7 +42,7 @@ export interface Classified {
   invalid: OwnerReference[]
 }
 
-export function classify(state: ClusterState, registry: KindRegistry, dependent: JsonObject): Classified {
+export function classify(state: ClusterView, registry: KindRegistry, dependent: JsonObject): Classified {
   const out: Classified = { solid: [], dangling: [], waiting: [], unresolvable: false, invalid: [] }
   const namespace = namespaceOf(dependent)
   for (const ref of ownerReferences(dependent)) {
@@ -67,7 +67,7 @@ export function classify(state: ClusterState, registry: KindRegistry, dependent:
 }
 
 /** An object of the owner's kind, name and uid in another namespace. */
-function existsElsewhere(state: ClusterState, kind: string, namespace: string, ref: OwnerReference): boolean {
+function existsElsewhere(state: ClusterView, kind: string, namespace: string, ref: OwnerReference): boolean {
   for (const [ns, names] of state.objects.get(kind) ?? []) {
     if (ns !== namespace && names.get(ref.name) && uidOf(names.get(ref.name)!) === ref.uid) return true
   }
@@ -75,7 +75,7 @@ function existsElsewhere(state: ClusterState, kind: string, namespace: string, r
 }
 
 /** The dependents whose references to `owner` are valid: same namespace for a namespaced owner. */
-export function dependentsOf(state: ClusterState, owner: JsonObject): JsonObject[] {
+export function dependentsOf(state: ClusterView, owner: JsonObject): JsonObject[] {
   const namespace = namespaceOf(owner)
   return ownedBy(state, uidOf(owner)).filter((d) => namespace === '' || namespaceOf(d) === namespace)
 }
@@ -84,7 +84,7 @@ export function dependentsOf(state: ClusterState, owner: JsonObject): JsonObject
 export const referenceTo = (dependent: JsonObject, owner: JsonObject) => ownerReferences(dependent).find((r) => r.uid === uidOf(owner))
 
 /** The owners a version of an object names that exist, as keys. */
-export function ownerKeys(state: ClusterState, registry: KindRegistry, object: JsonObject | undefined): string[] {
+export function ownerKeys(state: ClusterView, registry: KindRegistry, object: JsonObject | undefined): string[] {
   if (!object) return []
   const keys: string[] = []
   for (const ref of ownerReferences(object)) {

@@ -1,5 +1,6 @@
-import { getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../json.js'
+import { getObject, listObjects, type ClusterView } from '../../projections/cluster-state.js'
+import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import {
   classify,
@@ -57,10 +58,10 @@ export function createGarbageCollector(registry: KindRegistry = builtin): Contro
       }
       if (event.kind === 'Service' && previous) {
         // Reservations the Service gave up, in case their release did not happen.
-        const spec = (previous.spec ?? {}) as JsonObject
+        const spec = objectAt(previous, 'spec') ?? {}
         if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None') keys.add(gcKey('IPAddress', '', spec.clusterIP))
-        for (const port of (spec.ports as JsonObject[] | undefined) ?? [])
-          if (typeof port?.nodePort === 'number') keys.add(gcKey('ServiceNodePort', '', String(port.nodePort)))
+        for (const port of arrayAt(spec, 'ports').filter(isObject))
+          if (typeof port.nodePort === 'number') keys.add(gcKey('ServiceNodePort', '', String(port.nodePort)))
       }
       return keys
     },
@@ -97,7 +98,7 @@ function interesting(kind: string, object: JsonObject): boolean {
 }
 
 /** `attemptToDeleteItem` for an object that is not being deleted; the invalid-reference event comes after the write. */
-function collect(state: ClusterState, registry: KindRegistry, object: JsonObject, now: Date): Reconciliation {
+function collect(state: ClusterView, registry: KindRegistry, object: JsonObject, now: Date): Reconciliation {
   if (ownerReferences(object).length === 0) return nothing
   const classified = classify(state, registry, object)
   const actions = decide(state, object, classified)
@@ -105,7 +106,7 @@ function collect(state: ClusterState, registry: KindRegistry, object: JsonObject
   return actions.length > 0 ? { actions } : nothing
 }
 
-function decide(state: ClusterState, object: JsonObject, { solid, dangling, waiting, unresolvable }: Classified): Action[] {
+function decide(state: ClusterView, object: JsonObject, { solid, dangling, waiting, unresolvable }: Classified): Action[] {
   if (unresolvable) return []
   const remove = new Set([...dangling, ...waiting].map((r) => r.uid))
   if (solid.length > 0) {
@@ -137,14 +138,14 @@ function decide(state: ClusterState, object: JsonObject, { solid, dangling, wait
 }
 
 /** `processDeletingDependentsItem`: the finalizer goes when no dependent blocks the owner any more. */
-function finishForeground(state: ClusterState, owner: JsonObject): Reconciliation {
+function finishForeground(state: ClusterView, owner: JsonObject): Reconciliation {
   const blocking = dependentsOf(state, owner).filter((d) => referenceTo(d, owner)?.blockOwnerDeletion === true)
   if (blocking.length > 0) return nothing
   return { actions: [removeFinalizer(owner, FOREGROUND)] }
 }
 
 /** `attemptToOrphanWorker`: strip the owner from every dependent, then let the owner go. */
-function orphanDependents(state: ClusterState, owner: JsonObject): Reconciliation {
+function orphanDependents(state: ClusterView, owner: JsonObject): Reconciliation {
   const strips = dependentsOf(state, owner).map((d) =>
     withReferences(
       d,
@@ -172,14 +173,14 @@ function deletion(object: JsonObject, propagationPolicy: string): Action {
 }
 
 /** A merge patch of metadata.finalizers, conditional on the resourceVersion it was computed from. */
-function removeFinalizer(object: JsonObject, finalizer: string): Action {
-  const finalizers = ((meta(object).finalizers as string[] | undefined) ?? []).filter((f) => f !== finalizer)
+function removeFinalizer(object: KubeObject, finalizer: string): Action {
+  const finalizers = (object.metadata?.finalizers ?? []).filter((f) => f !== finalizer)
   return {
     type: 'patch',
     kind: String(object.kind),
     namespace: namespaceOf(object),
     name: nameOf(object),
-    patch: { metadata: { resourceVersion: meta(object).resourceVersion, finalizers } },
+    patch: { metadata: { resourceVersion: object.metadata?.resourceVersion, finalizers } },
     patchType: 'merge',
     reason: `remove ${finalizer} finalizer`,
   }
@@ -193,8 +194,8 @@ function invalidNamespaceEvent(object: JsonObject, ref: OwnerReference, now: Dat
 }
 
 /** Whether the event was recorded already (reconciles repeat; the event should not). */
-function reported(state: ClusterState, object: JsonObject): boolean {
+function reported(state: ClusterView, object: KubeObject): boolean {
   return listObjects(state, 'Event', namespaceOf(object) || 'default').some(
-    (e) => e.reason === 'OwnerRefInvalidNamespace' && (e.involvedObject as JsonObject | undefined)?.uid === uidOf(object),
+    (e) => e.reason === 'OwnerRefInvalidNamespace' && e.involvedObject?.uid === uidOf(object),
   )
 }

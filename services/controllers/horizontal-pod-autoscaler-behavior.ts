@@ -1,4 +1,4 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { HorizontalPodAutoscaler, HPAScalingPolicy, HPAScalingRules } from 'kubernetes-types/autoscaling/v2.js'
 
 /**
  * The HorizontalPodAutoscaler's scaling behavior (`horizontal.go`
@@ -7,15 +7,13 @@ import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
  * scale events it needs live in the controller's memory, not in the object.
  */
 
-export interface ScalingPolicy {
-  type: 'Pods' | 'Percent'
-  value: number
-  periodSeconds: number
-}
+/** A rate policy: `Pods` or `Percent` per periodSeconds. */
+export type ScalingPolicy = HPAScalingPolicy
 
 export interface ScalingRules {
   stabilizationWindowSeconds: number
-  selectPolicy: 'Max' | 'Min' | 'Disabled'
+  /** `Max`, `Min` or `Disabled`. */
+  selectPolicy: string
   policies: ScalingPolicy[]
 }
 
@@ -35,18 +33,14 @@ const DEFAULT_DOWN: ScalingRules = {
 }
 
 /** spec.behavior with every unset part filled in from the defaults. */
-export function scalingRules(hpa: JsonObject): { up: ScalingRules; down: ScalingRules } {
-  const behavior = objectAt(objectAt(hpa, 'spec'), 'behavior')
-  const rules = (given: JsonObject | undefined, defaults: ScalingRules): ScalingRules => ({
-    stabilizationWindowSeconds:
-      typeof given?.stabilizationWindowSeconds === 'number' ? given.stabilizationWindowSeconds : defaults.stabilizationWindowSeconds,
-    selectPolicy: (typeof given?.selectPolicy === 'string' ? given.selectPolicy : defaults.selectPolicy) as ScalingRules['selectPolicy'],
-    policies:
-      given && arrayAt(given, 'policies').length > 0
-        ? (arrayAt(given, 'policies').filter(isObject) as unknown as ScalingPolicy[])
-        : defaults.policies,
+export function scalingRules(hpa: HorizontalPodAutoscaler): { up: ScalingRules; down: ScalingRules } {
+  const behavior = hpa.spec?.behavior
+  const rules = (given: HPAScalingRules | undefined, defaults: ScalingRules): ScalingRules => ({
+    stabilizationWindowSeconds: given?.stabilizationWindowSeconds ?? defaults.stabilizationWindowSeconds,
+    selectPolicy: given?.selectPolicy ?? defaults.selectPolicy,
+    policies: given?.policies?.length ? given.policies : defaults.policies,
   })
-  return { up: rules(objectAt(behavior, 'scaleUp'), DEFAULT_UP), down: rules(objectAt(behavior, 'scaleDown'), DEFAULT_DOWN) }
+  return { up: rules(behavior?.scaleUp, DEFAULT_UP), down: rules(behavior?.scaleDown, DEFAULT_DOWN) }
 }
 
 interface Timed {

@@ -1,7 +1,7 @@
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { PodMetricsApi } from '../runtime/metrics-api.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { milliValue, parseQuantity } from '../resources/validation/quantity.js'
-import { condition, isDeleting, keyOfObject, nameOf, spec, status } from '../runtime/objects.js'
+import { condition, isDeleting, keyOfObject, nameOf } from '../runtime/objects.js'
 
 /**
  * Kubernetes' replica calculator for resource metrics (`pkg/controller/podautoscaler/
@@ -31,7 +31,7 @@ export interface Proposal {
 }
 
 /** Raw usage of a pod, in milli-units: millicores, or thousandths of a byte. */
-function usageOf(metrics: PodMetricsApi, pod: JsonObject, resource: ResourceName): { value: number; timestamp: Date } | undefined {
+function usageOf(metrics: PodMetricsApi, pod: Pod, resource: ResourceName): { value: number; timestamp: Date } | undefined {
   const usage = metrics.get(keyOfObject(pod))
   if (!usage) return undefined
   return { value: resource === 'cpu' ? usage.cpuMillis : usage.memoryBytes * 1000, timestamp: usage.timestamp }
@@ -39,7 +39,7 @@ function usageOf(metrics: PodMetricsApi, pod: JsonObject, resource: ResourceName
 
 /** `groupPods`: ready pods, pods whose sample is ignored (pending, unready, starting) and pods without one. */
 function groupPods(
-  pods: JsonObject[],
+  pods: Pod[],
   samples: Map<string, { value: number; timestamp: Date }>,
   resource: ResourceName,
   options: CalculatorOptions,
@@ -49,9 +49,9 @@ function groupPods(
   const ignored = new Set<string>()
   const missing = new Set<string>()
   for (const pod of pods) {
-    if (isDeleting(pod) || status(pod).phase === 'Failed') continue
+    if (isDeleting(pod) || pod.status?.phase === 'Failed') continue
     const name = nameOf(pod)
-    if (status(pod).phase === 'Pending') {
+    if (pod.status?.phase === 'Pending') {
       ignored.add(name)
       continue
     }
@@ -62,8 +62,8 @@ function groupPods(
     }
     if (resource === 'cpu') {
       const readyCondition = condition(pod, 'Ready')
-      const started = Date.parse(String(status(pod).startTime ?? ''))
-      const transition = Date.parse(String(readyCondition?.lastTransitionTime ?? ''))
+      const started = Date.parse(pod.status?.startTime ?? '')
+      const transition = Date.parse(readyCondition?.lastTransitionTime ?? '')
       let ignore: boolean
       if (!readyCondition || !Number.isFinite(started)) ignore = true
       else if (started + options.cpuInitializationPeriodMs > now.getTime()) {
@@ -81,13 +81,13 @@ function groupPods(
 }
 
 /** `calculatePodRequests`: every container must request the resource. */
-function podRequests(pods: JsonObject[], resource: ResourceName): Map<string, number> | string {
+function podRequests(pods: Pod[], resource: ResourceName): Map<string, number> | string {
   const requests = new Map<string, number>()
   for (const pod of pods) {
     let sum = 0
-    for (const container of arrayAt(spec(pod), 'containers').filter(isObject)) {
-      const request = objectAt(objectAt(container, 'resources'), 'requests')?.[resource]
-      const quantity = request === undefined ? undefined : parseQuantity(String(request))
+    for (const container of pod.spec?.containers ?? []) {
+      const request = container.resources?.requests?.[resource]
+      const quantity = request === undefined ? undefined : parseQuantity(request)
       if (!quantity) return `missing request for ${resource}`
       sum += milliValue(quantity)
     }
@@ -101,7 +101,7 @@ function podRequests(pods: JsonObject[], resource: ResourceName): Map<string, nu
  * (`targetAverage` in milli-units): the proposal, or the error Kubernetes reports.
  */
 export function resourceReplicas(
-  pods: JsonObject[],
+  pods: Pod[],
   resource: ResourceName,
   target: { utilization: number } | { averageMilli: number },
   currentReplicas: number,

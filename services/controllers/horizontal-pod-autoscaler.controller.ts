@@ -1,16 +1,17 @@
-import { eventObject, getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js'
+import { eventObject, getObject, listObjects, type ClusterView } from '../../projections/cluster-state.js'
 import { timestamp } from '../api/context.js'
 import { scaleOf } from '../api/scale.js'
 import type { PodMetricsApi } from '../runtime/metrics-api.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import { deepEqual, objectAt, type JsonObject } from '../json.js'
 import { qualifiedResourceName, type KindDefinition } from '../resources/kind.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../resources/label-selector.js'
 import { registry } from '../resources/registry.js'
 import { milliValue, parseQuantity, quantityString } from '../resources/validation/quantity.js'
 import { scalingRules, ScalingMemory } from './horizontal-pod-autoscaler-behavior.js'
-import { resourceReplicas, type CalculatorOptions, type ResourceName } from './horizontal-pod-autoscaler-replicas.js'
+import { resourceReplicas, type CalculatorOptions } from './horizontal-pod-autoscaler-replicas.js'
 import { recordEvent } from '../runtime/events.js'
-import { keysOfKind, labelsOf, meta, spec, status } from '../runtime/objects.js'
+import { asJson, keysOfKind, labelsOf, meta } from '../runtime/objects.js'
 import { keyOf, nothing, splitKey, type Action, type Controller, type Reconciliation } from '../runtime/controller.js'
 
 const COMPONENT = 'horizontal-pod-autoscaler'
@@ -83,26 +84,25 @@ function setCondition(
 }
 
 function syncAutoscaler(
-  hpa: JsonObject,
+  hpa: HorizontalPodAutoscaler,
   key: string,
-  state: ClusterState,
+  state: ClusterView,
   now: Date,
   memory: ScalingMemory,
   calculator: CalculatorOptions,
 ): Reconciliation {
-  const before = status(hpa)
-  const conditions = arrayAt(before, 'conditions')
-    .filter(isObject)
-    .map((c) => ({ ...c }))
+  // The status is built as JSON: fields go (currentMetrics) or stay unset as Kubernetes' do.
+  const before: JsonObject = { ...hpa.status }
+  const conditions: JsonObject[] = (hpa.status?.conditions ?? []).map((c) => ({ ...c }))
   const set = (type: string, s: 'True' | 'False', reason: string, message: string) =>
     setCondition(conditions, type, s, reason, message, now)
   const events: Action[] = []
   const warn = (reason: string, message: string) =>
-    events.push(recordEvent(hpa, { type: 'Warning', reason, message, component: COMPONENT }, now))
+    events.push(recordEvent(asJson(hpa), { type: 'Warning', reason, message, component: COMPONENT }, now))
   const finish = (next: JsonObject, writes: Action[] = []): Reconciliation => {
     if (conditions.length > 0) next.conditions = conditions
-    const changed = !deepEqual(next, before)
-    return { actions: [...writes, ...(changed ? [{ type: 'updateStatus', object: { ...hpa, status: next } } as Action] : []), ...events] }
+    const status: Action[] = deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: { ...hpa, status: next } }]
+    return { actions: [...writes, ...status, ...events] }
   }
   const keep = (currentReplicas: unknown): JsonObject => ({
     ...before,
@@ -111,15 +111,16 @@ function syncAutoscaler(
   })
 
   // The target's scale.
-  const ref = objectAt(spec(hpa), 'scaleTargetRef') ?? {}
+  const ref = hpa.spec?.scaleTargetRef
+  const namespace = String(hpa.metadata?.namespace)
   let definition: KindDefinition
   let target: JsonObject | undefined
   try {
-    definition = registry.forManifest(ref.apiVersion ?? '', ref.kind)
+    definition = registry.forManifest(ref?.apiVersion ?? '', ref?.kind)
     if (!definition.scale)
       throw new Error(`the server could not find the requested resource (get ${qualifiedResourceName(definition)} scale)`)
-    target = getObject(state, definition.kind, String(meta(hpa).namespace), String(ref.name))
-    if (!target) throw new Error(`${qualifiedResourceName(definition)} "${String(ref.name)}" not found`)
+    target = getObject(state, definition.kind, namespace, String(ref?.name))
+    if (!target) throw new Error(`${qualifiedResourceName(definition)} "${String(ref?.name)}" not found`)
   } catch (error) {
     const message = (error as Error).message
     warn('FailedGetScale', message)
@@ -130,8 +131,8 @@ function syncAutoscaler(
   set('AbleToScale', 'True', 'SucceededGetScale', "the HPA controller was able to get the target's current scale")
   const current = Number(objectAt(scale, 'spec')?.replicas ?? 0)
   memory.recordInitial(key, current, now)
-  const min = typeof spec(hpa).minReplicas === 'number' ? (spec(hpa).minReplicas as number) : 1
-  const max = Number(spec(hpa).maxReplicas ?? 0)
+  const min = hpa.spec?.minReplicas ?? 1
+  const max = hpa.spec?.maxReplicas ?? 0
   const rules = scalingRules(hpa)
 
   let desired: number
@@ -167,7 +168,11 @@ function syncAutoscaler(
   if (desired === current) return finish({ ...next, desiredReplicas: current })
   set('AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`)
   events.push(
-    recordEvent(hpa, { reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${reason}`, component: COMPONENT }, now),
+    recordEvent(
+      asJson(hpa),
+      { reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${reason}`, component: COMPONENT },
+      now,
+    ),
   )
   memory.recordScale(key, current, desired, rules, now)
   next.lastScaleTime = timestamp(now)
@@ -175,8 +180,8 @@ function syncAutoscaler(
   const scaleWrite: Action = {
     type: 'scale',
     kind: definition.kind,
-    namespace: String(meta(hpa).namespace),
-    name: String(ref.name),
+    namespace,
+    name: String(ref?.name),
     replicas: desired,
     resourceVersion: String(meta(target).resourceVersion),
     reason: `New size: ${desired}; reason: ${reason}`,
@@ -188,8 +193,8 @@ type SetCondition = (type: string, s: 'True' | 'False', reason: string, message:
 
 /** `computeReplicasForMetrics`: the highest proposal of the metrics that could be computed. */
 function replicasForMetrics(
-  hpa: JsonObject,
-  state: ClusterState,
+  hpa: HorizontalPodAutoscaler,
+  state: ClusterView,
   selectorText: string,
   current: number,
   now: Date,
@@ -211,24 +216,22 @@ function replicasForMetrics(
     set('ScalingActive', 'False', 'InvalidSelector', message)
     return { error: message }
   }
-  const pods = listObjects(state, 'Pod', String(meta(hpa).namespace)).filter((p) => matchesLabels(selector, labelsOf(p)))
-  const specs = arrayAt(spec(hpa), 'metrics').filter(isObject)
+  const pods = listObjects(state, 'Pod', String(hpa.metadata?.namespace)).filter((p) => matchesLabels(selector, labelsOf(p)))
+  const specs = hpa.spec?.metrics ?? []
   const statuses: JsonObject[] = []
   let best: { replicas: number; metric: string } | undefined
   let firstError: { reason: string; message: string; error: string } | undefined
   let invalid = 0
   for (const metric of specs) {
-    const source = objectAt(metric, 'resource') ?? {}
-    const name = String(source.name ?? '') as ResourceName
-    const targetSpec = objectAt(source, 'target') ?? {}
-    const average = typeof targetSpec.averageValue === 'string' ? parseQuantity(targetSpec.averageValue) : undefined
+    const name = metric.resource?.name ?? ''
+    const targetSpec = metric.resource?.target
+    const average = targetSpec?.averageValue !== undefined ? parseQuantity(targetSpec.averageValue) : undefined
     let outcome: ReturnType<typeof resourceReplicas> | undefined
     let reason = 'FailedGetResourceMetric'
     if (metric.type !== 'Resource') {
-      reason =
-        typeof metric.type === 'string' && ['Pods', 'Object', 'External', 'ContainerResource'].includes(metric.type)
-          ? `FailedGet${metric.type}Metric`
-          : 'InvalidMetricSourceType'
+      reason = ['Pods', 'Object', 'External', 'ContainerResource'].includes(metric.type)
+        ? `FailedGet${metric.type}Metric`
+        : 'InvalidMetricSourceType'
       outcome = {
         error:
           reason === 'InvalidMetricSourceType'
@@ -238,7 +241,7 @@ function replicasForMetrics(
     } else if (name !== 'cpu' && name !== 'memory')
       outcome = { error: `unable to get metrics for resource ${name}: no metrics returned from resource metrics API` }
     else if (average) outcome = resourceReplicas(pods, name, { averageMilli: milliValue(average) }, current, calculator, now)
-    else if (typeof targetSpec.averageUtilization === 'number')
+    else if (targetSpec?.averageUtilization !== undefined)
       outcome = resourceReplicas(pods, name, { utilization: targetSpec.averageUtilization }, current, calculator, now)
     else outcome = { error: 'invalid resource metric source: neither a utilization target nor a value target was set' }
     if ('error' in outcome) {

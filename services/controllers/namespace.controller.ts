@@ -1,8 +1,10 @@
-import { getObject, listObjects, type ClusterState } from '../../projections/cluster-state.js'
-import { arrayAt, deepEqual, isObject, type JsonObject } from '../json.js'
+import type { NamespaceCondition } from 'kubernetes-types/core/v1.js'
+import { getObject, listObjects, type ClusterView } from '../../projections/cluster-state.js'
+import { deepEqual } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import { qualifiedResourceName } from '../resources/kind.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
-import { isDeleting, meta, nameOf, spec, status, withCondition } from '../runtime/objects.js'
+import { isDeleting, nameOf, withCondition } from '../runtime/objects.js'
 import { nothing, type Action, type Controller } from '../runtime/controller.js'
 
 const FINALIZER = 'kubernetes'
@@ -26,7 +28,7 @@ const CONDITIONS: Array<[type: string, okReason: string, okMessage: string]> = [
  */
 export function createNamespaceController(registry: KindRegistry = builtin): Controller {
   const namespaced = registry.kinds.filter((k) => k.namespaced)
-  const terminating = (state: ClusterState, name: string) => {
+  const terminating = (state: ClusterView, name: string) => {
     const ns = name ? getObject(state, 'Namespace', '', name) : undefined
     return ns !== undefined && isDeleting(ns)
   }
@@ -42,28 +44,28 @@ export function createNamespaceController(registry: KindRegistry = builtin): Con
     reconcile: (name, state, now) => {
       const namespace = getObject(state, 'Namespace', '', name)
       if (!namespace || !isDeleting(namespace)) return nothing
-      if (!arrayAt(spec(namespace), 'finalizers').includes(FINALIZER)) return nothing
+      if (!(namespace.spec?.finalizers ?? []).includes(FINALIZER)) return nothing
       const deletes: Action[] = []
       const remaining = new Map<string, number>()
       const finalizers = new Map<string, number>()
       for (const definition of namespaced) {
-        const objects = listObjects(state, definition.kind, name)
+        const objects: KubeObject[] = listObjects(state, definition.kind, name)
         if (objects.length === 0) continue
         remaining.set(qualifiedResourceName(definition), objects.length)
         for (const object of objects) {
-          for (const f of arrayAt(meta(object), 'finalizers')) finalizers.set(String(f), (finalizers.get(String(f)) ?? 0) + 1)
+          for (const f of object.metadata?.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1)
           if (isDeleting(object)) continue
           deletes.push({
             type: 'delete',
             kind: definition.kind,
             namespace: name,
             name: nameOf(object),
-            options: { propagationPolicy: 'Background', preconditions: { uid: String(meta(object).uid) } },
+            options: { propagationPolicy: 'Background', preconditions: { uid: String(object.metadata?.uid) } },
           })
         }
       }
       const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z')
-      let conditions: JsonObject[] = arrayAt(status(namespace), 'conditions').filter(isObject)
+      let conditions: NamespaceCondition[] = namespace.status?.conditions ?? []
       for (const [type, reason, message] of CONDITIONS) {
         conditions = withCondition(conditions, { type, status: 'False', reason, message }, time)
       }
@@ -88,10 +90,10 @@ export function createNamespaceController(registry: KindRegistry = builtin): Con
           time,
         )
       }
-      const order = (list: JsonObject[]) => CONDITIONS.map(([type]) => list.find((c) => c.type === type)!)
+      const order = (list: NamespaceCondition[]) => CONDITIONS.map(([type]) => list.find((c) => c.type === type)!)
       conditions = order(conditions)
       const actions: Array<Action | Action[]> = []
-      if (!deepEqual(status(namespace).conditions, conditions)) {
+      if (!deepEqual(namespace.status?.conditions, conditions)) {
         actions.push({
           type: 'patch',
           kind: 'Namespace',
@@ -105,7 +107,7 @@ export function createNamespaceController(registry: KindRegistry = builtin): Con
       if (deletes.length > 0) actions.push(deletes)
       else if (remaining.size === 0) {
         // Nothing left: finalize, as the namespaces/finalize subresource does.
-        const rest = arrayAt(spec(namespace), 'finalizers').filter((f) => f !== FINALIZER)
+        const rest = (namespace.spec?.finalizers ?? []).filter((f) => f !== FINALIZER)
         actions.push({
           type: 'patch',
           kind: 'Namespace',

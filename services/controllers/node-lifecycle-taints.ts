@@ -1,5 +1,6 @@
-import { arrayAt, deepEqual, isObject, type JsonObject } from '../json.js'
-import { condition, spec } from '../runtime/objects.js'
+import type { Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js'
+import { deepEqual } from '../json.js'
+import { condition } from '../runtime/objects.js'
 
 /**
  * Taints the node lifecycle controller owns, and the taint eviction rules it applies with them
@@ -16,11 +17,11 @@ const OWNED = [TAINT_UNREACHABLE, TAINT_NOT_READY]
  * each NoSchedule and NoExecute; neither when Ready is True (or was never reported). Taints already
  * there keep their timeAdded. Undefined when the node has the right ones already.
  */
-export function readinessTaints(node: JsonObject, time: string): JsonObject[] | undefined {
+export function readinessTaints(node: Node, time: string): Taint[] | undefined {
   const ready = condition(node, 'Ready')?.status
   const key = ready === 'Unknown' ? TAINT_UNREACHABLE : ready === 'False' ? TAINT_NOT_READY : undefined
-  const taints = arrayAt(spec(node), 'taints').filter(isObject)
-  const owned = (t: JsonObject) => OWNED.includes(String(t.key)) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')
+  const taints = node.spec?.taints ?? []
+  const owned = (t: Taint) => OWNED.includes(t.key) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')
   const wanted = key
     ? ['NoSchedule', 'NoExecute'].map(
         (effect) => taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: time },
@@ -32,20 +33,19 @@ export function readinessTaints(node: JsonObject, time: string): JsonObject[] | 
 }
 
 /** `ToleratesTaint`: effect, key and value (by operator) all match. */
-export function toleratesTaint(toleration: JsonObject, taint: JsonObject): boolean {
-  const effect = String(toleration.effect ?? '')
+export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
+  const effect = toleration.effect ?? ''
   if (effect !== '' && effect !== taint.effect) return false
-  const key = String(toleration.key ?? '')
+  const key = toleration.key ?? ''
   if (key !== '' && key !== taint.key) return false
-  const operator = String(toleration.operator ?? 'Equal')
+  const operator = toleration.operator ?? 'Equal'
   if (operator === 'Exists') return true
-  if (operator === 'Equal' || operator === '') return String(toleration.value ?? '') === String(taint.value ?? '')
+  if (operator === 'Equal' || operator === '') return (toleration.value ?? '') === (taint.value ?? '')
   return false
 }
 
 /** The node's NoExecute taints. */
-export const noExecuteTaints = (node: JsonObject) =>
-  arrayAt(spec(node), 'taints').filter((t): t is JsonObject => isObject(t) && t.effect === 'NoExecute')
+export const noExecuteTaints = (node: Node): Taint[] => (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute')
 
 /**
  * When a pod must leave a node with these NoExecute taints, in ms: -Infinity when a taint is not
@@ -53,15 +53,15 @@ export const noExecuteTaints = (node: JsonObject) =>
  * taint's timeAdded plus the tolerationSeconds of the first toleration that matches it
  * (`GetMatchingTolerations`, `getMinTolerationTime`). A taint without timeAdded counts from 0.
  */
-export function evictionDeadline(pod: JsonObject, taints: JsonObject[]): number {
-  const tolerations = arrayAt(spec(pod), 'tolerations').filter(isObject)
+export function evictionDeadline(pod: Pod, taints: Taint[]): number {
+  const tolerations = pod.spec?.tolerations ?? []
   let deadline = Infinity
   for (const taint of taints) {
     const toleration = tolerations.find((t) => toleratesTaint(t, taint))
     if (!toleration) return -Infinity
     const seconds = toleration.tolerationSeconds
-    if (typeof seconds !== 'number') continue
-    const added = Date.parse(String(taint.timeAdded ?? ''))
+    if (seconds === undefined) continue
+    const added = Date.parse(taint.timeAdded ?? '')
     deadline = Math.min(deadline, (Number.isFinite(added) ? added : 0) + Math.max(0, seconds) * 1000)
   }
   return deadline

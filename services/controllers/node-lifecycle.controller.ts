@@ -1,10 +1,10 @@
-import { eventObject, getObject, podsOnNode, type ClusterState } from '../../projections/cluster-state.js'
+import type { Node, NodeCondition, Pod, PodCondition } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, podsOnNode, type ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import { timestamp } from '../api/context.js'
 import type { HeartbeatTable } from '../runtime/heartbeat-table.js'
-import { arrayAt, isObject, type JsonObject } from '../json.js'
 import { recordEvent } from '../runtime/events.js'
-import { condition, isDeleting, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import { asJson, condition, isDeleting, nameOf, namespaceOf, spec, uidOf } from '../runtime/objects.js'
 import { evictionDeadline, noExecuteTaints, readinessTaints } from './node-lifecycle-taints.js'
 import type { Action, Controller, Reconciliation } from '../runtime/controller.js'
 
@@ -15,7 +15,7 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number
   /** The same for a node that never posted its status (`--node-startup-grace-period`). @default 60000 */
   startupGracePeriodMs?: number
-  /** How often each node is looked at (`--node-monitor-period`). @default 5000 */
+  /** How often each node is looked at at most (`--node-monitor-period`); sooner when a pod's toleration runs out. @default 5000 */
   monitorPeriodMs?: number
 }
 
@@ -28,7 +28,7 @@ const GC_ACTOR = 'system:controller:pod-garbage-collector'
  * posting heartbeats for the grace period gets its conditions set Unknown; a node's Ready
  * condition decides its `unreachable`/`not-ready` taints; its pods are marked not ready; pods that
  * do not tolerate a NoExecute taint are evicted at once, those that tolerate it for a while when
- * that runs out (deleted gracefully: they stay Terminating until their kubelet comes back). Pods
+ * that runs out, to the second (deleted gracefully: they stay Terminating until their kubelet comes back). Pods
  * bound to a node that no longer exists are force-deleted. Only transitions are written.
  */
 export function createNodeLifecycleController(options: NodeLifecycleOptions): Controller {
@@ -37,7 +37,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
   const startupGrace = options.startupGracePeriodMs ?? 60_000
   const monitor = options.monitorPeriodMs ?? 5_000
 
-  function reconcile(name: string, state: ClusterState, now: Date): Reconciliation {
+  function reconcile(name: string, state: ClusterView, now: Date): Reconciliation {
     const node = getObject(state, 'Node', '', name)
     if (!node) return collectOrphans(podsOnNode(state, name), now)
     const time = timestamp(now)
@@ -46,13 +46,12 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
     if (silentFor > (ready ? grace : startupGrace)) {
       const conditions = unknownConditions(node, time)
       if (conditions) {
-        const actions: Array<Action | Action[]> = [
-          { type: 'updateStatus', object: { ...node, status: { ...status(node), conditions } }, reason: 'node stopped posting status' },
-        ]
+        const unknown: Node = { ...node, status: { ...node.status, conditions } }
+        const actions: Array<Action | Action[]> = [{ type: 'updateStatus', object: asJson(unknown), reason: 'node stopped posting status' }]
         if (ready?.status === 'True') {
           actions.push(
             recordEvent(
-              node,
+              asJson(node),
               { reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, component: 'node-controller' },
               now,
             ),
@@ -62,16 +61,19 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
       }
     }
     const taints = readinessTaints(node, time)
-    if (taints)
-      return {
-        actions: [{ type: 'update', object: { ...node, spec: { ...spec(node), taints } }, reason: 'node readiness taints' }],
-        requeueAfterMs: monitor,
-      }
-    return { ...podActions(node, state, now), requeueAfterMs: monitor }
+    if (taints) {
+      const tainted: Node = { ...node, spec: { ...node.spec, taints } }
+      return { actions: [{ type: 'update', object: asJson(tainted), reason: 'node readiness taints' }], requeueAfterMs: monitor }
+    }
+    return podActions(node, state, now)
   }
 
-  /** Pods on a node that is not Ready are marked not ready; NoExecute taints evict pods. */
-  function podActions(node: JsonObject, state: ClusterState, now: Date): Reconciliation {
+  /**
+   * Pods on a node that is not Ready are marked not ready; NoExecute taints evict pods. Looks again
+   * when the earliest toleration still running runs out (as the taint eviction controller does), or
+   * after the monitor period if that comes first.
+   */
+  function podActions(node: Node, state: ClusterView, now: Date): Reconciliation {
     const time = timestamp(now)
     const notReady = condition(node, 'Ready')?.status !== 'True' && condition(node, 'Ready') !== undefined
     const taints = noExecuteTaints(node)
@@ -80,13 +82,17 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
     let next = Infinity
     for (const pod of podsOnNode(state, nameOf(node))) {
       if (isDeleting(pod)) continue
-      let conditions = arrayAt(status(pod), 'conditions').filter(isObject)
+      let conditions: PodCondition[] = pod.status?.conditions ?? []
       let changed = false
       if (notReady && condition(pod, 'Ready')?.status === 'True') {
         conditions = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: time } : c))
         changed = true
         after.push(
-          recordEvent(pod, { type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', component: 'node-controller' }, now),
+          recordEvent(
+            asJson(pod),
+            { type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', component: 'node-controller' },
+            now,
+          ),
         )
       }
       const deadline = taints.length > 0 ? evictionDeadline(pod, taints) : Infinity
@@ -105,7 +111,7 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
         const who = `${namespaceOf(pod)}/${nameOf(pod)}`
         after.push(
           recordEvent(
-            pod,
+            asJson(pod),
             { reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${who}`, component: 'taint-eviction-controller' },
             now,
           ),
@@ -119,12 +125,15 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
           },
         )
       } else next = Math.min(next, deadline)
-      if (changed) statuses.push({ type: 'updateStatus', object: { ...pod, status: { ...status(pod), conditions } } })
+      if (changed) {
+        const marked: Pod = { ...pod, status: { ...pod.status, conditions } }
+        statuses.push({ type: 'updateStatus', object: asJson(marked) })
+      }
     }
     const actions: Array<Action | Action[]> = []
     if (statuses.length > 0) actions.push(statuses)
     if (after.length > 0) actions.push(after)
-    return { actions, ...(Number.isFinite(next) && { requeueAfterMs: Math.max(1, Math.min(monitor, next - now.getTime())) }) }
+    return { actions, requeueAfterMs: Math.max(1, Math.min(monitor, next - now.getTime())) }
   }
 
   return {
@@ -136,10 +145,10 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
       const nodeName = spec(eventObject(event) ?? change.previous ?? {}).nodeName
       return typeof nodeName === 'string' && nodeName !== '' ? [nodeName] : []
     },
-    allKeys(state: ClusterState): string[] {
+    allKeys(state: ClusterView): string[] {
       return [...new Set([...(state.objects.get('Node')?.get('')?.keys() ?? []), ...state.podsByNode.keys()])]
     },
-    reconcile(key: string, state: ClusterState, now: Date): Reconciliation {
+    reconcile(key: string, state: ClusterView, now: Date): Reconciliation {
       const result = reconcile(key, state, now)
       const next = result.requeueAfterMs
       return { actions: result.actions, ...(next !== undefined && { requeueAfterMs: Math.min(next, monitor) }) }
@@ -152,11 +161,11 @@ export function createNodeLifecycleController(options: NodeLifecycleOptions): Co
  * `NodeStatusNeverUpdated` for a condition never posted), keeping the others; undefined when
  * they already are.
  */
-function unknownConditions(node: JsonObject, time: string): JsonObject[] | undefined {
-  const conditions = arrayAt(status(node), 'conditions').filter(isObject)
+function unknownConditions(node: Node, time: string): NodeCondition[] | undefined {
+  const conditions = node.status?.conditions ?? []
   let changed = false
   const updated = conditions.map((c) => {
-    if (!CONDITIONS.includes(String(c.type)) || c.status === 'Unknown') return c
+    if (!CONDITIONS.includes(c.type) || c.status === 'Unknown') return c
     changed = true
     return {
       ...c,
@@ -169,7 +178,7 @@ function unknownConditions(node: JsonObject, time: string): JsonObject[] | undef
   for (const type of CONDITIONS) {
     if (conditions.some((c) => c.type === type)) continue
     changed = true
-    const since = String(meta(node).creationTimestamp ?? time)
+    const since = node.metadata?.creationTimestamp ?? time
     updated.push({
       type,
       status: 'Unknown',
@@ -183,13 +192,13 @@ function unknownConditions(node: JsonObject, time: string): JsonObject[] | undef
 }
 
 /** Pod GC of pods bound to a node that no longer exists: marked Failed, then force-deleted. */
-function collectOrphans(pods: JsonObject[], now: Date): Reconciliation {
+function collectOrphans(pods: Pod[], now: Date): Reconciliation {
   if (pods.length === 0) return { actions: [] }
   const time = timestamp(now)
   const statuses: Action[] = pods.map((pod) => {
-    const terminal = status(pod).phase === 'Succeeded' || status(pod).phase === 'Failed'
-    const conditions = [
-      ...arrayAt(status(pod), 'conditions').filter((c) => isObject(c) && c.type !== 'DisruptionTarget'),
+    const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
+    const conditions: PodCondition[] = [
+      ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'),
       {
         type: 'DisruptionTarget',
         status: 'True',
@@ -198,11 +207,8 @@ function collectOrphans(pods: JsonObject[], now: Date): Reconciliation {
         lastTransitionTime: time,
       },
     ]
-    return {
-      type: 'updateStatus',
-      object: { ...pod, status: { ...status(pod), ...(!terminal && { phase: 'Failed' }), conditions } },
-      actor: GC_ACTOR,
-    }
+    const failed: Pod = { ...pod, status: { ...pod.status, ...(!terminal && { phase: 'Failed' }), conditions } }
+    return { type: 'updateStatus', object: asJson(failed), actor: GC_ACTOR }
   })
   const deletes: Action[] = pods.map((pod) => ({
     type: 'delete',

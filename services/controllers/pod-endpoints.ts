@@ -1,7 +1,9 @@
-import { getObject, listObjects, servicesSelecting, type ClusterState } from '../../projections/cluster-state.js'
+import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js'
+import { getObject, listObjects, servicesSelecting, type ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import { keyOfObject, labelsOf, meta, nameOf, namespaceOf, spec, status, uidOf } from '../runtime/objects.js'
+import type { KubeObject } from '../resources/kind-types.js'
+import { keyOfObject, labelsOf, nameOf, namespaceOf, uidOf } from '../runtime/objects.js'
+import type { EndpointAddress } from './endpoints-subsets.js'
 
 /**
  * What the Endpoints and EndpointSlice controllers share: which pods back a Service and at which
@@ -9,15 +11,15 @@ import { keyOfObject, labelsOf, meta, nameOf, namespaceOf, spec, status, uidOf }
  */
 
 /** The pod selector of a Service the controllers fill in; undefined for ExternalName and selector-less Services. */
-export function podSelector(service: JsonObject): Record<string, string> | undefined {
-  if (spec(service).type === 'ExternalName') return undefined
-  const selector = objectAt(spec(service), 'selector')
+export function podSelector(service: Service): Record<string, string> | undefined {
+  if (service.spec?.type === 'ExternalName') return undefined
+  const selector = service.spec?.selector
   if (!selector || Object.keys(selector).length === 0) return undefined
-  return selector as Record<string, string>
+  return selector
 }
 
 /** Pods in the Service's namespace whose labels include its selector. */
-export function selectedPods(state: ClusterState, service: JsonObject, selector: Record<string, string>): JsonObject[] {
+export function selectedPods(state: ClusterView, service: Service, selector: Record<string, string>): Pod[] {
   return listObjects(state, 'Pod', namespaceOf(service)).filter((pod) => {
     const labels = labelsOf(pod)
     return Object.entries(selector).every(([k, v]) => labels[k] === v)
@@ -25,53 +27,46 @@ export function selectedPods(state: ClusterState, service: JsonObject, selector:
 }
 
 /** The pod's IPv4 address, if it has one. */
-export function podIP(pod: JsonObject): string | undefined {
-  const ip = status(pod).podIP
-  if (typeof ip === 'string' && ip !== '') return ip
-  const first = arrayAt(status(pod), 'podIPs').find(isObject)
-  return typeof first?.ip === 'string' && first.ip !== '' ? first.ip : undefined
+export function podIP(pod: Pod): string | undefined {
+  const ip = pod.status?.podIP
+  if (ip) return ip
+  const first = pod.status?.podIPs?.[0]?.ip
+  return first ? first : undefined
 }
 
 /** `ShouldPodBeInEndpoints`: not terminal, has an IP, and not terminating unless those are wanted. */
-export function shouldPodBeInEndpoints(pod: JsonObject, includeTerminating: boolean): boolean {
-  const phase = status(pod).phase
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
+  const phase = pod.status?.phase
   if (phase === 'Succeeded' || phase === 'Failed') return false
   if (podIP(pod) === undefined) return false
-  return includeTerminating || meta(pod).deletionTimestamp === undefined
+  return includeTerminating || pod.metadata?.deletionTimestamp === undefined
 }
 
 /** `ShouldSetHostname`: the pod names a hostname and this Service as its subdomain. */
-export function hostnameFor(pod: JsonObject, service: JsonObject): string | undefined {
-  const hostname = spec(pod).hostname
-  return typeof hostname === 'string' &&
-    hostname !== '' &&
-    spec(pod).subdomain === nameOf(service) &&
-    namespaceOf(pod) === namespaceOf(service)
-    ? hostname
-    : undefined
+export function hostnameFor(pod: Pod, service: Service): string | undefined {
+  const hostname = pod.spec?.hostname
+  return hostname && pod.spec?.subdomain === nameOf(service) && namespaceOf(pod) === namespaceOf(service) ? hostname : undefined
 }
 
 /**
  * `FindPort`: a numeric targetPort as it is; a named one from the pod's container ports with that
  * name and the Service port's protocol (sidecar init containers too). Undefined: the pod is skipped for this port.
  */
-export function findPort(pod: JsonObject, servicePort: JsonObject): number | undefined {
+export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
   const target = servicePort.targetPort ?? servicePort.port
   if (typeof target === 'number') return target
-  if (typeof target !== 'string') return undefined
   const protocol = servicePort.protocol ?? 'TCP'
-  const sidecars = arrayAt(spec(pod), 'initContainers').filter((c) => isObject(c) && c.restartPolicy === 'Always')
-  for (const container of [...arrayAt(spec(pod), 'containers'), ...sidecars]) {
-    for (const port of arrayAt(container, 'ports')) {
-      if (isObject(port) && port.name === target && (port.protocol ?? 'TCP') === protocol && typeof port.containerPort === 'number')
-        return port.containerPort
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')
+  for (const container of [...(pod.spec?.containers ?? []), ...sidecars]) {
+    for (const port of container.ports ?? []) {
+      if (port.name === target && (port.protocol ?? 'TCP') === protocol) return port.containerPort
     }
   }
   return undefined
 }
 
 /** The targetRef of an endpoint for a pod. */
-export const podReference = (pod: JsonObject): JsonObject => ({
+export const podReference = (pod: KubeObject): NonNullable<EndpointAddress['targetRef']> => ({
   kind: 'Pod',
   namespace: namespaceOf(pod),
   name: nameOf(pod),
@@ -79,7 +74,7 @@ export const podReference = (pod: JsonObject): JsonObject => ({
 })
 
 /** Keys of the Services a change asks to look at again: the Service itself, and those selecting the pod before or after. */
-export function serviceKeysFor(change: Change, state: ClusterState, ownKind: string): string[] {
+export function serviceKeysFor(change: Change, state: ClusterView, ownKind: string): string[] {
   const { event, previous } = change
   const keys = new Set<string>()
   if (event.kind === 'Service') keys.add(`${event.namespace}/${event.name}`)

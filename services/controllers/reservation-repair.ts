@@ -1,8 +1,8 @@
-import { getObject, type ClusterState } from '../../projections/cluster-state.js'
+import { getObject, type ClusterView } from '../../projections/cluster-state.js'
 import { objectAt, type JsonObject } from '../json.js'
 import { held } from '../resources/kinds/core/service-allocation.js'
 import { recordEvent } from '../runtime/events.js'
-import { labelsOf, meta, nameOf } from '../runtime/objects.js'
+import { asJson, labelsOf, meta, nameOf } from '../runtime/objects.js'
 import type { Reconciliation } from '../runtime/controller.js'
 
 /** Kinds whose objects reserve a Service's clusterIP or node port (services/resources/kinds/core/service-allocation.ts). */
@@ -23,7 +23,7 @@ const MANAGERS: Record<string, [label: string, value: string]> = {
  * Service, or before releasing), deleted once it is older than a minute, with a warning event
  * for addresses.
  */
-export function repairReservation(reservation: JsonObject, state: ClusterState, now: Date): Reconciliation {
+export function repairReservation(reservation: JsonObject, state: ClusterView, now: Date): Reconciliation {
   const [label, value] = MANAGERS[String(reservation.kind)] ?? ['', '']
   if (labelsOf(reservation)[label] !== value) return { actions: [] }
   const parent = objectAt(objectAt(reservation, 'spec'), 'parentRef')
@@ -31,7 +31,8 @@ export function repairReservation(reservation: JsonObject, state: ClusterState, 
     parent && parent.resource === 'services' && !parent.group
       ? getObject(state, 'Service', String(parent.namespace ?? ''), String(parent.name ?? ''))
       : undefined
-  if (service && held(service).some(([kind, name]) => kind === reservation.kind && name === nameOf(reservation))) return { actions: [] }
+  if (service && held(asJson(service)).some(([kind, name]) => kind === reservation.kind && name === nameOf(reservation)))
+    return { actions: [] }
   const age = now.getTime() - Date.parse(String(meta(reservation).creationTimestamp ?? ''))
   if (Number.isFinite(age) && age < RESERVATION_GRACE_MS) return { actions: [], requeueAfterMs: RESERVATION_GRACE_MS - age + 1000 }
   const kind = String(reservation.kind)

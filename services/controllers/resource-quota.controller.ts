@@ -1,9 +1,10 @@
+import type { ResourceQuota } from 'kubernetes-types/core/v1.js'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { QUOTA_ADMISSION_ACTOR } from '../api/admission/resource-quota.js'
-import { deepEqual, objectAt, type JsonObject } from '../json.js'
+import { deepEqual } from '../json.js'
 import { registry as builtin, type KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString } from '../resources/validation/quantity.js'
-import { keyOfObject, meta, spec, status } from '../runtime/objects.js'
+import { asJson, keyOfObject } from '../runtime/objects.js'
 import { quotaUsage } from '../quota/usage.js'
 import { keyOf, nothing, splitKey, type Controller } from '../runtime/controller.js'
 
@@ -29,19 +30,19 @@ export function createResourceQuotaController(registry: KindRegistry = builtin):
     reconcile: (key, state, now) => {
       const { namespace, name } = splitKey(key)
       const quota = getObject(state, 'ResourceQuota', namespace, name)
-      if (!quota || meta(quota).deletionTimestamp !== undefined) return nothing
-      const hard = canonical(objectAt(spec(quota), 'hard') ?? {})
+      if (!quota || quota.metadata?.deletionTimestamp !== undefined) return nothing
+      const hard = canonical(quota.spec?.hard ?? {})
       const used = quotaUsage(state, registry, quota, now)
-      const current = status(quota)
-      if (deepEqual(canonical(objectAt(current, 'hard') ?? {}), hard) && deepEqual(objectAt(current, 'used') ?? {}, used)) return nothing
-      const object: JsonObject = { ...quota, status: { ...current, hard, used } }
-      return { actions: [{ type: 'updateStatus', object }] }
+      const current = quota.status ?? {}
+      if (deepEqual(canonical(current.hard ?? {}), hard) && deepEqual(current.used ?? {}, used)) return nothing
+      const next: ResourceQuota = { ...quota, status: { ...current, hard, used } }
+      return { actions: [{ type: 'updateStatus', object: asJson(next) }] }
     },
   }
 }
 
 /** Quantities in their canonical form, as the API serialises them. */
-function canonical(list: JsonObject): Record<string, string> {
+function canonical(list: Record<string, string | number>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(list)) {
     const q = parseQuantity(String(value))

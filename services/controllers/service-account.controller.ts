@@ -1,6 +1,7 @@
+import type { ServiceAccount } from 'kubernetes-types/core/v1.js'
 import { getObject, listObjects } from '../../projections/cluster-state.js'
 import { DEFAULT_SERVICE_ACCOUNT } from '../api/admission/service-account.js'
-import { isDeleting, nameOf, status } from '../runtime/objects.js'
+import { asJson, isDeleting, nameOf } from '../runtime/objects.js'
 import { nothing, type Controller } from '../runtime/controller.js'
 
 /**
@@ -20,17 +21,14 @@ export function createServiceAccountController(): Controller {
     allKeys: (state) => listObjects(state, 'Namespace').map(nameOf),
     reconcile: (name, state) => {
       const namespace = getObject(state, 'Namespace', '', name)
-      if (!namespace || isDeleting(namespace) || status(namespace).phase !== 'Active') return nothing
+      if (!namespace || isDeleting(namespace) || namespace.status?.phase !== 'Active') return nothing
       if (getObject(state, 'ServiceAccount', name, DEFAULT_SERVICE_ACCOUNT)) return nothing
-      return {
-        actions: [
-          {
-            type: 'create',
-            reason: 'every namespace has a default service account',
-            object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: name } },
-          },
-        ],
+      const account: ServiceAccount = {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: name },
       }
+      return { actions: [{ type: 'create', reason: 'every namespace has a default service account', object: asJson(account) }] }
     },
   }
 }

@@ -1,6 +1,8 @@
-import { listObjects, type ClusterState } from '../../projections/cluster-state.js'
+import type { ResourceQuota } from 'kubernetes-types/core/v1.js'
+import { listObjects, type ClusterView } from '../../projections/cluster-state.js'
 import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
 import { meta, spec, status } from '../resources/objects.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { parseQuantity, quantityString, type Quantity } from '../resources/validation/quantity.js'
 
@@ -48,8 +50,8 @@ export class Sum {
 }
 
 /** `status.used` for the resources named in `hard` (resources no evaluator knows are left out). */
-export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: JsonObject, now: Date): Record<string, string> {
-  const namespace = String(meta(quota).namespace)
+export function quotaUsage(state: ClusterView, registry: KindRegistry, quota: ResourceQuota, now: Date): Record<string, string> {
+  const namespace = String(quota.metadata?.namespace)
   return usageOf((kind) => listObjects(state, kind, namespace), registry, quota, now)
 }
 
@@ -61,7 +63,7 @@ export function quotaUsage(state: ClusterState, registry: KindRegistry, quota: J
 export function usageOf(
   objectsOf: (kind: string) => JsonObject[],
   registry: KindRegistry,
-  quota: JsonObject,
+  quota: KubeObject,
   now: Date,
 ): Record<string, string> {
   const hard = objectAt(spec(quota), 'hard') ?? {}

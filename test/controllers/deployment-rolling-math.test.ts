@@ -10,15 +10,21 @@ import {
   scaledValue,
 } from '../../services/controllers/deployment/rolling-math.js'
 import { newSync, type ReplicaSetView } from '../../services/controllers/deployment/sync.js'
-import type { JsonObject } from '../../services/json.js'
+import type { Deployment } from 'kubernetes-types/apps/v1.js'
 
-const rolling = (replicas: number, maxSurge: unknown, maxUnavailable: unknown): JsonObject => ({
+const rolling = (replicas: number, maxSurge: number | string, maxUnavailable: number | string): Deployment => ({
   metadata: { name: 'web', namespace: 'default', uid: 'd1' },
-  spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } } },
+  spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge, maxUnavailable } }, selector: {}, template: {} },
 })
 
+const recreate = (replicas: number): Deployment => ({ spec: { replicas, strategy: { type: 'Recreate' }, selector: {}, template: {} } })
+
 const view = (name: string, replicas: number, available = replicas, created = '2026-11-26T11:00:00Z'): ReplicaSetView => ({
-  object: { metadata: { name, creationTimestamp: created }, spec: { replicas }, status: { replicas, availableReplicas: available } },
+  object: {
+    metadata: { name, creationTimestamp: created },
+    spec: { replicas, selector: {} },
+    status: { replicas, availableReplicas: available },
+  },
   name,
   uid: name,
   replicas,
@@ -56,8 +62,7 @@ describe('rolling update maths (kubernetes `pkg/controller/deployment/util/deplo
   it('caps maxUnavailable at replicas, and makes both 0 for Recreate and maxUnavailable 0 for no replicas', () => {
     expect(maxUnavailable(rolling(2, 0, 5))).toBe(2)
     expect(maxUnavailable(rolling(0, '25%', '25%'))).toBe(0)
-    const recreate = { spec: { replicas: 3, strategy: { type: 'Recreate' } } }
-    expect([maxSurge(recreate), maxUnavailable(recreate)]).toEqual([0, 0])
+    expect([maxSurge(recreate(3)), maxUnavailable(recreate(3))]).toEqual([0, 0])
   })
 
   it.each([
@@ -97,7 +102,7 @@ describe('rolling update maths (kubernetes `pkg/controller/deployment/util/deplo
   })
 
   it('takes Recreate straight to replicas', () => {
-    expect(newReplicaSetReplicas({ spec: { replicas: 5, strategy: { type: 'Recreate' } } }, [{ replicas: 5 }], { replicas: 0 })).toBe(5)
+    expect(newReplicaSetReplicas(recreate(5), [{ replicas: 5 }], { replicas: 0 })).toBe(5)
   })
 
   it("shares a resize in proportion to each ReplicaSet's size at its max-replicas annotation", () => {

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listObjects } from '../../projections/cluster-state.js'
 import { createEndpointSliceController } from '../../services/controllers/endpoint-slice.controller.js'
 import { createGarbageCollector } from '../../services/controllers/garbage-collector.controller.js'
-import type { JsonObject } from '../../services/json.js'
 import { freshNamespace } from '../support/namespaces.js'
 import { backend } from '../support/store.js'
-import { meta, pod, runPod, startCluster, user, type Cluster } from './cluster-harness.js'
+import { pod, runPod, startCluster, user, type Cluster } from './cluster-harness.js'
 
 // The controller's decisions are specified in endpoint-slice.reconcile.test.ts; this case runs it
 // with the garbage collector: the API names the slices, pod changes reach it, and the slices go
@@ -19,9 +18,7 @@ beforeAll(async () => {
 afterAll(() => c.stop())
 
 const slicesOf = (namespace: string, service: string) =>
-  listObjects(c.projection.state, 'EndpointSlice', namespace).filter(
-    (s) => (meta(s).labels as JsonObject)['kubernetes.io/service-name'] === service,
-  )
+  listObjects(c.projection.state, 'EndpointSlice', namespace).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === service)
 
 describe(`the EndpointSlice controller, run (${backend})`, () => {
   it('spreads the pods of a Service over slices the API names, follows a pod going, and the slices go with the Service', async () => {
@@ -39,16 +36,16 @@ describe(`the EndpointSlice controller, run (${backend})`, () => {
     await c.runner.settled()
     expect(
       slicesOf(ns, 'web')
-        .map((s) => (s.endpoints as unknown[]).length)
+        .map((s) => s.endpoints.length)
         .sort(),
     ).toEqual([1, 3])
-    for (const slice of slicesOf(ns, 'web')) expect(String(meta(slice).name)).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
+    for (const slice of slicesOf(ns, 'web')) expect(String(slice.metadata?.name)).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/)
 
     await c.api.delete(user, 'pod', ns, 'web-4', { gracePeriodSeconds: 0 })
     await c.runner.settled()
     expect(
       slicesOf(ns, 'web')
-        .flatMap((s) => (s.endpoints as JsonObject[]).map((e) => (e.targetRef as JsonObject).name))
+        .flatMap((s) => s.endpoints.map((e) => e.targetRef?.name))
         .sort(),
     ).toEqual(['web-1', 'web-2', 'web-3'])
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getObject } from '../../projections/cluster-state.js'
 import { createEndpointsController } from '../../services/controllers/endpoints.controller.js'
-import type { JsonObject } from '../../services/json.js'
+import type { Endpoints } from 'kubernetes-types/core/v1.js'
 import { freshNamespace } from '../support/namespaces.js'
 import { backend } from '../support/store.js'
 import { pod, runPod, startCluster, user, type Cluster } from './cluster-harness.js'
@@ -16,8 +16,8 @@ beforeAll(async () => {
 afterAll(() => c.stop())
 
 const endpoints = (namespace: string, name: string) => getObject(c.projection.state, 'Endpoints', namespace, name)
-const ips = (ep: JsonObject | undefined, list: 'addresses' | 'notReadyAddresses') =>
-  ((ep?.subsets ?? []) as JsonObject[]).flatMap((s) => ((s[list] ?? []) as JsonObject[]).map((a) => a.ip)).sort()
+const ips = (ep: Endpoints | undefined, list: 'addresses' | 'notReadyAddresses') =>
+  (ep?.subsets ?? []).flatMap((s) => (s[list] ?? []).map((a) => a.ip)).sort()
 
 describe(`the Endpoints controller, run (${backend})`, () => {
   it('follows the pods of a Service as they become ready and finish, and goes with the Service', async () => {

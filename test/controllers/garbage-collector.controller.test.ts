@@ -66,8 +66,8 @@ describe(`the garbage collector, run (${backend})`, () => {
     await c.api.delete(user, 'cm', ns, 'fg-owner', { propagationPolicy: 'Foreground' })
     await c.runner.settled()
     // Marked for deletion at once (ConfigMaps have no grace period), held by their finalizers.
-    expect(meta(exists('fg-owner')!)).toMatchObject({ finalizers: ['foregroundDeletion'], deletionTimestamp: timestamp(c.clock.now()) })
-    expect(meta(exists('fg-held')!)).toMatchObject({ finalizers: ['example.com/hold'], deletionTimestamp: timestamp(c.clock.now()) })
+    expect(exists('fg-owner')?.metadata).toMatchObject({ finalizers: ['foregroundDeletion'], deletionTimestamp: timestamp(c.clock.now()) })
+    expect(exists('fg-held')?.metadata).toMatchObject({ finalizers: ['example.com/hold'], deletionTimestamp: timestamp(c.clock.now()) })
     expect(['fg-free', 'fg-mid', 'fg-mid-child'].map((n) => exists(n))).toEqual([undefined, undefined, undefined])
     // A dependent with dependents of its own went in the foreground too.
     const midHistory = await c.t.store.history({ kind: 'ConfigMap', namespace: ns, name: 'fg-mid' })

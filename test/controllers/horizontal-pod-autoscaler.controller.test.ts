@@ -50,8 +50,7 @@ const meta = (o: JsonObject) => o.metadata as JsonObject
 const replicas = async () => Number(((await api.get('deploy', 'default', 'web')).spec as JsonObject).replicas)
 const hpaStatus = async () => (await api.get('hpa', 'default', 'web')).status as JsonObject
 const condition = async (type: string) => ((await hpaStatus()).conditions as JsonObject[]).find((c) => c.type === type)
-const webPods = () =>
-  listObjects(projection.state, 'Pod', 'default').filter((p) => (meta(p).labels as Record<string, string>).app === 'web')
+const webPods = () => listObjects(projection.state, 'Pod', 'default').filter((p) => p.metadata?.labels?.app === 'web')
 
 /**
  * The stand-ins for the Deployment controller and the kubelets: as many running, ready pods as
@@ -74,7 +73,7 @@ async function runPods(cpuMillis: number) {
       status: { phase: 'Running', startTime: now(), conditions: [ready] },
     })
   }
-  for (const pod of pods.slice(want)) await api.delete(user, 'pod', 'default', String(meta(pod).name))
+  for (const pod of pods.slice(want)) await api.delete(user, 'pod', 'default', String(pod.metadata?.name))
   for (let i = 0; i < want; i++) metrics.report(`default/web-${i}`, { cpuMillis, memoryBytes: 0, timestamp: clock.now() })
 }
 

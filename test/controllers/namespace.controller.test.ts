@@ -4,7 +4,7 @@ import { timestamp } from '../../services/api/context.js'
 import { createNamespaceController } from '../../services/controllers/namespace.controller.js'
 import type { JsonObject } from '../../services/json.js'
 import { backend } from '../support/store.js'
-import { meta, pod, startCluster, user, type Cluster } from './cluster-harness.js'
+import { pod, startCluster, user, type Cluster } from './cluster-harness.js'
 
 let c: Cluster
 beforeAll(async () => {
@@ -105,7 +105,7 @@ describe(`the namespace controller, run (${backend})`, () => {
       ],
     ])
     expect(content('team-c')).toEqual(['ConfigMap/held'])
-    expect(meta(getObject(c.projection.state, 'ConfigMap', 'team-c', 'held')!)).toMatchObject({
+    expect(getObject(c.projection.state, 'ConfigMap', 'team-c', 'held')?.metadata).toMatchObject({
       deletionTimestamp: timestamp(c.clock.now()),
       finalizers: ['example.com/hold'],
     })

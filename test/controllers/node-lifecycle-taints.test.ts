@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { evictionDeadline, readinessTaints, toleratesTaint } from '../../services/controllers/node-lifecycle-taints.js'
-import type { JsonObject } from '../../services/json.js'
+import type { Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js'
 
 const T = '2026-11-26T12:00:00Z'
-const node = (ready: string | undefined, taints: JsonObject[] = []): JsonObject => ({
+const node = (ready: string | undefined, taints: Taint[] = []): Node => ({
   metadata: { name: 'n1' },
   spec: { taints },
   status: { conditions: ready ? [{ type: 'Ready', status: ready }] : [] },
@@ -30,7 +30,7 @@ describe('node readiness taints', () => {
   })
 
   it('changes nothing when the taints are right, and removes them when the node is Ready again', () => {
-    const tainted = node('Unknown', readinessTaints(node('Unknown'), T))
+    const tainted = node('Unknown', readinessTaints(node('Unknown'), T) ?? [])
     expect(readinessTaints(tainted, '2026-11-26T12:09:00Z')).toBeUndefined()
     expect(readinessTaints({ ...tainted, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, T)).toEqual([])
     expect(readinessTaints(node('True'), T)).toBeUndefined()
@@ -39,7 +39,7 @@ describe('node readiness taints', () => {
 
 describe('taint eviction', () => {
   const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: T }
-  const pod = (tolerations: JsonObject[]) => ({ spec: { tolerations } })
+  const pod = (tolerations: Toleration[]): Pod => ({ spec: { containers: [], tolerations } })
 
   it('matches tolerations as Kubernetes does', () => {
     expect(toleratesTaint({ operator: 'Exists' }, unreachable)).toBe(true)

@@ -58,6 +58,12 @@ function pod(name: string, tolerations?: JsonObject[], nodeName = 'n1'): JsonObj
   }
 }
 
+/** The pod as the controller leaves it on a node that is not ready. */
+const notReady = (p: JsonObject, since = 299) => ({
+  ...p,
+  status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: secondsFromNow(-since) }] },
+})
+
 const tolerating = (seconds?: number) => [
   {
     key: 'node.kubernetes.io/unreachable',
@@ -131,14 +137,10 @@ describe('the node lifecycle controller decides', () => {
   it('to evict a pod that tolerates the taint for a while once its tolerationSeconds have run out, and never one that tolerates it forever', () => {
     const bounded = pod('bounded', tolerating(300))
     const steadfast = pod('steadfast', tolerating())
-    const notReady = (p: JsonObject) => ({
-      ...p,
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: secondsFromNow(-299) }] },
-    })
-    // The deadline is a second away; the node is looked at every 5 s (--node-monitor-period) all the same.
+    // The deadline is a second away: the node is looked at again then.
     nodeLifecycle(299)(node('Unknown', unreachable(299)), notReady(bounded), notReady(steadfast))
       .when('n1')
-      .thenRequeuesAfter(5_000)
+      .thenRequeuesAfter(1_000)
       .thenNothing()
     nodeLifecycle(300)(node('Unknown', unreachable(300)), notReady(bounded), notReady(steadfast))
       .when('n1')
@@ -147,6 +149,22 @@ describe('the node lifecycle controller decides', () => {
         deleted('Pod', 'default/bounded'),
       )
       .thenExcludes(deleted('Pod', 'default/steadfast'))
+  })
+
+  it('to look again when the earliest toleration runs out, not up to a monitor period later, and every 5 s at most', () => {
+    // Tainted unreachable 297 s ago: `quick` tolerates it for 299 s, `slow` for 600 s.
+    const quick = notReady(pod('quick', tolerating(299)), 297)
+    const slow = notReady(pod('slow', tolerating(600)), 297)
+    nodeLifecycle(297)(node('Unknown', unreachable(297)), quick, slow)
+      .when('n1')
+      .thenRequeuesAfter(2_000)
+      .thenNothing()
+    // Two seconds on, `quick` goes on the dot; `slow` has 301 s left, so the monitor period (--node-monitor-period) comes first.
+    nodeLifecycle(299)(node('Unknown', unreachable(299)), quick, slow)
+      .when('n1')
+      .thenRequeuesAfter(5_000)
+      .thenIncludes(deleted('Pod', 'default/quick', { options: { preconditions: { uid: uidOfGiven(quick) } }, reason: 'NoExecute taint' }))
+      .thenExcludes(deleted('Pod', 'default/slow'))
   })
 
   it('to force-delete, as the pod garbage collector, the pods of a node that no longer exists', () => {

@@ -1,7 +1,8 @@
-import { eventObject, getObject, listObjects, type ClusterState } from '../../../projections/cluster-state.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../../json.js'
+import type { Deployment } from 'kubernetes-types/apps/v1.js'
+import { eventObject, getObject, listObjects, type ClusterView } from '../../../projections/cluster-state.js'
+import { deepEqual } from '../../json.js'
 import { isNothing, labelSelectorFromObject, matchesLabels } from '../../resources/label-selector.js'
-import { controllerOf, isDeleting, keyOfObject, keysOfKind, labelsOf, meta, spec, status } from '../../runtime/objects.js'
+import { asJson, controllerOf, isDeleting, keyOfObject, keysOfKind, labelsOf, namespaceOf } from '../../runtime/objects.js'
 import { claim } from '../replica-set-claims.js'
 import { keyOf, nothing, splitKey, type Controller, type Reconciliation } from '../../runtime/controller.js'
 import { rolloutRecreate } from './recreate.js'
@@ -9,7 +10,7 @@ import { syncRevision, type Revisions } from './revision.js'
 import { rolloutRolling } from './rolling.js'
 import { desiredReplicas, isRollingUpdate } from './rolling-math.js'
 import { checkPausedConditions, syncDeploymentStatus } from './status.js'
-import { cleanupDeployment, count, DESIRED_REPLICAS, isActive, newSync, record, scale, viewOf, type Sync } from './sync.js'
+import { cleanupDeployment, DESIRED_REPLICAS, isActive, newSync, record, scale, viewOf, type Sync } from './sync.js'
 
 /**
  * The Deployment controller, after kubernetes pkg/controller/deployment: it claims the
@@ -43,7 +44,7 @@ export function createDeploymentController(): Controller {
           continue
         }
         for (const d of listObjects(state, 'Deployment', event.namespace)) {
-          const selector = labelSelectorFromObject(spec(d).selector).selector
+          const selector = labelSelectorFromObject(d.spec?.selector).selector
           if (selector && !isNothing(selector) && matchesLabels(selector, labelsOf(object))) keys.add(keyOfObject(d))
         }
       }
@@ -61,25 +62,22 @@ export function createDeploymentController(): Controller {
 const SELECTING_ALL = 'This deployment is selecting all pods. A non-empty selector is required.'
 
 /** One sync of a Deployment (`syncDeployment`); exported so tests can reconcile a state they build. */
-export function reconcileDeployment(d: JsonObject, state: ClusterState, now: Date): Reconciliation {
+export function reconcileDeployment(d: Deployment, state: ClusterView, now: Date): Reconciliation {
   const sync = newSync(d, state, now)
-  const given = spec(d).selector
-  if (
-    isObject(given) &&
-    Object.keys(given.matchLabels ?? {}).length === 0 &&
-    ((given.matchExpressions as unknown[] | undefined) ?? []).length === 0
-  ) {
-    if (count(status(d), 'observedGeneration') >= count(meta(d), 'generation')) return nothing
+  const given = d.spec?.selector
+  if (given && Object.keys(given.matchLabels ?? {}).length === 0 && (given.matchExpressions ?? []).length === 0) {
+    const generation = d.metadata?.generation ?? 0
+    if ((d.status?.observedGeneration ?? 0) >= generation) return nothing
     record(sync, 'SelectingAll', SELECTING_ALL, 'Warning')
-    sync.status = { ...status(d), observedGeneration: meta(d).generation }
+    sync.status = { ...d.status, observedGeneration: generation }
     return finish(sync)
   }
   const selector = labelSelectorFromObject(given).selector
   if (!selector || isNothing(selector)) return nothing
 
-  const claims = claim(d, listObjects(state, 'ReplicaSet', String(meta(d).namespace)), selector)
+  const claims = claim(d, listObjects(state, 'ReplicaSet', namespaceOf(d)), selector)
   if (claims.actions.length > 0) sync.steps.push(claims.actions)
-  const minReadySeconds = typeof spec(d).minReadySeconds === 'number' ? (spec(d).minReadySeconds as number) : 0
+  const minReadySeconds = d.spec?.minReadySeconds ?? 0
   const views = claims.owned.map((rs) => viewOf(state, rs, minReadySeconds, now))
 
   if (isDeleting(d)) {
@@ -89,15 +87,15 @@ export function reconcileDeployment(d: JsonObject, state: ClusterState, now: Dat
   }
   checkPausedConditions(sync)
   const revisions = syncRevision(sync, views)
-  const paused = spec(d).paused === true
+  const paused = d.spec?.paused === true
   if (paused || isScalingEvent(d, revisions)) syncScaling(sync, revisions, paused)
   else if (isRollingUpdate(d)) rolloutRolling(sync, revisions)
-  else if (objectAt(spec(d), 'strategy')?.type === 'Recreate') rolloutRecreate(sync, revisions, selector)
+  else if (d.spec?.strategy?.type === 'Recreate') rolloutRecreate(sync, revisions, selector)
   return finish(sync)
 }
 
 /** `isScalingEvent`: an active ReplicaSet was sized for a different spec.replicas (its desired-replicas annotation). */
-function isScalingEvent(d: JsonObject, { newRS, oldRSs }: Revisions): boolean {
+function isScalingEvent(d: Deployment, { newRS, oldRSs }: Revisions): boolean {
   return [...oldRSs, ...(newRS ? [newRS] : [])].filter(isActive).some((rs) => {
     const desired = rs.annotations[DESIRED_REPLICAS]
     return desired !== undefined && /^\d+$/.test(desired) && Number(desired) !== desiredReplicas(d)
@@ -113,10 +111,11 @@ function syncScaling(sync: Sync, { newRS, oldRSs }: Revisions, paused: boolean):
 
 /** The planned writes, then the status when it changed, and when to look again. */
 function finish(sync: Sync): Reconciliation {
-  if (!deepEqual(sync.status, status(sync.d))) {
-    const metadata = { ...meta(sync.d) }
+  if (!deepEqual(sync.status, sync.d.status ?? {})) {
+    const metadata = { ...sync.d.metadata }
     delete metadata.resourceVersion
-    sync.steps.push({ type: 'updateStatus', object: { ...sync.d, metadata, status: sync.status } })
+    const d: Deployment = { ...sync.d, metadata, status: sync.status }
+    sync.steps.push({ type: 'updateStatus', object: asJson(d) })
   }
   return sync.requeueAfterMs === undefined ? { actions: sync.steps } : { actions: sync.steps, requeueAfterMs: sync.requeueAfterMs }
 }

@@ -1,11 +1,11 @@
 import { listObjects } from '../../../projections/cluster-state.js'
 import type { LabelSelector } from '../../resources/label-selector.js'
 import { matchesLabels } from '../../resources/label-selector.js'
-import { controllerOf, labelsOf, namespaceOf, status } from '../../runtime/objects.js'
+import { controllerOf, labelsOf, namespaceOf } from '../../runtime/objects.js'
 import { createNewReplicaSet, type Revisions } from './revision.js'
 import { desiredReplicas } from './rolling-math.js'
 import { deploymentComplete, syncRolloutStatus } from './status.js'
-import { cleanupDeployment, count, isActive, rsStatus, scaleAndRecord, sum, type ReplicaSetView, type Sync } from './sync.js'
+import { cleanupDeployment, isActive, rsStatus, scaleAndRecord, sum, type ReplicaSetView, type Sync } from './sync.js'
 
 /**
  * `rolloutRecreate` (pkg/controller/deployment/recreate.go): scale every old ReplicaSet to 0,
@@ -25,7 +25,7 @@ export function rolloutRecreate(sync: Sync, revisions: Revisions, selector: Labe
     all.push(newRS)
   }
   scaleAndRecord(sync, newRS, desiredReplicas(sync.d))
-  if (deploymentComplete(sync.d, status(sync.d))) cleanupDeployment(sync, oldRSs)
+  if (deploymentComplete(sync.d, sync.d.status ?? {})) cleanupDeployment(sync, oldRSs)
   syncRolloutStatus(sync, all, newRS)
 }
 
@@ -34,12 +34,12 @@ export function rolloutRecreate(sync: Sync, revisions: Revisions, selector: Labe
  * old ReplicaSet controls has not finished (pods being deleted still count until they are gone).
  */
 function oldPodsRunning(sync: Sync, newRS: ReplicaSetView | undefined, oldRSs: ReplicaSetView[], selector: LabelSelector): boolean {
-  if (sum(oldRSs, (rs) => count(rsStatus(rs), 'replicas')) > 0) return true
+  if (sum(oldRSs, (rs) => rsStatus(rs).replicas ?? 0) > 0) return true
   const old = new Set(oldRSs.map((rs) => rs.uid))
   return listObjects(sync.state, 'Pod', namespaceOf(sync.d)).some((pod) => {
     const owner = controllerOf(pod)?.uid
     if (!owner || owner === newRS?.uid || !old.has(owner) || !matchesLabels(selector, labelsOf(pod))) return false
-    const phase = status(pod).phase
+    const phase = pod.status?.phase
     return phase !== 'Succeeded' && phase !== 'Failed'
   })
 }

@@ -1,6 +1,7 @@
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js'
 import { getObject } from '../../../projections/cluster-state.js'
-import { clone, objectAt, type JsonObject } from '../../json.js'
-import { annotationsOf, controllerOf, controllerReference, nameOf, namespaceOf, spec, status, uidOf } from '../../runtime/objects.js'
+import { clone, type JsonObject } from '../../json.js'
+import { annotationsOf, asJson, controllerOf, controllerReference, nameOf, namespaceOf, uidOf } from '../../runtime/objects.js'
 import { creationError } from '../replica-set-pods.js'
 import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.js'
 import { desiredReplicas, maxSurge, newReplicaSetReplicas } from './rolling-math.js'
@@ -38,7 +39,7 @@ export function maxRevision(rss: ReplicaSetView[]): number {
 
 /** `FindNewReplicaSet`: the oldest ReplicaSet whose template is the Deployment's, hash aside. */
 export function findNewReplicaSet(sync: Sync, rss: ReplicaSetView[]): ReplicaSetView | undefined {
-  return [...rss].sort(byCreation(sync.now)).find((rs) => equalIgnoreHash(spec(rs.object).template, spec(sync.d).template))
+  return [...rss].sort(byCreation(sync.now)).find((rs) => equalIgnoreHash(rs.object.spec?.template, sync.d.spec?.template))
 }
 
 /**
@@ -48,7 +49,7 @@ export function findNewReplicaSet(sync: Sync, rss: ReplicaSetView[]): ReplicaSet
  * created, sets desired- and max-replicas. Changes `annotations` in place; true if it did.
  */
 export function setNewReplicaSetAnnotations(
-  d: JsonObject,
+  d: Deployment,
   annotations: Record<string, string>,
   newRevision: string,
   exists: boolean,
@@ -114,8 +115,8 @@ export function syncRevision(sync: Sync, rss: ReplicaSetView[]): Revisions {
   if (!newRS) return { newRS, oldRSs }
   const annotations = { ...newRS.annotations }
   const changed = setNewReplicaSetAnnotations(sync.d, annotations, String(maxRevision(oldRSs) + 1), true)
-  const minReadySeconds = numberOr0(spec(sync.d).minReadySeconds)
-  const minReadyChanged = numberOr0(spec(newRS.object).minReadySeconds) !== minReadySeconds
+  const minReadySeconds = sync.d.spec?.minReadySeconds ?? 0
+  const minReadyChanged = (newRS.object.spec?.minReadySeconds ?? 0) !== minReadySeconds
   if (changed || minReadyChanged) {
     const patch: JsonObject = { metadata: { annotations: diff(newRS.annotations, annotations) } }
     if (minReadyChanged) patch.spec = { minReadySeconds: minReadySeconds === 0 ? null : minReadySeconds }
@@ -140,8 +141,8 @@ export function syncRevision(sync: Sync, rss: ReplicaSetView[]): Revisions {
  */
 export function createNewReplicaSet(sync: Sync, oldRSs: ReplicaSetView[]): ReplicaSetView | undefined {
   const d = sync.d
-  const template = clone(objectAt(spec(d), 'template') ?? {})
-  const collisionCount = typeof status(d).collisionCount === 'number' ? (status(d).collisionCount as number) : undefined
+  const template = clone(d.spec?.template ?? {})
+  const collisionCount = d.status?.collisionCount
   const hash = computeHash(template, collisionCount)
   const name = `${nameOf(d)}-${hash}`
   const namespace = namespaceOf(d)
@@ -149,36 +150,38 @@ export function createNewReplicaSet(sync: Sync, oldRSs: ReplicaSetView[]): Repli
 
   const existing = getObject(sync.state, 'ReplicaSet', namespace, name)
   if (existing) {
-    if (controllerOf(existing)?.uid === uidOf(d) && equalIgnoreHash(template, spec(existing).template)) {
+    if (controllerOf(existing)?.uid === uidOf(d) && equalIgnoreHash(template, existing.spec?.template)) {
       setDeploymentRevision(sync, newRevision)
-      return viewOf(sync.state, existing, numberOr0(spec(d).minReadySeconds), sync.now)
+      return viewOf(sync.state, existing, d.spec?.minReadySeconds ?? 0, sync.now)
     }
     sync.status.collisionCount = (collisionCount ?? 0) + 1
     sync.stopped = true
     return undefined
   }
 
-  const templateMeta = objectAt(template, 'metadata') ?? {}
-  const labels = { ...(objectAt(templateMeta, 'labels') ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash }
-  const selector = clone(objectAt(spec(d), 'selector') ?? {})
-  selector.matchLabels = { ...(objectAt(selector, 'matchLabels') ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash }
-  const view: ReplicaSetView = { object: {}, name, uid: '', replicas: 0, annotations: {}, pods: 0, available: 0, created: true }
-  view.replicas = newReplicaSetReplicas(d, [...oldRSs, view].map(sized), sized(view))
-  setNewReplicaSetAnnotations(d, view.annotations, newRevision, false)
-  const minReadySeconds = numberOr0(spec(d).minReadySeconds)
-  view.object = {
+  const templateMeta = template.metadata ?? {}
+  const labels = { ...(templateMeta.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash }
+  const selector = clone(d.spec?.selector ?? {})
+  selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash }
+  const empty = { replicas: 0, pods: 0 }
+  const replicas = newReplicaSetReplicas(d, [...oldRSs.map(sized), empty], empty)
+  const annotations: Record<string, string> = {}
+  setNewReplicaSetAnnotations(d, annotations, newRevision, false)
+  const minReadySeconds = d.spec?.minReadySeconds ?? 0
+  const rs: ReplicaSet = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: { name, namespace, labels, annotations: { ...view.annotations }, ownerReferences: [controllerReference(d)] },
+    metadata: { name, namespace, labels, annotations: { ...annotations }, ownerReferences: [controllerReference(d)] },
     spec: {
-      replicas: view.replicas,
+      replicas,
       ...(minReadySeconds !== 0 && { minReadySeconds }),
       selector,
       template: { ...template, metadata: { ...templateMeta, labels } },
     },
   }
+  const view: ReplicaSetView = { object: rs, name, uid: '', replicas, annotations, pods: 0, available: 0, created: true }
 
-  const problem = creationError(view.object)
+  const problem = creationError(asJson(rs))
   if (problem) {
     const message = `Failed to create new replica set "${name}": ${problem.message}`
     const reported = getCondition(sync.status, 'Progressing')?.message === message
@@ -187,15 +190,13 @@ export function createNewReplicaSet(sync: Sync, oldRSs: ReplicaSetView[]): Repli
     sync.stopped = true
     return undefined
   }
-  sync.steps.push({ type: 'create', object: view.object })
+  sync.steps.push({ type: 'create', object: asJson(rs) })
   if (view.replicas > 0) record(sync, 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${view.replicas}`)
   setDeploymentRevision(sync, newRevision)
   if (hasProgressDeadline(d))
     setCondition(sync.status, newCondition('Progressing', 'True', reasons.newRSCreated, `Created new replica set "${name}"`, sync.now))
   return view
 }
-
-const numberOr0 = (value: unknown): number => (typeof value === 'number' ? value : 0)
 
 /** The entries of `after` that differ from `before`. */
 function diff(before: Record<string, string>, after: Record<string, string>): Record<string, string> {

@@ -1,4 +1,4 @@
-import { objectAt, type JsonObject } from '../../json.js'
+import type { Deployment } from 'kubernetes-types/apps/v1.js'
 
 /**
  * The numbers of a Deployment's rollout, after kubernetes pkg/controller/deployment/util
@@ -7,13 +7,12 @@ import { objectAt, type JsonObject } from '../../json.js'
  */
 
 /** spec.replicas (the API defaults it to 1). */
-export function desiredReplicas(d: JsonObject): number {
-  const replicas = objectAt(d, 'spec')?.replicas
-  return typeof replicas === 'number' ? replicas : 1
+export function desiredReplicas(d: Deployment): number {
+  return d.spec?.replicas ?? 1
 }
 
-export function isRollingUpdate(d: JsonObject): boolean {
-  return objectAt(objectAt(d, 'spec'), 'strategy')?.type === 'RollingUpdate'
+export function isRollingUpdate(d: Deployment): boolean {
+  return d.spec?.strategy?.type === 'RollingUpdate'
 }
 
 /**
@@ -37,18 +36,18 @@ export function resolveFenceposts(maxSurge: unknown, maxUnavailable: unknown, de
   return surge === 0 && unavailable === 0 ? { surge, unavailable: 1 } : { surge, unavailable }
 }
 
-function rollingParameters(d: JsonObject) {
-  const rolling = objectAt(objectAt(objectAt(d, 'spec'), 'strategy'), 'rollingUpdate') ?? {}
+function rollingParameters(d: Deployment) {
+  const rolling = d.spec?.strategy?.rollingUpdate ?? {}
   return resolveFenceposts(rolling.maxSurge, rolling.maxUnavailable, desiredReplicas(d))
 }
 
 /** `MaxSurge`: 0 unless rolling. */
-export function maxSurge(d: JsonObject): number {
+export function maxSurge(d: Deployment): number {
   return isRollingUpdate(d) ? rollingParameters(d).surge : 0
 }
 
 /** `MaxUnavailable`: 0 unless rolling or with 0 replicas; never more than spec.replicas. */
-export function maxUnavailable(d: JsonObject): number {
+export function maxUnavailable(d: Deployment): number {
   const replicas = desiredReplicas(d)
   if (!isRollingUpdate(d) || replicas === 0) return 0
   return Math.min(rollingParameters(d).unavailable, replicas)
@@ -69,7 +68,7 @@ export interface Sized {
  * ReplicaSet just scaled down whose pods are not deleted yet), so the total number of pods stays
  * within replicas + maxSurge at every revision of the log, not only once the deletions land.
  */
-export function newReplicaSetReplicas(d: JsonObject, all: Sized[], newRS: Sized): number {
+export function newReplicaSetReplicas(d: Deployment, all: Sized[], newRS: Sized): number {
   const replicas = desiredReplicas(d)
   if (!isRollingUpdate(d)) return replicas
   const maxTotal = replicas + maxSurge(d)
@@ -91,7 +90,7 @@ export function roundHalfAway(value: number): number {
  */
 export function replicaSetFraction(
   rsReplicas: number,
-  d: JsonObject,
+  d: Deployment,
   annotatedMaxReplicas: number | undefined,
   deploymentStatusReplicas: number,
 ): number {
@@ -107,7 +106,7 @@ export function replicaSetFraction(
  */
 export function replicaSetProportion(
   rsReplicas: number,
-  d: JsonObject,
+  d: Deployment,
   annotatedMaxReplicas: number | undefined,
   deploymentStatusReplicas: number,
   toAdd: number,

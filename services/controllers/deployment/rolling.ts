@@ -1,4 +1,3 @@
-import { status } from '../../runtime/objects.js'
 import { createNewReplicaSet, type Revisions } from './revision.js'
 import { desiredReplicas, maxUnavailable, newReplicaSetReplicas } from './rolling-math.js'
 import { deploymentComplete, syncRolloutStatus } from './status.js'
@@ -21,7 +20,7 @@ export function rolloutRolling(sync: Sync, revisions: Revisions): void {
   const all = [...oldRSs, newRS]
   if (reconcileNewReplicaSet(sync, all, newRS)) return syncRolloutStatus(sync, all, newRS)
   if (reconcileOldReplicaSets(sync, all, oldRSs.filter(isActive), newRS)) return syncRolloutStatus(sync, all, newRS)
-  if (deploymentComplete(sync.d, status(sync.d))) cleanupDeployment(sync, oldRSs)
+  if (deploymentComplete(sync.d, sync.d.status ?? {})) cleanupDeployment(sync, oldRSs)
   syncRolloutStatus(sync, all, newRS)
 }
 

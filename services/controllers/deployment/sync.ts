@@ -1,17 +1,16 @@
-import { ownedBy, type ClusterState } from '../../../projections/cluster-state.js'
-import { clone, type JsonObject } from '../../json.js'
+import type { Deployment, DeploymentStatus, ReplicaSet, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js'
+import { ownedBy, type ClusterView } from '../../../projections/cluster-state.js'
+import { clone } from '../../json.js'
 import { recordEvent } from '../../runtime/events.js'
 import {
   annotationsOf,
+  asJson,
   controllerOf,
   isDeleting,
   isPodActive,
   isPodAvailable,
-  meta,
   nameOf,
   namespaceOf,
-  spec,
-  status,
   uidOf,
 } from '../../runtime/objects.js'
 import type { Action } from '../../runtime/controller.js'
@@ -25,7 +24,7 @@ const MAX_INT32 = 2147483647
 /** A ReplicaSet of the Deployment as one sync sees and changes it. */
 export interface ReplicaSetView {
   /** As stored, or as about to be created. */
-  object: JsonObject
+  object: ReplicaSet
   name: string
   uid: string
   /** spec.replicas as this sync leaves it. */
@@ -46,22 +45,22 @@ export interface ReplicaSetView {
  * each call here and carries on with the object it expects back.
  */
 export interface Sync {
-  d: JsonObject
-  state: ClusterState
+  d: Deployment
+  state: ClusterView
   now: Date
   /** The status as this sync leaves it. */
-  status: JsonObject
+  status: DeploymentStatus
   steps: Array<Action | Action[]>
   requeueAfterMs?: number
   /** A write the sync needs cannot be made (a hash collision, an invalid ReplicaSet): only the status follows. */
   stopped?: boolean
 }
 
-export function newSync(d: JsonObject, state: ClusterState, now: Date): Sync {
-  return { d, state, now, status: clone(status(d)), steps: [] }
+export function newSync(d: Deployment, state: ClusterView, now: Date): Sync {
+  return { d, state, now, status: clone(d.status ?? {}), steps: [] }
 }
 
-export function viewOf(state: ClusterState, rs: JsonObject, minReadySeconds: number, now: Date): ReplicaSetView {
+export function viewOf(state: ClusterView, rs: ReplicaSet, minReadySeconds: number, now: Date): ReplicaSetView {
   const uid = uidOf(rs)
   const pods = ownedBy(state, uid, 'Pod').filter((pod) => controllerOf(pod)?.uid === uid && isPodActive(pod))
   return {
@@ -77,26 +76,24 @@ export function viewOf(state: ClusterState, rs: JsonObject, minReadySeconds: num
 }
 
 /** A ReplicaSet's spec.replicas (the API defaults it to 1). */
-export const replicasOf = (rs: JsonObject): number => (typeof spec(rs).replicas === 'number' ? (spec(rs).replicas as number) : 1)
+export const replicasOf = (rs: ReplicaSet): number => rs.spec?.replicas ?? 1
 /** The view as the rolling-update maths takes it. */
 export const sized = (rs: ReplicaSetView): Sized => ({ replicas: rs.replicas, pods: rs.pods })
 /** Available pods it may be counted on for: never more than it is meant to keep. */
 export const availableOf = (rs: ReplicaSetView): number => Math.min(rs.available, rs.replicas)
 /** Its stored status (empty for one this sync creates). */
-export const rsStatus = (rs: ReplicaSetView): JsonObject => (rs.created ? {} : status(rs.object))
-/** A numeric field of a status, 0 when absent (Go's zero value). */
-export const count = (object: JsonObject, key: string): number => (typeof object[key] === 'number' ? (object[key] as number) : 0)
+export const rsStatus = (rs: ReplicaSetView): Partial<ReplicaSetStatus> => (rs.created ? {} : (rs.object.status ?? {}))
 export const sum = (rss: ReplicaSetView[], of: (rs: ReplicaSetView) => number): number => rss.reduce((n, rs) => n + of(rs), 0)
 /** `FilterActiveReplicaSets`: it wants pods. */
 export const isActive = (rs: ReplicaSetView): boolean => rs.replicas > 0
 
 /** A Normal (or Warning) event on the Deployment, as the deployment controller records it. */
 export function record(sync: Sync, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): void {
-  sync.steps.push(recordEvent(sync.d, { type, reason, message, component: 'deployment-controller' }, sync.now))
+  sync.steps.push(recordEvent(asJson(sync.d), { type, reason, message, component: 'deployment-controller' }, sync.now))
 }
 
 const created = (rs: ReplicaSetView, now: Date): number =>
-  rs.created ? now.getTime() : Date.parse(String(meta(rs.object).creationTimestamp ?? '')) || 0
+  rs.created ? now.getTime() : Date.parse(rs.object.metadata?.creationTimestamp ?? '') || 0
 
 /** `ReplicaSetsByCreationTimestamp`: oldest first, ties by name. */
 export function byCreation(now: Date) {
@@ -165,7 +162,7 @@ export function scale(sync: Sync, newRS: ReplicaSetView | undefined, oldRSs: Rep
   if (toAdd > 0) active.sort((a, b) => b.replicas - a.replicas || order(b, a))
   else if (toAdd < 0) active.sort((a, b) => b.replicas - a.replicas || order(a, b))
   const operation = toAdd > 0 ? 'up' : toAdd < 0 ? 'down' : ''
-  const statusReplicas = count(status(d), 'replicas')
+  const statusReplicas = d.status?.replicas ?? 0
   let added = 0
   const sizes = active.map((rs) => {
     if (toAdd === 0) return rs.replicas
@@ -179,10 +176,10 @@ export function scale(sync: Sync, newRS: ReplicaSetView | undefined, oldRSs: Rep
 }
 
 /** `IsSaturated`: the new ReplicaSet has, wants and has available exactly spec.replicas. */
-function isSaturated(d: JsonObject, rs: ReplicaSetView): boolean {
+function isSaturated(d: Deployment, rs: ReplicaSetView): boolean {
   const desired = Number(rs.annotations[DESIRED_REPLICAS])
   const replicas = desiredReplicas(d)
-  return rs.replicas === replicas && desired === replicas && count(rsStatus(rs), 'availableReplicas') === replicas
+  return rs.replicas === replicas && desired === replicas && (rsStatus(rs).availableReplicas ?? 0) === replicas
 }
 
 /**
@@ -190,18 +187,18 @@ function isSaturated(d: JsonObject, rs: ReplicaSetView): boolean {
  * ReplicaSets with no replicas wanted or running whose controller has seen their last change.
  */
 export function cleanupDeployment(sync: Sync, oldRSs: ReplicaSetView[]): void {
-  const limit = spec(sync.d).revisionHistoryLimit
-  if (typeof limit !== 'number' || limit === MAX_INT32) return
+  const limit = sync.d.spec?.revisionHistoryLimit
+  if (limit === undefined || limit === MAX_INT32) return
   const alive = oldRSs.filter((rs) => !rs.created && !isDeleting(rs.object))
   const diff = alive.length - limit
   if (diff <= 0) return
   const order = byCreation(sync.now)
   alive.sort((a, b) => revisionNumber(a) - revisionNumber(b) || order(a, b))
   for (const rs of alive.slice(0, diff)) {
-    const generation = count(meta(rs.object), 'generation')
+    const generation = rs.object.metadata?.generation ?? 0
+    const { replicas = 0, observedGeneration = 0 } = rsStatus(rs)
     const unchanged = rs.replicas === replicasOf(rs.object)
-    if (count(rsStatus(rs), 'replicas') !== 0 || rs.replicas !== 0 || !unchanged || generation > count(rsStatus(rs), 'observedGeneration'))
-      continue
+    if (replicas !== 0 || rs.replicas !== 0 || !unchanged || generation > observedGeneration) continue
     sync.steps.push({
       type: 'delete',
       kind: 'ReplicaSet',
