@@ -2,6 +2,7 @@ import { StatusError } from '../services/errors.js'
 import type { LogEvent } from '../services/store/commands.js'
 import type { GraphQLContext } from './context.js'
 import { badRequest } from './errors.js'
+import type { QueryAuditArgs, Resolvers } from './types/resolvers.generated.js'
 import { listedEvents } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
@@ -41,7 +42,7 @@ export const typeDefs = /* GraphQL */ `
 
 const outcomes: Record<string, string> = { Forbidden: 'forbidden', Unauthorized: 'unauthenticated', Invalid: 'invalid' }
 
-async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: Date | null; user?: string | null; first?: number | null }) {
+async function audit(ctx: GraphQLContext, args: QueryAuditArgs) {
   if (ctx.request.user && !ctx.security.can({ user: ctx.request.user, verb: 'list', apiGroup: 'audit.revkube.io', resource: 'requests' })) {
     throw new StatusError(
       'Forbidden',
@@ -104,8 +105,8 @@ async function audit(ctx: GraphQLContext, args: { since?: Date | null; until?: D
   return entries.sort((a, b) => a.time.getTime() - b.time.getTime()).slice(0, first)
 }
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Query: {
-    audit: (_: unknown, args: Parameters<typeof audit>[1], ctx: GraphQLContext) => audit(ctx, args),
+    audit: (_, args, ctx) => audit(ctx, args),
   },
 }

@@ -1,7 +1,7 @@
 import { getObject as stateObject } from '../projections/cluster-state.js'
 import { StatusError } from '../services/errors.js'
-import type { GraphQLContext } from './context.js'
 import { badRequest } from './errors.js'
+import type { Resolvers } from './types/resolvers.generated.js'
 
 export const typeDefs = /* GraphQL */ `
   "The caller, as authentication saw it (kubectl auth whoami)."
@@ -50,18 +50,14 @@ export const typeDefs = /* GraphQL */ `
 
 const MAX_EXPIRATION = 48 * 3600
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Query: {
-    whoami: (_: unknown, __: unknown, ctx: GraphQLContext) =>
-      ctx.request.user ?? { name: ctx.request.actor, uid: null, groups: ctx.request.groups ?? [] },
-    canI: (
-      _: unknown,
-      args: { verb: string; kind: string; namespace?: string; name?: string; subresource?: string },
-      ctx: GraphQLContext,
-    ) => ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
+    whoami: (_, __, ctx) => ctx.request.user ?? { name: ctx.request.actor, uid: null, groups: ctx.request.groups ?? [] },
+    canI: (_, args, ctx) =>
+      ctx.can(args.verb, args.kind, args.namespace ?? 'default', args.name ?? undefined, args.subresource ?? undefined),
   },
   Mutation: {
-    rotateEncryptionKey: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
+    rotateEncryptionKey: async (_, __, ctx) => {
       const user = ctx.request.user
       if (user && !ctx.security.can({ user, verb: 'update', apiGroup: 'revkube.io', resource: 'encryptionkeys' })) {
         throw new StatusError(
@@ -73,7 +69,7 @@ export const resolvers = {
       const result = keyring.source.kind === 'env' ? await ctx.store.resealCurrentObjects() : await ctx.store.rotateEncryptionKey()
       return { ...result, keys: keyring.ids() }
     },
-    createToken: (_: unknown, args: { namespace?: string; serviceAccount: string; expirationSeconds?: number }, ctx: GraphQLContext) => {
+    createToken: (_, args, ctx) => {
       const namespace = args.namespace ?? 'default'
       const seconds = args.expirationSeconds ?? 3600
       if (!Number.isInteger(seconds) || seconds < 600 || seconds > MAX_EXPIRATION)

@@ -1,5 +1,5 @@
 import { apiVersionOf, type KindDefinition } from '../services/resources/kind.js'
-import type { GraphQLContext } from './context.js'
+import type { Resolvers } from './types/resolvers.generated.js'
 
 export const typeDefs = /* GraphQL */ `
   "A kind the server serves, as kubectl api-resources lists it."
@@ -37,8 +37,8 @@ function describe(k: KindDefinition) {
   }
 }
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Query: {
-    apiResources: (_: unknown, __: unknown, ctx: GraphQLContext) => ctx.api.registry.kinds.map(describe),
+    apiResources: (_, __, ctx) => ctx.api.registry.kinds.map(describe),
   },
 }

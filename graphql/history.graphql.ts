@@ -4,9 +4,10 @@ import { deepEqual, type JsonObject } from '../services/json.js'
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../services/resources/label-selector.js'
 import type { LogEvent, ObjectKey } from '../services/store/commands.js'
 import type { EventQuery, EventSummary } from '../services/store/reads.js'
-import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
+import type { GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'
 import { pageSize } from './objects.graphql.js'
+import type { QueryChangesArgs, QueryLogArgs, Resolvers } from './types/resolvers.generated.js'
 import { listedEvents, metaShown, readScope, shown, visible, type ReadScope } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
@@ -153,10 +154,7 @@ const eventsAt = (ctx: GraphQLContext, revisions: number[]) => readEach(ctx, rev
 /** The events of kinds and namespaces the caller may list, as the store filters them. */
 const within = (scope: ReadScope) => (scope.filter ? { scope: scope.filter } : {})
 
-async function changes(
-  ctx: GraphQLContext,
-  args: { from: AtInput; to: AtInput; kind?: string; namespace?: string; labelSelector?: string },
-) {
+async function changes(ctx: GraphQLContext, args: QueryChangesArgs) {
   const from = await ctx.revisionOf(args.from)
   const to = await ctx.revisionOf(args.to)
   if (from > to) throw badRequest(`from (${from}) is after to (${to})`)
@@ -180,8 +178,8 @@ async function changes(
   return sorted.flatMap((key, i) => change(ctx, key, befores[i], afters[i], { from, to }, selector))
 }
 
-/** One entry of `changes`, as the Change type's fields read it. */
-interface Change {
+/** One entry of `changes`, as the Change type's fields read it (its parent in the generated resolver types). */
+export interface Change {
   type: 'CREATED' | 'MODIFIED' | 'DELETED'
   kind: string
   namespace: string | null
@@ -224,10 +222,7 @@ function change(
 const labelsOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).labels as Record<string, string> | undefined
 const uidOf = (o: JsonObject) => ((o.metadata ?? {}) as JsonObject).uid
 
-async function log(
-  ctx: GraphQLContext,
-  args: { from?: number; to?: number; kind?: string; namespace?: string; name?: string; actor?: string; first?: number; after?: string },
-) {
+async function log(ctx: GraphQLContext, args: QueryLogArgs) {
   const limit = pageSize(args.first)
   let after = args.from ?? 0
   let to = args.to ?? undefined
@@ -323,45 +318,60 @@ async function effects(ctx: GraphQLContext, revision: number): Promise<LogEvent[
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null)
 
-export const resolvers = {
+/** One entry of `history`, as the ObjectVersion type's fields read it (its parent in the generated resolver types). */
+export interface ObjectVersion {
+  revision: number
+  time: Date
+  type: string
+  actor: string | null
+  reason: string | null
+  object: ObjectRef
+  /** RFC 6902 operations from the previous version, worked out only when the client asks for them (graphql-js calls a function-valued field). */
+  diff: (() => unknown) | null
+  event: LogEvent
+}
+
+export const resolvers: Resolvers = {
   LogEvent: {
-    time: (e: LogEvent) => e.committedAt,
-    namespace: (e: LogEvent) => e.namespace || null,
-    actor: (e: LogEvent) => str(e.meta.actor),
-    groups: (e: LogEvent, _: unknown, ctx: GraphQLContext) => {
+    time: (e) => e.committedAt,
+    namespace: (e) => e.namespace || null,
+    actor: (e) => str(e.meta.actor),
+    groups: (e, _, ctx) => {
       const groups = metaShown(ctx, e.meta).groups
       return Array.isArray(groups) ? groups : null
     },
-    reason: (e: LogEvent) => str(e.meta.reason),
-    causationRevision: (e: LogEvent) => (typeof e.meta.causationRevision === 'number' ? e.meta.causationRevision : null),
-    correlationId: (e: LogEvent, _: unknown, ctx: GraphQLContext) => str(metaShown(ctx, e.meta).correlationId),
-    requestId: (e: LogEvent, _: unknown, ctx: GraphQLContext) => str(metaShown(ctx, e.meta).requestId),
-    verb: (e: LogEvent) => str(e.meta.verb),
-    meta: (e: LogEvent, _: unknown, ctx: GraphQLContext) => metaShown(ctx, e.meta),
-    object: (e: LogEvent): ObjectRef => ({ object: e.object, at: e.revision }),
+    reason: (e) => str(e.meta.reason),
+    causationRevision: (e) => (typeof e.meta.causationRevision === 'number' ? e.meta.causationRevision : null),
+    correlationId: (e, _, ctx) => str(metaShown(ctx, e.meta).correlationId),
+    requestId: (e, _, ctx) => str(metaShown(ctx, e.meta).requestId),
+    verb: (e) => str(e.meta.verb),
+    meta: (e, _, ctx) => metaShown(ctx, e.meta),
+    object: (e) => ({ object: e.object, at: e.revision }),
   },
   Query: {
-    history: async (_: unknown, args: { kind: string; namespace?: string; name: string }, ctx: GraphQLContext) => {
+    history: async (_, args, ctx) => {
       const key = keyOf(ctx, args.kind, args.namespace, args.name)
       if (!visible(ctx, key.kind, key.namespace, key.name)) ctx.authorize('get', key.kind, key.namespace, key.name)
       const read = await readAll(ctx, key, (q) => ctx.store.events(q))
       const events = read.map((e) => ({ ...e, object: shown(ctx, e.kind, e.namespace, e.name, e.object) }))
-      return events.map((event, i) => ({
-        revision: event.revision,
-        time: event.committedAt,
-        type: event.type,
-        actor: str(event.meta.actor),
-        reason: str(event.meta.reason),
-        object: { object: event.object, at: event.revision } satisfies ObjectRef,
-        // Worked out only if the client asks for it (graphql-js calls a function-valued field).
-        diff: i === 0 ? null : () => versionDiff(events[i - 1]!.object, event.object),
-        event,
-      }))
+      return events.map(
+        (event, i): ObjectVersion => ({
+          revision: event.revision,
+          time: event.committedAt,
+          type: event.type,
+          actor: str(event.meta.actor),
+          reason: str(event.meta.reason),
+          object: { object: event.object, at: event.revision },
+          // Worked out only if the client asks for it (graphql-js calls a function-valued field).
+          diff: i === 0 ? null : () => versionDiff(events[i - 1]!.object, event.object),
+          event,
+        }),
+      )
     },
-    changes: (_: unknown, args: Parameters<typeof changes>[1], ctx: GraphQLContext) => changes(ctx, args),
-    revisionAt: (_: unknown, args: { at: AtInput }, ctx: GraphQLContext) => ctx.revisionOf(args.at),
-    log: (_: unknown, args: Parameters<typeof log>[1], ctx: GraphQLContext) => log(ctx, args),
-    causes: (_: unknown, args: { revision: number }, ctx: GraphQLContext) => causes(ctx, args.revision),
-    effects: (_: unknown, args: { revision: number }, ctx: GraphQLContext) => effects(ctx, args.revision),
+    changes: (_, args, ctx) => changes(ctx, args),
+    revisionAt: (_, args, ctx) => ctx.revisionOf(args.at),
+    log: (_, args, ctx) => log(ctx, args),
+    causes: (_, args, ctx) => causes(ctx, args.revision),
+    effects: (_, args, ctx) => effects(ctx, args.revision),
   },
 }

@@ -3,6 +3,7 @@ import type { KindDefinition } from '../services/resources/kind.js'
 import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { getObject, objectFields, objectResolvers } from './objects.graphql.js'
+import type { QueryResolvers, Resolvers } from './types/resolvers.generated.js'
 
 /** The kinds with a typed GraphQL type (`KindDefinition.graphqlType`), in the registry's order. */
 function typedDefinitions(): KindDefinition[] {
@@ -104,6 +105,9 @@ const meta = (o: JsonObject) => objectAt(o, 'metadata') ?? {}
 const spec = (ref: ObjectRef) => objectAt(ref.object, 'spec') ?? {}
 const status = (ref: ObjectRef) => objectAt(ref.object, 'status') ?? {}
 const int = (v: unknown) => (typeof v === 'number' ? v : 0)
+/** A nullable String or Int field read from the object: null when absent (or of another type). */
+const str = (v: unknown) => (typeof v === 'string' ? v : null)
+const intOrNull = (v: unknown) => (typeof v === 'number' ? v : null)
 const refs = (objects: JsonObject[], at: number): ObjectRef[] => objects.map((object) => ({ object, at }))
 
 function images(podSpec: JsonObject | undefined): string[] {
@@ -128,54 +132,55 @@ async function podsOf(ctx: GraphQLContext, at: number, namespace: string | undef
   return refs((await ctx.all('Pod', namespace, at)).filter(keep), at)
 }
 
-type Get = { namespace?: string; name: string; at?: AtInput }
+type Get = { namespace?: string | null; name: string; at?: AtInput | null }
 const getter = (kind: string) => (_: unknown, args: Get, ctx: GraphQLContext) => getObject(ctx, kind, args.namespace, args.name, args.at)
 
-export const resolvers = {
+/** The controller that owns the object (Pod.owner, ReplicaSet.owner). */
+const owner = (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => controllerOf(ref, ctx)
+
+export const resolvers: Resolvers = {
   Pod: {
     ...objectResolvers,
-    phase: (ref: ObjectRef) => status(ref).phase ?? null,
-    conditions: (ref: ObjectRef) => status(ref).conditions ?? null,
-    images: (ref: ObjectRef) => images(spec(ref)),
-    nodeName: (ref: ObjectRef) => spec(ref).nodeName ?? null,
-    ip: (ref: ObjectRef) => status(ref).podIP ?? null,
-    ready: (ref: ObjectRef) => arrayAt(status(ref), 'conditions').some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True'),
-    restarts: (ref: ObjectRef) =>
-      arrayAt(status(ref), 'containerStatuses').reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
-    node: async (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => {
+    phase: (ref) => str(status(ref).phase),
+    conditions: (ref) => status(ref).conditions ?? null,
+    images: (ref) => images(spec(ref)),
+    nodeName: (ref) => str(spec(ref).nodeName),
+    ip: (ref) => str(status(ref).podIP),
+    ready: (ref) => arrayAt(status(ref), 'conditions').some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True'),
+    restarts: (ref) => arrayAt(status(ref), 'containerStatuses').reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
+    node: async (ref, _, ctx) => {
       const name = spec(ref).nodeName
       if (typeof name !== 'string' || name === '') return null
       const node = (await ctx.all('Node', undefined, ref.at)).find((n) => meta(n).name === name)
       return node ? { object: node, at: ref.at } : null
     },
-    owner: controllerOf,
+    owner,
   },
   Node: {
     ...objectResolvers,
-    ready: (ref: ObjectRef) => {
+    ready: (ref) => {
       const condition = arrayAt(status(ref), 'conditions').find((c) => isObject(c) && c.type === 'Ready') as JsonObject | undefined
       return condition ? condition.status === 'True' : null
     },
-    unschedulable: (ref: ObjectRef) => spec(ref).unschedulable === true,
-    taints: (ref: ObjectRef) => spec(ref).taints ?? null,
-    conditions: (ref: ObjectRef) => status(ref).conditions ?? null,
-    capacity: (ref: ObjectRef) => status(ref).capacity ?? null,
-    allocatable: (ref: ObjectRef) => status(ref).allocatable ?? null,
-    pods: (ref: ObjectRef, _: unknown, ctx: GraphQLContext) =>
-      podsOf(ctx, ref.at, undefined, (pod) => objectAt(pod, 'spec')?.nodeName === meta(ref.object).name),
+    unschedulable: (ref) => spec(ref).unschedulable === true,
+    taints: (ref) => spec(ref).taints ?? null,
+    conditions: (ref) => status(ref).conditions ?? null,
+    capacity: (ref) => status(ref).capacity ?? null,
+    allocatable: (ref) => status(ref).allocatable ?? null,
+    pods: (ref, _, ctx) => podsOf(ctx, ref.at, undefined, (pod) => objectAt(pod, 'spec')?.nodeName === meta(ref.object).name),
   },
   Service: {
     ...objectResolvers,
-    type: (ref: ObjectRef) => spec(ref).type ?? null,
-    clusterIP: (ref: ObjectRef) => spec(ref).clusterIP ?? null,
-    ports: (ref: ObjectRef) => spec(ref).ports ?? null,
-    selector: (ref: ObjectRef) => spec(ref).selector ?? null,
-    endpoints: async (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => {
+    type: (ref) => str(spec(ref).type),
+    clusterIP: (ref) => str(spec(ref).clusterIP),
+    ports: (ref) => spec(ref).ports ?? null,
+    selector: (ref) => spec(ref).selector ?? null,
+    endpoints: async (ref, _, ctx) => {
       const m = meta(ref.object)
       const endpoints = (await ctx.all('Endpoints', String(m.namespace), ref.at)).find((e) => meta(e).name === m.name)
       return endpoints ? { object: endpoints, at: ref.at } : null
     },
-    pods: (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => {
+    pods: (ref, _, ctx) => {
       const selector = objectAt(spec(ref), 'selector')
       if (!selector || Object.keys(selector).length === 0) return []
       return podsOf(ctx, ref.at, String(meta(ref.object).namespace), (pod) => {
@@ -186,40 +191,41 @@ export const resolvers = {
   },
   Deployment: {
     ...objectResolvers,
-    replicas: (ref: ObjectRef) => spec(ref).replicas ?? null,
-    readyReplicas: (ref: ObjectRef) => int(status(ref).readyReplicas),
-    updatedReplicas: (ref: ObjectRef) => int(status(ref).updatedReplicas),
-    availableReplicas: (ref: ObjectRef) => int(status(ref).availableReplicas),
-    unavailableReplicas: (ref: ObjectRef) => int(status(ref).unavailableReplicas),
-    observedGeneration: (ref: ObjectRef) => status(ref).observedGeneration ?? null,
-    paused: (ref: ObjectRef) => spec(ref).paused === true,
-    strategy: (ref: ObjectRef) => objectAt(spec(ref), 'strategy')?.type ?? null,
-    conditions: (ref: ObjectRef) => status(ref).conditions ?? null,
-    images: (ref: ObjectRef) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
-    replicaSets: async (ref: ObjectRef, _: unknown, ctx: GraphQLContext) =>
+    replicas: (ref) => intOrNull(spec(ref).replicas),
+    readyReplicas: (ref) => int(status(ref).readyReplicas),
+    updatedReplicas: (ref) => int(status(ref).updatedReplicas),
+    availableReplicas: (ref) => int(status(ref).availableReplicas),
+    unavailableReplicas: (ref) => int(status(ref).unavailableReplicas),
+    observedGeneration: (ref) => intOrNull(status(ref).observedGeneration),
+    paused: (ref) => spec(ref).paused === true,
+    strategy: (ref) => str(objectAt(spec(ref), 'strategy')?.type),
+    conditions: (ref) => status(ref).conditions ?? null,
+    images: (ref) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
+    replicaSets: async (ref, _, ctx) =>
       refs(ownedBy(await ctx.all('ReplicaSet', String(meta(ref.object).namespace), ref.at), meta(ref.object).uid), ref.at),
   },
   ReplicaSet: {
     ...objectResolvers,
-    replicas: (ref: ObjectRef) => spec(ref).replicas ?? null,
-    readyReplicas: (ref: ObjectRef) => int(status(ref).readyReplicas),
-    availableReplicas: (ref: ObjectRef) => int(status(ref).availableReplicas),
-    images: (ref: ObjectRef) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
-    rolloutRevision: (ref: ObjectRef) => objectAt(meta(ref.object), 'annotations')?.['deployment.kubernetes.io/revision'] ?? null,
-    owner: controllerOf,
-    pods: async (ref: ObjectRef, _: unknown, ctx: GraphQLContext) =>
+    replicas: (ref) => intOrNull(spec(ref).replicas),
+    readyReplicas: (ref) => int(status(ref).readyReplicas),
+    availableReplicas: (ref) => int(status(ref).availableReplicas),
+    images: (ref) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
+    rolloutRevision: (ref) => str(objectAt(meta(ref.object), 'annotations')?.['deployment.kubernetes.io/revision']),
+    owner,
+    pods: async (ref, _, ctx) =>
       refs(ownedBy(await ctx.all('Pod', String(meta(ref.object).namespace), ref.at), meta(ref.object).uid), ref.at),
   },
   Namespace: {
     ...objectResolvers,
-    phase: (ref: ObjectRef) => status(ref).phase ?? null,
-    objects: async (ref: ObjectRef, args: { kind: string }, ctx: GraphQLContext) => {
+    phase: (ref) => str(status(ref).phase),
+    objects: async (ref, args, ctx) => {
       const definition = ctx.api.registry.resolve(args.kind)
       if (!definition.namespaced) return []
       return refs(await ctx.all(definition.kind, String(meta(ref.object).name), ref.at), ref.at)
     },
   },
-  Query: Object.fromEntries(typedDefinitions().map((k) => [queryName(k), getter(k.kind)])),
+  // One query per typed kind, named by its definition (typedQueries above): the generated QueryResolvers names each.
+  Query: Object.fromEntries(typedDefinitions().map((k) => [queryName(k), getter(k.kind)])) satisfies QueryResolvers,
 }
 
 /** Every type above belongs to a kind whose definition names it: a typed kind is declared in one place. */

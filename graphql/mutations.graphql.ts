@@ -5,8 +5,14 @@ import type { PatchType } from '../services/api/resource-api.js'
 import type { FieldValidation } from '../services/resources/schema/decode.js'
 import { errors, StatusError } from '../services/errors.js'
 import { clone, isObject, type JsonObject } from '../services/json.js'
-import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
+import type { GraphQLContext, ObjectRef } from './context.js'
 import { toGraphQLError } from './errors.js'
+import type {
+  FieldValidation as FieldValidationArg,
+  MutationRevertArgs,
+  PatchType as PatchTypeArg,
+  Resolvers,
+} from './types/resolvers.generated.js'
 
 export const typeDefs = /* GraphQL */ `
   enum PatchType {
@@ -90,19 +96,19 @@ export const typeDefs = /* GraphQL */ `
   }
 `
 
-const patchTypes: Record<string, PatchType> = { MERGE: 'merge', JSON: 'json', STRATEGIC: 'strategic' }
-const fieldValidations: Record<string, FieldValidation> = { IGNORE: 'Ignore', WARN: 'Warn', STRICT: 'Strict' }
+const patchTypes: Record<PatchTypeArg, PatchType> = { MERGE: 'merge', JSON: 'json', STRATEGIC: 'strategic' }
+const fieldValidations: Record<FieldValidationArg, FieldValidation> = { IGNORE: 'Ignore', WARN: 'Warn', STRICT: 'Strict' }
 
 /** The API request of a mutation: the caller's, with its dryRun and fieldValidation (WARN unless named, as Kubernetes). */
 function request(
   ctx: GraphQLContext,
   dryRun: boolean | null | undefined,
   extra: Partial<RequestContext> = {},
-  fieldValidation?: string | null,
+  fieldValidation?: FieldValidationArg | null,
 ): RequestContext {
   return {
     ...ctx.request,
-    fieldValidation: fieldValidations[fieldValidation ?? 'WARN'] ?? 'Warn',
+    fieldValidation: fieldValidations[fieldValidation ?? 'WARN'],
     ...extra,
     ...(dryRun && { dryRun: true }),
   }
@@ -137,16 +143,26 @@ function applyFailure(results: ApplyResult[]): GraphQLError {
   })
 }
 
+/**
+ * A manifest's kind, namespace or name as a String field: as GraphQL's String would print it, and null
+ * where it could not (a failed manifest may name anything there, e.g. a name that is an object).
+ */
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return String(value)
+  return null
+}
+
 async function applyOutcome(ctx: GraphQLContext, result: ApplyResult, index: number) {
   const source = result.action === 'failed' ? result.manifest : result.object
-  const metadata = (source.metadata ?? {}) as JsonObject
-  const named = { index, action: result.action, kind: source.kind, namespace: metadata.namespace ?? null, name: metadata.name ?? null }
+  const metadata = isObject(source.metadata) ? source.metadata : {}
+  const named = { index, action: result.action, kind: text(source.kind), namespace: text(metadata.namespace), name: text(metadata.name) }
   if (result.action !== 'failed') return { ...named, object: await ref(ctx, result.object), error: null }
   const { reason, message, code, details } = result.error
   return { ...named, object: null, error: { reason, message, code, causes: details.causes ?? null } }
 }
 
-async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: string; name: string; to: AtInput; dryRun?: boolean }) {
+async function revert(ctx: GraphQLContext, args: MutationRevertArgs) {
   const at = await ctx.revisionOf(args.to)
   const definition = ctx.api.registry.resolve(args.kind)
   const key = { kind: definition.kind, namespace: definition.namespaced ? (args.namespace ?? 'default') : '', name: args.name }
@@ -178,69 +194,46 @@ async function revert(ctx: GraphQLContext, args: { kind: string; namespace?: str
   return ref(ctx, await ctx.api.create(req, object, { ...(key.namespace && { namespace: key.namespace }) }))
 }
 
-type ObjectArgs = { object: unknown; namespace?: string; dryRun?: boolean; fieldValidation?: string }
-
-export const resolvers = {
+export const resolvers: Resolvers = {
   Mutation: {
-    apply: async (
-      _: unknown,
-      args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string },
-      ctx: GraphQLContext,
-    ) => {
+    apply: async (_, args, ctx) => {
       const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, {
         ...(args.namespace && { namespace: args.namespace }),
       })
       if (results.some((r) => r.action === 'failed')) throw applyFailure(results)
       return Promise.all(results.map((r) => ref(ctx, (r as { object: JsonObject }).object)))
     },
-    applyEach: async (
-      _: unknown,
-      args: { manifest: string; namespace?: string; dryRun?: boolean; fieldValidation?: string },
-      ctx: GraphQLContext,
-    ) => {
+    applyEach: async (_, args, ctx) => {
       const results = await ctx.api.apply(request(ctx, args.dryRun, {}, args.fieldValidation), args.manifest, {
         ...(args.namespace && { namespace: args.namespace }),
       })
       return Promise.all(results.map((r, index) => applyOutcome(ctx, r, index)))
     },
-    create: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+    create: async (_, args, ctx) =>
       ref(
         ctx,
         await ctx.api.create(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
           ...(args.namespace && { namespace: args.namespace }),
         }),
       ),
-    replace: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+    replace: async (_, args, ctx) =>
       ref(
         ctx,
         await ctx.api.update(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
           ...(args.namespace && { namespace: args.namespace }),
         }),
       ),
-    replaceStatus: async (_: unknown, args: ObjectArgs, ctx: GraphQLContext) =>
+    replaceStatus: async (_, args, ctx) =>
       ref(
         ctx,
         await ctx.api.updateStatus(request(ctx, args.dryRun, {}, args.fieldValidation), body(args.object), {
           ...(args.namespace && { namespace: args.namespace }),
         }),
       ),
-    patch: async (
-      _: unknown,
-      args: {
-        kind: string
-        namespace?: string
-        name: string
-        patch: unknown
-        type?: string
-        subresource?: string
-        dryRun?: boolean
-        fieldValidation?: string
-      },
-      ctx: GraphQLContext,
-    ) => {
+    patch: async (_, args, ctx) => {
       if (args.subresource && args.subresource !== 'status')
         throw errors.badRequest(`unsupported subresource "${args.subresource}": use status, or the scale mutation`)
-      const type = patchTypes[args.type ?? 'STRATEGIC']!
+      const type = patchTypes[args.type ?? 'STRATEGIC']
       const subresource = args.subresource === 'status' ? { subresource: 'status' as const } : {}
       return ref(
         ctx,
@@ -255,19 +248,7 @@ export const resolvers = {
         ),
       )
     },
-    delete: async (
-      _: unknown,
-      args: {
-        kind: string
-        namespace?: string
-        name: string
-        propagationPolicy?: string
-        preconditions?: { uid?: string; resourceVersion?: string }
-        gracePeriodSeconds?: number
-        dryRun?: boolean
-      },
-      ctx: GraphQLContext,
-    ) =>
+    delete: async (_, args, ctx) =>
       ref(
         ctx,
         await ctx.api.delete(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, {
@@ -281,11 +262,8 @@ export const resolvers = {
           ...(args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && { gracePeriodSeconds: args.gracePeriodSeconds }),
         }),
       ),
-    scale: async (
-      _: unknown,
-      args: { kind: string; namespace?: string; name: string; replicas: number; dryRun?: boolean },
-      ctx: GraphQLContext,
-    ) => ref(ctx, await ctx.api.scale(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.replicas)),
-    revert: (_: unknown, args: Parameters<typeof revert>[1], ctx: GraphQLContext) => revert(ctx, args),
+    scale: async (_, args, ctx) =>
+      ref(ctx, await ctx.api.scale(request(ctx, args.dryRun), args.kind, args.namespace ?? 'default', args.name, args.replicas)),
+    revert: (_, args, ctx) => revert(ctx, args),
   },
 }

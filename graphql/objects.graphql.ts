@@ -4,6 +4,7 @@ import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
 import { badRequest } from './errors.js'
 import { DateTime, JSONScalar, Revision } from './scalars.js'
+import type { GenericObjectResolvers, ObjectResolvers, Resolvers } from './types/resolvers.generated.js'
 
 /** The fields every Kubernetes object has, shared by the Object interface and its typed kinds. */
 export const objectFields = `
@@ -152,35 +153,41 @@ export async function getObject(
   return object ? ({ object, at } satisfies ObjectRef) : null
 }
 
-/** Field resolvers shared by every type implementing Object. */
+/**
+ * Field resolvers shared by every type implementing Object. A stored object (and a BOOKMARK's) always
+ * has its kind and apiVersion: the write path refuses one without.
+ */
 export const objectResolvers = {
-  kind: (ref: ObjectRef) => ref.object.kind,
-  apiVersion: (ref: ObjectRef) => ref.object.apiVersion,
-  metadata: (ref: ObjectRef) => meta(ref),
-  revision: (ref: ObjectRef) => Number(meta(ref).resourceVersion ?? 0),
-  raw: (ref: ObjectRef) => ref.object,
-}
+  kind: (ref) => String(ref.object.kind),
+  apiVersion: (ref) => String(ref.object.apiVersion),
+  metadata: (ref) => meta(ref),
+  revision: (ref) => Number(meta(ref).resourceVersion ?? 0),
+  raw: (ref) => ref.object,
+} satisfies GenericObjectResolvers
 
-export const resolvers = {
+/** The types implementing Object, as the generated types name them. */
+type ObjectTypeName = NonNullable<Awaited<ReturnType<ObjectResolvers['__resolveType']>>>
+
+export const resolvers: Resolvers = {
   Revision,
   JSON: JSONScalar,
   DateTime,
   Object: {
-    __resolveType: (ref: ObjectRef) => registry.get(String(ref.object.kind))?.graphqlType ?? 'GenericObject',
+    // A kind's graphqlType is a type implementing Object: kinds.graphql.ts declares one for each.
+    __resolveType: (ref) => (registry.get(String(ref.object.kind))?.graphqlType ?? 'GenericObject') as ObjectTypeName,
   },
   GenericObject: objectResolvers,
   ObjectMeta: {
-    labels: (m: JsonObject) => m.labels ?? null,
-    annotations: (m: JsonObject) => m.annotations ?? null,
-    namespace: (m: JsonObject) => m.namespace || null,
+    labels: (m) => m.labels ?? null,
+    annotations: (m) => m.annotations ?? null,
+    namespace: (m) => (typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : null),
   },
   Query: {
-    revision: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
+    revision: async (_, __, ctx) => {
       const head = await ctx.store.head()
       return { revision: head.revision, time: head.committedAt ?? new Date(0) }
     },
-    object: (_: unknown, args: { kind: string; namespace?: string; name: string; at?: AtInput }, ctx: GraphQLContext) =>
-      getObject(ctx, args.kind, args.namespace, args.name, args.at),
-    objects: (_: unknown, args: ListArgs, ctx: GraphQLContext) => listObjects(ctx, args),
+    object: (_, args, ctx) => getObject(ctx, args.kind, args.namespace, args.name, args.at),
+    objects: (_, args, ctx) => listObjects(ctx, args),
   },
 }

@@ -3,6 +3,7 @@ import { cordon, drain, taint, uncordon } from '../services/operations/node-oper
 import { errors } from '../services/errors.js'
 import type { JsonObject } from '../services/json.js'
 import type { GraphQLContext, ObjectRef } from './context.js'
+import type { Resolvers } from './types/resolvers.generated.js'
 
 /**
  * What operators do to workloads and nodes, as kubectl does it: rollout history, undo, restart,
@@ -69,9 +70,9 @@ const ns = (args: Named) => args.namespace || 'default'
 
 const present = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Query: {
-    rolloutHistory: async (_: unknown, args: Named, ctx: GraphQLContext) => {
+    rolloutHistory: async (_, args, ctx) => {
       ctx.authorize('get', 'Deployment', ns(args), args.name)
       ctx.authorize('list', 'ReplicaSet', ns(args))
       return Promise.all(
@@ -85,29 +86,14 @@ export const resolvers = {
     },
   },
   Mutation: {
-    rolloutUndo: async (_: unknown, args: Named & { toRevision?: number | null }, ctx: GraphQLContext) =>
+    rolloutUndo: async (_, args, ctx) =>
       ref(ctx, (await rolloutUndo(ctx.api, ctx.request, ns(args), args.name, args.toRevision ?? 0)).deployment),
-    rolloutRestart: async (_: unknown, args: Named, ctx: GraphQLContext) =>
-      ref(ctx, (await rolloutRestart(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    rolloutPause: async (_: unknown, args: Named, ctx: GraphQLContext) =>
-      ref(ctx, (await rolloutPause(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    rolloutResume: async (_: unknown, args: Named, ctx: GraphQLContext) =>
-      ref(ctx, (await rolloutResume(ctx.api, ctx.request, ns(args), args.name)).deployment),
-    cordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) =>
-      ref(ctx, (await cordon(ctx.api, ctx.request, args.node)).node),
-    uncordon: async (_: unknown, args: { node: string }, ctx: GraphQLContext) =>
-      ref(ctx, (await uncordon(ctx.api, ctx.request, args.node)).node),
-    drain: async (
-      _: unknown,
-      args: {
-        node: string
-        force?: boolean | null
-        ignoreDaemonSets?: boolean | null
-        deleteEmptyDirData?: boolean | null
-        gracePeriodSeconds?: number | null
-      },
-      ctx: GraphQLContext,
-    ) => {
+    rolloutRestart: async (_, args, ctx) => ref(ctx, (await rolloutRestart(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    rolloutPause: async (_, args, ctx) => ref(ctx, (await rolloutPause(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    rolloutResume: async (_, args, ctx) => ref(ctx, (await rolloutResume(ctx.api, ctx.request, ns(args), args.name)).deployment),
+    cordon: async (_, args, ctx) => ref(ctx, (await cordon(ctx.api, ctx.request, args.node)).node),
+    uncordon: async (_, args, ctx) => ref(ctx, (await uncordon(ctx.api, ctx.request, args.node)).node),
+    drain: async (_, args, ctx) => {
       if (present(args.gracePeriodSeconds) && args.gracePeriodSeconds < 0)
         throw errors.badRequest('gracePeriodSeconds must not be negative')
       const result = await drain(ctx.api, ctx.request, args.node, {
@@ -124,11 +110,7 @@ export const resolvers = {
         messages: result.messages,
       }
     },
-    taint: async (
-      _: unknown,
-      args: { node: string; key: string; value?: string | null; effect: string; remove?: boolean | null; overwrite?: boolean | null },
-      ctx: GraphQLContext,
-    ) =>
+    taint: async (_, args, ctx) =>
       ref(
         ctx,
         (

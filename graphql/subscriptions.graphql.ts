@@ -3,7 +3,7 @@ import { boundedIterator } from '../projections/bounded-iterator.js'
 import type { WatchEvent } from '../projections/watch.js'
 import { StatusError } from '../services/errors.js'
 import type { LogEvent } from '../services/store/commands.js'
-import type { GraphQLContext, ObjectRef } from './context.js'
+import type { Resolvers } from './types/resolvers.generated.js'
 import { shown } from './visibility.js'
 
 export const typeDefs = /* GraphQL */ `
@@ -89,14 +89,10 @@ const tooSlow = (last: number | undefined) =>
     `the subscription fell behind: more than ${SUBSCRIPTION_BUFFER} events were waiting; resume from revision ${last}`,
   )
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   Subscription: {
     watch: {
-      subscribe: async (
-        _: unknown,
-        args: { kind: string; namespace?: string; labelSelector?: string; fieldSelector?: string; fromRevision?: number },
-        ctx: GraphQLContext,
-      ) => {
+      subscribe: async (_, args, ctx) => {
         const authorize = () => ctx.authorize('watch', args.kind, args.namespace)
         authorize()
         const fromRevision = args.fromRevision ?? undefined
@@ -122,11 +118,11 @@ export const resolvers = {
       resolve: (event: WatchEvent) => ({
         type: event.type,
         revision: event.revision,
-        object: { object: event.object, at: event.revision } satisfies ObjectRef,
+        object: { object: event.object, at: event.revision },
       }),
     },
     log: {
-      subscribe: async (_: unknown, args: { fromRevision?: number; kind?: string; namespace?: string }, ctx: GraphQLContext) => {
+      subscribe: async (_, args, ctx) => {
         const definition = args.kind ? ctx.api.registry.resolve(args.kind) : undefined
         const kind = definition?.kind
         // Pinned to one kind in one namespace (or to a cluster-scoped kind), it is a watch of that

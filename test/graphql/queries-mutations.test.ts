@@ -84,6 +84,53 @@ describe(`GraphQL queries and mutations over HTTP (${backend})`, () => {
     expect(data.namespace.objects.map((o: any) => o.metadata.name)).toEqual(['p1', 'p2'])
   })
 
+  it("resolves a pod's and a ReplicaSet's owner: the controller among their ownerReferences", async () => {
+    const owner = async (o: Record<string, unknown>) => (await ok(`mutation($o: JSON!) { create(object: $o) { raw } }`, { o })).create.raw
+    const deploy = await owner({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'owning', namespace: 'default' },
+      spec: {
+        selector: { matchLabels: { app: 'owning' } },
+        template: { metadata: { labels: { app: 'owning' } }, spec: { containers: [{ name: 'a', image: 'x' }] } },
+      },
+    })
+    const ref = (o: any) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true })
+    const rs = await owner({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'owning-1', namespace: 'default', ownerReferences: [ref(deploy)] },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'owning' } },
+        template: { metadata: { labels: { app: 'owning' } }, spec: { containers: [{ name: 'a', image: 'x' }] } },
+      },
+    })
+    await owner({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'owned', namespace: 'default', ownerReferences: [ref(rs)] },
+      spec: { containers: [{ name: 'a', image: 'x' }] },
+    })
+    const data = await ok(`{
+      pod(namespace: "default", name: "owned") { owner { kind metadata { name } ... on ReplicaSet { owner { kind metadata { name } } } } }
+    }`)
+    expect(data.pod.owner).toEqual({
+      kind: 'ReplicaSet',
+      metadata: { name: 'owning-1' },
+      owner: { kind: 'Deployment', metadata: { name: 'owning' } },
+    })
+    for (const [kind, name] of [
+      ['pods', 'owned'],
+      ['replicasets', 'owning-1'],
+      ['deployments', 'owning'],
+    ])
+      await ok(`mutation($k: String!, $n: String!) { delete(kind: $k, namespace: "default", name: $n, gracePeriodSeconds: 0) { kind } }`, {
+        k: kind,
+        n: name,
+      })
+  })
+
   it('resolves nested relations at the revision of the query, reading each kind once', async () => {
     const before = (await ok(`{ revision { revision } }`)).revision.revision
     await ok(`mutation($o: JSON!) { create(object: $o) { kind } }`, {
