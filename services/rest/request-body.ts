@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { errors } from '../errors.js'
+import { errors, StatusError } from '../errors.js'
 import { decodeManifests } from '../resources/manifest.js'
 
 /**
@@ -7,6 +7,17 @@ import { decodeManifests } from '../resources/manifest.js'
  * 400 when it is not JSON. A YAML body (`application/yaml`) is read as one manifest, as kube-apiserver reads it.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const mediaType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase()
+  // Protobuf, which client-go's typed clients send first, is not read: 415 makes them send JSON.
+  if (mediaType !== '' && !mediaType.endsWith('json') && !mediaType.endsWith('yaml')) {
+    throw new StatusError(
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    )
+  }
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > maxBytes) throw errors.tooLarge(`the request body is ${declared} bytes, more than the limit of ${maxBytes}`)
   const chunks: Buffer[] = []
