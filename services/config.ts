@@ -73,7 +73,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     ...(env.REVKUBE_TLS_CERT_FILE?.trim() && { tlsCertFile: env.REVKUBE_TLS_CERT_FILE.trim() }),
     ...(env.REVKUBE_TLS_PRIVATE_KEY_FILE?.trim() && { tlsPrivateKeyFile: env.REVKUBE_TLS_PRIVATE_KEY_FILE.trim() }),
     ...(env.REVKUBE_CLIENT_CA_FILE?.trim() && { clientCaFile: env.REVKUBE_CLIENT_CA_FILE.trim() }),
-    ...(env.REVKUBE_TLS_SAN?.trim() && { tlsSans: env.REVKUBE_TLS_SAN.split(',').map((n) => n.trim()).filter(Boolean) }),
+    ...(env.REVKUBE_TLS_SAN?.trim() && {
+      tlsSans: env.REVKUBE_TLS_SAN.split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    }),
     controllers: checkBoolean('REVKUBE_CONTROLLERS', env.REVKUBE_CONTROLLERS ?? 'true'),
     simNodes: checkCount('REVKUBE_SIM_NODES', env.REVKUBE_SIM_NODES ?? '0'),
     shutdownTimeoutMs: checkDuration('REVKUBE_SHUTDOWN_TIMEOUT', env.REVKUBE_SHUTDOWN_TIMEOUT ?? '10s'),
