@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from '../json.js'
+import type { Node } from 'kubernetes-types/core/v1.js'
 
 /**
  * Addresses of simulated nodes and their pods, as a cluster with `--cluster-cidr 10.244.0.0/16`
@@ -16,7 +16,7 @@ export function podCIDRFor(n: number): string {
 }
 
 /** The allocation index a pod range stands for, if it is one of ours. */
-export function rangeIndexOf(cidr: unknown): number | undefined {
+export function rangeIndexOf(cidr: string | undefined): number | undefined {
   const match = typeof cidr === 'string' ? /^10\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(cidr) : null
   if (!match) return undefined
   const range = Number(match[1]) * 256 + Number(match[2])
@@ -24,9 +24,9 @@ export function rangeIndexOf(cidr: unknown): number | undefined {
 }
 
 /** The pod ranges the nodes hold. */
-export function podCIDRsOf(nodes: Iterable<JsonObject>): Set<string> {
+export function podCIDRsOf(nodes: Iterable<Node>): Set<string> {
   const used = new Set<string>()
-  for (const node of nodes) if (isObject(node.spec) && typeof node.spec.podCIDR === 'string') used.add(node.spec.podCIDR)
+  for (const node of nodes) if (typeof node.spec?.podCIDR === 'string') used.add(node.spec.podCIDR)
   return used
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
-import { objectAt, type JsonObject } from '../json.js'
+import type { Container, ContainerState, ContainerStatus, PodStatus } from 'kubernetes-types/core/v1.js'
 import type { PodKnobs } from './sim-knobs.js'
 
 /**
@@ -25,8 +25,17 @@ export interface ContainerContext {
   restartPolicy: string
 }
 
+/** A container's status as the simulation reports it: no imageID until the container has started. */
+export type SimContainerStatus = Omit<ContainerStatus, 'imageID'> & { imageID?: string }
+
+/** A pod's status with the container statuses the simulation reports. */
+export type SimPodStatus = Omit<PodStatus, 'containerStatuses' | 'initContainerStatuses'> & {
+  containerStatuses?: SimContainerStatus[]
+  initContainerStatuses?: SimContainerStatus[]
+}
+
 export interface ContainerStep {
-  status: JsonObject
+  status: SimContainerStatus
   events: KubeletEvent[]
   /** When the container changes next (ms), if time alone will change it. */
   dueAt?: number
@@ -37,10 +46,10 @@ const MAX_BACKOFF_SECONDS = 300
 const BACKOFF_RESET_SECONDS = 600
 
 /** The container's status at `ctx.now`, given the one last reported (undefined before the first). */
-export function stepContainer(container: JsonObject, previous: JsonObject | undefined, ctx: ContainerContext): ContainerStep {
-  const state = objectAt(previous, 'state')
-  const waiting = objectAt(state, 'waiting')
-  const restartCount = typeof previous?.restartCount === 'number' ? previous.restartCount : 0
+export function stepContainer(container: Container, previous: SimContainerStatus | undefined, ctx: ContainerContext): ContainerStep {
+  const state = previous?.state
+  const waiting = state?.waiting
+  const restartCount = previous?.restartCount ?? 0
   if (!previous || waiting?.reason === 'ContainerCreating') {
     const startAt = ctx.acceptedAt + ctx.knobs.startupSeconds * 1000
     if (ctx.now.getTime() < startAt) {
@@ -59,16 +68,16 @@ export function stepContainer(container: JsonObject, previous: JsonObject | unde
     }
     return start(container, 0, {}, ctx)
   }
-  const running = objectAt(state, 'running')
+  const running = state?.running
   if ((running || waiting) && previous.image !== normalizedImage(String(container.image ?? '')))
     return replaced(container, previous, restartCount, ctx)
   if (running) return whileRunning(container, previous, Date.parse(String(running.startedAt)), ctx)
   if (waiting?.reason === 'CrashLoopBackOff') {
-    const last = objectAt(objectAt(previous, 'lastState'), 'terminated') ?? {}
-    const finishedAt = Date.parse(String(last.finishedAt))
-    const restartAt = finishedAt + backOffSeconds(restartCount, (finishedAt - Date.parse(String(last.startedAt))) / 1000) * 1000
+    const last = previous.lastState?.terminated
+    const finishedAt = Date.parse(String(last?.finishedAt))
+    const restartAt = finishedAt + backOffSeconds(restartCount, (finishedAt - Date.parse(String(last?.startedAt))) / 1000) * 1000
     if (ctx.now.getTime() < restartAt) return { status: previous, events: [], dueAt: restartAt }
-    return start(container, restartCount + 1, previous.lastState as JsonObject, ctx)
+    return start(container, restartCount + 1, previous.lastState, ctx)
   }
   return { status: previous, events: [] }
 }
@@ -100,21 +109,21 @@ export function normalizedImage(image: string): string {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
-function identity(container: JsonObject): JsonObject {
+function identity(container: Container): { name: string; image: string } {
   const image = normalizedImage(String(container.image ?? ''))
   return { name: container.name, image }
 }
 
-function start(container: JsonObject, restartCount: number, lastState: JsonObject, ctx: ContainerContext): ContainerStep {
+function start(container: Container, restartCount: number, lastState: ContainerState | undefined, ctx: ContainerContext): ContainerStep {
   const name = String(container.name)
-  const { image } = identity(container) as { image: string }
+  const { image } = identity(container)
   const repository = image.includes('@') ? image.slice(0, image.indexOf('@')) : image.slice(0, image.lastIndexOf(':'))
-  const status: JsonObject = {
+  const status: SimContainerStatus = {
     ...identity(container),
     imageID: `${repository}@sha256:${sha256(image)}`,
     containerID: `containerd://${sha256(`${ctx.pod.uid}/${name}/${restartCount}`)}`,
     state: { running: { startedAt: timestamp(ctx.now) } },
-    lastState,
+    ...(lastState && { lastState }),
     ready: false,
     restartCount,
     started: false,
@@ -129,19 +138,19 @@ function start(container: JsonObject, restartCount: number, lastState: JsonObjec
 }
 
 /** The pod's image changed: the kubelet stops the container and starts the new image. */
-function replaced(container: JsonObject, previous: JsonObject, restartCount: number, ctx: ContainerContext): ContainerStep {
-  const running = objectAt(previous.state, 'running')
-  const lastState = running
+function replaced(container: Container, previous: SimContainerStatus, restartCount: number, ctx: ContainerContext): ContainerStep {
+  const running = previous.state?.running
+  const lastState: ContainerState | undefined = running
     ? {
         terminated: {
           exitCode: 0,
           reason: 'Completed',
-          startedAt: running.startedAt,
+          ...(running.startedAt !== undefined && { startedAt: running.startedAt }),
           finishedAt: timestamp(ctx.now),
-          containerID: previous.containerID,
+          ...(previous.containerID !== undefined && { containerID: previous.containerID }),
         },
       }
-    : (previous.lastState as JsonObject)
+    : previous.lastState
   const next = start(container, restartCount + 1, lastState, ctx)
   const killing: KubeletEvent = {
     type: 'Normal',
@@ -151,7 +160,7 @@ function replaced(container: JsonObject, previous: JsonObject, restartCount: num
   return { ...next, events: running ? [killing, ...next.events] : next.events }
 }
 
-function whileRunning(container: JsonObject, current: JsonObject, startedAt: number, ctx: ContainerContext): ContainerStep {
+function whileRunning(container: Container, current: SimContainerStatus, startedAt: number, ctx: ContainerContext): ContainerStep {
   const now = ctx.now.getTime()
   const exit = ctx.knobs.exit
   const exitAt = exit ? startedAt + exit.afterSeconds * 1000 : Infinity
@@ -169,8 +178,8 @@ function whileRunning(container: JsonObject, current: JsonObject, startedAt: num
 }
 
 function exited(
-  container: JsonObject,
-  current: JsonObject,
+  container: Container,
+  current: SimContainerStatus,
   startedAt: number,
   finishedAt: number,
   code: number,
@@ -181,11 +190,11 @@ function exited(
     reason: code === 0 ? 'Completed' : 'Error',
     startedAt: timestamp(new Date(startedAt)),
     finishedAt: timestamp(new Date(finishedAt)),
-    containerID: current.containerID,
+    ...(current.containerID !== undefined && { containerID: current.containerID }),
   }
   const restarts = ctx.restartPolicy === 'Always' || (ctx.restartPolicy === 'OnFailure' && code !== 0)
   if (!restarts) return { status: { ...current, state: { terminated }, ready: false, started: false }, events: [] }
-  const restartCount = typeof current.restartCount === 'number' ? current.restartCount : 0
+  const restartCount = current.restartCount ?? 0
   const delay = backOffSeconds(restartCount, (finishedAt - startedAt) / 1000)
   const name = String(container.name)
   const pod = `${ctx.pod.name}_${ctx.pod.namespace}(${ctx.pod.uid})`
@@ -205,7 +214,7 @@ function exited(
 }
 
 /** How long after the start a probe first succeeds in the simulation: its initial delay. */
-function probeDelay(container: JsonObject, probe: 'startupProbe' | 'readinessProbe'): number {
-  const delay = objectAt(container, probe)?.initialDelaySeconds
-  return typeof delay === 'number' && delay > 0 ? delay * 1000 : 0
+function probeDelay(container: Container, probe: 'startupProbe' | 'readinessProbe'): number {
+  const delay = container[probe]?.initialDelaySeconds ?? 0
+  return delay > 0 ? delay * 1000 : 0
 }

@@ -1,11 +1,11 @@
-import { eventObject, getObject, podsOnNode, type ClusterState } from '../../projections/cluster-state.js'
+import type { Node, Pod } from 'kubernetes-types/core/v1.js'
+import { eventObject, getObject, podsOnNode, type ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import { recordEvent } from '../runtime/events.js'
-import { nameOf, spec, status, uidOf } from '../runtime/objects.js'
+import { asJson, nameOf, uidOf } from '../runtime/objects.js'
 import type { Clock } from '../runtime/clock.js'
 import type { Action, Controller, Reconciliation } from '../runtime/controller.js'
 import { nothing } from '../runtime/controller.js'
-import type { JsonObject } from '../json.js'
 import { freePodCIDR, freePodIP, podCIDRsOf } from './addresses.js'
 import type { KubeletEvent } from './container-status.js'
 import type { HeartbeatTable } from '../runtime/heartbeat-table.js'
@@ -57,12 +57,12 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   const reservations = new Reservations()
 
   /** The lowest address of the node's range that no unfinished pod on it holds, nor was just given. */
-  function freeIP(state: ClusterState, node: JsonObject, podKey: string): string | undefined {
-    const pick = (taken: ReadonlySet<string>) => freePodIP(String(spec(node).podCIDR), taken)
+  function freeIP(state: ClusterView, node: Node, podKey: string): string | undefined {
+    const pick = (taken: ReadonlySet<string>) => freePodIP(String(node.spec?.podCIDR), taken)
     return reservations.take(`node:${nameOf(node)}`, podKey, usedIPs(state, node), pick)
   }
 
-  function startHeartbeats(state: ClusterState): void {
+  function startHeartbeats(state: ClusterView): void {
     if (cancel) return
     const tick = () => {
       const now = clock.now()
@@ -72,9 +72,9 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     tick()
   }
 
-  function reconcileNode(name: string, state: ClusterState, now: Date): Reconciliation {
+  function reconcileNode(name: string, state: ClusterView, now: Date): Reconciliation {
     const node = getObject(state, 'Node', '', name)
-    if (!node || typeof spec(node).podCIDR === 'string') reservations.release(`node:${name}`)
+    if (!node || typeof node.spec?.podCIDR === 'string') reservations.release(`node:${name}`)
     if (!node) {
       heartbeats.forget(name)
       return nothing
@@ -87,28 +87,29 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         freePodCIDR(taken),
       )!
     const registered = registeredNode(node, freeRange)
-    if (registered) return { actions: [{ type: 'update', object: registered, actor, reason: 'node registration' }] }
+    if (registered) return { actions: [{ type: 'update', object: asJson(registered), actor, reason: 'node registration' }] }
     const posted = postedNodeStatus(node, now)
     if (!posted) return nothing
     const events = isNodeReady(node)
       ? []
-      : nodeStartedEvents(node).map((e) => ({ ...recordEvent(node, { ...e, component: 'kubelet', host: name }, now), actor }))
-    return { actions: [{ type: 'updateStatus', object: { ...node, status: posted }, actor }, ...(events.length > 0 ? [events] : [])] }
+      : nodeStartedEvents(node).map((e) => ({ ...recordEvent(asJson(node), { ...e, component: 'kubelet', host: name }, now), actor }))
+    const withStatus = { ...node, status: posted }
+    return { actions: [{ type: 'updateStatus', object: asJson(withStatus), actor }, ...(events.length > 0 ? [events] : [])] }
   }
 
-  function reconcilePod(key: string, state: ClusterState, now: Date): Reconciliation {
+  function reconcilePod(key: string, state: ClusterView, now: Date): Reconciliation {
     const slash = key.indexOf('/')
     const pod = getObject(state, 'Pod', key.slice(0, slash), key.slice(slash + 1))
-    const nodeName = pod ? spec(pod).nodeName : undefined
+    const nodeName = pod?.spec?.nodeName
     const node = typeof nodeName === 'string' ? getObject(state, 'Node', '', nodeName) : undefined
-    if (!pod || status(pod).podIP || isTerminal(pod)) reservations.release(key)
-    if (!pod || !node || isNodeDown(node) || typeof spec(node).podCIDR !== 'string' || !isNodeReady(node)) {
+    if (!pod || pod.status?.podIP || isTerminal(pod)) reservations.release(key)
+    if (!pod || !node || isNodeDown(node) || typeof node.spec?.podCIDR !== 'string' || !isNodeReady(node)) {
       metrics.forget(key)
       return nothing
     }
     const actor = `system:node:${nameOf(node)}`
     const event = (e: KubeletEvent, at: Date): Action => ({
-      ...recordEvent(pod, { ...e, component: 'kubelet', host: nameOf(node) }, at),
+      ...recordEvent(asJson(pod), { ...e, component: 'kubelet', host: nameOf(node) }, at),
       actor,
     })
 
@@ -120,8 +121,9 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       if (!stop.finalStatus)
         return { actions, ...(stop.dueAt !== undefined && { requeueAfterMs: Math.max(1, stop.dueAt - now.getTime()) }) }
       const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)]
+      const stopped = { ...pod, status: stop.finalStatus }
       actions.push(
-        { type: 'updateStatus', object: { ...pod, status: stop.finalStatus }, actor, reason: 'containers stopped' },
+        { type: 'updateStatus', object: asJson(stopped), actor, reason: 'containers stopped' },
         { type: 'delete', kind: 'Pod', namespace, name, options: { gracePeriodSeconds: 0, preconditions: { uid: uidOf(pod) } }, actor },
       )
       return { actions }
@@ -130,34 +132,37 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     const step = stepPod(pod, {
       now,
       hostIP: hostIPOf(node) ?? '',
-      podIP: status(pod).podIP ? undefined : freeIP(state, node, key),
+      podIP: pod.status?.podIP ? undefined : freeIP(state, node, key),
       defaults,
     })
-    const phase = step.status?.phase ?? status(pod).phase
+    const phase = step.status?.phase ?? pod.status?.phase
     if (phase === 'Running') metrics.report(key, { ...podUsage(pod), timestamp: now })
     else metrics.forget(key)
     const actions: Array<Action | Action[]> = []
-    if (step.status) actions.push({ type: 'updateStatus', object: { ...pod, status: step.status }, actor })
+    if (step.status) {
+      const stepped = { ...pod, status: step.status }
+      actions.push({ type: 'updateStatus', object: asJson(stepped), actor })
+    }
     if (step.events.length > 0) actions.push(step.events.map((e) => event(e, now)))
     return { actions, ...(step.dueAt !== undefined && { requeueAfterMs: Math.max(1, step.dueAt - now.getTime()) }) }
   }
 
   return {
     name: 'kubelet',
-    keysFor(change: Change, state: ClusterState): string[] {
+    keysFor(change: Change, state: ClusterView): string[] {
       const { event } = change
       if (event.kind === 'Node') return [`node:${event.name}`, ...[...(state.podsByNode.get(event.name) ?? [])].map((k) => `pod:${k}`)]
       if (event.kind !== 'Pod') return []
-      const object = eventObject(event) ?? change.previous
-      return object && object.spec && (object.spec as JsonObject).nodeName ? [`pod:${event.namespace}/${event.name}`] : []
+      const pod: Pod | undefined = eventObject(event) ?? change.previous
+      return pod?.spec?.nodeName ? [`pod:${event.namespace}/${event.name}`] : []
     },
-    allKeys(state: ClusterState): string[] {
+    allKeys(state: ClusterView): string[] {
       startHeartbeats(state)
       const nodes = [...(state.objects.get('Node')?.get('')?.keys() ?? [])].map((name) => `node:${name}`)
       const pods = [...state.podsByNode.values()].flatMap((keys) => [...keys].map((k) => `pod:${k}`))
       return [...nodes, ...pods]
     },
-    reconcile(key: string, state: ClusterState, now: Date): Reconciliation {
+    reconcile(key: string, state: ClusterView, now: Date): Reconciliation {
       if (key.startsWith('node:')) return reconcileNode(key.slice(5), state, now)
       if (key.startsWith('pod:')) return reconcilePod(key.slice(4), state, now)
       return nothing
@@ -170,10 +175,10 @@ export function createKubelet(options: KubeletOptions): Kubelet {
 }
 
 /** The IPs unfinished pods on the node hold. */
-function usedIPs(state: ClusterState, node: JsonObject): Set<string> {
+function usedIPs(state: ClusterView, node: Node): Set<string> {
   const used = new Set<string>()
   for (const pod of podsOnNode(state, nameOf(node))) {
-    const ip = status(pod).podIP
+    const ip = pod.status?.podIP
     if (typeof ip === 'string' && !isTerminal(pod)) used.add(ip)
   }
   return used

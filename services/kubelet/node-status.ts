@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { timestamp } from '../api/context.js'
-import { condition, labelsOf, meta, nameOf, spec, status, uidOf } from '../runtime/objects.js'
-import { arrayAt, deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import type { Node, NodeStatus, NodeSystemInfo } from 'kubernetes-types/core/v1.js'
+import { condition, labelsOf, nameOf, uidOf } from '../runtime/objects.js'
+import { deepEqual, isObject } from '../json.js'
 import { internalIPFor, rangeIndexOf } from './addresses.js'
 
 /** What a simulated node has unless the Node object says otherwise. */
@@ -32,7 +33,7 @@ const HEALTHY: ReadonlyArray<{ type: string; status: string; reason: string; mes
  * (kube-controller-manager's IPAM does that in Kubernetes; the simulation has the kubelet do it).
  * Undefined when nothing is missing. `freeRange` hands out a range no other node has.
  */
-export function registeredNode(node: JsonObject, freeRange: () => string): JsonObject | undefined {
+export function registeredNode(node: Node, freeRange: () => string): Node | undefined {
   const name = nameOf(node)
   const labels = labelsOf(node)
   const wanted: Record<string, string> = {
@@ -43,13 +44,15 @@ export function registeredNode(node: JsonObject, freeRange: () => string): JsonO
     'kubernetes.io/os': 'linux',
   }
   const missing = Object.entries(wanted).filter(([key]) => labels[key] === undefined)
-  const hasRange = typeof spec(node).podCIDR === 'string'
+  const range = node.spec?.podCIDR
+  const hasRange = typeof range === 'string'
   if (missing.length === 0 && hasRange) return undefined
-  const cidr = hasRange ? String(spec(node).podCIDR) : freeRange()
+  const cidr = hasRange ? range : freeRange()
+  const ranges = node.spec?.podCIDRs ?? []
   return {
     ...node,
-    metadata: { ...meta(node), labels: { ...labels, ...Object.fromEntries(missing) } },
-    spec: { ...spec(node), podCIDR: cidr, podCIDRs: arrayAt(spec(node), 'podCIDRs').length > 0 ? spec(node).podCIDRs : [cidr] },
+    metadata: { ...node.metadata, labels: { ...labels, ...Object.fromEntries(missing) } },
+    spec: { ...node.spec, podCIDR: cidr, podCIDRs: ranges.length > 0 ? ranges : [cidr] },
   }
 }
 
@@ -58,48 +61,48 @@ export function registeredNode(node: JsonObject, freeRange: () => string): JsonO
  * own, filled in with the defaults), addresses, node info and the kubelet endpoint. Undefined
  * when the stored status already says all that: heartbeats alone are never written.
  */
-export function postedNodeStatus(node: JsonObject, now: Date): JsonObject | undefined {
-  const current = status(node)
+export function postedNodeStatus(node: Node, now: Date): NodeStatus | undefined {
+  const current = node.status ?? {}
   const time = timestamp(now)
-  const conditions = arrayAt(current, 'conditions').filter(isObject)
+  const conditions = (current.conditions ?? []).filter(isObject)
   const posted = HEALTHY.map((want) => {
     const existing = conditions.find((c) => c.type === want.type)
     if (existing && existing.status === want.status && existing.reason === want.reason && existing.message === want.message) return existing
     const since = existing?.status === want.status ? existing.lastTransitionTime : time
-    return { ...want, lastHeartbeatTime: time, lastTransitionTime: since }
+    return { ...want, lastHeartbeatTime: time, ...(since !== undefined && { lastTransitionTime: since }) }
   })
   const others = conditions.filter((c) => !HEALTHY.some((h) => h.type === c.type))
-  const capacity = { ...DEFAULT_CAPACITY, ...objectAt(current, 'capacity') }
-  const index = rangeIndexOf(spec(node).podCIDR) ?? 0
-  const next: JsonObject = {
+  const capacity = { ...DEFAULT_CAPACITY, ...current.capacity }
+  const index = rangeIndexOf(node.spec?.podCIDR) ?? 0
+  const addresses = current.addresses ?? []
+  const next: NodeStatus = {
     ...current,
     capacity,
-    allocatable: { ...capacity, ...objectAt(current, 'allocatable') },
+    allocatable: { ...capacity, ...current.allocatable },
     conditions: [...posted, ...others],
     addresses:
-      arrayAt(current, 'addresses').length > 0
-        ? current.addresses
+      addresses.length > 0
+        ? addresses
         : [
             { type: 'InternalIP', address: internalIPFor(index) },
             { type: 'Hostname', address: nameOf(node) },
           ],
     daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
-    nodeInfo: { ...nodeInfo(node), ...objectAt(current, 'nodeInfo') },
+    nodeInfo: { ...nodeInfo(node), ...current.nodeInfo },
   }
   return deepEqual(next, current) ? undefined : next
 }
 
 /** Whether the stored node says it is Ready. */
-export const isNodeReady = (node: JsonObject) => condition(node, 'Ready')?.status === 'True'
+export const isNodeReady = (node: Node) => condition(node, 'Ready')?.status === 'True'
 
 /** The InternalIP of a node, as pods report it in hostIP. */
-export function hostIPOf(node: JsonObject): string | undefined {
-  const address = arrayAt(status(node), 'addresses').find((a) => isObject(a) && a.type === 'InternalIP')
-  return isObject(address) && typeof address.address === 'string' ? address.address : undefined
+export function hostIPOf(node: Node): string | undefined {
+  return node.status?.addresses?.find((a) => isObject(a) && a.type === 'InternalIP')?.address
 }
 
 /** The events a kubelet records when it (re)starts and finds its node healthy. */
-export function nodeStartedEvents(node: JsonObject): Array<{ reason: string; message: string }> {
+export function nodeStartedEvents(node: Node): Array<{ reason: string; message: string }> {
   const name = nameOf(node)
   return [
     { reason: 'Starting', message: 'Starting kubelet.' },
@@ -110,7 +113,7 @@ export function nodeStartedEvents(node: JsonObject): Array<{ reason: string; mes
   ]
 }
 
-function nodeInfo(node: JsonObject): JsonObject {
+function nodeInfo(node: Node): NodeSystemInfo {
   const id = (what: string) =>
     createHash('sha256')
       .update(`${uidOf(node)}/${what}`)

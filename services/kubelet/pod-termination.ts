@@ -1,7 +1,7 @@
 import { timestamp } from '../api/context.js'
-import { meta, status } from '../runtime/objects.js'
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
-import type { KubeletEvent } from './container-status.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
+import type { KubeletEvent, SimContainerStatus, SimPodStatus } from './container-status.js'
 import { isTerminal, phaseOf, podConditions } from './pod-status.js'
 import { DEFAULTS, podKnobs, type KubeletDefaults } from './sim-knobs.js'
 
@@ -17,21 +17,21 @@ export interface PodStop {
   events: KubeletEvent[]
   eventTime: Date
   /** The final status, once the containers have stopped; the pod is then to be deleted. */
-  finalStatus?: JsonObject
+  finalStatus?: SimPodStatus
   /** When the containers will have stopped (ms), while they are still stopping. */
   dueAt?: number
 }
 
 /** Where the graceful deletion of `pod` stands at `now`. */
-export function stopPod(pod: JsonObject, now: Date, defaults: KubeletDefaults = DEFAULTS): PodStop {
-  const deadline = Date.parse(String(meta(pod).deletionTimestamp))
-  const grace = typeof meta(pod).deletionGracePeriodSeconds === 'number' ? (meta(pod).deletionGracePeriodSeconds as number) : 0
+export function stopPod(pod: Pod, now: Date, defaults: KubeletDefaults = DEFAULTS): PodStop {
+  const deadline = Date.parse(String(pod.metadata?.deletionTimestamp))
+  const grace = pod.metadata?.deletionGracePeriodSeconds ?? 0
   const requestedAt = deadline - grace * 1000
   const shutdown = podKnobs(pod, defaults).shutdownSeconds * 1000
   const stopAt = Math.min(requestedAt + shutdown, deadline)
-  const current = status(pod)
-  const containers = arrayAt(current, 'containerStatuses').filter(isObject)
-  const running = containers.filter((c) => objectAt(c.state, 'running'))
+  const current: SimPodStatus = pod.status ?? {}
+  const containers = (current.containerStatuses ?? []).filter(isObject)
+  const running = containers.filter((c) => c.state?.running)
   const events: KubeletEvent[] = isTerminal(pod)
     ? []
     : running.map((c) => ({ type: 'Normal', reason: 'Killing', message: `Stopping container ${String(c.name)}` }))
@@ -40,21 +40,21 @@ export function stopPod(pod: JsonObject, now: Date, defaults: KubeletDefaults = 
   if (isTerminal(pod)) return { events, eventTime, finalStatus: current }
 
   const killed = requestedAt + shutdown > deadline
-  const stopped = containers.map((c) => {
-    const runningState = objectAt(c.state, 'running')
+  const stopped = containers.map((c): SimContainerStatus => {
+    const runningState = c.state?.running
     if (runningState) {
       const exitCode = killed ? 137 : 0
       const terminated = {
         exitCode,
         reason: killed ? 'Error' : 'Completed',
-        startedAt: runningState.startedAt,
+        ...(runningState.startedAt !== undefined && { startedAt: runningState.startedAt }),
         finishedAt: timestamp(new Date(stopAt)),
-        containerID: c.containerID,
+        ...(c.containerID !== undefined && { containerID: c.containerID }),
       }
       return { ...c, state: { terminated }, ready: false, started: false }
     }
-    const last = objectAt(c.lastState, 'terminated')
-    return last && objectAt(c.state, 'waiting') ? { ...c, state: { terminated: last }, ready: false, started: false } : c
+    const last = c.lastState?.terminated
+    return last && c.state?.waiting ? { ...c, state: { terminated: last }, ready: false, started: false } : c
   })
   const ended = stopped.length > 0 && phaseOf(stopped) !== 'Running' && phaseOf(stopped) !== 'Pending'
   const phase = ended ? phaseOf(stopped) : 'Failed'

@@ -1,5 +1,5 @@
 import { annotationsOf, controllerOf } from '../runtime/objects.js'
-import type { JsonObject } from '../json.js'
+import type { Node, Pod } from 'kubernetes-types/core/v1.js'
 import { milliValue, parseQuantity, value } from '../resources/validation/quantity.js'
 
 /**
@@ -45,7 +45,7 @@ export interface PodKnobs {
 }
 
 /** The behaviour the knobs (and the defaults) give a pod. */
-export function podKnobs(pod: JsonObject, defaults: KubeletDefaults = DEFAULTS): PodKnobs {
+export function podKnobs(pod: Pod, defaults: KubeletDefaults = DEFAULTS): PodKnobs {
   const a = annotationsOf(pod)
   const code = integer(a[KNOBS.exitCode])
   const crash = seconds(a[KNOBS.crashAfterSeconds])
@@ -61,19 +61,18 @@ export function podKnobs(pod: JsonObject, defaults: KubeletDefaults = DEFAULTS):
 }
 
 /** Whether the simulation has taken this node's kubelet down. */
-export const isNodeDown = (node: JsonObject) => annotationsOf(node)[KNOBS.down] === 'true'
+export const isNodeDown = (node: Node) => annotationsOf(node)[KNOBS.down] === 'true'
 
 /**
  * The usage a running pod reports: the knobs, or else a tenth of what its containers request
  * (1m CPU and 8Mi memory for a container that requests nothing).
  */
-export function podUsage(pod: JsonObject): { cpuMillis: number; memoryBytes: number } {
+export function podUsage(pod: Pod): { cpuMillis: number; memoryBytes: number } {
   const a = annotationsOf(pod)
   let cpu = 0
   let memory = 0
-  const containers = ((pod.spec as JsonObject | undefined)?.containers ?? []) as JsonObject[]
-  for (const container of containers) {
-    const requests = ((container.resources as JsonObject | undefined)?.requests ?? {}) as Record<string, unknown>
+  for (const container of pod.spec?.containers ?? []) {
+    const requests = container.resources?.requests ?? {}
     const c = quantity(requests.cpu)
     const m = quantity(requests.memory)
     cpu += c ? Math.ceil(milliValue(c) / 10) : 1

@@ -1,6 +1,8 @@
+import type { Node } from 'kubernetes-types/core/v1.js'
 import type { ResourceApi } from '../api/resource-api.js'
 import { isStatusError } from '../errors.js'
 import type { JsonObject } from '../json.js'
+import { asJson } from '../runtime/objects.js'
 
 export interface SimulatedNodeOptions {
   /** The nodes' names. @default `sim-node-1` … `sim-node-<count>` */
@@ -22,7 +24,7 @@ export async function createSimulatedNodes(api: ResourceApi, count: number, opti
   const names = options.names ?? Array.from({ length: count }, (_, i) => `sim-node-${i + 1}`)
   return Promise.all(
     names.slice(0, count).map(async (name) => {
-      const node: JsonObject = {
+      const node: Node = {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: {
@@ -34,7 +36,7 @@ export async function createSimulatedNodes(api: ResourceApi, count: number, opti
         ...(options.capacity && { status: { capacity: options.capacity } }),
       }
       try {
-        return await api.create({ actor: `system:node:${name}`, reason: 'simulated node' }, node)
+        return await api.create({ actor: `system:node:${name}`, reason: 'simulated node' }, asJson(node))
       } catch (error) {
         if (isStatusError(error, 'AlreadyExists')) return api.get('Node', undefined, name)
         throw error

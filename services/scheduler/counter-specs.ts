@@ -1,4 +1,4 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { termMatches, type AffinityTerm } from './pod-affinity-terms.js'
 import type { CounterSpec } from './pod-counters.js'
@@ -10,7 +10,7 @@ import type { CounterSpec } from './pod-counters.js'
  */
 
 /** Keys of the pods that carry one of the values a selector requires for some key; undefined if it requires none. */
-function labelCandidates(state: ClusterState, selector: LabelSelector): Iterable<string> | undefined {
+function labelCandidates(state: ClusterView, selector: LabelSelector): Iterable<string> | undefined {
   const requirement = selector.requirements.find((r) => r.operator === 'In' || r.operator === 'Equals' || r.operator === 'DoubleEquals')
   if (!requirement) return undefined
   const byLabel = state.byLabel.get('Pod')
@@ -20,7 +20,7 @@ function labelCandidates(state: ClusterState, selector: LabelSelector): Iterable
 }
 
 /** Pods an affinity term selects. */
-export function termCounter(state: ClusterState, term: AffinityTerm): CounterSpec {
+export function termCounter(state: ClusterView, term: AffinityTerm): CounterSpec {
   return {
     signature: `term|${term.signature}`,
     matches: (pod) => termMatches(term, pod.namespace, pod.labels),
@@ -29,7 +29,7 @@ export function termCounter(state: ClusterState, term: AffinityTerm): CounterSpe
 }
 
 /** Pods every one of the terms selects (required pod affinity counts only those). */
-export function allTermsCounter(state: ClusterState, terms: AffinityTerm[]): CounterSpec {
+export function allTermsCounter(state: ClusterView, terms: AffinityTerm[]): CounterSpec {
   return {
     signature: `all|${terms.map((t) => t.signature).join('&')}`,
     matches: (pod) => terms.every((t) => termMatches(t, pod.namespace, pod.labels)),
@@ -38,7 +38,7 @@ export function allTermsCounter(state: ClusterState, terms: AffinityTerm[]): Cou
 }
 
 /** Pods a topology spread constraint counts: in the namespace, selected, and not being deleted. */
-export function spreadCounter(state: ClusterState, namespace: string, selector: LabelSelector, signature: string): CounterSpec {
+export function spreadCounter(state: ClusterView, namespace: string, selector: LabelSelector, signature: string): CounterSpec {
   return {
     signature: `spread|${namespace}|${signature}`,
     matches: (pod) => pod.namespace === namespace && !pod.deleting && matchesLabels(selector, pod.labels),
@@ -47,7 +47,7 @@ export function spreadCounter(state: ClusterState, namespace: string, selector: 
 }
 
 /** Pods of one controller, not being deleted: the selector of default spreading. */
-export function ownerCounter(state: ClusterState, uid: string): CounterSpec {
+export function ownerCounter(state: ClusterView, uid: string): CounterSpec {
   return {
     signature: `owner|${uid}`,
     matches: (pod) => pod.ownerUid === uid && !pod.deleting,

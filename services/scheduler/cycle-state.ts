@@ -1,9 +1,9 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
-import { objectAt, type JsonObject } from '../json.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js'
 import { interPodAffinityPreFilter, type InterPodAffinityState } from './inter-pod-affinity.js'
 import { preferredNodeAffinity, requiredNodeAffinity, type PreferredTerm, type RequiredNodeAffinity } from './node-affinity.js'
 import type { NodeInfoCache } from './node-info-cache.js'
-import { podInfo, type PodInfo } from './pod-info.js'
+import { podInfo, specOf, type PodInfo } from './pod-info.js'
 import { spreadPreFilter, type SoftState, spreadPreScore } from './topology-spread.js'
 
 /**
@@ -12,7 +12,7 @@ import { spreadPreFilter, type SoftState, spreadPreScore } from './topology-spre
  */
 export interface CycleState {
   pod: PodInfo
-  spec: JsonObject
+  spec: PodSpec
   nodeAffinity: RequiredNodeAffinity | undefined
   interPodAffinity: InterPodAffinityState | undefined
   spread: ReturnType<typeof spreadPreFilter>
@@ -32,9 +32,9 @@ export interface ScoreState {
 }
 
 /** PreFilter: parse the pod and work out what every filter needs from the cluster. */
-export function preFilter(pod: JsonObject, cache: NodeInfoCache, state: ClusterState): CycleState {
+export function preFilter(pod: Pod, cache: NodeInfoCache, state: ClusterView): CycleState {
   const info = podInfo(pod, cache.namespacesMatching)
-  const spec = objectAt(pod, 'spec') ?? {}
+  const spec = specOf(pod)
   const nodeAffinity = requiredNodeAffinity(spec)
   const spreadProblems: string[] = []
   const spread = info.problems.length === 0 ? spreadPreFilter(spec, info, cache, state, nodeAffinity, spreadProblems) : undefined
@@ -53,7 +53,7 @@ export function preFilter(pod: JsonObject, cache: NodeInfoCache, state: ClusterS
 }
 
 /** PreScore: what the score plugins need beyond the filters' state. */
-export function preScore(cycle: CycleState, cache: NodeInfoCache, state: ClusterState): ScoreState {
+export function preScore(cycle: CycleState, cache: NodeInfoCache, state: ClusterView): ScoreState {
   const problems: string[] = []
   const preferred = preferredNodeAffinity(cycle.spec, problems)
   if (problems.length > 0)

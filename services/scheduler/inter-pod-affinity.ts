@@ -1,4 +1,4 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import { allTermsCounter, termCounter } from './counter-specs.js'
 import type { NodeInfo, NodeInfoCache } from './node-info-cache.js'
 import { termMatches, type AffinityTerm } from './pod-affinity-terms.js'
@@ -28,7 +28,7 @@ export interface InterPodAffinityState {
 }
 
 /** InterPodAffinity PreFilter; undefined when there is nothing to check. */
-export function interPodAffinityPreFilter(pod: PodInfo, cache: NodeInfoCache, state: ClusterState): InterPodAffinityState | undefined {
+export function interPodAffinityPreFilter(pod: PodInfo, cache: NodeInfoCache, state: ClusterView): InterPodAffinityState | undefined {
   const existingAnti = new Map<string, Set<string>>()
   for (const { term, nodes } of cache.placedTerms.all('requiredAnti')) {
     if (!termMatches(term, pod.namespace, pod.labels)) continue
@@ -85,7 +85,7 @@ const HARD_POD_AFFINITY_WEIGHT = 1
 export function interPodAffinityPreScore(
   pod: PodInfo,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
 ): Map<string, Map<string, number>> | undefined {
   const scores = new Map<string, Map<string, number>>()
   const add = (key: string, value: string, by: number) => {

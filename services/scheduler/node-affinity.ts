@@ -1,7 +1,9 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
 import { parseInt64 } from '../resources/label-selector-model.js'
 import { labelValue } from '../resources/validation/labels.js'
 import { qualifiedName } from '../resources/validation/names.js'
+import { listOf, objectOr } from './stored.js'
 
 /**
  * `spec.nodeSelector` and node affinity (component-helpers `scheduling/corev1/nodeaffinity`):
@@ -35,7 +37,7 @@ export interface PreferredTerm {
 
 const never: Match = () => false
 
-function requirement(expression: unknown, fields: boolean, problems: string[]): Match | undefined {
+function requirement(expression: NodeSelectorRequirement, fields: boolean, problems: string[]): Match | undefined {
   if (!isObject(expression)) return fail(problems, 'a node selector requirement must be an object')
   const key = typeof expression.key === 'string' ? expression.key : ''
   const operator = typeof expression.operator === 'string' ? expression.operator : ''
@@ -92,10 +94,9 @@ function fail(problems: string[], problem: string): undefined {
 }
 
 /** One NodeSelectorTerm: all its requirements; an empty or unparsable term matches nothing. */
-export function nodeSelectorTerm(term: unknown, problems: string[] = []): Match {
-  if (!isObject(term)) return never
-  const expressions = arrayAt(term, 'matchExpressions')
-  const fields = arrayAt(term, 'matchFields')
+export function nodeSelectorTerm(term: NodeSelectorTerm | undefined, problems: string[] = []): Match {
+  const expressions = listOf(objectOr(term)?.matchExpressions)
+  const fields = listOf(objectOr(term)?.matchFields)
   if (expressions.length === 0 && fields.length === 0) return never
   const matches: Match[] = []
   for (const e of expressions) {
@@ -112,28 +113,28 @@ export function nodeSelectorTerm(term: unknown, problems: string[] = []): Match 
 }
 
 /** The pod's node selector and required node affinity; undefined when it has neither. */
-export function requiredNodeAffinity(spec: JsonObject): RequiredNodeAffinity | undefined {
-  const selector = objectAt(spec, 'nodeSelector')
-  const required = objectAt(objectAt(objectAt(spec, 'affinity'), 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution')
+export function requiredNodeAffinity(spec: PodSpec): RequiredNodeAffinity | undefined {
+  const selector = objectOr(spec.nodeSelector)
+  const required = objectOr(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
   if (!selector && !required) return undefined
   const wanted = Object.entries(selector ?? {})
   const selectorMatches: Match = (node) => wanted.every(([k, v]) => Object.hasOwn(node.labels, k) && node.labels[k] === v)
   if (!required) return { matches: selectorMatches, nodeNames: undefined, conflict: false }
-  const rawTerms = arrayAt(required, 'nodeSelectorTerms')
+  const rawTerms = listOf(required.nodeSelectorTerms)
   const terms = rawTerms.map((t) => nodeSelectorTerm(t))
   const { nodeNames, conflict } = namedNodes(rawTerms)
   return { matches: (node) => selectorMatches(node) && terms.some((t) => t(node)), nodeNames, conflict }
 }
 
 /** NodeAffinity PreFilter: the union over terms of the nodes each names by `metadata.name In`. */
-function namedNodes(terms: unknown[]): { nodeNames: Set<string> | undefined; conflict: boolean } {
+function namedNodes(terms: readonly NodeSelectorTerm[]): { nodeNames: Set<string> | undefined; conflict: boolean } {
   if (terms.length === 0) return { nodeNames: undefined, conflict: false }
   const union = new Set<string>()
   for (const term of terms) {
     let names: Set<string> | undefined
-    for (const field of arrayAt(term, 'matchFields')) {
+    for (const field of listOf(objectOr(term)?.matchFields)) {
       if (!isObject(field) || field.key !== 'metadata.name' || field.operator !== 'In') continue
-      const values = new Set(arrayAt(field, 'values').filter((v): v is string => typeof v === 'string'))
+      const values = new Set(listOf(field.values).filter((v) => typeof v === 'string'))
       names = names ? new Set([...names].filter((n) => values.has(n))) : values
     }
     if (!names) return { nodeNames: undefined, conflict: false }
@@ -146,8 +147,8 @@ function namedNodes(terms: unknown[]): { nodeNames: Set<string> | undefined; con
  * The pod's preferred node affinity terms with a non-zero weight. A term that does not parse is
  * an error of the NodeAffinity PreScore, reported in `problems`.
  */
-export function preferredNodeAffinity(spec: JsonObject, problems: string[]): PreferredTerm[] {
-  const preferred = arrayAt(objectAt(objectAt(spec, 'affinity'), 'nodeAffinity'), 'preferredDuringSchedulingIgnoredDuringExecution')
+export function preferredNodeAffinity(spec: PodSpec, problems: string[]): PreferredTerm[] {
+  const preferred = listOf(spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution)
   const out: PreferredTerm[] = []
   for (const entry of preferred) {
     if (!isObject(entry)) continue

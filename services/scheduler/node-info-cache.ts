@@ -1,12 +1,15 @@
-import { listObjects, type ClusterState } from '../../projections/cluster-state.js'
+import type { Node, Pod } from 'kubernetes-types/core/v1.js'
+import { getObject, listObjects, type ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
-import { deepEqual, isObject, objectAt, type JsonObject } from '../json.js'
+import { deepEqual, isObject } from '../json.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
+import { labelsOf } from '../runtime/objects.js'
 import type { NamespacesMatching } from './pod-affinity-terms.js'
 import { PlacedPodTerms } from './placed-pod-terms.js'
 import { PodCounters, type TopologyNode } from './pod-counters.js'
 import { isAssigned, isPending, nodeNameOf, podInfo, type PodInfo } from './pod-info.js'
 import { addResources, emptyResources, nodeAllocatable, type Resources } from './resources.js'
+import { objectOr } from './stored.js'
 import { nodeTaints, type Taint } from './taints.js'
 
 /**
@@ -68,11 +71,11 @@ export class NodeInfoCache {
   readonly assumed = new Set<string>()
   readonly counters = new PodCounters(this.nodes, this.pods)
   /** The state and revision the cache reflects. */
-  state: ClusterState | undefined
+  state: ClusterView | undefined
   revision = -1
   private sorted: NodeInfo[] | undefined
 
-  static fromState(state: ClusterState): NodeInfoCache {
+  static fromState(state: ClusterView): NodeInfoCache {
     const cache = new NodeInfoCache()
     cache.state = state
     cache.revision = state.revision
@@ -82,7 +85,7 @@ export class NodeInfoCache {
   }
 
   /** Takes one change; `state` has already taken it. The cache is at the state's revision only once this returns. */
-  apply(change: Change, state: ClusterState): CacheEffect {
+  apply(change: Change, state: ClusterView): CacheEffect {
     const effect = this.take(change)
     this.state = state
     this.revision = state.revision
@@ -127,15 +130,12 @@ export class NodeInfoCache {
    * the next reconcile, so by then a binding that is still missing has failed; the pod waits again.
    * Returns the keys of the pods that wait again.
    */
-  forgetAssumed(state: ClusterState): string[] {
+  forgetAssumed(state: ClusterView): string[] {
     const forgotten = [...this.assumed]
     for (const key of forgotten) {
       this.uncount(key)
       const slash = key.indexOf('/')
-      const object = state.objects
-        .get('Pod')
-        ?.get(key.slice(0, slash))
-        ?.get(key.slice(slash + 1))
+      const object = getObject(state, 'Pod', key.slice(0, slash), key.slice(slash + 1))
       if (object) this.putPod(object)
     }
     return forgotten.filter((key) => this.pending.has(key))
@@ -146,14 +146,13 @@ export class NodeInfoCache {
     const namespaces = this.state?.objects.get('Namespace')?.get('')
     if (!namespaces) return []
     const out: string[] = []
-    for (const [name, ns] of namespaces)
-      if (matchesLabels(selector, (objectAt(objectAt(ns, 'metadata'), 'labels') ?? {}) as Record<string, string>)) out.push(name)
+    for (const [name, ns] of namespaces) if (matchesLabels(selector, objectOr(labelsOf(ns)))) out.push(name)
     return out
   }
 
-  private putNode(object: JsonObject): void {
-    const name = String(objectAt(object, 'metadata')?.name ?? '')
-    const labels = (objectAt(objectAt(object, 'metadata'), 'labels') ?? {}) as Record<string, string>
+  private putNode(object: Node): void {
+    const name = String(object.metadata?.name ?? '')
+    const labels = objectOr(object.metadata?.labels) ?? {}
     const { allocatable, allowedPods } = nodeAllocatable(object)
     let node = this.nodes.get(name)
     if (!node) {
@@ -165,7 +164,7 @@ export class NodeInfoCache {
     Object.assign(node, {
       exists: true,
       labels,
-      unschedulable: objectAt(object, 'spec')?.unschedulable === true,
+      unschedulable: object.spec?.unschedulable === true,
       taints: nodeTaints(object),
       allocatable,
       allowedPods,
@@ -183,8 +182,8 @@ export class NodeInfoCache {
   }
 
   /** Counts a pod's new version; `previous` (the version it replaces) lets a status change cost nothing. */
-  private putPod(object: JsonObject, previous?: JsonObject): CacheEffect {
-    const metadata = objectAt(object, 'metadata') ?? {}
+  private putPod(object: Pod, previous?: Pod): CacheEffect {
+    const metadata = object.metadata ?? {}
     const key = `${String(metadata.namespace ?? '')}/${String(metadata.name ?? '')}`
     if (isPending(object)) this.pending.add(key)
     else this.pending.delete(key)
@@ -194,11 +193,11 @@ export class NodeInfoCache {
       return isPending(object) ? { pending: key, freed } : { freed }
     }
     const node = nodeNameOf(object)
-    const labels = (objectAt(metadata, 'labels') ?? {}) as Record<string, string>
+    const labels = objectOr(metadata.labels) ?? {}
     const deleting = metadata.deletionTimestamp !== undefined
     // Bound pods change often (status) but what is counted of them rarely: node, labels, deletion, spec.
     const unchanged = before && before.node === node && before.info.deleting === deleting && sameLabels(before.info.labels, labels)
-    if (unchanged && (before.assumed || (previous !== undefined && deepEqual(objectAt(previous, 'spec'), objectAt(object, 'spec'))))) {
+    if (unchanged && (before.assumed || (previous !== undefined && deepEqual(objectOr(previous.spec), objectOr(object.spec))))) {
       before.assumed = false
       this.assumed.delete(key)
       return {}

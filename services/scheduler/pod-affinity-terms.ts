@@ -1,4 +1,5 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { PodAffinityTerm, PodSpec, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
 import {
   isNothing,
   labelSelectorFromObject,
@@ -6,6 +7,7 @@ import {
   matchesLabels,
   type LabelSelector,
 } from '../resources/label-selector.js'
+import { listOf, objectOr } from './stored.js'
 
 /**
  * Inter-pod affinity and anti-affinity terms (scheduler `framework.NewPodInfo`):
@@ -59,7 +61,7 @@ export function podSelector(raw: unknown, path: string, problems: string[]): Lab
 }
 
 function term(
-  raw: unknown,
+  raw: PodAffinityTerm | undefined,
   weight: number,
   namespace: string,
   namespacesMatching: NamespacesMatching,
@@ -68,7 +70,7 @@ function term(
 ): AffinityTerm | undefined {
   if (!isObject(raw)) return undefined
   const selector = podSelector(raw.labelSelector, `${path}.labelSelector`, problems)
-  const listed = arrayAt(raw, 'namespaces').filter((n): n is string => typeof n === 'string')
+  const listed = listOf(raw.namespaces).filter((n) => typeof n === 'string')
   let namespaces: Set<string> | undefined = new Set(listed)
   if (raw.namespaceSelector === undefined || raw.namespaceSelector === null) {
     if (listed.length === 0) namespaces.add(namespace)
@@ -83,76 +85,33 @@ function term(
   return { selector, namespaces, topologyKey, weight, signature: selectorSignature(selector, namespaces) }
 }
 
-function terms(
-  list: unknown[],
-  weighted: boolean,
-  namespace: string,
-  namespacesMatching: NamespacesMatching,
-  path: string,
-  problems: string[],
-): AffinityTerm[] {
-  const out: AffinityTerm[] = []
-  list.forEach((entry, i) => {
-    const at = `${path}[${i}]`
-    const parsed = weighted
-      ? isObject(entry) && typeof entry.weight === 'number' && entry.weight !== 0
-        ? term(entry.podAffinityTerm, entry.weight, namespace, namespacesMatching, `${at}.podAffinityTerm`, problems)
-        : undefined
-      : term(entry, 1, namespace, namespacesMatching, at, problems)
-    if (parsed) out.push(parsed)
-  })
-  return out
-}
-
 /**
  * The affinity terms of a pod in `namespace`. A selector that does not parse is described in
  * `problems` (Kubernetes fails the InterPodAffinity PreFilter with "parsing pod: …") and its term
  * left out.
  */
 export function podAffinityTerms(
-  spec: JsonObject,
+  spec: PodSpec,
   namespace: string,
   namespacesMatching: NamespacesMatching,
   problems: string[] = [],
 ): PodAffinityTerms {
-  const affinity = objectAt(spec, 'affinity')
-  const podAffinity = objectAt(affinity, 'podAffinity')
-  const antiAffinity = objectAt(affinity, 'podAntiAffinity')
+  const podAffinity = objectOr(spec.affinity?.podAffinity)
+  const antiAffinity = objectOr(spec.affinity?.podAntiAffinity)
   if (!podAffinity && !antiAffinity) return noTerms
-  const base = 'spec.affinity'
+  const required = (list: readonly PodAffinityTerm[] | undefined, path: string) =>
+    listOf(list).flatMap((entry, i) => term(entry, 1, namespace, namespacesMatching, `${path}[${i}]`, problems) ?? [])
+  const preferred = (list: readonly WeightedPodAffinityTerm[] | undefined, path: string) =>
+    listOf(list).flatMap((entry, i) =>
+      isObject(entry) && typeof entry.weight === 'number' && entry.weight !== 0
+        ? (term(entry.podAffinityTerm, entry.weight, namespace, namespacesMatching, `${path}[${i}].podAffinityTerm`, problems) ?? [])
+        : [],
+    )
   return {
-    required: terms(
-      arrayAt(podAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'),
-      false,
-      namespace,
-      namespacesMatching,
-      `${base}.podAffinity.required`,
-      problems,
-    ),
-    requiredAnti: terms(
-      arrayAt(antiAffinity, 'requiredDuringSchedulingIgnoredDuringExecution'),
-      false,
-      namespace,
-      namespacesMatching,
-      `${base}.podAntiAffinity.required`,
-      problems,
-    ),
-    preferred: terms(
-      arrayAt(podAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'),
-      true,
-      namespace,
-      namespacesMatching,
-      `${base}.podAffinity.preferred`,
-      problems,
-    ),
-    preferredAnti: terms(
-      arrayAt(antiAffinity, 'preferredDuringSchedulingIgnoredDuringExecution'),
-      true,
-      namespace,
-      namespacesMatching,
-      `${base}.podAntiAffinity.preferred`,
-      problems,
-    ),
+    required: required(podAffinity?.requiredDuringSchedulingIgnoredDuringExecution, 'spec.affinity.podAffinity.required'),
+    requiredAnti: required(antiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, 'spec.affinity.podAntiAffinity.required'),
+    preferred: preferred(podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, 'spec.affinity.podAffinity.preferred'),
+    preferredAnti: preferred(antiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, 'spec.affinity.podAntiAffinity.preferred'),
   }
 }
 

@@ -1,6 +1,8 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
 import { hasAnyTerm, noTerms, podAffinityTerms, type NamespacesMatching, type PodAffinityTerms } from './pod-affinity-terms.js'
 import { podRequests, type Resources } from './resources.js'
+import { objectOr, listOf } from './stored.js'
 import { parseTolerations, type Toleration } from './taints.js'
 
 /**
@@ -37,36 +39,36 @@ export interface HostPort {
 
 export const DEFAULT_SCHEDULER = 'default-scheduler'
 
-const meta = (pod: JsonObject) => objectAt(pod, 'metadata') ?? {}
-const spec = (pod: JsonObject) => objectAt(pod, 'spec') ?? {}
+/** The pod's spec; a pod without one has no containers. */
+export const specOf = (pod: Pod): PodSpec => pod.spec ?? { containers: [] }
 
-export const nodeNameOf = (pod: JsonObject): string => {
-  const name = spec(pod).nodeName
+export const nodeNameOf = (pod: Pod): string => {
+  const name = pod.spec?.nodeName
   return typeof name === 'string' ? name : ''
 }
 
-const isTerminal = (pod: JsonObject) => {
-  const phase = objectAt(pod, 'status')?.phase
+const isTerminal = (pod: Pod) => {
+  const phase = pod.status?.phase
   return phase === 'Succeeded' || phase === 'Failed'
 }
 
 /** Counted on its node: bound and not finished (the scheduler's informer skips Succeeded and Failed pods). */
-export const isAssigned = (pod: JsonObject): boolean => nodeNameOf(pod) !== '' && !isTerminal(pod)
+export const isAssigned = (pod: Pod): boolean => nodeNameOf(pod) !== '' && !isTerminal(pod)
 
 /** Waiting for this scheduler: unbound, ours, not finished and not being deleted. */
-export function isPending(pod: JsonObject): boolean {
-  const s = spec(pod)
-  const scheduler = typeof s.schedulerName === 'string' && s.schedulerName !== '' ? s.schedulerName : DEFAULT_SCHEDULER
-  return nodeNameOf(pod) === '' && scheduler === DEFAULT_SCHEDULER && meta(pod).deletionTimestamp === undefined && !isTerminal(pod)
+export function isPending(pod: Pod): boolean {
+  const name = pod.spec?.schedulerName
+  const scheduler = typeof name === 'string' && name !== '' ? name : DEFAULT_SCHEDULER
+  return nodeNameOf(pod) === '' && scheduler === DEFAULT_SCHEDULER && pod.metadata?.deletionTimestamp === undefined && !isTerminal(pod)
 }
 
-export const isGated = (pod: JsonObject): boolean => arrayAt(spec(pod), 'schedulingGates').length > 0
+export const isGated = (pod: Pod): boolean => listOf(pod.spec?.schedulingGates).length > 0
 
 /** The host ports a pod's containers take (NodePorts' `getContainerPorts`); hostIP defaults to 0.0.0.0, protocol to TCP. */
-export function hostPorts(podSpec: JsonObject): HostPort[] {
+export function hostPorts(podSpec: PodSpec): HostPort[] {
   const out: HostPort[] = []
-  for (const container of arrayAt(podSpec, 'containers')) {
-    for (const port of arrayAt(container, 'ports')) {
+  for (const container of listOf(podSpec.containers)) {
+    for (const port of isObject(container) ? listOf(container.ports) : []) {
       if (!isObject(port) || typeof port.hostPort !== 'number' || port.hostPort <= 0) continue
       const ip = typeof port.hostIP === 'string' && port.hostIP !== '' ? port.hostIP : '0.0.0.0'
       const protocol = typeof port.protocol === 'string' && port.protocol !== '' ? port.protocol : 'TCP'
@@ -76,26 +78,25 @@ export function hostPorts(podSpec: JsonObject): HostPort[] {
   return out
 }
 
-export function podInfo(pod: JsonObject, namespacesMatching: NamespacesMatching): PodInfo {
-  const m = meta(pod)
-  const s = spec(pod)
+export function podInfo(pod: Pod, namespacesMatching: NamespacesMatching): PodInfo {
+  const m = pod.metadata ?? {}
+  const s = specOf(pod)
   const namespace = typeof m.namespace === 'string' ? m.namespace : ''
   const name = typeof m.name === 'string' ? m.name : ''
   const requestProblems: string[] = []
   const { requests, nonZeroCpu, nonZeroMemory } = podRequests(s, requestProblems)
   const affinityProblems: string[] = []
-  const affinity = objectAt(s, 'affinity') ? podAffinityTerms(s, namespace, namespacesMatching, affinityProblems) : noTerms
+  const affinity = objectOr(s.affinity) ? podAffinityTerms(s, namespace, namespacesMatching, affinityProblems) : noTerms
   // In PreFilter order: NodeResourcesFit runs before InterPodAffinity.
   const problems: string[] = []
   if (requestProblems.length > 0) problems.push(`running PreFilter plugin "NodeResourcesFit": ${requestProblems.join(', ')}`)
   if (affinityProblems.length > 0) problems.push(`running PreFilter plugin "InterPodAffinity": parsing pod: ${affinityProblems.join(', ')}`)
-  const labels = objectAt(m, 'labels')
-  const owner = arrayAt(m, 'ownerReferences').find((r) => isObject(r) && r.controller === true) as JsonObject | undefined
+  const owner = listOf(m.ownerReferences).find((r) => isObject(r) && r.controller === true)
   return {
     key: `${namespace}/${name}`,
     namespace,
     name,
-    labels: (labels ?? {}) as Record<string, string>,
+    labels: objectOr(m.labels) ?? {},
     ownerUid: typeof owner?.uid === 'string' ? owner.uid : undefined,
     priority: typeof s.priority === 'number' ? s.priority : 0,
     preemptionNever: s.preemptionPolicy === 'Never',

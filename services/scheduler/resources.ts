@@ -1,5 +1,7 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { Container, Node, PodSpec } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
 import { milliValue, parseQuantity, quantityParseError, value } from '../resources/validation/quantity.js'
+import { listOf, objectOr } from './stored.js'
 
 /**
  * Resource amounts as the scheduler counts them (Kubernetes' `framework.Resource`): cpu in
@@ -101,18 +103,18 @@ export function resourceList(list: unknown, path: string, problems: string[]): R
  * largest init container (a restartable, "sidecar" init container keeps running, so it adds to
  * the sum and to every init container started after it), plus the pod overhead.
  */
-export function podRequests(spec: JsonObject, problems: string[] = []): PodRequests {
+export function podRequests(spec: PodSpec, problems: string[] = []): PodRequests {
   const requests = emptyResources()
   let nonZeroCpu = 0
   let nonZeroMemory = 0
-  const containerRequests = (c: unknown, path: string) => {
-    const list = objectAt(objectAt(c, 'resources'), 'requests')
+  const containerRequests = (c: Container, path: string) => {
+    const list = objectOr(objectOr(c)?.resources?.requests)
     const r = resourceList(list, `${path}.resources.requests`, problems)
     const cpu = list && 'cpu' in list ? r.milliCpu : DEFAULT_MILLI_CPU_REQUEST
     const memory = list && 'memory' in list ? r.memory : DEFAULT_MEMORY_REQUEST
     return { r, cpu, memory }
   }
-  arrayAt(spec, 'containers').forEach((c, i) => {
+  listOf(spec.containers).forEach((c, i) => {
     const { r, cpu, memory } = containerRequests(c, `spec.containers[${i}]`)
     addResources(requests, r)
     nonZeroCpu += cpu
@@ -124,7 +126,7 @@ export function podRequests(spec: JsonObject, problems: string[] = []): PodReque
   let sidecarMemory = 0
   let initCpu = 0
   let initMemory = 0
-  arrayAt(spec, 'initContainers').forEach((c, i) => {
+  listOf(spec.initContainers).forEach((c, i) => {
     const { r, cpu, memory } = containerRequests(c, `spec.initContainers[${i}]`)
     if (isObject(c) && c.restartPolicy === 'Always') {
       addResources(requests, r)
@@ -153,8 +155,8 @@ export function podRequests(spec: JsonObject, problems: string[] = []): PodReque
 }
 
 /** A node's allocatable resources and pod slots; a malformed or missing amount counts as none. */
-export function nodeAllocatable(node: JsonObject): { allocatable: Resources; allowedPods: number } {
-  const list = objectAt(objectAt(node, 'status'), 'allocatable')
+export function nodeAllocatable(node: Node): { allocatable: Resources; allowedPods: number } {
+  const list = node.status?.allocatable
   const allocatable = resourceList(list, 'status.allocatable', [])
   const pods = list?.pods === undefined ? undefined : quantity(list.pods)
   return { allocatable, allowedPods: pods === undefined || typeof pods === 'string' ? 0 : pods.whole }

@@ -1,5 +1,5 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
-import type { JsonObject } from '../json.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import { preFilter, preScore } from './cycle-state.js'
 import { fitErrorMessage, NO_NODES_AVAILABLE, type Diagnosis } from './failure-message.js'
 import { runFilters } from './filters.js'
@@ -44,9 +44,9 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToS
 }
 
 export function schedulePod(
-  pod: JsonObject,
+  pod: Pod,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
   cursor: Cursor,
   options: ScheduleOptions = {},
 ): ScheduleResult {

@@ -1,8 +1,9 @@
-import { getObject, type ClusterState } from '../../projections/cluster-state.js'
+import { getObject, type ClusterView } from '../../projections/cluster-state.js'
 import type { Change } from '../../projections/projection.js'
 import type { Action, Controller, Reconciliation } from '../runtime/controller.js'
 import { splitKey } from '../runtime/controller.js'
-import type { JsonObject } from '../json.js'
+import { keyOfObject } from '../runtime/objects.js'
+import type { Pod } from 'kubernetes-types/core/v1.js'
 import { Backoff, backoffDuration } from './backoff.js'
 import { NodeInfoCache, type CacheEffect } from './node-info-cache.js'
 import { isGated, isPending, nodeNameOf } from './pod-info.js'
@@ -49,7 +50,7 @@ export class Scheduler implements Controller {
   }
 
   /** The cache at the state's revision (for tests and benchmarks). */
-  cacheFor(state: ClusterState): NodeInfoCache {
+  cacheFor(state: ClusterView): NodeInfoCache {
     if (this.cache.state !== state || this.cache.revision !== state.revision) {
       this.cache = NodeInfoCache.fromState(state)
       this.fresh.clear()
@@ -58,7 +59,7 @@ export class Scheduler implements Controller {
     return this.cache
   }
 
-  keysFor(change: Change, state: ClusterState): Iterable<string> {
+  keysFor(change: Change, state: ClusterView): Iterable<string> {
     const { kind, namespace, name, revision } = change.event
     const key = `${namespace}/${name}`
     if (this.cache.state !== state) {
@@ -91,11 +92,11 @@ export class Scheduler implements Controller {
     return keys
   }
 
-  allKeys(state: ClusterState): Iterable<string> {
+  allKeys(state: ClusterView): Iterable<string> {
     return [...this.cacheFor(state).pending]
   }
 
-  reconcile(key: string, state: ClusterState, now: Date): Reconciliation {
+  reconcile(key: string, state: ClusterView, now: Date): Reconciliation {
     const cache = this.cacheFor(state)
     for (const forgotten of cache.forgetAssumed(state)) if (!this.backoff.has(forgotten)) this.fresh.add(forgotten)
     const fixes = this.finishBindings(state, now)
@@ -120,7 +121,7 @@ export class Scheduler implements Controller {
     const second: Action[] = []
     let requeueAfterMs: number | undefined
     for (const object of [pod, ...this.takeFresh(key, state)]) {
-      const podKey = keyOfPod(object)
+      const podKey = keyOfObject(object)
       this.fresh.delete(podKey)
       const result = this.scheduleOne(object, state)
       if (result.outcome === 'scheduled') {
@@ -140,15 +141,15 @@ export class Scheduler implements Controller {
   }
 
   /** One scheduling cycle; a placed pod is assumed on its node so the next one sees it. */
-  private scheduleOne(pod: JsonObject, state: ClusterState): ScheduleResult {
+  private scheduleOne(pod: Pod, state: ClusterView): ScheduleResult {
     const result = schedulePod(pod, this.cache, state, this.cursor, this.options)
     if (result.outcome === 'scheduled') this.cache.assume(result.pod, result.node)
     return result
   }
 
   /** Up to batchSize − 1 pending pods never tried, besides `key`. */
-  private takeFresh(key: string, state: ClusterState): JsonObject[] {
-    const out: JsonObject[] = []
+  private takeFresh(key: string, state: ClusterView): Pod[] {
+    const out: Pod[] = []
     for (const candidate of this.fresh) {
       if (out.length >= this.batchSize - 1) break
       if (candidate === key) continue
@@ -167,7 +168,7 @@ export class Scheduler implements Controller {
    * Bindings whose PodScheduled=True was not written (a write of their pass failed after the
    * binding succeeded): write it now. Forgets the ones that are done or moot.
    */
-  private finishBindings(state: ClusterState, now: Date): Action[] {
+  private finishBindings(state: ClusterView, now: Date): Action[] {
     const actions: Action[] = []
     for (const [key, node] of this.toFinish) {
       const { namespace, name } = splitKey(key)
@@ -180,11 +181,6 @@ export class Scheduler implements Controller {
     }
     return actions
   }
-}
-
-const keyOfPod = (pod: JsonObject) => {
-  const metadata = (pod.metadata ?? {}) as JsonObject
-  return `${String(metadata.namespace ?? '')}/${String(metadata.name ?? '')}`
 }
 
 /** The default scheduler, as a controller for the runner. */

@@ -1,4 +1,4 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import type { CycleState, ScoreState } from './cycle-state.js'
 import { interPodAffinityPreScore, interPodAffinityScore } from './inter-pod-affinity.js'
 import type { NodeInfo, NodeInfoCache } from './node-info-cache.js'
@@ -21,7 +21,7 @@ export interface ScoreContext {
   cycle: CycleState
   scoring: ScoreState
   cache: NodeInfoCache
-  state: ClusterState
+  state: ClusterView
 }
 
 export const MAX_NODE_SCORE = 100

@@ -1,22 +1,16 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../json.js'
+import type { Node, Taint as NodeTaint, Toleration as PodToleration } from 'kubernetes-types/core/v1.js'
+import { isObject } from '../json.js'
+import { condition } from '../runtime/objects.js'
+import { listOf } from './stored.js'
 
 /**
  * Taints and tolerations (k8s.io/api `core/v1/toleration.go ToleratesTaint`,
  * component-helpers `scheduling/corev1/helpers.go`). Malformed entries are read the way Go decodes
  * them: a missing or non-string field is the empty string.
  */
-export interface Taint {
-  key: string
-  value: string
-  effect: string
-}
+export type Taint = Required<Pick<NodeTaint, 'key' | 'value' | 'effect'>>
 
-export interface Toleration {
-  key: string
-  operator: string
-  value: string
-  effect: string
-}
+export type Toleration = Required<Pick<PodToleration, 'key' | 'operator' | 'value' | 'effect'>>
 
 export const UNSCHEDULABLE_TAINT = 'node.kubernetes.io/unschedulable'
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready'
@@ -24,12 +18,14 @@ export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable'
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-export function parseTaints(list: unknown): Taint[] {
-  return (Array.isArray(list) ? list : []).filter(isObject).map((t) => ({ key: str(t.key), value: str(t.value), effect: str(t.effect) }))
+export function parseTaints(list: readonly NodeTaint[] | undefined): Taint[] {
+  return listOf(list)
+    .filter(isObject)
+    .map((t) => ({ key: str(t.key), value: str(t.value), effect: str(t.effect) }))
 }
 
-export function parseTolerations(list: unknown): Toleration[] {
-  return (Array.isArray(list) ? list : [])
+export function parseTolerations(list: readonly PodToleration[] | undefined): Toleration[] {
+  return listOf(list)
     .filter(isObject)
     .map((t) => ({ key: str(t.key), operator: str(t.operator), value: str(t.value), effect: str(t.effect) }))
 }
@@ -83,9 +79,9 @@ export function intolerablePreferNoSchedule(taints: readonly Taint[], toleration
  * Ready condition is False (not-ready) or Unknown (unreachable), if it is not there yet: until
  * that controller has run, the scheduler must not place pods on a node known not to be ready.
  */
-export function nodeTaints(node: JsonObject): Taint[] {
-  const taints = parseTaints(objectAt(node, 'spec')?.taints)
-  const ready = arrayAt(objectAt(node, 'status'), 'conditions').find((c) => isObject(c) && c.type === 'Ready') as JsonObject | undefined
+export function nodeTaints(node: Node): Taint[] {
+  const taints = parseTaints(node.spec?.taints)
+  const ready = condition(node, 'Ready')
   const implied = ready?.status === 'False' ? NOT_READY_TAINT : ready?.status === 'Unknown' ? UNREACHABLE_TAINT : undefined
   if (implied && !taints.some((t) => t.key === implied && t.effect === 'NoSchedule'))
     taints.push({ key: implied, value: '', effect: 'NoSchedule' })

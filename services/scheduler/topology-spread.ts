@@ -1,5 +1,6 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
-import { arrayAt, isObject, type JsonObject } from '../json.js'
+import type { PodSpec, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
+import { isObject } from '../json.js'
 import { byKey } from '../resources/label-selector-model.js'
 import { matchesLabels, type LabelSelector } from '../resources/label-selector.js'
 import { ownerCounter, spreadCounter } from './counter-specs.js'
@@ -8,6 +9,7 @@ import type { NodeInfo, NodeInfoCache } from './node-info-cache.js'
 import { podSelector, selectorSignature } from './pod-affinity-terms.js'
 import { HOSTNAME_LABEL, topologyValue, ZONE_LABEL, type PodCounter } from './pod-counters.js'
 import type { PodInfo } from './pod-info.js'
+import { listOf } from './stored.js'
 import { firstUntoleratedTaint } from './taints.js'
 
 /**
@@ -46,10 +48,10 @@ export interface SoftState {
 }
 
 function parse(
-  raw: unknown,
+  raw: TopologySpreadConstraint,
   pod: PodInfo,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
   problems: string[],
   path: string,
 ): Constraint | undefined {
@@ -57,7 +59,7 @@ function parse(
   const selector = podSelector(raw.labelSelector, `${path}.labelSelector`, problems)
   if (!selector) return undefined
   // matchLabelKeys: the pod's own values for those keys narrow the selector.
-  const extra = arrayAt(raw, 'matchLabelKeys')
+  const extra = listOf(raw.matchLabelKeys)
     .filter((k): k is string => typeof k === 'string' && Object.hasOwn(pod.labels, k))
     .map((key) => ({ key, operator: 'In' as const, values: [pod.labels[key]!] }))
   const full: LabelSelector = extra.length > 0 ? { requirements: [...selector.requirements, ...extra].sort(byKey) } : selector
@@ -74,15 +76,15 @@ function parse(
 
 /** The pod's constraints with `whenUnsatisfiable`, parse problems going to `problems`. */
 function constraints(
-  spec: JsonObject,
+  spec: PodSpec,
   when: string,
   pod: PodInfo,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
   problems: string[],
 ): Constraint[] {
   const out: Constraint[] = []
-  arrayAt(spec, 'topologySpreadConstraints').forEach((raw, i) => {
+  listOf(spec.topologySpreadConstraints).forEach((raw, i) => {
     if (!isObject(raw) || (raw.whenUnsatisfiable ?? 'DoNotSchedule') !== when) return
     const c = parse(raw, pod, cache, state, problems, `spec.topologySpreadConstraints[${i}]`)
     if (c) out.push(c)
@@ -92,10 +94,10 @@ function constraints(
 
 /** PodTopologySpread PreFilter: matching pods per domain over the nodes each constraint includes. */
 export function spreadPreFilter(
-  spec: JsonObject,
+  spec: PodSpec,
   pod: PodInfo,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
   affinity: RequiredNodeAffinity | undefined,
   problems: string[],
 ): HardState | undefined {
@@ -134,13 +136,13 @@ export function spreadFilter(s: HardState, node: NodeInfo): { reason: string; un
 
 /** The ScheduleAnyway constraints that score, or the system defaults for a pod without any. */
 export function spreadPreScore(
-  spec: JsonObject,
+  spec: PodSpec,
   pod: PodInfo,
   cache: NodeInfoCache,
-  state: ClusterState,
+  state: ClusterView,
   problems: string[],
 ): SoftState | undefined {
-  if (arrayAt(spec, 'topologySpreadConstraints').length > 0) {
+  if (listOf(spec.topologySpreadConstraints).length > 0) {
     const soft = constraints(spec, 'ScheduleAnyway', pod, cache, state, problems)
     return soft.length > 0 ? { constraints: soft, requireAllTopologies: true } : undefined
   }

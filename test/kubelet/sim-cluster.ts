@@ -11,6 +11,8 @@ import { createKubelet } from '../../services/kubelet/kubelet.js'
 import { PodMetrics } from '../../services/kubelet/pod-metrics.js'
 import { silentLogger } from '../../services/log.js'
 import type { JsonObject } from '../../services/json.js'
+import { asJson, condition, type Conditioned } from '../../services/runtime/objects.js'
+import type { KubeObject } from '../../services/resources/kind-types.js'
 import { openTestStore, type TestStore } from '../support/store.js'
 
 /**
@@ -66,8 +68,8 @@ export async function startSimCluster(): Promise<SimCluster> {
         await runner.settled()
       }
     },
-    pod: (name, namespace = 'default') => getObject(projection.state, 'Pod', namespace, name),
-    node: (name) => getObject(projection.state, 'Node', '', name),
+    pod: (name, namespace = 'default') => found(getObject(projection.state, 'Pod', namespace, name)),
+    node: (name) => found(getObject(projection.state, 'Node', '', name)),
     async eventsFor(name) {
       const { items } = await api.list('Event')
       return items.filter((e) => (e.involvedObject as JsonObject).name === name).map((e) => `${String(e.reason)}: ${String(e.message)}`)
@@ -91,5 +93,7 @@ export function boundPod(name: string, nodeName: string, annotations: Record<str
   }
 }
 
-export const conditionOf = (object: JsonObject | undefined, type: string) =>
-  ((object?.status as JsonObject | undefined)?.conditions as JsonObject[] | undefined)?.find((c) => c.type === type)
+export const conditionOf = (object: Conditioned | undefined, type: string) => (object ? condition(object, type) : undefined)
+
+/** An object of the state as the tests read it: plain JSON. */
+const found = (object: KubeObject | undefined) => object && asJson(object)

@@ -117,7 +117,7 @@ function objectFor(o: Exclude<Op, { op: 'probe' | 'deleteNode' | 'deletePod' }>)
 /** Applies one operation to the state and feeds the change to the incremental cache. */
 function step(state: ClusterState, cache: NodeInfoCache, o: Op): void {
   if (o.op === 'probe') return
-  const kind = o.op === 'node' || o.op === 'deleteNode' ? 'Node' : 'Pod'
+  const kind: string = o.op === 'node' || o.op === 'deleteNode' ? 'Node' : 'Pod'
   const [namespace, name] = kind === 'Node' ? ['', `n${(o as { i: number }).i}`] : ['default', `p${(o as { j: number }).j}`]
   const previous = getObject(state, kind, namespace, name)
   if (o.op === 'deleteNode' || o.op === 'deletePod') {

@@ -7,9 +7,10 @@ import { applyStrategicMergePatch } from '../../services/resources/patch/strateg
 import { numFeasibleNodesToFind, schedulePod } from '../../services/scheduler/schedule-one.js'
 import { NodeInfoCache } from '../../services/scheduler/node-info-cache.js'
 import { createScheduler, type Scheduler, UNSCHEDULABLE_RETRY_MS } from '../../services/scheduler/scheduler.controller.js'
+import { NOW, patched, ReconcilerSpecification, recorded, updated } from '../support/given.js'
 import { apply, node, pod, stateOf } from './fixtures.js'
 
-const now = new Date('2026-11-26T12:00:00Z')
+const now = NOW
 const later = (ms: number) => new Date(now.getTime() + ms)
 const flat = (r: Reconciliation): Action[] => r.actions.flatMap((step) => (Array.isArray(step) ? step : [step]))
 
@@ -29,63 +30,82 @@ function carryOut(scheduler: Scheduler, state: ClusterState, actions: Action[]):
   return keys
 }
 
-const nodeOf = (state: ClusterState, name: string) => String((getObject(state, 'Pod', 'default', name)!.spec as JsonObject).nodeName ?? '')
+const nodeOf = (state: ClusterState, name: string) => String(getObject(state, 'Pod', 'default', name)!.spec?.nodeName ?? '')
+const podScheduled = (key: string, condition: JsonObject) =>
+  patched(
+    'Pod',
+    key,
+    { status: { conditions: [{ type: 'PodScheduled', ...condition }] } },
+    { patchType: 'strategic', subresource: 'status' },
+  )
 
 describe('the scheduler controller', () => {
   it('schedules several waiting pods in one pass, each seeing the placements before it', () => {
-    const state = stateOf([node('a'), node('b'), ...Array.from({ length: 6 }, (_, i) => pod(`p${i}`, { cpu: '1' }))])
     const scheduler = createScheduler({ batchSize: 4 })
-    const result = scheduler.reconcile('default/p0', state, now)
-    const [binds, completions] = result.actions as Action[][]
+    const given = ReconcilerSpecification.for(scheduler)(
+      node('a'),
+      node('b'),
+      ...Array.from({ length: 6 }, (_, i) => pod(`p${i}`, { cpu: '1' })),
+    )
+    const { state } = given
+    const pass = given.when('default/p0', now)
+    const [binds, completions] = pass.reconciliation.actions as Action[][]
     expect(binds!.map((a) => a.type)).toEqual(['update', 'update', 'update', 'update'])
     expect(completions!.filter((a) => a.type === 'patch')).toHaveLength(4)
     expect(completions!.filter((a) => a.type === 'create')).toHaveLength(4)
-    carryOut(scheduler, state, flat(result))
+    pass.then(
+      ...['a', 'b', 'a', 'b'].map((n, i) => updated('Pod', `default/p${i}`, { spec: { nodeName: n } })),
+      ...[0, 1, 2, 3].flatMap((i) => [
+        podScheduled(`default/p${i}`, { status: 'True' }),
+        recorded('Normal', 'Scheduled', `Successfully assigned default/p${i} to ${i % 2 === 0 ? 'a' : 'b'}`),
+      ]),
+    )
+    carryOut(scheduler, state, pass.actions)
     expect(['p0', 'p1', 'p2', 'p3'].map((p) => nodeOf(state, p))).toEqual(['a', 'b', 'a', 'b'])
     // The pods of the pass are done; their own keys find nothing to do.
-    expect(scheduler.reconcile('default/p1', state, now).actions).toEqual([])
-    expect(flat(scheduler.reconcile('default/p4', state, now)).filter((a) => a.type === 'update')).toHaveLength(2)
+    given.when('default/p1', now).thenNothing()
+    expect(given.when('default/p4', now).writes('update')).toHaveLength(2)
   })
 
   it('leaves alone pods that are bound, being deleted, or for another scheduler', () => {
     const deleting = pod('gone')
     ;(deleting.metadata as JsonObject).deletionTimestamp = now.toISOString()
-    const state = stateOf([node('a'), pod('bound', { nodeName: 'a' }), deleting, pod('other', { schedulerName: 'my-scheduler' })])
     const scheduler = createScheduler()
-    for (const name of ['bound', 'gone', 'other', 'missing'])
-      expect(scheduler.reconcile(`default/${name}`, state, now)).toEqual({ actions: [] })
-    expect([...scheduler.allKeys(state)]).toEqual([])
+    const given = ReconcilerSpecification.for(scheduler)(
+      node('a'),
+      pod('bound', { nodeName: 'a' }),
+      deleting,
+      pod('other', { schedulerName: 'my-scheduler' }),
+    )
+    for (const name of ['bound', 'gone', 'other', 'missing']) given.when(`default/${name}`, now).thenRequeuesAfter(undefined).thenNothing()
+    expect([...scheduler.allKeys(given.state)]).toEqual([])
   })
 
   it('reports an unschedulable pod once, backs off, and tries again when a node is added', () => {
-    const state = stateOf([node('a', { cpu: '1' }), pod('big', { cpu: '2' })])
     const scheduler = createScheduler()
+    const given = ReconcilerSpecification.for(scheduler)(node('a', { cpu: '1' }), pod('big', { cpu: '2' }))
+    const { state } = given
     scheduler.allKeys(state)
-    const first = scheduler.reconcile('default/big', state, now)
-    expect(first.requeueAfterMs).toBe(UNSCHEDULABLE_RETRY_MS)
     const message =
       '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'
-    expect(flat(first)).toMatchObject([
-      {
-        type: 'patch',
-        subresource: 'status',
-        patch: { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } },
-      },
-      { type: 'create', object: { kind: 'Event', type: 'Warning', reason: 'FailedScheduling', message } },
-    ])
-    carryOut(scheduler, state, flat(first))
+    const first = given.when('default/big', now).thenRequeuesAfter(UNSCHEDULABLE_RETRY_MS)
+    first.then(
+      podScheduled('default/big', { status: 'False', reason: 'Unschedulable', message }),
+      recorded('Warning', 'FailedScheduling', message),
+    )
+    carryOut(scheduler, state, first.actions)
     expect(condition(getObject(state, 'Pod', 'default', 'big')!, 'PodScheduled')).toMatchObject({ reason: 'Unschedulable', message })
 
     // Within the back-off nothing is tried; after it, the same verdict writes nothing.
-    expect(scheduler.reconcile('default/big', state, later(400))).toEqual({ actions: [], requeueAfterMs: 600 })
-    expect(scheduler.reconcile('default/big', state, later(1_000))).toEqual({ actions: [], requeueAfterMs: UNSCHEDULABLE_RETRY_MS })
+    given.when('default/big', later(400)).thenRequeuesAfter(600).thenNothing()
+    given.when('default/big', later(1_000)).thenRequeuesAfter(UNSCHEDULABLE_RETRY_MS).thenNothing()
 
     const [keys] = carryOut(scheduler, state, [{ type: 'create', object: node('b', { cpu: '4' }) }])
     expect([...keys!]).toEqual(['default/big'])
     // Second attempt: back-off 2 s from the last attempt at +1 s.
-    expect(scheduler.reconcile('default/big', state, later(2_000)).requeueAfterMs).toBe(1_000)
-    const scheduled = scheduler.reconcile('default/big', state, later(3_000))
-    carryOut(scheduler, state, flat(scheduled))
+    given.when('default/big', later(2_000)).thenRequeuesAfter(1_000)
+    const scheduled = given.when('default/big', later(3_000))
+    carryOut(scheduler, state, scheduled.actions)
     expect(nodeOf(state, 'big')).toBe('b')
     expect(condition(getObject(state, 'Pod', 'default', 'big')!, 'PodScheduled')).toEqual({
       type: 'PodScheduled',

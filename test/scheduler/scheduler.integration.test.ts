@@ -42,8 +42,7 @@ afterAll(async () => {
 })
 
 const rv = (o: JsonObject) => Number((o.metadata as JsonObject).resourceVersion)
-const nodeOf = (namespace: string, name: string) =>
-  String((getObject(projection.state, 'Pod', namespace, name)!.spec as JsonObject).nodeName ?? '')
+const nodeOf = (namespace: string, name: string) => String(getObject(projection.state, 'Pod', namespace, name)!.spec?.nodeName ?? '')
 const events = (namespace: string, name: string) =>
   listObjects(projection.state, 'Event', namespace).filter((e) => (e.involvedObject as JsonObject).name === name)
 
