@@ -65,7 +65,7 @@ function syncCronJob(cronJob: CronJob, state: ClusterView, now: Date): Reconcili
   const next: CronJobStatus = { ...before }
   let active = before.active ?? []
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(asJson(cronJob), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+    recordEvent(cronJob, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   const writes: Action[] = []
   const inActive = (job: Job) => active.some((ref) => ref.uid === uidOf(job))

@@ -52,7 +52,7 @@ export function createDaemonSetController(): Controller {
 
 function syncDaemonSet(ds: DaemonSet, state: ClusterView, now: Date) {
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(asJson(ds), { ...(type && { type }), reason, message, component: COMPONENT }, now)
+    recordEvent(ds, { ...(type && { type }), reason, message, component: COMPONENT }, now)
   const selector = labelSelectorFromObject(ds.spec?.selector).selector
   if (!selector || selector.requirements.length === 0) {
     const message = 'This daemon set is selecting all pods. A non-empty selector is required.'

@@ -98,7 +98,7 @@ function syncAutoscaler(
     setCondition(conditions, type, s, reason, message, now)
   const events: Action[] = []
   const warn = (reason: string, message: string) =>
-    events.push(recordEvent(asJson(hpa), { type: 'Warning', reason, message, component: COMPONENT }, now))
+    events.push(recordEvent(hpa, { type: 'Warning', reason, message, component: COMPONENT }, now))
   const finish = (next: JsonObject, writes: Action[] = []): Reconciliation => {
     if (conditions.length > 0) next.conditions = conditions
     const status: Action[] = deepEqual(next, before) ? [] : [{ type: 'updateStatus', object: { ...hpa, status: next } }]

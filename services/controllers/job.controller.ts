@@ -111,7 +111,7 @@ function syncJob(job: Job, state: ClusterView, now: Date): Reconciliation {
   const next: JobStatus = { ...before }
   const conditions = (before.conditions ?? []).map((c) => ({ ...c }))
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(asJson(job), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+    recordEvent(job, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const events: Action[] = []
   let requeueAfterMs: number | undefined
 

@@ -129,7 +129,7 @@ function manageReplicas(
   const replicas = owner.spec?.replicas ?? 1
   const diff = owned.length - replicas
   const event = (reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal') =>
-    recordEvent(asJson(owner), { type, reason, message, component: adapter.component }, now)
+    recordEvent(owner, { type, reason, message, component: adapter.component }, now)
 
   if (diff < 0) {
     const count = Math.min(-diff, BURST_REPLICAS)

@@ -76,7 +76,7 @@ function syncStatefulSet(set: StatefulSet, state: ClusterView, now: Date): Recon
   const minReady = set.spec?.minReadySeconds ?? 0
   const ns = namespaceOf(set)
   const event = (reason: string, message: string, type?: 'Warning') =>
-    recordEvent(asJson(set), { reason, message, component: COMPONENT, ...(type && { type }) }, now)
+    recordEvent(set, { reason, message, component: COMPONENT, ...(type && { type }) }, now)
   const claims: PersistentVolumeClaim[] = []
   const writes: Action[] = []
   const events: Action[] = []

@@ -92,7 +92,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     if (!posted) return nothing
     const events = isNodeReady(node)
       ? []
-      : nodeStartedEvents(node).map((e) => ({ ...recordEvent(asJson(node), { ...e, component: 'kubelet', host: name }, now), actor }))
+      : nodeStartedEvents(node).map((e) => ({ ...recordEvent(node, { ...e, component: 'kubelet', host: name }, now), actor }))
     const withStatus = { ...node, status: posted }
     return { actions: [{ type: 'updateStatus', object: asJson(withStatus), actor }, ...(events.length > 0 ? [events] : [])] }
   }
@@ -109,7 +109,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     }
     const actor = `system:node:${nameOf(node)}`
     const event = (e: KubeletEvent, at: Date): Action => ({
-      ...recordEvent(asJson(pod), { ...e, component: 'kubelet', host: nameOf(node) }, at),
+      ...recordEvent(pod, { ...e, component: 'kubelet', host: nameOf(node) }, at),
       actor,
     })
 

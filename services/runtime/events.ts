@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import type { JsonObject } from '../json.js'
+import type { KubeObject } from '../resources/kind-types.js'
 import type { Action } from './controller.js'
-import { meta, nameOf, namespaceOf, uidOf } from './objects.js'
+import { nameOf, namespaceOf, uidOf } from './objects.js'
 
 /**
  * Kubernetes Event objects, as the event recorder of each component writes them: what users look
@@ -11,7 +11,7 @@ import { meta, nameOf, namespaceOf, uidOf } from './objects.js'
  * record the same event twice.
  */
 export function recordEvent(
-  involved: JsonObject,
+  involved: KubeObject,
   event: { type?: 'Normal' | 'Warning'; reason: string; message: string; component: string; host?: string },
   now: Date,
 ): Action {
@@ -33,7 +33,7 @@ export function recordEvent(
         name: nameOf(involved),
         ...(namespaceOf(involved) && { namespace: namespaceOf(involved) }),
         uid: uidOf(involved),
-        resourceVersion: meta(involved).resourceVersion,
+        resourceVersion: involved.metadata?.resourceVersion,
       },
       reason: event.reason,
       message: event.message,

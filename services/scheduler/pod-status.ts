@@ -72,7 +72,7 @@ export function scheduledActions(pod: Pod, node: string, now: Date): Action[] {
   const message = `Successfully assigned ${keyOf(pod)} to ${node}`
   const patch = podScheduledPatch(pod, { status: 'True' }, now, message)
   if (!patch) return []
-  return [patch, { ...recordEvent(asJson(pod), { reason: 'Scheduled', message, component: SCHEDULER_COMPONENT }, now), reason: message }]
+  return [patch, { ...recordEvent(pod, { reason: 'Scheduled', message, component: SCHEDULER_COMPONENT }, now), reason: message }]
 }
 
 /** PodScheduled=False with the reason and message, and the FailedScheduling event; nothing when the pod already says so. */
@@ -82,7 +82,7 @@ export function failedActions(pod: Pod, reason: 'Unschedulable' | 'SchedulerErro
   return [
     patch,
     {
-      ...recordEvent(asJson(pod), { type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_COMPONENT }, now),
+      ...recordEvent(pod, { type: 'Warning', reason: 'FailedScheduling', message, component: SCHEDULER_COMPONENT }, now),
       reason: message,
     },
   ]

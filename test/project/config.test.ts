@@ -8,6 +8,7 @@ describe('configuration from the environment and flags', () => {
       database: { backend: 'pglite', dataDir: './data' },
       port: 4000,
       host: '127.0.0.1',
+      securePort: 6443,
       controllers: true,
       simNodes: 0,
       shutdownTimeoutMs: 10_000,

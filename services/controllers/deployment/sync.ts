@@ -4,7 +4,6 @@ import { clone } from '../../json.js'
 import { recordEvent } from '../../runtime/events.js'
 import {
   annotationsOf,
-  asJson,
   controllerOf,
   isDeleting,
   isPodActive,
@@ -89,7 +88,7 @@ export const isActive = (rs: ReplicaSetView): boolean => rs.replicas > 0
 
 /** A Normal (or Warning) event on the Deployment, as the deployment controller records it. */
 export function record(sync: Sync, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): void {
-  sync.steps.push(recordEvent(asJson(sync.d), { type, reason, message, component: 'deployment-controller' }, sync.now))
+  sync.steps.push(recordEvent(sync.d, { type, reason, message, component: 'deployment-controller' }, sync.now))
 }
 
 const created = (rs: ReplicaSetView, now: Date): number =>
