@@ -147,27 +147,22 @@ describe('the scheduler controller', () => {
 
   it('reports a pod it cannot read as a scheduler error and tries again after the back-off', () => {
     const bad = { ...pod('bad'), spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { memory: '1 GB' } } }] } }
-    const state = stateOf([node('a'), bad])
-    const result = createScheduler().reconcile('default/bad', state, now)
-    expect(result.requeueAfterMs).toBe(1_000)
-    expect(flat(result)[0]).toMatchObject({ patch: { status: { conditions: [{ status: 'False', reason: 'SchedulerError' }] } } })
-    expect(flat(result)[1]).toMatchObject({ object: { reason: 'FailedScheduling', type: 'Warning' } })
+    ReconcilerSpecification.for(createScheduler())(node('a'), bad)
+      .when('default/bad', now)
+      .thenRequeuesAfter(1_000)
+      .then(podScheduled('default/bad', { status: 'False', reason: 'SchedulerError' }), recorded('Warning', 'FailedScheduling'))
   })
 
   it('holds a pod with scheduling gates, saying so without an event', () => {
-    const state = stateOf([node('a'), pod('gated', { schedulingGates: [{ name: 'wait' }] })])
-    expect(flat(createScheduler().reconcile('default/gated', state, now))).toMatchObject([
-      {
-        type: 'patch',
-        patch: {
-          status: {
-            conditions: [
-              { status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' },
-            ],
-          },
-        },
-      },
-    ])
+    ReconcilerSpecification.for(createScheduler())(node('a'), pod('gated', { schedulingGates: [{ name: 'wait' }] }))
+      .when('default/gated', now)
+      .then(
+        podScheduled('default/gated', {
+          status: 'False',
+          reason: 'SchedulingGated',
+          message: 'Scheduling is blocked due to non-empty scheduling gates',
+        }),
+      )
   })
 
   it('finishes a binding whose condition was not written, on its next pass', () => {
