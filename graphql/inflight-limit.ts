@@ -35,6 +35,20 @@ export class InflightLimit {
     return { ...this.running }
   }
 
+  /**
+   * A place in `pool` for a request served elsewhere (the Kubernetes REST API shares these pools):
+   * the function that gives it back, or undefined when the pool is full (answer 429).
+   */
+  acquire(pool: 'reads' | 'mutations'): (() => void) | undefined {
+    if (this.running[pool] >= this.limits[pool]) return undefined
+    this.running[pool]++
+    let released = false
+    return () => {
+      if (!released) this.running[pool]--
+      released = true
+    }
+  }
+
   readonly plugin: Plugin = {
     onExecute: ({ args, executeFn, setExecuteFn }) => {
       const pool = getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'mutations' : 'reads'

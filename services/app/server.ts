@@ -293,6 +293,7 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
       log,
       requestBytes: limits.requestBytes,
       minRequestTimeoutMs: limits.minRequestTimeoutMs,
+      acquire: (pool) => graphql!.inflight.acquire(pool),
     })
     const { subscriptions, inflight } = graphql
     metrics.watchSubscriptions(() => subscriptions.counts())

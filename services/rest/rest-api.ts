@@ -32,6 +32,12 @@ export interface RestServices {
   requestBytes: number
   /** How long a watch lasts when the client names no timeoutSeconds (Kubernetes' --min-request-timeout). */
   minRequestTimeoutMs: number
+  /**
+   * A place among the requests in flight (shared with GraphQL, as kube-apiserver's
+   * --max-requests-inflight and --max-mutating-requests-inflight): the function that gives it back,
+   * or undefined when the pool is full. Watches are long-running and take none.
+   */
+  acquire(pool: 'reads' | 'mutations'): (() => void) | undefined
 }
 
 /** The challenge a 401 carries (RFC 6750), as kube-apiserver's. */
@@ -72,6 +78,15 @@ export function createRestApi(services: RestServices) {
       refused(req, res, path, error, requestId)
       return true
     }
+    const watching = req.method === 'GET' && target.type === 'resource' && /[?&]watch=(true|1)(&|$)/.test(req.url ?? '')
+    const release = watching ? () => undefined : services.acquire(req.method === 'GET' ? 'reads' : 'mutations')
+    if (!release) {
+      res.setHeader('retry-after', '1')
+      sendJson(res, 429, new StatusError('TooManyRequests', 'too many requests, please try again later').toStatus())
+      return true
+    }
+    // The place is held until the answer has been sent, as kube-apiserver holds it.
+    res.once('close', release)
     try {
       await serve(req, res, target, ctx)
     } catch (error) {
@@ -198,7 +213,7 @@ export function createRestApi(services: RestServices) {
             ...(namespace !== undefined && { namespace }),
             ...selectors,
             ...(at.revision !== undefined && { at: at.revision }),
-            ...(limit && Number(limit) > 0 && { limit: integer('limit', limit) }),
+            ...(limit && integer('limit', limit) > 0 && { limit: integer('limit', limit) }),
             ...(query.get('continue') && { continue: query.get('continue')! }),
           })
           const representation = negotiate(req.headers.accept, { table: true })
