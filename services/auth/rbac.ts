@@ -1,4 +1,4 @@
-import type { ClusterState } from '../../projections/cluster-state.js'
+import type { ClusterView } from '../../projections/cluster-state.js'
 import { labelSelectorFromObject } from '../resources/label-selector-object.js'
 import { matchesLabels } from '../resources/label-selector.js'
 import type { JsonObject } from '../json.js'
@@ -80,7 +80,7 @@ function bindsUser(binding: JsonObject, user: UserInfo): boolean {
  * gathers `view`, and custom roles labelled `rbac.authorization.k8s.io/aggregate-to-edit` join them),
  * evaluated when asked rather than written back by a controller.
  */
-export function effectiveRules(state: ClusterState, role: JsonObject | undefined, seen = new Set<JsonObject>()): PolicyRule[] {
+export function effectiveRules(state: ClusterView, role: JsonObject | undefined, seen = new Set<JsonObject>()): PolicyRule[] {
   if (!role || seen.has(role)) return []
   seen.add(role)
   const rules = rulesOf(role)
@@ -96,7 +96,7 @@ export function effectiveRules(state: ClusterState, role: JsonObject | undefined
   return rules
 }
 
-function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefined {
+function roleOf(state: ClusterView, binding: JsonObject): JsonObject | undefined {
   const ref = (binding.roleRef ?? {}) as JsonObject
   const namespace = String((binding.metadata as JsonObject | undefined)?.namespace ?? '')
   const byNamespace = ref.kind === 'ClusterRole' ? state.objects.get('ClusterRole')?.get('') : state.objects.get('Role')?.get(namespace)
@@ -107,7 +107,7 @@ function roleOf(state: ClusterState, binding: JsonObject): JsonObject | undefine
  * Every rule that applies to the user in a namespace: ClusterRoleBindings everywhere, RoleBindings
  * of that namespace only (a RoleBinding may reference a ClusterRole; it still grants only there).
  */
-export function rulesFor(state: ClusterState, user: UserInfo, namespace: string | undefined): PolicyRule[] {
+export function rulesFor(state: ClusterView, user: UserInfo, namespace: string | undefined): PolicyRule[] {
   const rules: PolicyRule[] = []
   const bindings = [
     ...(state.objects.get('ClusterRoleBinding')?.get('')?.values() ?? []),
@@ -118,7 +118,7 @@ export function rulesFor(state: ClusterState, user: UserInfo, namespace: string 
 }
 
 /** RBAC over the live state: purely additive allow rules; system:masters may do anything. */
-export function allowed(state: ClusterState, a: Attributes): boolean {
+export function allowed(state: ClusterView, a: Attributes): boolean {
   if (a.user.groups.includes(MASTERS)) return true
   // A request for a Namespace object is, to RBAC, in that namespace (as apiserver's RequestInfo sets it).
   const namespace = a.resource === 'namespaces' && a.apiGroup === '' && a.name ? a.name : a.namespace
@@ -147,7 +147,7 @@ export interface ListGrants<R extends RbacResource> {
  * of its objects (RuleAllows), so `get` on some names never becomes a listing of the kind.
  */
 export function listGrants<R extends RbacResource>(
-  state: ClusterState,
+  state: ClusterView,
   user: UserInfo,
   verb: string,
   resources: readonly R[],

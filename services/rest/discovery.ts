@@ -1,5 +1,6 @@
 import type { KindDefinition } from '../resources/kind.js'
 import type { KindRegistry } from '../resources/registry.js'
+import { REVIEW_GROUP, REVIEW_RESOURCES } from './access-reviews.js'
 
 /**
  * Kubernetes' discovery documents for the kinds of a registry: the legacy ones (`APIVersions` for
@@ -43,8 +44,15 @@ function groupsOf(registry: KindRegistry): GroupVersions[] {
     for (const version of kind.versions) if (!entry.versions.includes(version)) entry.versions.push(version)
     entry.kinds.push(kind)
   }
+  if (!groups.has(REVIEW_GROUP)) groups.set(REVIEW_GROUP, { group: REVIEW_GROUP, versions: ['v1'], kinds: [] })
   return [...groups.values()].sort((a, b) => (a.group === '' ? -1 : b.group === '' ? 1 : a.group.localeCompare(b.group)))
 }
+
+/** The access reviews: served, never stored, create only. */
+const reviews = (group: string, version: string) =>
+  group === REVIEW_GROUP && version === 'v1'
+    ? REVIEW_RESOURCES.map((r) => ({ ...r, singular: r.kind.toLowerCase(), verbs: ['create'] }))
+    : []
 
 const groupVersion = (group: string, version: string) => (group ? `${group}/${version}` : version)
 
@@ -78,7 +86,14 @@ export function apiGroupOf(registry: KindRegistry, group: string) {
 /** `/api/v1`, `/apis/{group}/{version}`: the resources and subresources of one group version; undefined when not served. */
 export function apiResourceList(registry: KindRegistry, group: string, version: string) {
   const kinds = registry.kinds.filter((k) => k.group === group && k.versions.includes(version))
-  if (kinds.length === 0) return undefined
+  if (kinds.length === 0 && reviews(group, version).length === 0) return undefined
+  const virtual = reviews(group, version).map((r) => ({
+    name: r.resource,
+    singularName: r.singular,
+    namespaced: r.namespaced,
+    kind: r.kind,
+    verbs: r.verbs,
+  }))
   const resources = kinds.flatMap((k) => [
     {
       name: k.resource,
@@ -99,7 +114,7 @@ export function apiResourceList(registry: KindRegistry, group: string, version: 
       verbs: sub.verbs,
     })),
   ])
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources: [...resources, ...virtual] }
 }
 
 function subresourcesOf(k: KindDefinition, version: string) {
@@ -120,18 +135,28 @@ export function aggregatedDiscovery(registry: KindRegistry, core: boolean) {
       versions: versions.map((version) => ({
         version,
         freshness: 'Current',
-        resources: kinds
-          .filter((k) => k.versions.includes(version))
-          .map((k) => ({
-            resource: k.resource,
-            responseKind: { group: k.group, version, kind: k.kind },
-            scope: k.namespaced ? 'Namespaced' : 'Cluster',
-            singularResource: k.kind.toLowerCase(),
-            verbs: VERBS,
-            ...(k.shortNames?.length && { shortNames: k.shortNames }),
-            ...(k.categories?.length && { categories: k.categories }),
-            subresources: subresourcesOf(k, version),
+        resources: [
+          ...kinds
+            .filter((k) => k.versions.includes(version))
+            .map((k) => ({
+              resource: k.resource,
+              responseKind: { group: k.group, version, kind: k.kind },
+              scope: k.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: k.kind.toLowerCase(),
+              verbs: VERBS,
+              ...(k.shortNames?.length && { shortNames: k.shortNames }),
+              ...(k.categories?.length && { categories: k.categories }),
+              subresources: subresourcesOf(k, version),
+            })),
+          ...reviews(group, version).map((r) => ({
+            resource: r.resource,
+            responseKind: { group, version, kind: r.kind },
+            scope: r.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: r.singular,
+            verbs: r.verbs,
+            subresources: [],
           })),
+        ],
       })),
     }))
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items }

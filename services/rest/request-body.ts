@@ -7,17 +7,28 @@ import { decodeManifests } from '../resources/manifest.js'
  * 400 when it is not JSON. A YAML body (`application/yaml`) is read as one manifest, as kube-apiserver reads it.
  */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const mediaType = String(req.headers['content-type'] ?? '')
+  const type = mediaTypeOf(req)
+  // Protobuf, which client-go's typed clients send first, is not read: 415 says to send JSON.
+  if (type !== '' && !type.endsWith('json') && !type.endsWith('yaml')) throw unsupportedMediaType()
+  return parseBody(type, await readBytes(req, maxBytes), maxBytes)
+}
+
+/** The request's media type, lower case, without parameters ('' when none). */
+export function mediaTypeOf(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '')
     .split(';')[0]!
     .trim()
     .toLowerCase()
-  // Protobuf, which client-go's typed clients send first, is not read: 415 makes them send JSON.
-  if (mediaType !== '' && !mediaType.endsWith('json') && !mediaType.endsWith('yaml')) {
-    throw new StatusError(
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-    )
-  }
+}
+
+export const unsupportedMediaType = () =>
+  new StatusError(
+    'UnsupportedMediaType',
+    'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+  )
+
+/** The body's bytes: at most `maxBytes` (413 beyond, before the rest is read). */
+export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > maxBytes) throw errors.tooLarge(`the request body is ${declared} bytes, more than the limit of ${maxBytes}`)
   const chunks: Buffer[] = []
@@ -30,10 +41,14 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     }
     chunks.push(chunk)
   }
-  const text = Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
+}
+
+/** JSON, or (for a YAML media type) one YAML manifest. */
+export function parseBody(type: string, bytes: Buffer, maxBytes: number): unknown {
+  const text = bytes.toString('utf8')
   if (text.trim() === '') throw errors.badRequest('the request needs a body')
-  const contentType = String(req.headers['content-type'] ?? '').toLowerCase()
-  if (contentType.includes('yaml')) {
+  if (type.endsWith('yaml')) {
     const objects = decodeManifests(text, { maxBytes })
     if (objects.length !== 1) throw errors.badRequest(`the request body must hold one object, it holds ${objects.length}`)
     return objects[0]!.object

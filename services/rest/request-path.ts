@@ -1,6 +1,7 @@
 import { StatusError } from '../errors.js'
 import type { KindDefinition } from '../resources/kind.js'
 import type { KindRegistry } from '../resources/registry.js'
+import { REVIEW_GROUP, REVIEW_RESOURCES, type ReviewResource } from './access-reviews.js'
 
 /** A path of Kubernetes' REST API, as kube-apiserver's RequestInfo reads it. */
 export type RestPath =
@@ -14,6 +15,8 @@ export type RestPath =
   /** `/api/v1`, `/apis/{group}/{version}`: the resources of one group version. */
   | { type: 'resources'; group: string; version: string }
   | ResourcePath
+  /** An access review (authorization.k8s.io/v1): answered, never stored. */
+  | { type: 'review'; resource: ReviewResource; namespace?: string }
 
 export interface ResourcePath {
   type: 'resource'
@@ -65,6 +68,11 @@ function resourcePath(group: string, version: string, rest: string[], registry: 
     rest = rest.slice(2)
   }
   const [resource, name, subresource, ...more] = rest as [string, string?, string?, ...string[]]
+  const reviewed = group === REVIEW_GROUP && version === 'v1' ? REVIEW_RESOURCES.find((r) => r.resource === resource) : undefined
+  if (reviewed) {
+    if (name !== undefined || reviewed.namespaced !== (namespace !== undefined)) throw notFound()
+    return { type: 'review', resource: reviewed.resource, ...(namespace !== undefined && { namespace }) }
+  }
   const definition = registry.kinds.find((k) => k.group === group && k.resource === resource && k.versions.includes(version))
   if (!definition || more.length > 0 || (namespace !== undefined && !definition.namespaced)) throw notFound()
   return {

@@ -15,11 +15,13 @@ import { apiVersionOf } from '../resources/kind.js'
 import type { FieldValidation } from '../resources/schema/decode.js'
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, VERSION } from './discovery.js'
 import { contentTypeOf, negotiate } from './media-types.js'
-import { readJsonBody } from './request-body.js'
+import { mediaTypeOf, parseBody, readBytes, readJsonBody, unsupportedMediaType } from './request-body.js'
+import { decodeProtobufReview, isProtobuf } from './protobuf-reviews.js'
 import { notFound, parseRestPath, type ResourcePath } from './request-path.js'
 import { readAt, type ReadAt } from './read-at.js'
 import { includeObjectOf, toTable } from './table.js'
 import { openApiDocuments } from './openapi.js'
+import { review } from './access-reviews.js'
 import { serveWatch } from './watch-stream.js'
 
 export interface RestServices {
@@ -163,6 +165,16 @@ export function createRestApi(services: RestServices) {
       }
       case 'resource':
         return serveResource(req, res, target, ctx)
+      case 'review': {
+        if (req.method !== 'POST') throw methodNotAllowed(req)
+        const type = mediaTypeOf(req)
+        const bytes = await readBytes(req, services.requestBytes)
+        const protobuf = type === 'application/vnd.kubernetes.protobuf' && isProtobuf(bytes)
+        const body = protobuf
+          ? (decodeProtobufReview(bytes) ?? raise(unsupportedMediaType()))
+          : parseBody(type, bytes, services.requestBytes)
+        return sendJson(res, 201, review(target.resource, body, ctx.user, security, api.projection!.state, target.namespace))
+      }
     }
   }
 
@@ -416,6 +428,10 @@ function integer(parameter: string, value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n)) throw errors.badRequest(`${parameter} must be an integer, got "${value}"`)
   return n
+}
+
+function raise(error: Error): never {
+  throw error
 }
 
 const truthy = (value: string | null) => value === 'true' || value === '1'

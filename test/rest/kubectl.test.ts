@@ -170,6 +170,13 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
     const write = await kubectl(configs.alice!, ['create', '-f', '-'], configMap('x', 'a'))
     expect(write.stderr).toContain('User "alice" cannot create resource "configmaps" in API group "" in the namespace "default"')
 
+    expect((await kubectl(admin, ['auth', 'can-i', 'create', 'pods'])).stdout).toBe('yes\n')
+    expect(await kubectl(configs.bob!, ['auth', 'can-i', 'create', 'pods'])).toMatchObject({ code: 1, stdout: 'no\n' })
+    expect((await kubectl(configs.alice!, ['auth', 'can-i', 'list', 'configmaps'])).stdout).toBe('yes\n')
+    expect((await kubectl(admin, ['auth', 'can-i', 'delete', 'configmaps', '--as', 'alice'])).stdout).toBe('no\n')
+    const listed = await kubectl(configs.alice!, ['auth', 'can-i', '--list'])
+    expect(listed.stdout).toMatch(/^configmaps\s+\[\]\s+\[\]\s+\[get list watch\]$/m)
+
     // Without credentials (kubectl would ask for a user name on a terminal): 401 and a Status.
     const anonymous = await httpsGet(`${s.server.secureUrl}/api/v1/namespaces/default/pods`, s.server.certificateAuthority!)
     expect(anonymous.status).toBe(401)
