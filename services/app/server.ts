@@ -11,7 +11,7 @@ import { createGraphQLServer, GRAPHQL_PATH, type GraphQLServer } from '../../gra
 import { Projection } from '../../projections/projection.js'
 import { realEnvironment } from '../api/context.js'
 import { bootstrapNamespaces } from '../api/namespaces.js'
-import { createRestApi, type RestApi } from '../rest/rest-api.js'
+import { createRestApi, noContainers, type RestApi } from '../rest/rest-api.js'
 import { isRestPath } from '../rest/request-path.js'
 import { startControlPlane, type ControlPlane } from './control-plane.js'
 import { realClock, type Clock } from '../runtime/clock.js'
@@ -147,7 +147,11 @@ export async function startServer(config: Config, log: Logger, options: ServerOp
     })
   }
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (pathOf(req) !== GRAPHQL_PATH) return refuseUpgrade(socket, '404 Not Found')
+    const path = pathOf(req)
+    // kubectl exec, attach and port-forward upgrade the connection: say why there is nothing to reach.
+    const container = /^\/api\/v1\/namespaces\/[^/]+\/pods\/([^/]+)\/(exec|attach|portforward)$/.exec(path)
+    if (container) return refuseUpgrade(socket, '400 Bad Request', noContainers(decodeURIComponent(container[1]!)).toStatus())
+    if (path !== GRAPHQL_PATH) return refuseUpgrade(socket, '404 Not Found')
     if (draining || !ready || !graphql) return refuseUpgrade(socket, '503 Service Unavailable')
     graphql.webSockets.handleUpgrade(req, socket, head)
   }
@@ -414,8 +418,10 @@ function unavailable(res: ServerResponse, requestId: string, message: string, co
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }))
 }
 
-function refuseUpgrade(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+function refuseUpgrade(socket: Duplex, status: string, body?: object): void {
+  const text = body ? JSON.stringify(body) : ''
+  const type = body ? 'Content-Type: application/json\r\n' : ''
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
 }
 
 /** A Kubernetes `Status` answer, for the REST API's paths. */

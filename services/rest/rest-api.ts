@@ -196,6 +196,7 @@ export function createRestApi(services: RestServices) {
         ...(name !== undefined && { name }),
       })
     }
+    if (definition.kind === 'Pod' && subresource !== undefined && CONTAINER_SUBRESOURCES.has(subresource)) throw noContainers(name)
     if (subresource !== undefined && subresource !== 'status' && !(subresource === 'scale' && definition.scale)) {
       throw notFound()
     }
@@ -428,6 +429,16 @@ function integer(parameter: string, value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n)) throw errors.badRequest(`${parameter} must be an integer, got "${value}"`)
   return n
+}
+
+/** What a kubelet serves from a pod's containers (kubectl logs, exec, attach, port-forward, cp). */
+export const CONTAINER_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy'])
+
+/** The answer to them: simulated nodes run no containers. */
+export function noContainers(pod: string | undefined): StatusError {
+  return errors.badRequest(
+    `pod "${pod ?? ''}" runs on a simulated node, which runs no containers: there are no logs to read, and nothing to exec into, attach to or forward ports of (revkube history pod/${pod ?? ''} shows what happened to it)`,
+  )
 }
 
 function raise(error: Error): never {

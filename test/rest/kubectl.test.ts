@@ -152,6 +152,16 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
     expect((await kubectl(admin, ['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toMatch(/successfully rolled out/)
     expect((await kubectl(admin, ['get', 'deploy', 'web', '-o', 'jsonpath={.status.replicas}'])).stdout).toBe('2')
 
+    const pod = (await kubectl(admin, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout
+    for (const command of [
+      ['logs', pod],
+      ['exec', pod, '--', 'ls'],
+    ]) {
+      expect((await kubectl(admin, command)).stderr).toContain(
+        `Error from server (BadRequest): pod "${pod}" runs on a simulated node, which runs no containers`,
+      )
+    }
+
     expect((await kubectl(admin, ['delete', 'service', 'web'])).stdout).toBe('service "web" deleted\n')
     expect((await kubectl(admin, ['get', 'service', 'web'])).stderr).toBe('Error from server (NotFound): services "web" not found\n')
   })
