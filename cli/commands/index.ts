@@ -8,6 +8,7 @@ import { deleteCommand } from './delete.js'
 import { describe } from './describe.js'
 import { diff } from './diff.js'
 import { exportCommand } from './export.js'
+import { kubeconfigCommand } from './kubeconfig.js'
 import { get } from './get.js'
 import { history } from './history.js'
 import { importCommand } from './import.js'
@@ -50,6 +51,7 @@ export const commands: Command[] = [
   ...auth,
   audit,
   exportCommand,
+  kubeconfigCommand,
   importCommand,
   replay,
   server,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { X509Certificate } from 'node:crypto'
 import { readOrCreate } from '../auth/credentials.js'
-import { createCertificateAuthority, createServingCertificate, type KeyPair, validFor } from '../auth/certificates.js'
+import { createCertificateAuthority, createServingCertificate, type KeyPair, splitPem, validFor } from '../auth/certificates.js'
 import type { Config } from '../config.js'
 import { ConfigError } from '../config-error.js'
 
@@ -74,10 +74,9 @@ function servingNames(config: Config): string[] {
 const joined = (p: KeyPair) => `${p.cert.trim()}\n${p.key.trim()}`
 
 function pair(pem: string): KeyPair {
-  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0]
-  const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/.exec(pem)?.[0]
-  if (!cert || !key) throw new ConfigError('a certificate file in the data folder is damaged: remove the pki folder to make new ones')
-  return { cert: `${cert}\n`, key: `${key}\n` }
+  const found = splitPem(pem)
+  if (!found) throw new ConfigError('a certificate file in the data folder is damaged: remove the pki folder to make new ones')
+  return found
 }
 
 function readPem(path: string, flag: string): string {

@@ -102,6 +102,13 @@ export function certificateUser(subject: Record<string, string | string[] | unde
   return { name, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] }
 }
 
+/** The certificate and key of a PEM file holding both (as `<data-dir>/pki/ca.pem`); undefined if either is missing. */
+export function splitPem(pem: string): KeyPair | undefined {
+  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0]
+  const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/.exec(pem)?.[0]
+  return cert && key ? { cert: `${cert}\n`, key: `${key}\n` } : undefined
+}
+
 /** Whether `cert` (PEM) is still valid `margin` ms from now. */
 export function validFor(cert: string, marginMs: number): boolean {
   return Date.parse(new X509Certificate(cert).validTo) > Date.now() + marginMs

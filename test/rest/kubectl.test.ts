@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { get } from 'node:https'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClientCertificate } from '../../services/auth/certificates.js'
 import { kubeconfig } from '../../services/auth/kubeconfig.js'
+import { revkube } from '../support/cli.js'
 import { backend } from '../support/store.js'
 import { startSecureServer, type SecureServer } from '../support/secure-server.js'
 
@@ -88,11 +88,6 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
   beforeAll(async () => {
     s = await startSecureServer({ bob: ['dev'] }, { securePort: 'any', controllers: true, simNodes: 2 })
     admin = s.server.kubeconfigFile!
-    const ca = readFileSync(join(s.dataDir, 'pki', 'ca.pem'), 'utf8')
-    const caPair = {
-      cert: /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(ca)![0],
-      key: /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(ca)![0],
-    }
     const write = (user: string, credentials: Parameters<typeof kubeconfig>[0]['credentials']) => {
       const path = join(s.dataDir, `kubeconfig-${user}`)
       writeFileSync(path, kubeconfig({ server: s.server.secureUrl!, ca: s.server.certificateAuthority!, user, credentials }), {
@@ -101,7 +96,12 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
       configs[user] = path
     }
     write('bob', { token: s.tokens.bob! })
-    write('alice', createClientCertificate(caPair, { name: 'alice', groups: ['qa'] }))
+    // Alice's comes from the CLI, as a user would make it: a client certificate signed by the cluster CA.
+    const made = await revkube(undefined, ['kubeconfig', '--user', 'alice', '--groups', 'qa', '--data-dir', s.dataDir])
+    expect(made).toMatchObject({ code: 0, stderr: '' })
+    configs.alice = join(s.dataDir, 'kubeconfig-alice')
+    writeFileSync(configs.alice, made.stdout, { mode: 0o600 })
+    expect((await revkube(undefined, ['kubeconfig', '--data-dir', s.dataDir])).stdout).toBe(readFileSync(admin, 'utf8'))
   })
   afterAll(async () => {
     await s?.close()
