@@ -1,6 +1,7 @@
 import type { KindDefinition } from '../resources/kind.js'
 import type { KindRegistry } from '../resources/registry.js'
 import { REVIEW_GROUP, REVIEW_RESOURCES } from './access-reviews.js'
+import { POD_SUBRESOURCES } from './pod-subresources.js'
 
 /**
  * Kubernetes' discovery documents for the kinds of a registry: the legacy ones (`APIVersions` for
@@ -108,8 +109,11 @@ export function apiResourceList(registry: KindRegistry, group: string, version: 
       name: `${k.resource}/${sub.subresource}`,
       singularName: '',
       namespaced: k.namespaced,
-      ...(sub.responseKind.group !== k.group && { group: sub.responseKind.group }),
-      ...(sub.responseKind.version !== version && { version: sub.responseKind.version }),
+      // Both named when either differs from the listing's (kubectl drain looks for pods/eviction's group and version).
+      ...((sub.responseKind.group !== k.group || sub.responseKind.version !== version) && {
+        group: sub.responseKind.group,
+        version: sub.responseKind.version,
+      }),
       kind: sub.responseKind.kind,
       verbs: sub.verbs,
     })),
@@ -123,6 +127,7 @@ function subresourcesOf(k: KindDefinition, version: string) {
     ...(k.scale
       ? [{ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: SUBRESOURCE_VERBS }]
       : []),
+    ...(k.group === '' && k.kind === 'Pod' ? POD_SUBRESOURCES : []),
   ]
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { errors, StatusError } from '../errors.js'
 import { decodeManifests } from '../resources/manifest.js'
+import { decodeProtobufBody, isProtobuf } from './protobuf-bodies.js'
 
 /**
  * A request's body as JSON: at most `maxBytes` (413 beyond, before the rest is read), and a clear
@@ -11,6 +12,19 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   // Protobuf, which client-go's typed clients send first, is not read: 415 says to send JSON.
   if (type !== '' && !type.endsWith('json') && !type.endsWith('yaml')) throw unsupportedMediaType()
   return parseBody(type, await readBytes(req, maxBytes), maxBytes)
+}
+
+/**
+ * A request's body as JSON, protobuf included for the kinds typed clients send that revkube reads
+ * (services/rest/protobuf-bodies.ts); other protobuf bodies are 415.
+ */
+export async function readObjectBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = mediaTypeOf(req)
+  if (type !== 'application/vnd.kubernetes.protobuf') return readJsonBody(req, maxBytes)
+  const bytes = await readBytes(req, maxBytes)
+  const decoded = isProtobuf(bytes) ? decodeProtobufBody(bytes) : undefined
+  if (!decoded) throw unsupportedMediaType()
+  return decoded
 }
 
 /** The request's media type, lower case, without parameters ('' when none). */

@@ -15,13 +15,13 @@ import { apiVersionOf } from '../resources/kind.js'
 import type { FieldValidation } from '../resources/schema/decode.js'
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, VERSION } from './discovery.js'
 import { contentTypeOf, negotiate } from './media-types.js'
-import { mediaTypeOf, parseBody, readBytes, readJsonBody, unsupportedMediaType } from './request-body.js'
-import { decodeProtobufReview, isProtobuf } from './protobuf-reviews.js'
+import { readJsonBody, readObjectBody } from './request-body.js'
 import { notFound, parseRestPath, type ResourcePath } from './request-path.js'
 import { readAt, type ReadAt } from './read-at.js'
 import { includeObjectOf, toTable } from './table.js'
 import { openApiDocuments } from './openapi.js'
 import { review } from './access-reviews.js'
+import { isPodSubresource, servePodSubresource } from './pod-subresources.js'
 import { serveWatch } from './watch-stream.js'
 
 export interface RestServices {
@@ -167,12 +167,7 @@ export function createRestApi(services: RestServices) {
         return serveResource(req, res, target, ctx)
       case 'review': {
         if (req.method !== 'POST') throw methodNotAllowed(req)
-        const type = mediaTypeOf(req)
-        const bytes = await readBytes(req, services.requestBytes)
-        const protobuf = type === 'application/vnd.kubernetes.protobuf' && isProtobuf(bytes)
-        const body = protobuf
-          ? (decodeProtobufReview(bytes) ?? raise(unsupportedMediaType()))
-          : parseBody(type, bytes, services.requestBytes)
+        const body = await readObjectBody(req, services.requestBytes)
         return sendJson(res, 201, review(target.resource, body, ctx.user, security, api.projection!.state, target.namespace))
       }
     }
@@ -196,7 +191,19 @@ export function createRestApi(services: RestServices) {
         ...(name !== undefined && { name }),
       })
     }
-    if (definition.kind === 'Pod' && subresource !== undefined && CONTAINER_SUBRESOURCES.has(subresource)) throw noContainers(name)
+    if (
+      definition.kind === 'Pod' &&
+      namespace !== undefined &&
+      name !== undefined &&
+      subresource !== undefined &&
+      isPodSubresource(subresource)
+    ) {
+      authorize(req.method === 'GET' ? 'get' : 'create')
+      const answer = await servePodSubresource(api, ctx, req.method ?? '', { namespace, name, subresource }, () =>
+        readObjectBody(req, services.requestBytes),
+      )
+      return sendJson(res, answer.code, answer.body)
+    }
     if (subresource !== undefined && subresource !== 'status' && !(subresource === 'scale' && definition.scale)) {
       throw notFound()
     }
@@ -353,7 +360,7 @@ export function createRestApi(services: RestServices) {
   async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
     const body =
       Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']
-        ? await readJsonBody(req, services.requestBytes)
+        ? await readObjectBody(req, services.requestBytes)
         : undefined
     const options: DeleteOptions = {}
     const from = isObject(body) ? body : {}
@@ -429,20 +436,6 @@ function integer(parameter: string, value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n)) throw errors.badRequest(`${parameter} must be an integer, got "${value}"`)
   return n
-}
-
-/** What a kubelet serves from a pod's containers (kubectl logs, exec, attach, port-forward, cp). */
-export const CONTAINER_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy'])
-
-/** The answer to them: simulated nodes run no containers. */
-export function noContainers(pod: string | undefined): StatusError {
-  return errors.badRequest(
-    `pod "${pod ?? ''}" runs on a simulated node, which runs no containers: there are no logs to read, and nothing to exec into, attach to or forward ports of (revkube history pod/${pod ?? ''} shows what happened to it)`,
-  )
-}
-
-function raise(error: Error): never {
-  throw error
 }
 
 const truthy = (value: string | null) => value === 'true' || value === '1'

@@ -56,6 +56,8 @@ describe(`the namespace controller, run (${backend})`, () => {
     await fill('team-a')
     await fill('team-b')
     const clusterIP = String(((await c.api.get('svc', 'team-a', 'web')).spec as JsonObject).clusterIP)
+    // The projection holds every write above before team-b's content is taken as the reference.
+    await c.projection.waitFor((await c.t.store.head()).revision)
     const others = content('team-b')
     await c.api.delete(user, 'namespace', undefined, 'team-a')
     await c.runner.settled()

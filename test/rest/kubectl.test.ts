@@ -162,6 +162,17 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
       )
     }
 
+    // drain evicts through pods/eviction; the Deployment puts its pods on the other node.
+    const drained = await kubectl(admin, ['drain', 'sim-node-1', '--ignore-daemonsets', '--timeout=60s'])
+    expect(drained).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^node\/sim-node-1 cordoned\n[\s\S]*node\/sim-node-1 drained\n$/),
+    })
+    expect((await kubectl(admin, ['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toMatch(/successfully rolled out/)
+    const placed = await kubectl(admin, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.nodeName}'])
+    expect(placed.stdout.split(' ')).not.toContain('sim-node-1')
+    expect((await kubectl(admin, ['uncordon', 'sim-node-1'])).stdout).toBe('node/sim-node-1 uncordoned\n')
+
     expect((await kubectl(admin, ['delete', 'service', 'web'])).stdout).toBe('service "web" deleted\n')
     expect((await kubectl(admin, ['get', 'service', 'web'])).stderr).toBe('Error from server (NotFound): services "web" not found\n')
   })

@@ -2,12 +2,12 @@ import { errors } from '../errors.js'
 import type { JsonObject } from '../json.js'
 
 /**
- * Kubernetes' protobuf encoding, read only as far as the access reviews need: client-go's typed
- * clients (kubectl auth can-i among them) send their bodies as protobuf, with no JSON fallback. A
- * body is the 4-byte magic `k8s\0` and a `runtime.Unknown` (1: TypeMeta {1: apiVersion, 2: kind},
- * 2: raw, the object's own encoding), decoded here for SelfSubjectAccessReview and
- * SelfSubjectRulesReview by the field numbers of k8s.io/api/authorization/v1/generated.proto.
- * Every other protobuf body is answered 415, and the client is told to send JSON.
+ * Kubernetes' protobuf encoding, read only as far as the requests kubectl sends with typed clients
+ * need: those clients send protobuf bodies and never fall back to JSON. A body is the 4-byte magic
+ * `k8s\0` and a `runtime.Unknown` (1: TypeMeta {1: apiVersion, 2: kind}, 2: raw, the object's own
+ * encoding), decoded here for the access reviews (kubectl auth can-i), Eviction and DeleteOptions
+ * (kubectl drain) and Binding, by the field numbers of k8s.io/api's generated.proto. Every other protobuf body is
+ * answered 415: `kubectl create -f` and `apply -f` send JSON.
  */
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00]
@@ -61,10 +61,27 @@ const message = (f: Fields, n: number) => {
 const strings = (entries: Array<[string, string | undefined]>): JsonObject =>
   Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''))
 
+/** DeleteOptions {1: gracePeriodSeconds, 2: preconditions {1: uid, 2: resourceVersion}, 3: orphanDependents, 4: propagationPolicy}. */
+function deleteOptions(options: Fields): JsonObject {
+  const grace = options.get(1)?.[0]
+  const preconditions = message(options, 2)
+  return {
+    ...(typeof grace === 'number' && { gracePeriodSeconds: grace }),
+    ...(preconditions && {
+      preconditions: strings([
+        ['uid', text(preconditions, 1)],
+        ['resourceVersion', text(preconditions, 2)],
+      ]),
+    }),
+    ...(options.get(3)?.[0] === 1 && { orphanDependents: true }),
+    ...strings([['propagationPolicy', text(options, 4)]]),
+  }
+}
+
 export const isProtobuf = (bytes: Uint8Array) => bytes.length >= 4 && MAGIC.every((b, i) => bytes[i] === b)
 
-/** The JSON form of a protobuf access review, or undefined when the body holds another kind. */
-export function decodeProtobufReview(bytes: Uint8Array): JsonObject | undefined {
+/** The JSON form of a protobuf body, or undefined when it holds a kind not read here. */
+export function decodeProtobufBody(bytes: Uint8Array): JsonObject | undefined {
   const unknown = fields(bytes.subarray(4))
   const typeMeta = message(unknown, 1)
   const kind = typeMeta && text(typeMeta, 2)
@@ -101,6 +118,34 @@ export function decodeProtobufReview(bytes: Uint8Array): JsonObject | undefined 
   }
   if (kind === 'SelfSubjectRulesReview') {
     return { apiVersion: 'authorization.k8s.io/v1', kind, spec: strings([['namespace', text(spec, 1)]]) }
+  }
+  const metadata = message(object, 1)
+  const meta = metadata
+    ? strings([
+        ['name', text(metadata, 1)],
+        ['namespace', text(metadata, 3)],
+      ])
+    : {}
+  if (kind === 'Eviction') {
+    const options = message(object, 2)
+    return { apiVersion: 'policy/v1', kind, metadata: meta, deleteOptions: options ? deleteOptions(options) : {} }
+  }
+  if (kind === 'DeleteOptions') return { apiVersion: 'v1', kind, ...deleteOptions(object) }
+  if (kind === 'Binding') {
+    // 2: target, an ObjectReference {1: kind, 2: namespace, 3: name}
+    const target = message(object, 2)
+    return {
+      apiVersion: 'v1',
+      kind,
+      metadata: meta,
+      target: target
+        ? strings([
+            ['kind', text(target, 1)],
+            ['namespace', text(target, 2)],
+            ['name', text(target, 3)],
+          ])
+        : {},
+    }
   }
   return undefined
 }
