@@ -2,16 +2,7 @@ import type { Deployment, DeploymentStatus, ReplicaSet, ReplicaSetStatus } from 
 import { ownedBy, type ClusterView } from '../../../projections/cluster-state.js'
 import { clone } from '../../json.js'
 import { recordEvent } from '../../runtime/events.js'
-import {
-  annotationsOf,
-  controllerOf,
-  isDeleting,
-  isPodActive,
-  isPodAvailable,
-  nameOf,
-  namespaceOf,
-  uidOf,
-} from '../../runtime/objects.js'
+import { annotationsOf, controllerOf, isDeleting, isPodActive, isPodAvailable, nameOf, namespaceOf, uidOf } from '../../runtime/objects.js'
 import type { Action } from '../../runtime/controller.js'
 import { desiredReplicas, isRollingUpdate, maxSurge, replicaSetProportion, type Sized } from './rolling-math.js'
 
