@@ -258,7 +258,7 @@ export function createRestApi(services: RestServices) {
         }
         case 'POST': {
           if (definition.namespaced && namespace === undefined) throw methodNotAllowed(req)
-          const body = await objectBody(req)
+          const body = await objectBody(req, target)
           const created = await api.create(ctx, body, { ...(namespace !== undefined && { namespace }) })
           return send(res, ctx.dryRun ? 200 : 201, created, 'application/json', ctx)
         }
@@ -303,7 +303,7 @@ export function createRestApi(services: RestServices) {
         return send(res, 200, object, 'application/json', ctx)
       }
       case 'PUT': {
-        const body = await objectBody(req)
+        const body = await objectBody(req, target)
         if (subresource === 'scale') {
           const replicas = (body.spec as JsonObject | undefined)?.replicas
           if (typeof replicas !== 'number') throw errors.badRequest('a Scale needs spec.replicas, a number')
@@ -351,10 +351,19 @@ export function createRestApi(services: RestServices) {
     }
   }
 
-  async function objectBody(req: IncomingMessage): Promise<JsonObject> {
+  /** The object a POST or PUT sends, its apiVersion and kind taken from the path when it has none, as Kubernetes' decoder does. */
+  async function objectBody(req: IncomingMessage, target?: ResourcePath): Promise<JsonObject> {
     const body = await readJsonBody(req, services.requestBytes)
     if (!isObject(body)) throw errors.badRequest('the request body must be a JSON object')
-    return body
+    if (!target || target.subresource === 'scale') return body
+    const apiVersion = apiVersionOf(target.definition, target.version)
+    if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
+      throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`)
+    }
+    if (body.kind !== undefined && body.kind !== target.definition.kind) {
+      throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${target.definition.kind})`)
+    }
+    return { apiVersion, kind: target.definition.kind, ...body }
   }
 
   async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {

@@ -210,6 +210,12 @@ describe(`the Kubernetes REST API (${backend})`, () => {
       message: 'limit must be an integer, got "many"',
     })
     expect((await call('/api/v1/configmaps', json(configMap('nowhere')))).body).toMatchObject({ code: 405 })
+    expect(
+      (await call('/api/v1/namespaces/default/configmaps', json({ ...configMap('wrong'), apiVersion: 'apps/v1' }))).body,
+    ).toMatchObject({
+      code: 400,
+      message: 'the API version in the data (apps/v1) does not match the expected API version (v1)',
+    })
     expect((await call('/api/v1/namespaces/default/configmaps/x', json({}, 'PATCH', 'text/plain'))).body).toMatchObject({ code: 415 })
     // Nothing above took the server down.
     expect((await fetch(`${base}/livez`)).status).toBe(200)
