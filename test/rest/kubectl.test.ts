@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { get } from 'node:https'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -29,12 +29,12 @@ interface Run {
   stderr: string
 }
 
-function kubectl(config: string, args: string[], input?: string): Promise<Run> {
+function kubectl(config: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       kubectlPath,
       args,
-      { env: { ...process.env, KUBECONFIG: config, HOME: join(config, '..') }, timeout: 60_000 },
+      { env: { ...process.env, KUBECONFIG: config, HOME: join(config, '..'), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     )
     // Always closed: kubectl asks for a user name on a terminal when it has no credentials.
@@ -227,5 +227,16 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
     }
     const before = await kubectl(admin, ['get', '--raw', `/api/v1/namespaces/default/configmaps/past-3?resourceVersion=${revisions[2]}`])
     expect(before.stderr).toContain('configmaps "past-3" not found')
+
+    // The kubectl plugin (kubectl-revkube, the revkube CLI under the name kubectl looks for on the PATH).
+    const bin = join(s.dataDir, 'bin')
+    mkdirSync(bin, { recursive: true })
+    symlinkSync(join(process.cwd(), 'cli', 'revkube.js'), join(bin, 'kubectl-revkube'))
+    const plugin = await kubectl(admin, ['revkube', 'get', 'configmaps', '--at', String(revisions[1]), '-o', 'name'], undefined, {
+      PATH: `${bin}:${process.env.PATH}`,
+      REVKUBE_SERVER: s.server.url,
+      REVKUBE_TOKEN: s.tokens.admin!,
+    })
+    expect(plugin.stdout.split('\n').filter((l) => l.includes('past-'))).toEqual(['configmap/past-0', 'configmap/past-1'])
   })
 })
