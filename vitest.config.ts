@@ -30,6 +30,10 @@ const EMBEDDED_ONLY = [
   'test/project/readme.test.ts',
   'test/project/docs.test.ts',
   'test/project/tsdoc-examples.test.ts',
+  // Real kubectl and @kubernetes/client-node against the REST API: a layer above the store, which
+  // test/rest/rest-api.test.ts covers on both backends.
+  'test/rest/kubectl.test.ts',
+  'test/rest/client-node.test.ts',
 ]
 const onPostgres = Boolean(process.env.DATABASE_URL)
 
