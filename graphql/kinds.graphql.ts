@@ -1,4 +1,8 @@
-import { arrayAt, isObject, objectAt, type JsonObject } from '../services/json.js'
+import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js'
+import { isObject, type JsonObject } from '../services/json.js'
+import type { KubeObject, ObjectOf, TypedKind } from '../services/resources/kind-types.js'
+import { metadataOf } from '../services/resources/objects.js'
+import { ownerReferences } from '../services/runtime/objects.js'
 import type { KindDefinition } from '../services/resources/kind.js'
 import { registry } from '../services/resources/registry.js'
 import type { AtInput, GraphQLContext, ObjectRef } from './context.js'
@@ -101,35 +105,52 @@ export const typeDefs = /* GraphQL */ `
   }
 `
 
-const meta = (o: JsonObject) => objectAt(o, 'metadata') ?? {}
-const spec = (ref: ObjectRef) => objectAt(ref.object, 'spec') ?? {}
-const status = (ref: ObjectRef) => objectAt(ref.object, 'status') ?? {}
+/**
+ * The object of a typed GraphQL type as its Kubernetes type: `Object.__resolveType` chose the
+ * GraphQL type from the object's kind, and stored objects were decoded against that kind's schema.
+ * Reads stay guarded (`str`, `int`) for objects stored before writes were decoded.
+ */
+const as =
+  <K extends TypedKind>(_kind: K) =>
+  (ref: ObjectRef) =>
+    ref.object as ObjectOf<K>
+const pod = as('Pod')
+const node = as('Node')
+const service = as('Service')
+const deployment = as('Deployment')
+const replicaSet = as('ReplicaSet')
+const namespace = as('Namespace')
+
 const int = (v: unknown) => (typeof v === 'number' ? v : 0)
 /** A nullable String or Int field read from the object: null when absent (or of another type). */
 const str = (v: unknown) => (typeof v === 'string' ? v : null)
 const intOrNull = (v: unknown) => (typeof v === 'number' ? v : null)
+const list = <T>(v: readonly T[] | undefined): readonly T[] => (Array.isArray(v) ? v : [])
 const refs = (objects: JsonObject[], at: number): ObjectRef[] => objects.map((object) => ({ object, at }))
 
-function images(podSpec: JsonObject | undefined): string[] {
-  return arrayAt(podSpec, 'containers').flatMap((c) => (isObject(c) && typeof c.image === 'string' ? [c.image] : []))
+function images(podSpec: PodSpec | undefined): string[] {
+  return list(podSpec?.containers).flatMap((c) => (isObject(c) && typeof c.image === 'string' ? [c.image] : []))
 }
 
-function ownedBy(objects: JsonObject[], uid: unknown): JsonObject[] {
-  return objects.filter((o) => arrayAt(meta(o), 'ownerReferences').some((r) => isObject(r) && r.uid === uid))
+function ownedBy(objects: JsonObject[], uid: string | undefined): JsonObject[] {
+  return objects.filter((o) => ownerReferences(o).some((r) => r.uid === uid))
 }
 
 async function controllerOf(ref: ObjectRef, ctx: GraphQLContext): Promise<ObjectRef | null> {
-  const owner = arrayAt(meta(ref.object), 'ownerReferences').find((r) => isObject(r) && r.controller === true) as JsonObject | undefined
+  const owner = ownerReferences(ref.object).find((r) => r.controller === true)
   if (!owner) return null
   const definition = ctx.api.registry.get(String(owner.kind))
   if (!definition) return null
-  const namespace = definition.namespaced ? String(meta(ref.object).namespace ?? '') : undefined
-  const found = (await ctx.all(definition.kind, namespace, ref.at)).find((o) => meta(o).uid === owner.uid)
+  const namespace = definition.namespaced ? (metaOf(ref).namespace ?? '') : undefined
+  const found = (await ctx.all(definition.kind, namespace, ref.at)).find((o) => metadataOf(o).uid === owner.uid)
   return found ? { object: found, at: ref.at } : null
 }
 
-async function podsOf(ctx: GraphQLContext, at: number, namespace: string | undefined, keep: (pod: JsonObject) => boolean) {
-  return refs((await ctx.all('Pod', namespace, at)).filter(keep), at)
+async function podsOf(ctx: GraphQLContext, at: number, namespace: string | undefined, keep: (pod: Pod) => boolean) {
+  return refs(
+    (await ctx.all('Pod', namespace, at)).filter((o) => keep(o as Pod)),
+    at,
+  )
 }
 
 type Get = { namespace?: string | null; name: string; at?: AtInput | null }
@@ -137,91 +158,91 @@ const getter = (kind: string) => (_: unknown, args: Get, ctx: GraphQLContext) =>
 
 /** The controller that owns the object (Pod.owner, ReplicaSet.owner). */
 const owner = (ref: ObjectRef, _: unknown, ctx: GraphQLContext) => controllerOf(ref, ctx)
+const metaOf = (ref: ObjectRef) => (ref.object as KubeObject).metadata ?? {}
 
 export const resolvers: Resolvers = {
   Pod: {
     ...objectResolvers,
-    phase: (ref) => str(status(ref).phase),
-    conditions: (ref) => status(ref).conditions ?? null,
-    images: (ref) => images(spec(ref)),
-    nodeName: (ref) => str(spec(ref).nodeName),
-    ip: (ref) => str(status(ref).podIP),
-    ready: (ref) => arrayAt(status(ref), 'conditions').some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True'),
-    restarts: (ref) => arrayAt(status(ref), 'containerStatuses').reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
+    phase: (ref) => str(pod(ref).status?.phase),
+    conditions: (ref) => pod(ref).status?.conditions ?? null,
+    images: (ref) => images(pod(ref).spec),
+    nodeName: (ref) => str(pod(ref).spec?.nodeName),
+    ip: (ref) => str(pod(ref).status?.podIP),
+    ready: (ref) => list(pod(ref).status?.conditions).some((c) => isObject(c) && c.type === 'Ready' && c.status === 'True'),
+    restarts: (ref) => list(pod(ref).status?.containerStatuses).reduce<number>((n, c) => n + int(isObject(c) ? c.restartCount : 0), 0),
     node: async (ref, _, ctx) => {
-      const name = spec(ref).nodeName
+      const name = pod(ref).spec?.nodeName
       if (typeof name !== 'string' || name === '') return null
-      const node = (await ctx.all('Node', undefined, ref.at)).find((n) => meta(n).name === name)
-      return node ? { object: node, at: ref.at } : null
+      const found = (await ctx.all('Node', undefined, ref.at)).find((n) => metadataOf(n).name === name)
+      return found ? { object: found, at: ref.at } : null
     },
     owner,
   },
   Node: {
     ...objectResolvers,
     ready: (ref) => {
-      const condition = arrayAt(status(ref), 'conditions').find((c) => isObject(c) && c.type === 'Ready') as JsonObject | undefined
+      const condition = list(node(ref).status?.conditions).find((c) => isObject(c) && c.type === 'Ready')
       return condition ? condition.status === 'True' : null
     },
-    unschedulable: (ref) => spec(ref).unschedulable === true,
-    taints: (ref) => spec(ref).taints ?? null,
-    conditions: (ref) => status(ref).conditions ?? null,
-    capacity: (ref) => status(ref).capacity ?? null,
-    allocatable: (ref) => status(ref).allocatable ?? null,
-    pods: (ref, _, ctx) => podsOf(ctx, ref.at, undefined, (pod) => objectAt(pod, 'spec')?.nodeName === meta(ref.object).name),
+    unschedulable: (ref) => node(ref).spec?.unschedulable === true,
+    taints: (ref) => node(ref).spec?.taints ?? null,
+    conditions: (ref) => node(ref).status?.conditions ?? null,
+    capacity: (ref) => node(ref).status?.capacity ?? null,
+    allocatable: (ref) => node(ref).status?.allocatable ?? null,
+    pods: (ref, _, ctx) => podsOf(ctx, ref.at, undefined, (p) => p.spec?.nodeName === metaOf(ref).name),
   },
   Service: {
     ...objectResolvers,
-    type: (ref) => str(spec(ref).type),
-    clusterIP: (ref) => str(spec(ref).clusterIP),
-    ports: (ref) => spec(ref).ports ?? null,
-    selector: (ref) => spec(ref).selector ?? null,
+    type: (ref) => str(service(ref).spec?.type),
+    clusterIP: (ref) => str(service(ref).spec?.clusterIP),
+    ports: (ref) => service(ref).spec?.ports ?? null,
+    selector: (ref) => service(ref).spec?.selector ?? null,
     endpoints: async (ref, _, ctx) => {
-      const m = meta(ref.object)
-      const endpoints = (await ctx.all('Endpoints', String(m.namespace), ref.at)).find((e) => meta(e).name === m.name)
+      const m = metaOf(ref)
+      const endpoints = (await ctx.all('Endpoints', m.namespace ?? '', ref.at)).find((e) => metadataOf(e).name === m.name)
       return endpoints ? { object: endpoints, at: ref.at } : null
     },
     pods: (ref, _, ctx) => {
-      const selector = objectAt(spec(ref), 'selector')
-      if (!selector || Object.keys(selector).length === 0) return []
-      return podsOf(ctx, ref.at, String(meta(ref.object).namespace), (pod) => {
-        const labels = objectAt(meta(pod), 'labels') ?? {}
+      const selector = service(ref).spec?.selector
+      if (!isObject(selector) || Object.keys(selector).length === 0) return []
+      return podsOf(ctx, ref.at, metaOf(ref).namespace ?? '', (p) => {
+        const labels = p.metadata?.labels ?? {}
         return Object.entries(selector).every(([k, v]) => labels[k] === v)
       })
     },
   },
   Deployment: {
     ...objectResolvers,
-    replicas: (ref) => intOrNull(spec(ref).replicas),
-    readyReplicas: (ref) => int(status(ref).readyReplicas),
-    updatedReplicas: (ref) => int(status(ref).updatedReplicas),
-    availableReplicas: (ref) => int(status(ref).availableReplicas),
-    unavailableReplicas: (ref) => int(status(ref).unavailableReplicas),
-    observedGeneration: (ref) => intOrNull(status(ref).observedGeneration),
-    paused: (ref) => spec(ref).paused === true,
-    strategy: (ref) => str(objectAt(spec(ref), 'strategy')?.type),
-    conditions: (ref) => status(ref).conditions ?? null,
-    images: (ref) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
+    replicas: (ref) => intOrNull(deployment(ref).spec?.replicas),
+    readyReplicas: (ref) => int(deployment(ref).status?.readyReplicas),
+    updatedReplicas: (ref) => int(deployment(ref).status?.updatedReplicas),
+    availableReplicas: (ref) => int(deployment(ref).status?.availableReplicas),
+    unavailableReplicas: (ref) => int(deployment(ref).status?.unavailableReplicas),
+    observedGeneration: (ref) => intOrNull(deployment(ref).status?.observedGeneration),
+    paused: (ref) => deployment(ref).spec?.paused === true,
+    strategy: (ref) => str(deployment(ref).spec?.strategy?.type),
+    conditions: (ref) => deployment(ref).status?.conditions ?? null,
+    images: (ref) => images(deployment(ref).spec?.template?.spec),
     replicaSets: async (ref, _, ctx) =>
-      refs(ownedBy(await ctx.all('ReplicaSet', String(meta(ref.object).namespace), ref.at), meta(ref.object).uid), ref.at),
+      refs(ownedBy(await ctx.all('ReplicaSet', metaOf(ref).namespace ?? '', ref.at), metaOf(ref).uid), ref.at),
   },
   ReplicaSet: {
     ...objectResolvers,
-    replicas: (ref) => intOrNull(spec(ref).replicas),
-    readyReplicas: (ref) => int(status(ref).readyReplicas),
-    availableReplicas: (ref) => int(status(ref).availableReplicas),
-    images: (ref) => images(objectAt(objectAt(spec(ref), 'template'), 'spec')),
-    rolloutRevision: (ref) => str(objectAt(meta(ref.object), 'annotations')?.['deployment.kubernetes.io/revision']),
+    replicas: (ref) => intOrNull(replicaSet(ref).spec?.replicas),
+    readyReplicas: (ref) => int(replicaSet(ref).status?.readyReplicas),
+    availableReplicas: (ref) => int(replicaSet(ref).status?.availableReplicas),
+    images: (ref) => images(replicaSet(ref).spec?.template?.spec),
+    rolloutRevision: (ref) => str(metaOf(ref).annotations?.['deployment.kubernetes.io/revision']),
     owner,
-    pods: async (ref, _, ctx) =>
-      refs(ownedBy(await ctx.all('Pod', String(meta(ref.object).namespace), ref.at), meta(ref.object).uid), ref.at),
+    pods: async (ref, _, ctx) => refs(ownedBy(await ctx.all('Pod', metaOf(ref).namespace ?? '', ref.at), metaOf(ref).uid), ref.at),
   },
   Namespace: {
     ...objectResolvers,
-    phase: (ref) => str(status(ref).phase),
+    phase: (ref) => str(namespace(ref).status?.phase),
     objects: async (ref, args, ctx) => {
       const definition = ctx.api.registry.resolve(args.kind)
       if (!definition.namespaced) return []
-      return refs(await ctx.all(definition.kind, String(meta(ref.object).name), ref.at), ref.at)
+      return refs(await ctx.all(definition.kind, metaOf(ref).name ?? '', ref.at), ref.at)
     },
   },
   // One query per typed kind, named by its definition (typedQueries above): the generated QueryResolvers names each.

@@ -358,7 +358,9 @@ export function createRestApi(services: RestServices) {
     if (!target || target.subresource === 'scale') return body
     const apiVersion = apiVersionOf(target.definition, target.version)
     if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
-      throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`)
+      throw errors.badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      )
     }
     if (body.kind !== undefined && body.kind !== target.definition.kind) {
       throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${target.definition.kind})`)
