@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ResourceApi, WatchRequest } from '../api/resource-api.js'
 import { StatusError, errors } from '../errors.js'
-import type { KindDefinition } from '../resources/kind.js'
+import { apiVersionOf, type KindDefinition } from '../resources/kind.js'
+import type { WatchEvent } from '../../projections/watch.js'
 import { contentTypeOf, negotiate } from './media-types.js'
 import { includeObjectOf, toTable } from './table.js'
 
@@ -20,7 +21,9 @@ export interface WatchServing {
  * `resourceVersion` (exactly the events after it, from any revision back to the log's start) or,
  * without one, ADDED for every current object first. It ends after `timeoutSeconds` (by default a
  * random time between the minimum request timeout and twice it), when the client goes, or with an
- * ERROR (410 Gone for a watcher that fell too far behind: list again and resume).
+ * ERROR (410 Gone for a watcher that fell too far behind: list again and resume). With
+ * `sendInitialEvents=true` (client-go's streaming list) the current objects come first, then a
+ * bookmark that marks their end.
  */
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, serving: WatchServing): Promise<void> {
   const { api, definition, query } = serving
@@ -43,10 +46,20 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, serv
       : serving.minRequestTimeoutMs * (1 + Math.random())
   const representation = negotiate(req.headers.accept, { table: true })
   const include = includeObjectOf(query.get('includeObject'))
-  const events = api.watchIterator(definition.kind, {
-    ...serving.request,
-    ...(fromRevision !== undefined && { fromRevision }),
-  })
+  const initial = query.get('sendInitialEvents') === 'true'
+  if (initial) {
+    if (query.get('resourceVersionMatch') !== 'NotOlderThan') {
+      throw new StatusError(
+        'Invalid',
+        'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+      )
+    }
+    if (!bookmarks)
+      throw new StatusError('Invalid', 'allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true')
+  }
+  const events = initial
+    ? initialThenChanges(serving)
+    : api.watchIterator(definition.kind, { ...serving.request, ...(fromRevision !== undefined && { fromRevision }) })
 
   res.writeHead(200, { 'content-type': contentTypeOf(representation), 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' })
   res.flushHeaders()
@@ -85,4 +98,33 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, serv
   } finally {
     end()
   }
+}
+
+/** The initial-events-end bookmark's annotation (Kubernetes' WatchList, `sendInitialEvents=true`). */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end'
+
+/**
+ * `sendInitialEvents=true`: ADDED for every object of the current state (one snapshot, read in
+ * pages), a BOOKMARK annotated `k8s.io/initial-events-end` at its revision, then the changes after it.
+ */
+async function* initialThenChanges(serving: WatchServing): AsyncGenerator<WatchEvent> {
+  const { api, definition, request } = serving
+  let page = await api.list(definition.kind, { ...request, limit: 500 })
+  const revision = page.revision
+  for (;;) {
+    for (const object of page.items) yield { type: 'ADDED', object, revision }
+    if (!page.continue) break
+    page = await api.list(definition.kind, { limit: 500, continue: page.continue })
+  }
+  const apiVersion = apiVersionOf(definition, serving.version)
+  yield {
+    type: 'BOOKMARK',
+    object: {
+      apiVersion,
+      kind: definition.kind,
+      metadata: { resourceVersion: String(revision), annotations: { [INITIAL_EVENTS_END]: 'true' } },
+    },
+    revision,
+  }
+  yield* api.watchIterator(definition.kind, { ...request, fromRevision: revision })
 }

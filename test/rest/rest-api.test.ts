@@ -172,6 +172,30 @@ describe(`the Kubernetes REST API (${backend})`, () => {
     ])
   })
 
+  it('streams the current objects first with sendInitialEvents, then a bookmark that marks their end', async () => {
+    await call(
+      '/api/v1/namespaces/default/configmaps',
+      json({ ...configMap('rest-initial'), metadata: { name: 'rest-initial', labels: { i: '1' } } }),
+    )
+    const query = 'watch=true&labelSelector=i%3D1&sendInitialEvents=true&allowWatchBookmarks=true&timeoutSeconds=1'
+    const response = await fetch(`${base}/api/v1/namespaces/default/configmaps?${query}&resourceVersionMatch=NotOlderThan`, {
+      headers: { authorization: `Bearer ${s.tokens.admin}` },
+    })
+    const events = (await response.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type !== 'BOOKMARK' || e.object.metadata.annotations)
+    expect(events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK'])
+    expect(events[0].object.metadata.name).toBe('rest-initial')
+    expect(events[1].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' })
+    expect(Number(events[1].object.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(events[0].object.metadata.resourceVersion))
+    expect((await call(`/api/v1/namespaces/default/configmaps?${query}`)).body).toMatchObject({
+      code: 422,
+      message: 'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+    })
+  })
+
   it('answers every bad request with a Kubernetes Status: no credentials, no permission, bad paths, bodies and parameters', async () => {
     const unauthenticated = await call('/api/v1/pods', { token: null })
     expect(unauthenticated).toMatchObject({ status: 401, body: { kind: 'Status', reason: 'Unauthorized' } })
