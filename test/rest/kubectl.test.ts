@@ -205,10 +205,18 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
   })
 
   it('lists the state at any past revision through resourceVersionMatch=Exact, as the GraphQL API has it', async () => {
+    // 20 revisions: the first four written by kubectl, the rest by the admin through GraphQL.
     const revisions: number[] = []
-    for (let i = 0; i < 4; i++) {
-      const created = await kubectl(admin, ['create', '-f', '-', '-o', 'json'], configMap(`past-${i}`, String(i)))
-      revisions.push(Number(JSON.parse(created.stdout).metadata.resourceVersion))
+    for (let i = 0; i < 20; i++) {
+      if (i < 4) {
+        const created = await kubectl(admin, ['create', '-f', '-', '-o', 'json'], configMap(`past-${i}`, String(i)))
+        revisions.push(Number(JSON.parse(created.stdout).metadata.resourceVersion))
+      } else {
+        const created = await s.admin('mutation($o: JSON!) { create(object: $o) { revision } }', {
+          o: JSON.parse(configMap(`past-${i}`, String(i))),
+        })
+        revisions.push(Number(created.create.revision))
+      }
     }
     for (const [i, revision] of revisions.entries()) {
       const raw = await kubectl(admin, [
@@ -218,7 +226,7 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
       ])
       const listed = JSON.parse(raw.stdout)
       const names = listed.items.map((o: any) => o.metadata.name).filter((n: string) => n.startsWith('past-'))
-      expect(names).toEqual(Array.from({ length: i + 1 }, (_, j) => `past-${j}`))
+      expect(names).toEqual(Array.from({ length: i + 1 }, (_, j) => `past-${j}`).sort())
       expect(listed.metadata.resourceVersion).toBe(String(revision))
       const graphql = await s.admin(
         `{ objects(kind: "ConfigMap", namespace: "default", at: { revision: ${revision} }) { edges { node { metadata { name } } } } }`,
