@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga'
 import type { Rejection } from '../services/audit/rejections.js'
 import type { Security } from '../services/auth/security.js'
 import { StatusError } from '../services/errors.js'
+import { certificateOf } from '../services/auth/certificates.js'
 
 /** The challenge a 401 carries (RFC 6750), as kube-apiserver's. */
 export const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
@@ -18,11 +19,11 @@ export const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
 export function useAuthenticationFirst(security: Security, reject: (rejection: Rejection) => void): Plugin {
   return {
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req
       try {
-        security.identify(request.headers)
+        security.identify(request.headers, undefined, certificateOf(req))
       } catch (error) {
         const refused = refusal(error)
-        const req = (serverContext as { req?: IncomingMessage } | undefined)?.req
         reject({
           status: refused.status,
           reason: refused.reason,

@@ -9,6 +9,7 @@ import type { RequestContext } from '../services/api/context.js'
 import type { Security } from '../services/auth/security.js'
 import type { UserInfo } from '../services/auth/user.js'
 import { StatusError } from '../services/errors.js'
+import { certificateOf } from '../services/auth/certificates.js'
 import { defaultLimits, type Limits } from '../services/limits.js'
 import type { Logger } from '../services/log.js'
 import { createContext, type ContextServices, type GraphQLContext } from './context.js'
@@ -73,10 +74,11 @@ function requestContext(
   params: Record<string, unknown> | undefined,
   requestId: string,
   sourceAddress: string | undefined,
+  certificate: UserInfo | undefined,
 ): RequestContext {
   let user: UserInfo
   try {
-    user = security.identify(headers, params)
+    user = security.identify(headers, params, certificate)
   } catch (error) {
     throw authenticationError(error)
   }
@@ -193,10 +195,11 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
       const headers = fetchRequest?.headers ?? nodeHeaders((initial as { req?: IncomingMessage }).req)
       const params = (initial as { connectionParams?: Record<string, unknown> }).connectionParams
       const operation = telemetry.operationFor(initial as { request?: Request }, headers)
-      const req = (initial as { req?: IncomingMessage }).req
+      const req = (initial as { req?: IncomingMessage }).req ?? (initial as { extra?: { request?: IncomingMessage } }).extra?.request
+      const certificate = certificateOf(req)
       let request: RequestContext
       try {
-        request = requestContext(services.security, headers, params, operation.requestId, req?.socket?.remoteAddress)
+        request = requestContext(services.security, headers, params, operation.requestId, req?.socket?.remoteAddress, certificate)
       } catch (error) {
         const e = error as GraphQLError
         services.reject({
@@ -211,7 +214,7 @@ export function createGraphQLServer(services: ContextServices, log: Logger, opti
       }
       const context = createContext(services, request, limits)
       context.credentials = {
-        recheck: () => void services.security.identify(headers, params),
+        recheck: () => void services.security.identify(headers, params, certificate),
         expiresAt: () => services.security.expiresAt(headers, params),
       }
       telemetry.link(context.request, operation)
@@ -287,7 +290,7 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices,
       onConnect: (ctx) => {
         // The token comes in the connection_init payload ({"authorization": "Bearer …"}) or the upgrade's headers.
         try {
-          security.identify(nodeHeaders(ctx.extra.request), ctx.connectionParams)
+          security.identify(nodeHeaders(ctx.extra.request), ctx.connectionParams, certificateOf(ctx.extra.request))
         } catch (error) {
           // Refused as over HTTP: 401, 403 (impersonation not allowed) or 400; closed with graphql-ws' 4401, 4403 or 4400.
           const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
@@ -352,7 +355,7 @@ function serveWebSockets(yoga: GraphQLServer['yoga'], services: ContextServices,
       // A token in the upgrade's headers is checked now, as over HTTP; without one, connection_init must bring it.
       if (req.headers.authorization !== undefined) {
         try {
-          security.identify(nodeHeaders(req))
+          security.identify(nodeHeaders(req), undefined, certificateOf(req))
         } catch (error) {
           const refused = error instanceof StatusError ? error : new StatusError('InternalError', 'Internal server error')
           services.reject({

@@ -1,4 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import { TLSSocket } from 'node:tls'
 import forge from 'node-forge'
 import type { UserInfo } from './user.js'
 
@@ -107,6 +109,13 @@ export function splitPem(pem: string): KeyPair | undefined {
   const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0]
   const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/.exec(pem)?.[0]
   return cert && key ? { cert: `${cert}\n`, key: `${key}\n` } : undefined
+}
+
+/** The user a request's client certificate names, when the TLS handshake verified it against the client CA. */
+export function certificateOf(req: IncomingMessage | undefined): UserInfo | undefined {
+  const socket = req?.socket
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined
+  return certificateUser(socket.getPeerCertificate().subject as unknown as Record<string, string | string[]>)
 }
 
 /** Whether `cert` (PEM) is still valid `margin` ms from now. */

@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
-import { TLSSocket } from 'node:tls'
-import { certificateUser } from '../auth/certificates.js'
-import type { UserInfo } from '../auth/user.js'
+import { certificateOf } from '../auth/certificates.js'
 import type { RequestContext } from '../api/context.js'
 import type { DeleteOptions } from '../api/decide.js'
 import type { PatchType, ResourceApi } from '../api/resource-api.js'
@@ -463,13 +461,6 @@ function headersOf(req: IncomingMessage): Headers {
     },
     keys: () => Object.keys(req.headers),
   }
-}
-
-/** The user a client certificate names, when the TLS handshake verified it against the client CA. */
-function certificateOf(req: IncomingMessage): UserInfo | undefined {
-  const socket = req.socket as TLSSocket
-  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined
-  return certificateUser(socket.getPeerCertificate().subject as unknown as Record<string, string | string[]>)
 }
 
 function hostOf(req: IncomingMessage): string {

@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { get } from 'node:https'
+import { get, request } from 'node:https'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { kubeconfig } from '../../services/auth/kubeconfig.js'
 import { revkube } from '../support/cli.js'
 import { backend } from '../support/store.js'
@@ -74,6 +75,23 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
       res.on('data', (chunk) => (body += chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     }).on('error', reject)
+  })
+}
+
+function httpsPost(
+  url: string,
+  ca: string,
+  body: string,
+  client: { cert: string; key: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca, ...client, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+    })
+    req.on('error', reject)
+    req.end(body)
   })
 }
 
@@ -197,6 +215,19 @@ describe.skipIf(!kubectlPath)(`kubectl (${backend})`, () => {
     expect((await kubectl(admin, ['auth', 'can-i', 'delete', 'configmaps', '--as', 'alice'])).stdout).toBe('no\n')
     const listed = await kubectl(configs.alice!, ['auth', 'can-i', '--list'])
     expect(listed.stdout).toMatch(/^configmaps\s+\[\]\s+\[\]\s+\[get list watch\]$/m)
+
+    // The same certificate authenticates GraphQL on the secure port (both listeners serve every route).
+    const user = parse(readFileSync(configs.alice!, 'utf8')).users[0].user
+    const whoami = await httpsPost(
+      `${s.server.secureUrl}/graphql`,
+      s.server.certificateAuthority!,
+      '{"query":"{ whoami { name groups } }"}',
+      {
+        cert: Buffer.from(user['client-certificate-data'], 'base64').toString(),
+        key: Buffer.from(user['client-key-data'], 'base64').toString(),
+      },
+    )
+    expect(JSON.parse(whoami.body)).toEqual({ data: { whoami: { name: 'alice', groups: ['qa', 'system:authenticated'] } } })
 
     // Without credentials (kubectl would ask for a user name on a terminal): 401 and a Status.
     const anonymous = await httpsGet(`${s.server.secureUrl}/api/v1/namespaces/default/pods`, s.server.certificateAuthority!)
