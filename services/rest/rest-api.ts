@@ -90,6 +90,20 @@ export function createRestApi(services: RestServices) {
     try {
       await serve(req, res, target, ctx)
     } catch (error) {
+      // Refused for who the caller is or what it sent (403, 422) is audited, as on GraphQL.
+      if (error instanceof StatusError && (error.code === 403 || error.code === 422)) {
+        services.reject({
+          status: error.code,
+          reason: error.reason,
+          message: error.message,
+          operation: `${req.method} ${path}`,
+          requestId,
+          user: ctx.actor,
+          groups: ctx.groups,
+          sourceAddress: req.socket.remoteAddress,
+          userAgent: req.headers['user-agent'],
+        })
+      }
       fail(res, error, requestId)
     }
     return true

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultLimits } from '../../services/limits.js'
 import { backend } from '../support/store.js'
 import { startSecureServer, type SecureServer } from '../support/secure-server.js'
+import { waitFor } from '../support/wait.js'
 
 /**
  * The Kubernetes REST API as a client sees it, over real HTTP: discovery, reads and writes, the
@@ -204,6 +205,13 @@ describe(`the Kubernetes REST API (${backend})`, () => {
       code: 403,
       message: 'secrets is forbidden: User "carol" cannot list resource "secrets" in API group "" in the namespace "default"',
     })
+    // Audited as GraphQL's refusals are (written within a second).
+    await waitFor(async () => {
+      const { audit } = await s.admin('{ audit(user: "carol") { outcome operation status } }')
+      return audit.some(
+        (e: any) => e.operation === 'GET /api/v1/namespaces/default/secrets' && e.status === 403 && e.outcome === 'forbidden',
+      )
+    }, 'the refused REST read in the audit')
     expect((await call('/api/v1/widgets')).body).toMatchObject({ code: 404, message: 'the server could not find the requested resource' })
     expect((await call('/api/v1/namespaces/default/configmaps/%E0%A4%A')).body).toMatchObject({ code: 400 })
     expect(
