@@ -2,21 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { certificateOf } from '../auth/certificates.js'
 import type { RequestContext } from '../api/context.js'
-import type { DeleteOptions } from '../api/decide.js'
 import type { PatchType, ResourceApi } from '../api/resource-api.js'
 import type { Rejection } from '../audit/rejections.js'
-import type { Headers, Security } from '../auth/security.js'
+import type { Security } from '../auth/security.js'
 import { StatusError, errors } from '../errors.js'
 import { isObject, type JsonObject } from '../json.js'
 import type { Logger } from '../log.js'
 import { apiVersionOf } from '../resources/kind.js'
-import type { FieldValidation } from '../resources/schema/decode.js'
 import { aggregatedDiscovery, apiGroupList, apiGroupOf, apiResourceList, apiVersions, VERSION } from './discovery.js'
 import { contentTypeOf, negotiate } from './media-types.js'
 import { readJsonBody, readObjectBody } from './request-body.js'
+import { applyQuery, checkName, deleteOptions, includeObject, integer, scaledReplicas, truthy } from './request-options.js'
+import { headersOf, hostOf, methodNotAllowed, send, sendJson } from './responses.js'
 import { notFound, parseRestPath, type ResourcePath } from './request-path.js'
 import { readAt, type ReadAt } from './read-at.js'
-import { includeObjectOf, toTable } from './table.js'
+import { toTable } from './table.js'
 import { openApiDocuments } from './openapi.js'
 import { review } from './access-reviews.js'
 import { isPodSubresource, servePodSubresource } from './pod-subresources.js'
@@ -276,7 +276,7 @@ export function createRestApi(services: RestServices) {
         }
         case 'DELETE': {
           if (definition.namespaced && namespace === undefined) throw methodNotAllowed(req)
-          const options = await deleteOptions(req, query)
+          const options = await deleteOptions(req, query, services.requestBytes)
           const deleted = await api.deleteCollection(
             ctx,
             kind,
@@ -355,7 +355,7 @@ export function createRestApi(services: RestServices) {
       }
       case 'DELETE': {
         if (subresource !== undefined) throw methodNotAllowed(req)
-        const deleted = await api.delete(ctx, kind, namespace, name, await deleteOptions(req, query))
+        const deleted = await api.delete(ctx, kind, namespace, name, await deleteOptions(req, query, services.requestBytes))
         return send(res, 200, deleted, 'application/json', ctx)
       }
       default:
@@ -380,119 +380,7 @@ export function createRestApi(services: RestServices) {
     return { apiVersion, kind: target.definition.kind, ...body }
   }
 
-  async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
-    const body =
-      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']
-        ? await readObjectBody(req, services.requestBytes)
-        : undefined
-    const options: DeleteOptions = {}
-    const from = isObject(body) ? body : {}
-    const policy = query.get('propagationPolicy') ?? from.propagationPolicy
-    if (typeof policy === 'string') options.propagationPolicy = policy
-    else if (from.orphanDependents === true || query.get('orphanDependents') === 'true') options.propagationPolicy = 'Orphan'
-    const grace = query.get('gracePeriodSeconds') ?? from.gracePeriodSeconds
-    if (grace !== undefined && grace !== null) options.gracePeriodSeconds = integer('gracePeriodSeconds', String(grace))
-    if (isObject(from.preconditions)) {
-      const { uid, resourceVersion } = from.preconditions
-      options.preconditions = {
-        ...(typeof uid === 'string' && { uid }),
-        ...(typeof resourceVersion === 'string' && { resourceVersion }),
-      }
-    }
-    return options
-  }
-
   return { handle }
 }
 
 export type RestApi = ReturnType<typeof createRestApi>
-
-/** dryRun, fieldValidation and fieldManager, as Kubernetes reads them from the query. */
-function applyQuery(ctx: RequestContext, query: URLSearchParams): void {
-  const dryRun = query.getAll('dryRun')
-  if (dryRun.length > 0) {
-    if (dryRun.some((d) => d !== 'All'))
-      throw errors.badRequest(`dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`)
-    ctx.dryRun = true
-  }
-  const validation = query.get('fieldValidation')
-  if (validation !== null && validation !== '') {
-    if (validation !== 'Strict' && validation !== 'Warn' && validation !== 'Ignore') {
-      throw errors.badRequest(`fieldValidation: invalid value "${validation}": must be one of Ignore, Warn, Strict`)
-    }
-    ctx.fieldValidation = validation as FieldValidation
-  }
-  const manager = query.get('fieldManager')
-  if (manager) ctx.meta = { ...ctx.meta, fieldManager: manager }
-  ctx.warnings = []
-}
-
-function includeObject(query: URLSearchParams) {
-  try {
-    return includeObjectOf(query.get('includeObject'))
-  } catch (error) {
-    throw errors.badRequest((error as Error).message)
-  }
-}
-
-function scaledReplicas(type: PatchType, scale: JsonObject, patch: unknown): number {
-  // A Scale is small: its patched form is read straight off the patch for merge and strategic patches.
-  const spec = isObject(patch) && isObject(patch.spec) ? patch.spec : undefined
-  if (type !== 'json' && typeof spec?.replicas === 'number') return spec.replicas
-  if (type === 'json' && Array.isArray(patch)) {
-    const op = patch.find((o) => isObject(o) && o.path === '/spec/replicas' && (o.op === 'replace' || o.op === 'add'))
-    if (isObject(op) && typeof op.value === 'number') return op.value
-  }
-  const current = (scale.spec as JsonObject | undefined)?.replicas
-  if (typeof current === 'number') return current
-  throw errors.badRequest('the patch must set spec.replicas to a number')
-}
-
-function checkName(body: JsonObject, name: string): void {
-  const given = (body.metadata as JsonObject | undefined)?.name
-  if (given !== undefined && given !== name) {
-    throw errors.badRequest(`the name of the object (${String(given)}) does not match the name on the URL (${name})`)
-  }
-}
-
-function integer(parameter: string, value: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw errors.badRequest(`${parameter} must be an integer, got "${value}"`)
-  return n
-}
-
-const truthy = (value: string | null) => value === 'true' || value === '1'
-
-function methodNotAllowed(req: IncomingMessage): StatusError {
-  return new StatusError('MethodNotAllowed', `the server does not allow this method on the requested resource (${req.method})`)
-}
-
-function headersOf(req: IncomingMessage): Headers {
-  return {
-    get: (name) => {
-      const value = req.headers[name.toLowerCase()]
-      return Array.isArray(value) ? value.join(', ') : (value ?? null)
-    },
-    keys: () => Object.keys(req.headers),
-  }
-}
-
-function hostOf(req: IncomingMessage): string {
-  return req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, body, 'application/json')
-}
-
-/** Sends a JSON answer, with the request's warnings as Kubernetes' `Warning: 299 - "…"` headers. */
-function send(res: ServerResponse, status: number, body: unknown, contentType: string, ctx?: RequestContext): void {
-  const warnings = ctx?.warnings ?? []
-  if (warnings.length > 0)
-    res.setHeader(
-      'warning',
-      warnings.map((w) => `299 - ${JSON.stringify(w)}`),
-    )
-  res.writeHead(status, { 'content-type': contentType })
-  res.end(JSON.stringify(body))
-}
