@@ -61,16 +61,10 @@ export function createRestApi(services: RestServices) {
   let openApi: ReturnType<typeof openApiDocuments> | undefined
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
-    let target: ReturnType<typeof parseRestPath>
     const requestId = (req.headers['x-request-id'] as string | undefined) || randomUUID()
-    try {
-      target = parseRestPath(path, api.registry)
-    } catch (error) {
-      return (fail(res, error, requestId), true)
-    }
-    if (!target) return false
-    // /version is public, as kube-apiserver's (system:public-info-viewer).
-    if (target.type === 'version') return (sendJson(res, 200, VERSION), true)
+    // /version is public, as kube-apiserver's (system:public-info-viewer); everything else is
+    // authenticated before its path is even read, so a stranger learns nothing of what is served.
+    if (path === '/version' || path === '/version/') return (sendJson(res, 200, VERSION), true)
     let ctx: RequestContext
     try {
       ctx = requestContext(req, requestId)
@@ -78,6 +72,13 @@ export function createRestApi(services: RestServices) {
       refused(req, res, path, error, requestId)
       return true
     }
+    let target: ReturnType<typeof parseRestPath>
+    try {
+      target = parseRestPath(path, api.registry)
+    } catch (error) {
+      return (fail(res, error, requestId), true)
+    }
+    if (!target) return false
     const watching = req.method === 'GET' && target.type === 'resource' && /[?&]watch=(true|1)(&|$)/.test(req.url ?? '')
     const release = watching ? () => undefined : services.acquire(req.method === 'GET' ? 'reads' : 'mutations')
     if (!release) {

@@ -201,6 +201,8 @@ describe(`the Kubernetes REST API (${backend})`, () => {
     const unauthenticated = await call('/api/v1/pods', { token: null })
     expect(unauthenticated).toMatchObject({ status: 401, body: { kind: 'Status', reason: 'Unauthorized' } })
     expect(unauthenticated.headers.get('www-authenticate')).toBe('Bearer realm="revkube"')
+    // Authenticated before the path is read: a stranger cannot tell a served resource from another.
+    expect((await call('/api/v1/widgets', { token: null })).status).toBe(401)
     expect((await call('/api/v1/namespaces/default/secrets', { token: s.tokens.carol })).body).toMatchObject({
       code: 403,
       message: 'secrets is forbidden: User "carol" cannot list resource "secrets" in API group "" in the namespace "default"',
