@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import os from 'node:os'
+import { createInterface } from 'node:readline'
+import pg from 'pg'
 
 /** Runs `worker` on `concurrency` concurrent loops for `seconds`; returns completed operations per second. */
 export async function throughput(concurrency: number, seconds: number, worker: (slot: number) => Promise<number>): Promise<number> {
@@ -85,3 +88,47 @@ export function podObject(namespace: string, name: string, bytes = 1000, generat
 }
 
 const notes = new Map<string, string>()
+
+/**
+ * A revkube server process, as users run it, on PostgreSQL `url` in `schema`: no controllers, no
+ * authentication, no secure port, JSON logs; `env` adds to or overrides that. Resolves with its
+ * base URL once it is serving.
+ */
+export function startServerProcess(
+  url: string,
+  schema: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      REVKUBE_DB_SCHEMA: schema,
+      PORT: '0',
+      REVKUBE_SECURE_PORT: '0',
+      REVKUBE_CONTROLLERS: 'false',
+      REVKUBE_AUTH: 'none',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (line.includes('revkube is serving')) resolve({ url: JSON.parse(line).url, child })
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)))
+  })
+}
+
+/** Drops a benchmark's schemas from PostgreSQL `url`. */
+export async function dropSchemas(url: string, ...schemas: string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  try {
+    for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`)
+  } finally {
+    await admin.end()
+  }
+}

@@ -1,19 +1,6 @@
-/**
- * `npm run bench -- overload`: 200 connections of reads at once against a revkube server (a child
- * process, as users run it) on the local PostgreSQL (DATABASE_URL, default
- * postgres://postgres@127.0.0.1:5432/test), for BENCH_SECONDS (default 30) per setting of
- * REVKUBE_MAX_REQUESTS_INFLIGHT: the baseline without a bound (every read queues for the database
- * pool), kube-apiserver's 400, and smaller bounds. For each: reads answered per second, latency
- * p50/p99 of the answered ones, and how many were answered 200, 429 (the bound), 503 (the database
- * busy) or with a server error. BENCH_INFLIGHT=1000000,400,100,40 chooses the settings;
- * BENCH_CONNECTIONS the connections (default 200); BENCH_READS=light reads small pages of names
- * instead of whole objects and the log (heavy, the default).
- */
-import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
-import { createInterface } from 'node:readline'
 import pg from 'pg'
-import { fmt, machine, percentile, table } from './lib.js'
+import { fmt, machine, percentile, startServerProcess, table } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 30)
@@ -38,10 +25,11 @@ export async function run(): Promise<void> {
   const rows: string[][] = [['max in flight', 'answered/s', 'p50 ms', 'p99 ms', '200', '429', '503', '5xx or internal']]
   try {
     for (const inflight of settings) {
-      const server = await startServer(schema, inflight)
+      const server = await startServerProcess(url, schema, { REVKUBE_MAX_REQUESTS_INFLIGHT: String(inflight) })
       try {
-        if (inflight === settings[0]) await load(server.url)
-        const r = await overload(server.url)
+        const endpoint = `${server.url}/graphql`
+        if (inflight === settings[0]) await load(endpoint)
+        const r = await overload(endpoint)
         const setting = inflight >= 1_000_000 ? 'unbounded (baseline)' : fmt(inflight)
         rows.push([setting, fmt(r.perSecond), fmt(r.p50), fmt(r.p99), fmt(r.ok), fmt(r.tooMany), fmt(r.busy), fmt(r.failed)])
       } finally {
@@ -56,29 +44,6 @@ export async function run(): Promise<void> {
     await admin.query(`drop schema if exists "${schema}" cascade`)
     await admin.end()
   }
-}
-
-async function startServer(schema: string, inflight: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      REVKUBE_DB_SCHEMA: schema,
-      PORT: '0',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-      REVKUBE_CONTROLLERS: 'false',
-      REVKUBE_AUTH: 'none',
-      REVKUBE_MAX_REQUESTS_INFLIGHT: String(inflight),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (line.includes('revkube is serving')) resolve({ url: `${JSON.parse(line).url}/graphql`, child })
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)))
-  })
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections })

@@ -10,8 +10,7 @@
  *    log from PostgreSQL directly (no GraphQL), and beside folding in memory alone;
  * 3. export: every field of every event pulled and written as NDJSON (to nowhere).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import pg from 'pg'
 import { emptyState } from '../projections/cluster-state.js'
 import { evolve } from '../projections/evolve.js'
@@ -22,7 +21,7 @@ import { logPages, toLogLine } from '../cli/log-pages.js'
 import type { LogEvent } from '../services/store/commands.js'
 import { openStore } from '../services/app/open-store.js'
 import type { Store } from '../services/store/store.js'
-import { fmt, machine, median, podObject, ratio, table } from './lib.js'
+import { fmt, machine, median, podObject, ratio, startServerProcess, table } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const events = Number(process.env.BENCH_EVENTS ?? 1_000_000)
@@ -44,7 +43,7 @@ export async function run(): Promise<void> {
       ['', 'events/s'],
       ['bulk restore (revkube import path), PostgreSQL', fmt(importRate)],
     ])
-    server = await startServer(schema)
+    server = await startServerProcess(url, schema)
     await replay(store, server.url)
   } finally {
     server?.child.kill('SIGTERM')
@@ -118,28 +117,6 @@ async function seed(store: Store, total: number): Promise<number> {
   })
   if (process.stdout.isTTY) process.stdout.write('\r\x1b[K')
   return total / ((performance.now() - t) / 1000)
-}
-
-async function startServer(schema: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      REVKUBE_DB_SCHEMA: schema,
-      PORT: '0',
-      REVKUBE_CONTROLLERS: 'false',
-      REVKUBE_AUTH: 'none',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (line.includes('revkube is serving')) resolve({ url: JSON.parse(line).url, child })
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)))
-  })
 }
 
 async function replay(store: Store, server: string): Promise<void> {

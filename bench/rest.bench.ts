@@ -11,17 +11,15 @@
  * The plain port is used (the secure one serves the same routes; TLS is not what is measured).
  * BENCH_PARTS=lists,watch runs some of them (default: both).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import http from 'node:http'
-import { createInterface } from 'node:readline'
 import { createClient } from 'graphql-ws'
-import pg from 'pg'
 import WebSocket from 'ws'
 import { bootstrapNamespaces } from '../services/api/namespaces.js'
 import { ResourceApi } from '../services/api/resource-api.js'
 import { openStore } from '../services/app/open-store.js'
 import type { Store } from '../services/store/store.js'
-import { fmt, machine, median, percentile, podObject, ratio, table, timings } from './lib.js'
+import { dropSchemas, fmt, machine, median, percentile, podObject, ratio, startServerProcess, table, timings } from './lib.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const PODS = 10_000
@@ -39,43 +37,16 @@ export async function run(): Promise<void> {
   let server: { url: string; child: ChildProcess } | undefined
   try {
     await loadPods(store)
-    server = await startServer(schema)
+    // Every watcher and subscriber is a request in flight for a while; the bounds are not what is measured.
+    server = await startServerProcess(url, schema, { REVKUBE_MAX_REQUESTS_INFLIGHT: '10000' })
     if (parts.has('lists')) await lists(server.url)
     if (parts.has('watch')) await fanOut(store, server.url)
   } finally {
     server?.child.kill('SIGTERM')
     agent.destroy()
     await store.close()
-    const admin = new pg.Client({ connectionString: url })
-    await admin.connect()
-    await admin.query(`drop schema if exists "${schema}" cascade`)
-    await admin.end()
+    await dropSchemas(url, schema)
   }
-}
-
-async function startServer(schema: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/app/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      REVKUBE_DB_SCHEMA: schema,
-      PORT: '0',
-      REVKUBE_SECURE_PORT: '0',
-      REVKUBE_AUTH: 'none',
-      REVKUBE_CONTROLLERS: 'false',
-      // Every watcher and subscriber is a request in flight for a while; the bounds are not what is measured.
-      REVKUBE_MAX_REQUESTS_INFLIGHT: '10000',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (line.includes('revkube is serving')) resolve({ url: JSON.parse(line).url, child })
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)))
-  })
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })

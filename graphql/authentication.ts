@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import type { Plugin } from 'graphql-yoga'
 import type { Rejection } from '../services/audit/rejections.js'
-import type { Security } from '../services/auth/security.js'
+import { type Security, WWW_AUTHENTICATE } from '../services/auth/security.js'
 import { StatusError } from '../services/errors.js'
 import { certificateOf } from '../services/auth/certificates.js'
 
-/** The challenge a 401 carries (RFC 6750), as kube-apiserver's. */
-export const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
+export { WWW_AUTHENTICATE }
 
 /**
  * Authentication of GraphQL over HTTP and SSE before anything else is done with the request: a

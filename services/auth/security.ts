@@ -57,6 +57,9 @@ export interface SecurityOptions {
 
 export const ADMIN_USER = 'admin'
 
+/** The challenge a 401 carries (RFC 6750), as kube-apiserver's, on every API. */
+export const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
+
 export function createSecurity(options: SecurityOptions): Security {
   const keep = (path: (dir: string) => string, create: () => string) =>
     options.dataDir ? readOrCreate(path(options.dataDir), create) : create()

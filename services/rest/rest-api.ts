@@ -4,7 +4,7 @@ import { certificateOf } from '../auth/certificates.js'
 import type { RequestContext } from '../api/context.js'
 import type { PatchType, ResourceApi } from '../api/resource-api.js'
 import type { Rejection } from '../audit/rejections.js'
-import type { Security } from '../auth/security.js'
+import { type Security, WWW_AUTHENTICATE } from '../auth/security.js'
 import { StatusError, errors } from '../errors.js'
 import { isObject, type JsonObject } from '../json.js'
 import type { Logger } from '../log.js'
@@ -39,9 +39,6 @@ export interface RestServices {
    */
   acquire(pool: 'reads' | 'mutations'): (() => void) | undefined
 }
-
-/** The challenge a 401 carries (RFC 6750), as kube-apiserver's. */
-const WWW_AUTHENTICATE = 'Bearer realm="revkube"'
 
 const PATCH_TYPES: Record<string, PatchType> = {
   'application/merge-patch+json': 'merge',
